@@ -1,0 +1,1 @@
+"""Code generator for the Atlassian SDKs."""

@@ -1,0 +1,5 @@
+"""`python -m codegen`: see codegen/cli.py."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Hand-written runtime copied into each generated SDK as ``<sdk>._runtime``."""
