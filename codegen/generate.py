@@ -201,7 +201,7 @@ def _write_distribution(dist_dir: Path, dist: str, pins: list[PinnedSpec]) -> No
 
 def _ruff(tree: Path) -> None:
     base = [sys.executable, "-m", "ruff"]
-    options = ["--isolated", "--line-length", "120", "--target-version", "py311", "--quiet"]
+    options = ["--isolated", "--no-cache", "--line-length", "120", "--target-version", "py311", "--quiet"]
     for command in (
         [*base, "check", *options, "--fix-only", "--select", "I,F401,UP", "--exit-zero", str(tree)],
         [*base, "format", *options, str(tree)],
@@ -269,7 +269,7 @@ def compare(a: Path, b: Path) -> list[str]:
             if name != "__pycache__":
                 walk(sub, f"{prefix}{name}/")
 
-    walk(filecmp.dircmp(str(a), str(b), ignore=["__pycache__"]), "")
+    walk(filecmp.dircmp(str(a), str(b), ignore=["__pycache__", ".ruff_cache"]), "")
     return sorted(differences)
 
 

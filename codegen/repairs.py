@@ -307,6 +307,45 @@ def prefer_json_bodies(spec: Schema) -> int:
     return count
 
 
+FILE_PARTS: Schema = {
+    "type": "object",
+    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+    "required": ["file"],
+}
+
+
+def _is_binary(spec: Schema, schema: Any) -> bool:
+    schema = resolve(spec, schema)
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "array":
+        return _is_binary(spec, schema.get("items"))
+    return schema.get("format") == "binary"
+
+
+def multipart_file_parts(spec: Schema) -> int:
+    """Multipart uploads declared with Java's own types (`MultipartFile[]`, `FilePart`: objects with an
+    `inputStream`), a bare binary string or no schema carry no file part the generator can send. They
+    become one or more `file` parts, which is what Jira and Confluence read; a `file` property that lacks
+    `format: binary` gets it."""
+    count = 0
+    for _path, _method, op, _item in operations(spec):
+        body = resolve(spec, op.get("requestBody"))
+        media = body.get("content", {}).get("multipart/form-data") if isinstance(body, dict) else None
+        if not isinstance(media, dict):
+            continue
+        schema = resolve(spec, media.get("schema") or {})
+        target = resolve(spec, schema.get("items")) if schema.get("type") == "array" else schema
+        props = target.get("properties", {}) if isinstance(target, dict) else {}
+        if schema.get("type") == "array" or "inputStream" in props or not props:
+            media["schema"] = FILE_PARTS
+            count += 1
+        elif "file" in props and not any(_is_binary(spec, p) for p in props.values()):
+            props["file"] = {**resolve(spec, props["file"]), "type": "string", "format": "binary"}
+            count += 1
+    return count
+
+
 def prefer_json_responses(spec: Schema) -> int:
     """Responses declared as `*/*` (or several types) that carry a JSON schema are parsed as JSON."""
     count = 0
@@ -461,6 +500,7 @@ RULES: tuple[Callable[[Schema], int], ...] = (
     keep_unknown_fields,
     relax_response_required,
     prefer_json_bodies,
+    multipart_file_parts,
     prefer_json_responses,
     drop_inline_titles,
     flatten_narrowing_allof,

@@ -72,7 +72,7 @@ class AttachmentBulk:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 

@@ -29,7 +29,7 @@ class BlogPostBodyWrite:
     def to_dict(self) -> dict[str, Any]:
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = BlogPostBodyWriteRepresentation(self.representation).value
 
         value = self.value
 

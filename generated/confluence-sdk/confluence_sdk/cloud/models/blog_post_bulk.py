@@ -52,7 +52,7 @@ class BlogPostBulk:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = BlogPostContentStatus(self.status).value
 
         title = self.title
 

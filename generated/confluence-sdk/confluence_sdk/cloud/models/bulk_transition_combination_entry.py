@@ -61,7 +61,7 @@ class BulkTransitionCombinationEntry:
         if not isinstance(self.principal_types, Unset):
             principal_types = []
             for principal_types_item_data in self.principal_types:
-                principal_types_item = principal_types_item_data.value
+                principal_types_item = BulkTransitionCombinationEntryPrincipalTypesItem(principal_types_item_data).value
                 principal_types.append(principal_types_item)
 
         field_dict: dict[str, Any] = {}

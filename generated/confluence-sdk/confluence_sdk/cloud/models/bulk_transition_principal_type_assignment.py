@@ -30,7 +30,7 @@ class BulkTransitionPrincipalTypeAssignment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        principal_type = self.principal_type.value
+        principal_type = BulkTransitionPrincipalTypeAssignmentPrincipalType(self.principal_type).value
 
         remove_access = self.remove_access
 

@@ -31,7 +31,7 @@ class BulkTransitionSpaceSelection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        space_type = self.space_type.value
+        space_type = BulkTransitionSpaceSelectionSpaceType(self.space_type).value
 
         selected_spaces: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.selected_spaces, Unset):

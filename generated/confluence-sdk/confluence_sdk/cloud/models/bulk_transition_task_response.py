@@ -32,7 +32,7 @@ class BulkTransitionTaskResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = BulkTransitionTaskResponseStatus(self.status).value
 
         status_url = self.status_url
 

@@ -33,7 +33,7 @@ class BulkTransitionTaskStatusResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = BulkTransitionTaskStatusResponseStatus(self.status).value
 
         error_message: None | str | Unset
         if isinstance(self.error_message, Unset):

@@ -36,7 +36,7 @@ class ChildCustomContent:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = OnlyArchivedAndCurrentContentStatus(self.status).value
 
         title = self.title
 

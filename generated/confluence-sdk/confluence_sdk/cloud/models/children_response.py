@@ -40,7 +40,7 @@ class ChildrenResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = OnlyArchivedAndCurrentContentStatus(self.status).value
 
         title = self.title
 

@@ -44,7 +44,7 @@ class ClassificationLevel:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ClassificationLevelStatus(self.status).value
 
         order = self.order
 
@@ -56,7 +56,7 @@ class ClassificationLevel:
 
         color: str | Unset = UNSET
         if not isinstance(self.color, Unset):
-            color = self.color.value
+            color = ClassificationLevelColor(self.color).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -29,7 +29,7 @@ class CommentBodyWrite:
     def to_dict(self) -> dict[str, Any]:
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = CommentBodyWriteRepresentation(self.representation).value
 
         value = self.value
 

@@ -31,7 +31,7 @@ class ContentIdToContentTypeResponseResults:
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
             if isinstance(prop, ContentIdToContentTypeResponseResultsAdditionalPropertyType0):
-                field_dict[prop_name] = prop.value
+                field_dict[prop_name] = ContentIdToContentTypeResponseResultsAdditionalPropertyType0(prop).value
             else:
                 field_dict[prop_name] = prop
 

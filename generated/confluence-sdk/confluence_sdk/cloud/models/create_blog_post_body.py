@@ -44,7 +44,7 @@ class CreateBlogPostBody:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = CreateBlogPostBodyStatus(self.status).value
 
         title = self.title
 

@@ -69,7 +69,7 @@ class CreateBlogPostResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = BlogPostContentStatus(self.status).value
 
         title = self.title
 

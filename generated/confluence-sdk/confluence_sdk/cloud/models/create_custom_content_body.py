@@ -58,7 +58,7 @@ class CreateCustomContentBody:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = CreateCustomContentBodyStatus(self.status).value
 
         space_id = self.space_id
 

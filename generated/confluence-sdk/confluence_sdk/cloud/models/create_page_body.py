@@ -50,7 +50,7 @@ class CreatePageBody:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = CreatePageBodyStatus(self.status).value
 
         title = self.title
 
@@ -66,7 +66,7 @@ class CreatePageBody:
 
         subtype: str | Unset = UNSET
         if not isinstance(self.subtype, Unset):
-            subtype = self.subtype.value
+            subtype = CreatePageBodySubtype(self.subtype).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

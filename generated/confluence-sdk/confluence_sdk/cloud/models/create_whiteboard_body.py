@@ -43,11 +43,11 @@ class CreateWhiteboardBody:
 
         template_key: str | Unset = UNSET
         if not isinstance(self.template_key, Unset):
-            template_key = self.template_key.value
+            template_key = CreateWhiteboardBodyTemplateKey(self.template_key).value
 
         locale: str | Unset = UNSET
         if not isinstance(self.locale, Unset):
-            locale = self.locale.value
+            locale = CreateWhiteboardBodyLocale(self.locale).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

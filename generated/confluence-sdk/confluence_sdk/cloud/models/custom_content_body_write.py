@@ -29,7 +29,7 @@ class CustomContentBodyWrite:
     def to_dict(self) -> dict[str, Any]:
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = CustomContentBodyWriteRepresentation(self.representation).value
 
         value = self.value
 

@@ -70,7 +70,7 @@ class CustomContentBulk:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 

@@ -43,7 +43,7 @@ class DescendantsResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = OnlyArchivedAndCurrentContentStatus(self.status).value
 
         title = self.title
 

@@ -84,7 +84,7 @@ class GetAttachmentByIdResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 

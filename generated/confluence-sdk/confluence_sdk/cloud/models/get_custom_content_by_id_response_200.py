@@ -82,7 +82,7 @@ class GetCustomContentByIdResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 

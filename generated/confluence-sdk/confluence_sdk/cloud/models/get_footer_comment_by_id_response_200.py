@@ -67,7 +67,7 @@ class GetFooterCommentByIdResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 

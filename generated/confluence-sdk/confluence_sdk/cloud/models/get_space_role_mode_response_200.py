@@ -26,7 +26,7 @@ class GetSpaceRoleModeResponse200:
     def to_dict(self) -> dict[str, Any]:
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = GetSpaceRoleModeResponse200Mode(self.mode).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

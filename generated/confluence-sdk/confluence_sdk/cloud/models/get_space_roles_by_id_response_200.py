@@ -42,7 +42,7 @@ class GetSpaceRolesByIdResponse200:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = RoleType(self.type_).value
 
         name = self.name
 

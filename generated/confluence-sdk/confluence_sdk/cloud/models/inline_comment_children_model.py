@@ -52,7 +52,7 @@ class InlineCommentChildrenModel:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 
@@ -68,7 +68,7 @@ class InlineCommentChildrenModel:
 
         resolution_status: str | Unset = UNSET
         if not isinstance(self.resolution_status, Unset):
-            resolution_status = self.resolution_status.value
+            resolution_status = InlineCommentResolutionStatus(self.resolution_status).value
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):

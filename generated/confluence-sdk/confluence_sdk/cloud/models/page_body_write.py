@@ -28,7 +28,7 @@ class PageBodyWrite:
     def to_dict(self) -> dict[str, Any]:
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = PageBodyWriteRepresentation(self.representation).value
 
         value = self.value
 

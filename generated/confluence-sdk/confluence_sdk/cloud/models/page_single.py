@@ -81,7 +81,7 @@ class PageSingle:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 
@@ -91,7 +91,7 @@ class PageSingle:
 
         parent_type: str | Unset = UNSET
         if not isinstance(self.parent_type, Unset):
-            parent_type = self.parent_type.value
+            parent_type = ParentContentType(self.parent_type).value
 
         position: int | None | Unset
         if isinstance(self.position, Unset):

@@ -29,7 +29,7 @@ class Principal:
     def to_dict(self) -> dict[str, Any]:
         principal_type: str | Unset = UNSET
         if not isinstance(self.principal_type, Unset):
-            principal_type = self.principal_type.value
+            principal_type = PrincipalType(self.principal_type).value
 
         principal_id = self.principal_id
 

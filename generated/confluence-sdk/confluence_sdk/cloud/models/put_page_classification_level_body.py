@@ -27,7 +27,7 @@ class PutPageClassificationLevelBody:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status = self.status.value
+        status = PutPageClassificationLevelBodyStatus(self.status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

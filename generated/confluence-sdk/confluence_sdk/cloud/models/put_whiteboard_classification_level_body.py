@@ -27,7 +27,7 @@ class PutWhiteboardClassificationLevelBody:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status = self.status.value
+        status = PutWhiteboardClassificationLevelBodyStatus(self.status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

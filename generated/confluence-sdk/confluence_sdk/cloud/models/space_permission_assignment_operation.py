@@ -31,11 +31,11 @@ class SpacePermissionAssignmentOperation:
     def to_dict(self) -> dict[str, Any]:
         key: str | Unset = UNSET
         if not isinstance(self.key, Unset):
-            key = self.key.value
+            key = SpacePermissionAssignmentOperationKey(self.key).value
 
         target_type: str | Unset = UNSET
         if not isinstance(self.target_type, Unset):
-            target_type = self.target_type.value
+            target_type = SpacePermissionAssignmentOperationTargetType(self.target_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -36,7 +36,7 @@ class SpaceRole:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = RoleType(self.type_).value
 
         name = self.name
 

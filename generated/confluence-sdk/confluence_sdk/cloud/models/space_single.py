@@ -75,11 +75,11 @@ class SpaceSingle:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = SpaceType(self.type_).value
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = SpaceStatus(self.status).value
 
         author_id = self.author_id
 

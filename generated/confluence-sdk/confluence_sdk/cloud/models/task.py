@@ -70,7 +70,7 @@ class Task:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = TaskStatus(self.status).value
 
         body: dict[str, Any] | Unset = UNSET
         if not isinstance(self.body, Unset):

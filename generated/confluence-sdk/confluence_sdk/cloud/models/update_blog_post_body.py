@@ -53,7 +53,7 @@ class UpdateBlogPostBody:
 
         id = self.id
 
-        status = self.status.value
+        status = UpdateBlogPostBodyStatus(self.status).value
 
         title = self.title
 

@@ -55,7 +55,7 @@ class UpdateCustomContentBody:
 
         type_ = self.type_
 
-        status = self.status.value
+        status = UpdateCustomContentBodyStatus(self.status).value
 
         title = self.title
 

@@ -72,7 +72,7 @@ class UpdateInlineCommentResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentStatus(self.status).value
 
         title = self.title
 
@@ -98,7 +98,7 @@ class UpdateInlineCommentResponse200:
 
         resolution_status: str | Unset = UNSET
         if not isinstance(self.resolution_status, Unset):
-            resolution_status = self.resolution_status.value
+            resolution_status = InlineCommentResolutionStatus(self.resolution_status).value
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):

@@ -59,7 +59,7 @@ class UpdatePageBody:
 
         id = self.id
 
-        status = self.status.value
+        status = UpdatePageBodyStatus(self.status).value
 
         title = self.title
 

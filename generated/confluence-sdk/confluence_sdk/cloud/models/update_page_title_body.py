@@ -25,7 +25,7 @@ class UpdatePageTitleBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        status = UpdatePageTitleBodyStatus(self.status).value
 
         title = self.title
 

@@ -52,7 +52,7 @@ class UpdateTaskBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        status = UpdateTaskBodyStatus(self.status).value
 
         id = self.id
 

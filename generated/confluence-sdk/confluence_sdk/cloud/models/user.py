@@ -61,7 +61,7 @@ class User:
 
         account_status: str | Unset = UNSET
         if not isinstance(self.account_status, Unset):
-            account_status = self.account_status.value
+            account_status = AccountStatus(self.account_status).value
 
         account_id = self.account_id
 
@@ -69,7 +69,7 @@ class User:
 
         account_type: str | Unset = UNSET
         if not isinstance(self.account_type, Unset):
-            account_type = self.account_type.value
+            account_type = AccountType(self.account_type).value
 
         public_name = self.public_name
 

@@ -34,7 +34,7 @@ class AddContentRestriction:
     def to_dict(self) -> dict[str, Any]:
         operation: str | Unset = UNSET
         if not isinstance(self.operation, Unset):
-            operation = self.operation.value
+            operation = AddContentRestrictionOperation(self.operation).value
 
         restrictions: dict[str, Any] | Unset = UNSET
         if not isinstance(self.restrictions, Unset):

@@ -29,7 +29,7 @@ class AddContentRestrictionRestrictionsGroupItem:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = AddContentRestrictionRestrictionsGroupItemType(self.type_).value
 
         name = self.name
 

@@ -42,7 +42,7 @@ class AddContentRestrictionRestrictionsUserItem:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = AddContentRestrictionRestrictionsUserItemType(self.type_).value
 
         username = self.username
 

@@ -56,7 +56,7 @@ class AsyncContentBody:
 
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = AsyncContentBodyRepresentation(self.representation).value
 
         render_task_id = self.render_task_id
 
@@ -64,7 +64,7 @@ class AsyncContentBody:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = AsyncContentBodyStatus(self.status).value
 
         embedded_content: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.embedded_content, Unset):

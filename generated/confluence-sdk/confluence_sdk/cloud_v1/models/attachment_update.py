@@ -50,7 +50,7 @@ class AttachmentUpdate:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = AttachmentUpdateType(self.type_).value
 
         title = self.title
 

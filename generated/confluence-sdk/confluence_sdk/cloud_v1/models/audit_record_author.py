@@ -59,7 +59,7 @@ class AuditRecordAuthor:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = AuditRecordAuthorType(self.type_).value
 
         display_name = self.display_name
 

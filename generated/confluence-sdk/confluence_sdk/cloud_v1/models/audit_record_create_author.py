@@ -45,7 +45,7 @@ class AuditRecordCreateAuthor:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = AuditRecordCreateAuthorType(self.type_).value
 
         display_name = self.display_name
 

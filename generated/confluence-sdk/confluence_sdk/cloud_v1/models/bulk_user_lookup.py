@@ -80,7 +80,7 @@ class BulkUserLookup:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = BulkUserLookupType(self.type_).value
 
         username = self.username
 

@@ -53,11 +53,11 @@ class ContentBlueprintDraft:
 
         title = self.title
 
-        type_ = self.type_.value
+        type_ = ContentBlueprintDraftType(self.type_).value
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentBlueprintDraftStatus(self.status).value
 
         space: dict[str, Any] | Unset = UNSET
         if not isinstance(self.space, Unset):

@@ -46,7 +46,7 @@ class ContentBody:
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
-        representation = self.representation.value
+        representation = ContentBodyRepresentation(self.representation).value
 
         embedded_content: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.embedded_content, Unset):

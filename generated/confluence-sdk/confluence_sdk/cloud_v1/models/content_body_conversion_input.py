@@ -98,7 +98,9 @@ class ContentBodyConversionInput:
 
         embedded_content_render: str | Unset = UNSET
         if not isinstance(self.embedded_content_render, Unset):
-            embedded_content_render = self.embedded_content_render.value
+            embedded_content_render = ContentBodyConversionInputEmbeddedContentRender(
+                self.embedded_content_render
+            ).value
 
         expand: list[str] | Unset = UNSET
         if not isinstance(self.expand, Unset):

@@ -29,7 +29,7 @@ class ContentBodyCreate:
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
-        representation = self.representation.value
+        representation = ContentBodyCreateRepresentation(self.representation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -33,7 +33,7 @@ class ContentBodyCreateStorage:
 
         representation: str | Unset = UNSET
         if not isinstance(self.representation, Unset):
-            representation = self.representation.value
+            representation = ContentBodyCreateStorageRepresentation(self.representation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -86,7 +86,7 @@ class ContentCreate:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentCreateStatus(self.status).value
 
         container: dict[str, Any] | None | Unset
         if isinstance(self.container, Unset):

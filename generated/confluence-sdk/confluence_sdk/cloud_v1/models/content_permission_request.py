@@ -32,7 +32,7 @@ class ContentPermissionRequest:
     def to_dict(self) -> dict[str, Any]:
         subject = self.subject.to_dict()
 
-        operation = self.operation.value
+        operation = ContentPermissionRequestOperation(self.operation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

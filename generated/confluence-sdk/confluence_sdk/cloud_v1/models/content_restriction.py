@@ -39,7 +39,7 @@ class ContentRestriction:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = self.operation.value
+        operation = ContentRestrictionOperation(self.operation).value
 
         field_expandable = self.field_expandable.to_dict()
 

@@ -35,7 +35,7 @@ class ContentRestrictionUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = self.operation.value
+        operation = ContentRestrictionUpdateOperation(self.operation).value
 
         restrictions = self.restrictions.to_dict()
 

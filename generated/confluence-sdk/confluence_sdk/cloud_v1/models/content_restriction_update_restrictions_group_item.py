@@ -29,7 +29,7 @@ class ContentRestrictionUpdateRestrictionsGroupItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = ContentRestrictionUpdateRestrictionsGroupItemType(self.type_).value
 
         id = self.id
 

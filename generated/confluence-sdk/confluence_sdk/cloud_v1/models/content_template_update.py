@@ -58,7 +58,7 @@ class ContentTemplateUpdate:
 
         name = self.name
 
-        template_type = self.template_type.value
+        template_type = ContentTemplateUpdateTemplateType(self.template_type).value
 
         body = self.body.to_dict()
 

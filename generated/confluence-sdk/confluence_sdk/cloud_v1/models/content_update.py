@@ -77,7 +77,7 @@ class ContentUpdate:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = ContentUpdateStatus(self.status).value
 
         ancestors: list[dict[str, Any]] | None | Unset
         if isinstance(self.ancestors, Unset):

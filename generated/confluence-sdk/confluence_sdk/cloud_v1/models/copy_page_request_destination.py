@@ -32,7 +32,7 @@ class CopyPageRequestDestination:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = CopyPageRequestDestinationType(self.type_).value
 
         value = self.value
 

@@ -49,7 +49,7 @@ class Group:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = GroupType(self.type_).value
 
         name = self.name
 
@@ -57,11 +57,11 @@ class Group:
 
         usage_type: str | Unset = UNSET
         if not isinstance(self.usage_type, Unset):
-            usage_type = self.usage_type.value
+            usage_type = GroupUsageType(self.usage_type).value
 
         managed_by: str | Unset = UNSET
         if not isinstance(self.managed_by, Unset):
-            managed_by = self.managed_by.value
+            managed_by = GroupManagedBy(self.managed_by).value
 
         field_links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.field_links, Unset):

@@ -26,7 +26,7 @@ class GroupCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = GroupCreateType(self.type_).value
 
         id = self.id
 

@@ -30,7 +30,7 @@ class LabeledContent:
     def to_dict(self) -> dict[str, Any]:
         content_type: str | Unset = UNSET
         if not isinstance(self.content_type, Unset):
-            content_type = self.content_type.value
+            content_type = LabeledContentType(self.content_type).value
 
         content_id = self.content_id
 

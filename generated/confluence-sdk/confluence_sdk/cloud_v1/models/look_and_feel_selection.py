@@ -29,7 +29,7 @@ class LookAndFeelSelection:
     def to_dict(self) -> dict[str, Any]:
         space_key = self.space_key
 
-        look_and_feel_type = self.look_and_feel_type.value
+        look_and_feel_type = LookAndFeelSelectionLookAndFeelType(self.look_and_feel_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

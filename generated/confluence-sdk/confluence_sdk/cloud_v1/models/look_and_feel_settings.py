@@ -36,7 +36,7 @@ class LookAndFeelSettings:
     def to_dict(self) -> dict[str, Any]:
         selected: str | Unset = UNSET
         if not isinstance(self.selected, Unset):
-            selected = self.selected.value
+            selected = LookAndFeelSettingsSelected(self.selected).value
 
         global_: dict[str, Any] | Unset = UNSET
         if not isinstance(self.global_, Unset):

@@ -27,7 +27,7 @@ class OperationCheckResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = self.operation.value
+        operation = OperationCheckResultOperation(self.operation).value
 
         target_type = self.target_type
 

@@ -28,7 +28,7 @@ class PermissionSubjectWithGroupId:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = PermissionSubjectWithGroupIdType(self.type_).value
 
         identifier = self.identifier
 

@@ -27,7 +27,7 @@ class RetentionPeriod:
     def to_dict(self) -> dict[str, Any]:
         number = self.number
 
-        units = self.units.value
+        units = RetentionPeriodUnits(self.units).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

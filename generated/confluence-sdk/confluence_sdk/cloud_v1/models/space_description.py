@@ -33,7 +33,7 @@ class SpaceDescription:
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
-        representation = self.representation.value
+        representation = SpaceDescriptionRepresentation(self.representation).value
 
         embedded_content = []
         for embedded_content_item_data in self.embedded_content:

@@ -27,7 +27,7 @@ class SpacePermissionCustomContentOperationsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key.value
+        key = SpacePermissionCustomContentOperationsItemKey(self.key).value
 
         target = self.target
 

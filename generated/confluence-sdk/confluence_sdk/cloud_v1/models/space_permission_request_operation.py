@@ -26,9 +26,9 @@ class SpacePermissionRequestOperation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key.value
+        key = SpacePermissionRequestOperationKey(self.key).value
 
-        target = self.target.value
+        target = SpacePermissionRequestOperationTarget(self.target).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -29,11 +29,11 @@ class SpacePermissionV2Operation:
     def to_dict(self) -> dict[str, Any]:
         key: str | Unset = UNSET
         if not isinstance(self.key, Unset):
-            key = self.key.value
+            key = SpacePermissionV2OperationKey(self.key).value
 
         target: str | Unset = UNSET
         if not isinstance(self.target, Unset):
-            target = self.target.value
+            target = SpacePermissionV2OperationTarget(self.target).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

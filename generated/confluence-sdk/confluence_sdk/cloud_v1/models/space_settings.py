@@ -56,7 +56,7 @@ class SpaceSettings:
 
         content_mode: str | Unset = UNSET
         if not isinstance(self.content_mode, Unset):
-            content_mode = self.content_mode.value
+            content_mode = SpaceSettingsContentMode(self.content_mode).value
 
         space_key = self.space_key
 

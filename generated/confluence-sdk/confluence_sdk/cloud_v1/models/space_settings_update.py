@@ -39,7 +39,7 @@ class SpaceSettingsUpdate:
 
         content_mode: str | Unset = UNSET
         if not isinstance(self.content_mode, Unset):
-            content_mode = self.content_mode.value
+            content_mode = SpaceSettingsUpdateContentMode(self.content_mode).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

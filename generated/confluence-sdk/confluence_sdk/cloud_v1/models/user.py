@@ -83,7 +83,7 @@ class User:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = UserType(self.type_).value
 
         username = self.username
 
@@ -93,7 +93,7 @@ class User:
 
         account_type: str | Unset = UNSET
         if not isinstance(self.account_type, Unset):
-            account_type = self.account_type.value
+            account_type = UserAccountType(self.account_type).value
 
         email: None | str | Unset
         if isinstance(self.email, Unset):

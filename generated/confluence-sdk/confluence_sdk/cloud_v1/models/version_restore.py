@@ -29,7 +29,7 @@ class VersionRestore:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation_key = self.operation_key.value
+        operation_key = VersionRestoreOperationKey(self.operation_key).value
 
         params = self.params.to_dict()
 

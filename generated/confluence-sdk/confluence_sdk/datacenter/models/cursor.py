@@ -28,7 +28,7 @@ class Cursor:
     def to_dict(self) -> dict[str, Any]:
         cursor_type: str | Unset = UNSET
         if not isinstance(self.cursor_type, Unset):
-            cursor_type = self.cursor_type.value
+            cursor_type = CursorCursorType(self.cursor_type).value
 
         reverse = self.reverse
 

@@ -42,7 +42,7 @@ class DetailedInvocationRequest:
 
         method: str | Unset = UNSET
         if not isinstance(self.method, Unset):
-            method = self.method.value
+            method = DetailedInvocationRequestMethod(self.method).value
 
         url = self.url
 

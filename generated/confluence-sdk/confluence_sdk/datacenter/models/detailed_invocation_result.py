@@ -30,7 +30,7 @@ class DetailedInvocationResult:
 
         outcome: str | Unset = UNSET
         if not isinstance(self.outcome, Unset):
-            outcome = self.outcome.value
+            outcome = DetailedInvocationResultOutcome(self.outcome).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import BytesIO
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..types import UNSET, Unset
+from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="ExampleMultipartFormData")
 
@@ -17,14 +18,16 @@ T = TypeVar("T", bound="ExampleMultipartFormData")
 class ExampleMultipartFormData:
     """
     Attributes:
-        file (str | Unset): backup file uploaded. Has to be a zip file.
+        file (File | Unset): backup file uploaded. Has to be a zip file.
     """
 
-    file: str | Unset = UNSET
+    file: File | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file
+        file: FileTypes | Unset = UNSET
+        if not isinstance(self.file, Unset):
+            file = self.file.to_tuple()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +41,7 @@ class ExampleMultipartFormData:
         files: types.RequestFiles = []
 
         if not isinstance(self.file, Unset):
-            files.append(("file", (None, str(self.file).encode(), "text/plain")))
+            files.append(("file", self.file.to_tuple()))
 
         for prop_name, prop in self.additional_properties.items():
             files.append((prop_name, (None, str(prop).encode(), "text/plain")))
@@ -48,7 +51,12 @@ class ExampleMultipartFormData:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        file = d.pop("file", UNSET)
+        _file = d.pop("file", UNSET)
+        file: File | Unset
+        if isinstance(_file, Unset):
+            file = UNSET
+        else:
+            file = File(payload=BytesIO(_file))
 
         example_multipart_form_data = cls(
             file=file,

@@ -38,7 +38,7 @@ class FileInfo:
 
         job_scope: str | Unset = UNSET
         if not isinstance(self.job_scope, Unset):
-            job_scope = self.job_scope.value
+            job_scope = FileInfoJobScope(self.job_scope).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -59,15 +59,15 @@ class JobDetails:
 
         job_operation: str | Unset = UNSET
         if not isinstance(self.job_operation, Unset):
-            job_operation = self.job_operation.value
+            job_operation = JobDetailsJobOperation(self.job_operation).value
 
         job_scope: str | Unset = UNSET
         if not isinstance(self.job_scope, Unset):
-            job_scope = self.job_scope.value
+            job_scope = JobDetailsJobScope(self.job_scope).value
 
         job_state: str | Unset = UNSET
         if not isinstance(self.job_state, Unset):
-            job_state = self.job_state.value
+            job_state = JobDetailsJobState(self.job_state).value
 
         create_time: str | Unset = UNSET
         if not isinstance(self.create_time, Unset):

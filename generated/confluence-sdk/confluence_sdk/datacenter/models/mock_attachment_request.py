@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import BytesIO
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..types import UNSET, Unset
+from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="MockAttachmentRequest")
 
@@ -17,7 +18,7 @@ T = TypeVar("T", bound="MockAttachmentRequest")
 class MockAttachmentRequest:
     """
     Attributes:
-        file (str | Unset): The name of the multipart/form-data parameter that contains attachments must be \\"file\\".
+        file (File | Unset): The name of the multipart/form-data parameter that contains attachments must be \\"file\\".
         comment (str | Unset): (optional) a list of \\"comments\\" matching the list of attachment data.\\nIf supplied,
             the size of this list must match the size of the fileParts list.
         minor_edit (bool | Unset): (optional) form parameter indicating whether the attachments should be
@@ -27,14 +28,16 @@ class MockAttachmentRequest:
             \\"hidden\\" is set to true, no notification email or activity stream will be generated for that attachment.
     """
 
-    file: str | Unset = UNSET
+    file: File | Unset = UNSET
     comment: str | Unset = UNSET
     minor_edit: bool | Unset = UNSET
     hidden: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file
+        file: FileTypes | Unset = UNSET
+        if not isinstance(self.file, Unset):
+            file = self.file.to_tuple()
 
         comment = self.comment
 
@@ -60,7 +63,7 @@ class MockAttachmentRequest:
         files: types.RequestFiles = []
 
         if not isinstance(self.file, Unset):
-            files.append(("file", (None, str(self.file).encode(), "text/plain")))
+            files.append(("file", self.file.to_tuple()))
 
         if not isinstance(self.comment, Unset):
             files.append(("comment", (None, str(self.comment).encode(), "text/plain")))
@@ -79,7 +82,12 @@ class MockAttachmentRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        file = d.pop("file", UNSET)
+        _file = d.pop("file", UNSET)
+        file: File | Unset
+        if isinstance(_file, Unset):
+            file = UNSET
+        else:
+            file = File(payload=BytesIO(_file))
 
         comment = d.pop("comment", UNSET)
 

@@ -70,15 +70,15 @@ class SpaceRestoreJobDetails:
 
         job_operation: str | Unset = UNSET
         if not isinstance(self.job_operation, Unset):
-            job_operation = self.job_operation.value
+            job_operation = SpaceRestoreJobDetailsJobOperation(self.job_operation).value
 
         job_scope: str | Unset = UNSET
         if not isinstance(self.job_scope, Unset):
-            job_scope = self.job_scope.value
+            job_scope = SpaceRestoreJobDetailsJobScope(self.job_scope).value
 
         job_state: str | Unset = UNSET
         if not isinstance(self.job_state, Unset):
-            job_state = self.job_state.value
+            job_state = SpaceRestoreJobDetailsJobState(self.job_state).value
 
         create_time: str | Unset = UNSET
         if not isinstance(self.create_time, Unset):

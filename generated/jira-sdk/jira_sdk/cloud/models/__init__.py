@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .actors_map import ActorsMap
     from .add_atlassian_team_request import AddAtlassianTeamRequest
     from .add_atlassian_team_request_planning_style import AddAtlassianTeamRequestPlanningStyle
+    from .add_attachment_body import AddAttachmentBody
     from .add_field_bean import AddFieldBean
     from .add_group_bean import AddGroupBean
     from .add_notifications_details import AddNotificationsDetails
@@ -1349,6 +1350,7 @@ _LAZY: dict[str, str] = {
     "ActorsMap": ".actors_map",
     "AddAtlassianTeamRequest": ".add_atlassian_team_request",
     "AddAtlassianTeamRequestPlanningStyle": ".add_atlassian_team_request_planning_style",
+    "AddAttachmentBody": ".add_attachment_body",
     "AddFieldBean": ".add_field_bean",
     "AddGroupBean": ".add_group_bean",
     "AddNotificationsDetails": ".add_notifications_details",
@@ -2648,6 +2650,7 @@ __all__ = (
     "ActorsMap",
     "AddAtlassianTeamRequest",
     "AddAtlassianTeamRequestPlanningStyle",
+    "AddAttachmentBody",
     "AddFieldBean",
     "AddGroupBean",
     "AddNotificationsDetails",

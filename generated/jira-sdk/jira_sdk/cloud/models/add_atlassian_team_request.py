@@ -35,7 +35,7 @@ class AddAtlassianTeamRequest:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        planning_style = self.planning_style.value
+        planning_style = AddAtlassianTeamRequestPlanningStyle(self.planning_style).value
 
         capacity = self.capacity
 

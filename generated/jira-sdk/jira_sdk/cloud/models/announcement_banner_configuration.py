@@ -43,7 +43,7 @@ class AnnouncementBannerConfiguration:
 
         visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
-            visibility = self.visibility.value
+            visibility = AnnouncementBannerConfigurationVisibility(self.visibility).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

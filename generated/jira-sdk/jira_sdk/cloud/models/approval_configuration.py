@@ -48,9 +48,9 @@ class ApprovalConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        active = self.active.value
+        active = ApprovalConfigurationActive(self.active).value
 
-        condition_type = self.condition_type.value
+        condition_type = ApprovalConfigurationConditionType(self.condition_type).value
 
         condition_value = self.condition_value
 
@@ -66,7 +66,7 @@ class ApprovalConfiguration:
         elif isinstance(self.exclude, list):
             exclude = []
             for exclude_type_0_item_data in self.exclude:
-                exclude_type_0_item = exclude_type_0_item_data.value
+                exclude_type_0_item = ApprovalConfigurationExcludeType0Item(exclude_type_0_item_data).value
                 exclude.append(exclude_type_0_item)
 
         else:

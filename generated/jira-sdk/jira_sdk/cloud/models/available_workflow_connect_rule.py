@@ -57,7 +57,7 @@ class AvailableWorkflowConnectRule:
 
         rule_type: str | Unset = UNSET
         if not isinstance(self.rule_type, Unset):
-            rule_type = self.rule_type.value
+            rule_type = AvailableWorkflowConnectRuleRuleType(self.rule_type).value
 
         view_url = self.view_url
 

@@ -43,7 +43,7 @@ class AvailableWorkflowForgeRule:
 
         rule_type: str | Unset = UNSET
         if not isinstance(self.rule_type, Unset):
-            rule_type = self.rule_type.value
+            rule_type = AvailableWorkflowForgeRuleRuleType(self.rule_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

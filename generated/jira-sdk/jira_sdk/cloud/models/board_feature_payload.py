@@ -29,7 +29,7 @@ class BoardFeaturePayload:
     def to_dict(self) -> dict[str, Any]:
         feature_key: str | Unset = UNSET
         if not isinstance(self.feature_key, Unset):
-            feature_key = self.feature_key.value
+            feature_key = BoardFeaturePayloadFeatureKey(self.feature_key).value
 
         state = self.state
 

@@ -73,7 +73,7 @@ class BoardPayload:
 
         card_color_strategy: str | Unset = UNSET
         if not isinstance(self.card_color_strategy, Unset):
-            card_color_strategy = self.card_color_strategy.value
+            card_color_strategy = BoardPayloadCardColorStrategy(self.card_color_strategy).value
 
         card_layout: dict[str, Any] | Unset = UNSET
         if not isinstance(self.card_layout, Unset):

@@ -39,7 +39,7 @@ class BulkEditShareableEntityRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        action = self.action.value
+        action = BulkEditShareableEntityRequestAction(self.action).value
 
         entity_ids = self.entity_ids
 

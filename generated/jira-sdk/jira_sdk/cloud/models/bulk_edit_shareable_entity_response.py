@@ -33,7 +33,7 @@ class BulkEditShareableEntityResponse:
     def to_dict(self) -> dict[str, Any]:
         action: str | Unset = UNSET
         if not isinstance(self.action, Unset):
-            action = self.action.value
+            action = BulkEditShareableEntityResponseAction(self.action).value
 
         entity_errors: dict[str, Any] | Unset = UNSET
         if not isinstance(self.entity_errors, Unset):

@@ -86,7 +86,7 @@ class BulkOperationProgress:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = BulkOperationProgressStatus(self.status).value
 
         submitted_by: dict[str, Any] | Unset = UNSET
         if not isinstance(self.submitted_by, Unset):

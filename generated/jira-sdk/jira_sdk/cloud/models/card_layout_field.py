@@ -37,7 +37,7 @@ class CardLayoutField:
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = CardLayoutFieldMode(self.mode).value
 
         position = self.position
 

@@ -108,7 +108,7 @@ class ComponentWithIssueCount:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = ComponentWithIssueCountAssigneeType(self.assignee_type).value
 
         description = self.description
 
@@ -134,7 +134,7 @@ class ComponentWithIssueCount:
 
         real_assignee_type: str | Unset = UNSET
         if not isinstance(self.real_assignee_type, Unset):
-            real_assignee_type = self.real_assignee_type.value
+            real_assignee_type = ComponentWithIssueCountRealAssigneeType(self.real_assignee_type).value
 
         self_ = self.self_
 

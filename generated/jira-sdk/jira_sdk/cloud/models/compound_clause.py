@@ -58,7 +58,7 @@ class CompoundClause:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = CompoundClauseOperator(self.operator).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

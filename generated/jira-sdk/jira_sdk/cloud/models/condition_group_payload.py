@@ -52,7 +52,7 @@ class ConditionGroupPayload:
 
         operation: str | Unset = UNSET
         if not isinstance(self.operation, Unset):
-            operation = self.operation.value
+            operation = ConditionGroupPayloadOperation(self.operation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -35,7 +35,7 @@ class ConditionGroupUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = self.operation.value
+        operation = ConditionGroupUpdateOperation(self.operation).value
 
         condition_groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.condition_groups, Unset):

@@ -40,7 +40,7 @@ class ConnectCustomFieldValue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_type_ = self.field_type_.value
+        field_type_ = ConnectCustomFieldValueType(self.field_type_).value
 
         field_id = self.field_id
 

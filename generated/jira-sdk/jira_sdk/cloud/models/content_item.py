@@ -38,7 +38,7 @@ class ContentItem:
     def to_dict(self) -> dict[str, Any]:
         entity_id = self.entity_id
 
-        entity_type = self.entity_type.value
+        entity_type = ContentItemEntityType(self.entity_type).value
 
         id = self.id
 

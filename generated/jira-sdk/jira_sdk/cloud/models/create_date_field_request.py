@@ -27,7 +27,7 @@ class CreateDateFieldRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = CreateDateFieldRequestType(self.type_).value
 
         date_custom_field_id = self.date_custom_field_id
 

@@ -26,7 +26,7 @@ class CreateIssueSourceRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = CreateIssueSourceRequestType(self.type_).value
 
         value = self.value
 

@@ -26,7 +26,7 @@ class CreatePermissionHolderRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = CreatePermissionHolderRequestType(self.type_).value
 
         value = self.value
 

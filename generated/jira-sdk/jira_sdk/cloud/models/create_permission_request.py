@@ -31,7 +31,7 @@ class CreatePermissionRequest:
     def to_dict(self) -> dict[str, Any]:
         holder = self.holder.to_dict()
 
-        type_ = self.type_.value
+        type_ = CreatePermissionRequestType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -37,7 +37,7 @@ class CreatePlanOnlyTeamRequest:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        planning_style = self.planning_style.value
+        planning_style = CreatePlanOnlyTeamRequestPlanningStyle(self.planning_style).value
 
         capacity = self.capacity
 

@@ -49,7 +49,7 @@ class CreatePriorityDetails:
 
         icon_url: str | Unset = UNSET
         if not isinstance(self.icon_url, Unset):
-            icon_url = self.icon_url.value
+            icon_url = CreatePriorityDetailsIconUrl(self.icon_url).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

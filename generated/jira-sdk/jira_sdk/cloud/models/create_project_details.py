@@ -97,7 +97,7 @@ class CreateProjectDetails:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = CreateProjectDetailsAssigneeType(self.assignee_type).value
 
         avatar_id = self.avatar_id
 
@@ -125,11 +125,11 @@ class CreateProjectDetails:
 
         project_template_key: str | Unset = UNSET
         if not isinstance(self.project_template_key, Unset):
-            project_template_key = self.project_template_key.value
+            project_template_key = CreateProjectDetailsProjectTemplateKey(self.project_template_key).value
 
         project_type_key: str | Unset = UNSET
         if not isinstance(self.project_type_key, Unset):
-            project_type_key = self.project_type_key.value
+            project_type_key = CreateProjectDetailsProjectTypeKey(self.project_type_key).value
 
         url = self.url
 

@@ -41,11 +41,11 @@ class CreateSchedulingRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        estimation = self.estimation.value
+        estimation = CreateSchedulingRequestEstimation(self.estimation).value
 
         dependencies: str | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
-            dependencies = self.dependencies.value
+            dependencies = CreateSchedulingRequestDependencies(self.dependencies).value
 
         end_date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.end_date, Unset):
@@ -53,7 +53,7 @@ class CreateSchedulingRequest:
 
         inferred_dates: str | Unset = UNSET
         if not isinstance(self.inferred_dates, Unset):
-            inferred_dates = self.inferred_dates.value
+            inferred_dates = CreateSchedulingRequestInferredDates(self.inferred_dates).value
 
         start_date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.start_date, Unset):

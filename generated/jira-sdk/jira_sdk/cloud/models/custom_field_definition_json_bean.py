@@ -112,7 +112,7 @@ class CustomFieldDefinitionJsonBean:
 
         searcher_key: str | Unset = UNSET
         if not isinstance(self.searcher_key, Unset):
-            searcher_key = self.searcher_key.value
+            searcher_key = CustomFieldDefinitionJsonBeanSearcherKey(self.searcher_key).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

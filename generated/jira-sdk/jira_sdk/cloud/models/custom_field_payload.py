@@ -66,7 +66,7 @@ class CustomFieldPayload:
 
         on_conflict: str | Unset = UNSET
         if not isinstance(self.on_conflict, Unset):
-            on_conflict = self.on_conflict.value
+            on_conflict = CustomFieldPayloadOnConflict(self.on_conflict).value
 
         pcri: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pcri, Unset):
@@ -74,7 +74,7 @@ class CustomFieldPayload:
 
         scope: str | Unset = UNSET
         if not isinstance(self.scope, Unset):
-            scope = self.scope.value
+            scope = CustomFieldPayloadScope(self.scope).value
 
         searcher_key = self.searcher_key
 

@@ -65,7 +65,7 @@ class CustomTemplatesProjectDetails:
     def to_dict(self) -> dict[str, Any]:
         access_level: str | Unset = UNSET
         if not isinstance(self.access_level, Unset):
-            access_level = self.access_level.value
+            access_level = CustomTemplatesProjectDetailsAccessLevel(self.access_level).value
 
         additional_properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.additional_properties, Unset):
@@ -73,7 +73,7 @@ class CustomTemplatesProjectDetails:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = CustomTemplatesProjectDetailsAssigneeType(self.assignee_type).value
 
         avatar_id = self.avatar_id
 

@@ -42,7 +42,7 @@ class DashboardGadget:
     def to_dict(self) -> dict[str, Any]:
         color: str | Unset = UNSET
         if not isinstance(self.color, Unset):
-            color = self.color.value
+            color = DashboardGadgetColor(self.color).value
 
         id = self.id
 

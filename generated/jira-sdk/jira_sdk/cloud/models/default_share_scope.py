@@ -28,7 +28,7 @@ class DefaultShareScope:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scope = self.scope.value
+        scope = DefaultShareScopeScope(self.scope).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -26,7 +26,7 @@ class DefaultWorkflowEditorResponse:
     def to_dict(self) -> dict[str, Any]:
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = DefaultWorkflowEditorResponseValue(self.value).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

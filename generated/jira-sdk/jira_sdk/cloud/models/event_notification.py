@@ -91,7 +91,7 @@ class EventNotification:
 
         notification_type: str | Unset = UNSET
         if not isinstance(self.notification_type, Unset):
-            notification_type = self.notification_type.value
+            notification_type = EventNotificationNotificationType(self.notification_type).value
 
         parameter = self.parameter
 

@@ -43,7 +43,7 @@ class FieldChangedClause:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = FieldChangedClauseOperator(self.operator).value
 
         predicates: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.predicates, Unset):

@@ -34,7 +34,7 @@ class FieldLastUsed:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = FieldLastUsedType(self.type_).value
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):

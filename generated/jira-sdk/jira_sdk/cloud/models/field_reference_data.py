@@ -54,13 +54,13 @@ class FieldReferenceData:
     def to_dict(self) -> dict[str, Any]:
         auto: str | Unset = UNSET
         if not isinstance(self.auto, Unset):
-            auto = self.auto.value
+            auto = FieldReferenceDataAuto(self.auto).value
 
         cfid = self.cfid
 
         deprecated: str | Unset = UNSET
         if not isinstance(self.deprecated, Unset):
-            deprecated = self.deprecated.value
+            deprecated = FieldReferenceDataDeprecated(self.deprecated).value
 
         deprecated_searcher_key = self.deprecated_searcher_key
 
@@ -72,11 +72,11 @@ class FieldReferenceData:
 
         orderable: str | Unset = UNSET
         if not isinstance(self.orderable, Unset):
-            orderable = self.orderable.value
+            orderable = FieldReferenceDataOrderable(self.orderable).value
 
         searchable: str | Unset = UNSET
         if not isinstance(self.searchable, Unset):
-            searchable = self.searchable.value
+            searchable = FieldReferenceDataSearchable(self.searchable).value
 
         types: list[str] | Unset = UNSET
         if not isinstance(self.types, Unset):

@@ -61,7 +61,7 @@ class FieldValueClause:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = FieldValueClauseOperator(self.operator).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -66,7 +66,7 @@ class FieldWasClause:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = FieldWasClauseOperator(self.operator).value
 
         predicates: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.predicates, Unset):

@@ -37,7 +37,7 @@ class FieldsSchemeItemParameter:
 
         renderer_type: str | Unset = UNSET
         if not isinstance(self.renderer_type, Unset):
-            renderer_type = self.renderer_type.value
+            renderer_type = FieldsSchemeItemParameterRendererType(self.renderer_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -40,7 +40,7 @@ class FieldsSchemeItemWorkTypeParameter:
 
         renderer_type: str | Unset = UNSET
         if not isinstance(self.renderer_type, Unset):
-            renderer_type = self.renderer_type.value
+            renderer_type = FieldsSchemeItemWorkTypeParameterRendererType(self.renderer_type).value
 
         work_type_id = self.work_type_id
 

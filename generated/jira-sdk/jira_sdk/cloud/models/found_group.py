@@ -67,13 +67,13 @@ class FoundGroup:
 
         managed_by: str | Unset = UNSET
         if not isinstance(self.managed_by, Unset):
-            managed_by = self.managed_by.value
+            managed_by = FoundGroupManagedBy(self.managed_by).value
 
         name = self.name
 
         usage_type: str | Unset = UNSET
         if not isinstance(self.usage_type, Unset):
-            usage_type = self.usage_type.value
+            usage_type = FoundGroupUsageType(self.usage_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

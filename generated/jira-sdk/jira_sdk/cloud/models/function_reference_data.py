@@ -41,11 +41,13 @@ class FunctionReferenceData:
 
         is_list: str | Unset = UNSET
         if not isinstance(self.is_list, Unset):
-            is_list = self.is_list.value
+            is_list = FunctionReferenceDataIsList(self.is_list).value
 
         supports_list_and_single_value_operators: str | Unset = UNSET
         if not isinstance(self.supports_list_and_single_value_operators, Unset):
-            supports_list_and_single_value_operators = self.supports_list_and_single_value_operators.value
+            supports_list_and_single_value_operators = FunctionReferenceDataSupportsListAndSingleValueOperators(
+                self.supports_list_and_single_value_operators
+            ).value
 
         types: list[str] | Unset = UNSET
         if not isinstance(self.types, Unset):

@@ -41,7 +41,7 @@ class GetAtlassianTeamResponse:
 
         planning_style: str | Unset = UNSET
         if not isinstance(self.planning_style, Unset):
-            planning_style = self.planning_style.value
+            planning_style = GetAtlassianTeamResponsePlanningStyle(self.planning_style).value
 
         sprint_length = self.sprint_length
 

@@ -29,7 +29,7 @@ class GetIssueSourceResponse:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = GetIssueSourceResponseType(self.type_).value
 
         value = self.value
 

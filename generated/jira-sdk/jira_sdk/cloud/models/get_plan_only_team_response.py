@@ -51,7 +51,7 @@ class GetPlanOnlyTeamResponse:
 
         planning_style: str | Unset = UNSET
         if not isinstance(self.planning_style, Unset):
-            planning_style = self.planning_style.value
+            planning_style = GetPlanOnlyTeamResponsePlanningStyle(self.planning_style).value
 
         sprint_length = self.sprint_length
 

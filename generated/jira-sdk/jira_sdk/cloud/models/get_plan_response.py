@@ -100,7 +100,7 @@ class GetPlanResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = GetPlanResponseStatus(self.status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

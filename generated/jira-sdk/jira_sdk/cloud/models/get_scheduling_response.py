@@ -43,7 +43,7 @@ class GetSchedulingResponse:
     def to_dict(self) -> dict[str, Any]:
         dependencies: str | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
-            dependencies = self.dependencies.value
+            dependencies = GetSchedulingResponseDependencies(self.dependencies).value
 
         end_date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.end_date, Unset):
@@ -51,11 +51,11 @@ class GetSchedulingResponse:
 
         estimation: str | Unset = UNSET
         if not isinstance(self.estimation, Unset):
-            estimation = self.estimation.value
+            estimation = GetSchedulingResponseEstimation(self.estimation).value
 
         inferred_dates: str | Unset = UNSET
         if not isinstance(self.inferred_dates, Unset):
-            inferred_dates = self.inferred_dates.value
+            inferred_dates = GetSchedulingResponseInferredDates(self.inferred_dates).value
 
         start_date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.start_date, Unset):

@@ -31,7 +31,7 @@ class GlobalScopeBean:
         if not isinstance(self.attributes, Unset):
             attributes = []
             for attributes_item_data in self.attributes:
-                attributes_item = attributes_item_data.value
+                attributes_item = GlobalScopeBeanAttributesItem(attributes_item_data).value
                 attributes.append(attributes_item)
 
         field_dict: dict[str, Any] = {}

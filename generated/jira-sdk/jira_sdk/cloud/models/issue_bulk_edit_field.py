@@ -63,7 +63,9 @@ class IssueBulkEditField:
         if not isinstance(self.multi_select_field_options, Unset):
             multi_select_field_options = []
             for multi_select_field_options_item_data in self.multi_select_field_options:
-                multi_select_field_options_item = multi_select_field_options_item_data.value
+                multi_select_field_options_item = IssueBulkEditFieldMultiSelectFieldOptionsItem(
+                    multi_select_field_options_item_data
+                ).value
                 multi_select_field_options.append(multi_select_field_options_item)
 
         name = self.name

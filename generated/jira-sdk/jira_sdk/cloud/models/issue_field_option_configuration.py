@@ -35,7 +35,7 @@ class IssueFieldOptionConfiguration:
         if not isinstance(self.attributes, Unset):
             attributes = []
             for attributes_item_data in self.attributes:
-                attributes_item = attributes_item_data.value
+                attributes_item = IssueFieldOptionConfigurationAttributesItem(attributes_item_data).value
                 attributes.append(attributes_item)
 
         scope: dict[str, Any] | Unset = UNSET

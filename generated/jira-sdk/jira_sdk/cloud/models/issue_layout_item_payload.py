@@ -55,11 +55,11 @@ class IssueLayoutItemPayload:
 
         section_type: str | Unset = UNSET
         if not isinstance(self.section_type, Unset):
-            section_type = self.section_type.value
+            section_type = IssueLayoutItemPayloadSectionType(self.section_type).value
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = IssueLayoutItemPayloadType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -56,7 +56,7 @@ class IssueLayoutPayload:
 
         issue_layout_type: str | Unset = UNSET
         if not isinstance(self.issue_layout_type, Unset):
-            issue_layout_type = self.issue_layout_type.value
+            issue_layout_type = IssueLayoutPayloadIssueLayoutType(self.issue_layout_type).value
 
         items: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.items, Unset):

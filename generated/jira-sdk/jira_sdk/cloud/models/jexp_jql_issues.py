@@ -44,7 +44,7 @@ class JexpJqlIssues:
 
         validation: str | Unset = UNSET
         if not isinstance(self.validation, Unset):
-            validation = self.validation.value
+            validation = JexpJqlIssuesValidation(self.validation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

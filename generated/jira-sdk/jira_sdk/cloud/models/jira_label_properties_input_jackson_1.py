@@ -28,7 +28,7 @@ class JiraLabelPropertiesInputJackson1:
     def to_dict(self) -> dict[str, Any]:
         color: str | Unset = UNSET
         if not isinstance(self.color, Unset):
-            color = self.color.value
+            color = JiraLabelPropertiesInputJackson1Color(self.color).value
 
         name = self.name
 

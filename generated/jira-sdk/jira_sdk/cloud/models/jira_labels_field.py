@@ -35,7 +35,9 @@ class JiraLabelsField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_edit_multi_select_field_option = self.bulk_edit_multi_select_field_option.value
+        bulk_edit_multi_select_field_option = JiraLabelsFieldBulkEditMultiSelectFieldOption(
+            self.bulk_edit_multi_select_field_option
+        ).value
 
         field_id = self.field_id
 

@@ -33,7 +33,9 @@ class JiraMultiSelectComponentField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_edit_multi_select_field_option = self.bulk_edit_multi_select_field_option.value
+        bulk_edit_multi_select_field_option = JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption(
+            self.bulk_edit_multi_select_field_option
+        ).value
 
         components = []
         for components_item_data in self.components:

@@ -49,7 +49,7 @@ class JiraStatus:
 
         status_category: str | Unset = UNSET
         if not isinstance(self.status_category, Unset):
-            status_category = self.status_category.value
+            status_category = JiraStatusStatusCategory(self.status_category).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

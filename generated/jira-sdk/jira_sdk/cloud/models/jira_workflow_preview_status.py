@@ -56,7 +56,7 @@ class JiraWorkflowPreviewStatus:
 
         status_category: str | Unset = UNSET
         if not isinstance(self.status_category, Unset):
-            status_category = self.status_category.value
+            status_category = JiraWorkflowPreviewStatusStatusCategory(self.status_category).value
 
         status_reference = self.status_reference
 

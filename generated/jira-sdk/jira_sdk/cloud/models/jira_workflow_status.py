@@ -51,7 +51,7 @@ class JiraWorkflowStatus:
 
         status_category: str | Unset = UNSET
         if not isinstance(self.status_category, Unset):
-            status_category = self.status_category.value
+            status_category = JiraWorkflowStatusStatusCategory(self.status_category).value
 
         status_reference = self.status_reference
 

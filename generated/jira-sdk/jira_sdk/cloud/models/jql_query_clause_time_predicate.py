@@ -53,7 +53,7 @@ class JqlQueryClauseTimePredicate:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = JqlQueryClauseTimePredicateOperator(self.operator).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

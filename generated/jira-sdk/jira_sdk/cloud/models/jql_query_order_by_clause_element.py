@@ -34,7 +34,7 @@ class JqlQueryOrderByClauseElement:
     def to_dict(self) -> dict[str, Any]:
         direction: str | Unset = UNSET
         if not isinstance(self.direction, Unset):
-            direction = self.direction.value
+            direction = JqlQueryOrderByClauseElementDirection(self.direction).value
 
         field: dict[str, Any] | Unset = UNSET
         if not isinstance(self.field, Unset):

@@ -30,7 +30,7 @@ class KeywordOperand:
     def to_dict(self) -> dict[str, Any]:
         keyword: str | Unset = UNSET
         if not isinstance(self.keyword, Unset):
-            keyword = self.keyword.value
+            keyword = KeywordOperandKeyword(self.keyword).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

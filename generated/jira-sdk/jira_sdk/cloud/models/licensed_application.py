@@ -31,7 +31,7 @@ class LicensedApplication:
 
         plan: str | Unset = UNSET
         if not isinstance(self.plan, Unset):
-            plan = self.plan.value
+            plan = LicensedApplicationPlan(self.plan).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

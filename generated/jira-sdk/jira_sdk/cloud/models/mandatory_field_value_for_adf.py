@@ -37,7 +37,7 @@ class MandatoryFieldValueForADF:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = MandatoryFieldValueForADFType(self.type_).value
 
         value = self.value.to_dict()
 

@@ -106,7 +106,7 @@ class NotificationSchemePayload:
 
         on_conflict: str | Unset = UNSET
         if not isinstance(self.on_conflict, Unset):
-            on_conflict = self.on_conflict.value
+            on_conflict = NotificationSchemePayloadOnConflict(self.on_conflict).value
 
         pcri: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pcri, Unset):

@@ -39,7 +39,7 @@ class OrderOfCustomFieldOptions:
 
         position: str | Unset = UNSET
         if not isinstance(self.position, Unset):
-            position = self.position.value
+            position = OrderOfCustomFieldOptionsPosition(self.position).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -38,7 +38,7 @@ class OrderOfIssueTypes:
 
         position: str | Unset = UNSET
         if not isinstance(self.position, Unset):
-            position = self.position.value
+            position = OrderOfIssueTypesPosition(self.position).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -53,7 +53,7 @@ class PreviewConditionGroupConfiguration:
 
         operation: str | Unset = UNSET
         if not isinstance(self.operation, Unset):
-            operation = self.operation.value
+            operation = PreviewConditionGroupConfigurationOperation(self.operation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -154,7 +154,7 @@ class Project:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = ProjectAssigneeType(self.assignee_type).value
 
         avatar_urls: dict[str, Any] | Unset = UNSET
         if not isinstance(self.avatar_urls, Unset):
@@ -226,7 +226,7 @@ class Project:
 
         project_type_key: str | Unset = UNSET
         if not isinstance(self.project_type_key, Unset):
-            project_type_key = self.project_type_key.value
+            project_type_key = ProjectProjectTypeKey(self.project_type_key).value
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -246,7 +246,7 @@ class Project:
 
         style: str | Unset = UNSET
         if not isinstance(self.style, Unset):
-            style = self.style.value
+            style = ProjectStyle(self.style).value
 
         url = self.url
 

@@ -32,15 +32,15 @@ class ProjectArchetype:
     def to_dict(self) -> dict[str, Any]:
         real_type: str | Unset = UNSET
         if not isinstance(self.real_type, Unset):
-            real_type = self.real_type.value
+            real_type = ProjectArchetypeRealType(self.real_type).value
 
         style: str | Unset = UNSET
         if not isinstance(self.style, Unset):
-            style = self.style.value
+            style = ProjectArchetypeStyle(self.style).value
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = ProjectArchetypeType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -126,7 +126,7 @@ class ProjectComponent:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = ProjectComponentAssigneeType(self.assignee_type).value
 
         description = self.description
 
@@ -158,7 +158,7 @@ class ProjectComponent:
 
         real_assignee_type: str | Unset = UNSET
         if not isinstance(self.real_assignee_type, Unset):
-            real_assignee_type = self.real_assignee_type.value
+            real_assignee_type = ProjectComponentRealAssigneeType(self.real_assignee_type).value
 
         self_ = self.self_
 

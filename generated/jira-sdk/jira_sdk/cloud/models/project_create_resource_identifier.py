@@ -56,7 +56,7 @@ class ProjectCreateResourceIdentifier:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = ProjectCreateResourceIdentifierType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

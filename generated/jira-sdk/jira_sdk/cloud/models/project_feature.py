@@ -56,7 +56,7 @@ class ProjectFeature:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = ProjectFeatureState2(self.state).value
 
         toggle_locked = self.toggle_locked
 

@@ -27,7 +27,7 @@ class ProjectFeatureState:
     def to_dict(self) -> dict[str, Any]:
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = ProjectFeatureStateState(self.state).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

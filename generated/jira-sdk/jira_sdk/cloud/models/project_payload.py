@@ -134,7 +134,7 @@ class ProjectPayload:
 
         project_type_key: str | Unset = UNSET
         if not isinstance(self.project_type_key, Unset):
-            project_type_key = self.project_type_key.value
+            project_type_key = ProjectPayloadProjectTypeKey(self.project_type_key).value
 
         workflow_scheme_id: dict[str, Any] | Unset = UNSET
         if not isinstance(self.workflow_scheme_id, Unset):

@@ -26,7 +26,7 @@ class ProjectPinAction:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        action = self.action.value
+        action = ProjectPinActionAction(self.action).value
 
         project_id_or_key = self.project_id_or_key
 

@@ -33,7 +33,7 @@ class ProjectScopeBean:
         if not isinstance(self.attributes, Unset):
             attributes = []
             for attributes_item_data in self.attributes:
-                attributes_item = attributes_item_data.value
+                attributes_item = ProjectScopeBeanAttributesItem(attributes_item_data).value
                 attributes.append(attributes_item)
 
         id = self.id

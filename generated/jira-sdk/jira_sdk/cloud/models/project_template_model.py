@@ -73,7 +73,7 @@ class ProjectTemplateModel:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = ProjectTemplateModelType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

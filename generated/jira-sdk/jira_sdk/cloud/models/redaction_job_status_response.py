@@ -36,7 +36,7 @@ class RedactionJobStatusResponse:
 
         job_status: str | Unset = UNSET
         if not isinstance(self.job_status, Unset):
-            job_status = self.job_status.value
+            job_status = RedactionJobStatusResponseJobStatus(self.job_status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -64,7 +64,7 @@ class RolePayload:
 
         on_conflict: str | Unset = UNSET
         if not isinstance(self.on_conflict, Unset):
-            on_conflict = self.on_conflict.value
+            on_conflict = RolePayloadOnConflict(self.on_conflict).value
 
         pcri: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pcri, Unset):
@@ -72,7 +72,7 @@ class RolePayload:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = RolePayloadType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

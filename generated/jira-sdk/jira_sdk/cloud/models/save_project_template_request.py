@@ -41,7 +41,7 @@ class SaveProjectTemplateRequest:
 
         template_type: str | Unset = UNSET
         if not isinstance(self.template_type, Unset):
-            template_type = self.template_type.value
+            template_type = SaveProjectTemplateRequestTemplateType(self.template_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -105,7 +105,7 @@ class SearchRequestBean:
 
         validate_query: str | Unset = UNSET
         if not isinstance(self.validate_query, Unset):
-            validate_query = self.validate_query.value
+            validate_query = SearchRequestBeanValidateQuery(self.validate_query).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -34,7 +34,7 @@ class SecurityLevelMemberPayload:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = SecurityLevelMemberPayloadType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -52,7 +52,7 @@ class SharePermission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = SharePermissionType(self.type_).value
 
         group: dict[str, Any] | Unset = UNSET
         if not isinstance(self.group, Unset):

@@ -49,7 +49,7 @@ class SharePermissionInputBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = SharePermissionInputBeanType(self.type_).value
 
         account_id = self.account_id
 

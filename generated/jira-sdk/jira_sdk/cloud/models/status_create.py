@@ -31,7 +31,7 @@ class StatusCreate:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        status_category = self.status_category.value
+        status_category = StatusCreateStatusCategory(self.status_category).value
 
         description = self.description
 

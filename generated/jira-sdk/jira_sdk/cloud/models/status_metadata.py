@@ -31,7 +31,7 @@ class StatusMetadata:
     def to_dict(self) -> dict[str, Any]:
         category: str | Unset = UNSET
         if not isinstance(self.category, Unset):
-            category = self.category.value
+            category = StatusMetadataCategory(self.category).value
 
         id = self.id
 

@@ -54,7 +54,7 @@ class StatusPayload:
 
         on_conflict: str | Unset = UNSET
         if not isinstance(self.on_conflict, Unset):
-            on_conflict = self.on_conflict.value
+            on_conflict = StatusPayloadOnConflict(self.on_conflict).value
 
         pcri: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pcri, Unset):
@@ -62,7 +62,7 @@ class StatusPayload:
 
         status_category: str | Unset = UNSET
         if not isinstance(self.status_category, Unset):
-            status_category = self.status_category.value
+            status_category = StatusPayloadStatusCategory(self.status_category).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

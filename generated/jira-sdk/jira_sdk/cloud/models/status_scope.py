@@ -32,7 +32,7 @@ class StatusScope:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = StatusScopeType(self.type_).value
 
         project: dict[str, Any] | Unset = UNSET
         if not isinstance(self.project, Unset):

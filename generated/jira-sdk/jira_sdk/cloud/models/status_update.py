@@ -35,7 +35,7 @@ class StatusUpdate:
 
         name = self.name
 
-        status_category = self.status_category.value
+        status_category = StatusUpdateStatusCategory(self.status_category).value
 
         description = self.description
 

@@ -45,7 +45,7 @@ class SwimlanesPayload:
 
         swimlane_strategy: str | Unset = UNSET
         if not isinstance(self.swimlane_strategy, Unset):
-            swimlane_strategy = self.swimlane_strategy.value
+            swimlane_strategy = SwimlanesPayloadSwimlaneStrategy(self.swimlane_strategy).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

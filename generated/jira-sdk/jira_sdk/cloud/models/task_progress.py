@@ -78,7 +78,7 @@ class TaskProgress:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = TaskProgressStatus(self.status).value
 
         submitted: str | Unset = UNSET
         if not isinstance(self.submitted, Unset):

@@ -77,7 +77,7 @@ class TaskProgressBeanJsonNode:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = TaskProgressBeanJsonNodeStatus(self.status).value
 
         submitted = self.submitted
 

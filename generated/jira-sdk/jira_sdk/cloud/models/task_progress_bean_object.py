@@ -71,7 +71,7 @@ class TaskProgressBeanObject:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = TaskProgressBeanObjectStatus(self.status).value
 
         submitted = self.submitted
 

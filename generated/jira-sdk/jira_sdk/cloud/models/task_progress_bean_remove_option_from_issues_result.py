@@ -79,7 +79,7 @@ class TaskProgressBeanRemoveOptionFromIssuesResult:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = TaskProgressBeanRemoveOptionFromIssuesResultStatus(self.status).value
 
         submitted = self.submitted
 

@@ -31,9 +31,9 @@ class TimeTrackingConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default_unit = self.default_unit.value
+        default_unit = TimeTrackingConfigurationDefaultUnit(self.default_unit).value
 
-        time_format = self.time_format.value
+        time_format = TimeTrackingConfigurationTimeFormat(self.time_format).value
 
         working_days_per_week = self.working_days_per_week
 

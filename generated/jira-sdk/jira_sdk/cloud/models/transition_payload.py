@@ -105,7 +105,7 @@ class TransitionPayload:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = TransitionPayloadType(self.type_).value
 
         validators: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validators, Unset):

@@ -96,7 +96,7 @@ class TransitionPreview:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = TransitionPreviewType(self.type_).value
 
         validators: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validators, Unset):

@@ -103,7 +103,7 @@ class TransitionUpdateDTO:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = TransitionUpdateDTOType(self.type_).value
 
         validators: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validators, Unset):

@@ -68,7 +68,7 @@ class UiModificationContextDetails:
 
         view_type: str | Unset = UNSET
         if not isinstance(self.view_type, Unset):
-            view_type = self.view_type.value
+            view_type = UiModificationContextDetailsViewType(self.view_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -60,7 +60,7 @@ class UpdateCustomFieldDetails:
 
         searcher_key: str | Unset = UNSET
         if not isinstance(self.searcher_key, Unset):
-            searcher_key = self.searcher_key.value
+            searcher_key = UpdateCustomFieldDetailsSearcherKey(self.searcher_key).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

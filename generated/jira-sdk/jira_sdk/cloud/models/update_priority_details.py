@@ -45,7 +45,7 @@ class UpdatePriorityDetails:
 
         icon_url: str | Unset = UNSET
         if not isinstance(self.icon_url, Unset):
-            icon_url = self.icon_url.value
+            icon_url = UpdatePriorityDetailsIconUrl(self.icon_url).value
 
         name: None | str | Unset
         if isinstance(self.name, Unset):

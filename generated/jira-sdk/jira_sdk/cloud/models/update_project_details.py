@@ -62,7 +62,7 @@ class UpdateProjectDetails:
     def to_dict(self) -> dict[str, Any]:
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = UpdateProjectDetailsAssigneeType(self.assignee_type).value
 
         avatar_id = self.avatar_id
 

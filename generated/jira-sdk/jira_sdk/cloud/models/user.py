@@ -93,7 +93,7 @@ class User:
 
         account_type: str | Unset = UNSET
         if not isinstance(self.account_type, Unset):
-            account_type = self.account_type.value
+            account_type = UserAccountType(self.account_type).value
 
         active = self.active
 

@@ -52,7 +52,7 @@ class UserPickerUser:
 
         account_type: str | Unset = UNSET
         if not isinstance(self.account_type, Unset):
-            account_type = self.account_type.value
+            account_type = UserPickerUserAccountType(self.account_type).value
 
         avatar_url = self.avatar_url
 

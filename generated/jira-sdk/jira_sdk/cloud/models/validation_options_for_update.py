@@ -30,7 +30,7 @@ class ValidationOptionsForUpdate:
         if not isinstance(self.levels, Unset):
             levels = []
             for levels_item_data in self.levels:
-                levels_item = levels_item_data.value
+                levels_item = ValidationOptionsForUpdateLevelsItem(levels_item_data).value
                 levels.append(levels_item)
 
         field_dict: dict[str, Any] = {}

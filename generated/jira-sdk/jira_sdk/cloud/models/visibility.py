@@ -39,7 +39,7 @@ class Visibility:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = VisibilityType(self.type_).value
 
         value = self.value
 

@@ -47,7 +47,7 @@ class Webhook:
         if not isinstance(self.events, Unset):
             events = []
             for events_item_data in self.events:
-                events_item = events_item_data.value
+                events_item = WebhookEventsItem(events_item_data).value
                 events.append(events_item)
 
         expiration_date = self.expiration_date

@@ -42,7 +42,7 @@ class WebhookDetails:
     def to_dict(self) -> dict[str, Any]:
         events = []
         for events_item_data in self.events:
-            events_item = events_item_data.value
+            events_item = WebhookDetailsEventsItem(events_item_data).value
             events.append(events_item)
 
         jql_filter = self.jql_filter

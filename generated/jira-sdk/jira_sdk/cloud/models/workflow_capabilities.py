@@ -53,7 +53,7 @@ class WorkflowCapabilities:
 
         editor_scope: str | Unset = UNSET
         if not isinstance(self.editor_scope, Unset):
-            editor_scope = self.editor_scope.value
+            editor_scope = WorkflowCapabilitiesEditorScope(self.editor_scope).value
 
         forge_rules: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.forge_rules, Unset):
@@ -66,7 +66,7 @@ class WorkflowCapabilities:
         if not isinstance(self.project_types, Unset):
             project_types = []
             for project_types_item_data in self.project_types:
-                project_types_item = project_types_item_data.value
+                project_types_item = WorkflowCapabilitiesProjectTypesItem(project_types_item_data).value
                 project_types.append(project_types_item)
 
         system_rules: list[dict[str, Any]] | Unset = UNSET

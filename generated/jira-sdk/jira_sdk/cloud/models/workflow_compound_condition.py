@@ -51,7 +51,7 @@ class WorkflowCompoundCondition:
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = WorkflowCompoundConditionOperator(self.operator).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

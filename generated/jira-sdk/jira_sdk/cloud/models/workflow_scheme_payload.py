@@ -71,7 +71,7 @@ class WorkflowSchemePayload:
 
         on_conflict: str | Unset = UNSET
         if not isinstance(self.on_conflict, Unset):
-            on_conflict = self.on_conflict.value
+            on_conflict = WorkflowSchemePayloadOnConflict(self.on_conflict).value
 
         pcri: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pcri, Unset):

@@ -36,7 +36,7 @@ class WorkflowStatusUpdate:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        status_category = self.status_category.value
+        status_category = WorkflowStatusUpdateStatusCategory(self.status_category).value
 
         status_reference = self.status_reference
 

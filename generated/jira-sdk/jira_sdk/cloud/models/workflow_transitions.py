@@ -107,7 +107,7 @@ class WorkflowTransitions:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = WorkflowTransitionsType(self.type_).value
 
         validators: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validators, Unset):

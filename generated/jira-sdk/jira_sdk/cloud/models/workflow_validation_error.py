@@ -51,13 +51,13 @@ class WorkflowValidationError:
 
         level: str | Unset = UNSET
         if not isinstance(self.level, Unset):
-            level = self.level.value
+            level = WorkflowValidationErrorLevel(self.level).value
 
         message = self.message
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = WorkflowValidationErrorType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

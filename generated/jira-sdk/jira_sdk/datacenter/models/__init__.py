@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .active_category import ActiveCategory
     from .actor_input_bean import ActorInputBean
     from .actors_map import ActorsMap
+    from .add_attachment_body import AddAttachmentBody
     from .add_field_bean import AddFieldBean
     from .add_group_bean import AddGroupBean
     from .add_reaction_request_bean import AddReactionRequestBean
@@ -337,6 +338,10 @@ if TYPE_CHECKING:
     from .status_category_json_bean import StatusCategoryJsonBean
     from .status_json_bean import StatusJsonBean
     from .status_mapping import StatusMapping
+    from .store_temporary_avatar_using_multi_part_1_body import StoreTemporaryAvatarUsingMultiPart1Body
+    from .store_temporary_avatar_using_multi_part_2_body import StoreTemporaryAvatarUsingMultiPart2Body
+    from .store_temporary_avatar_using_multi_part_3_body import StoreTemporaryAvatarUsingMultiPart3Body
+    from .store_temporary_avatar_using_multi_part_body import StoreTemporaryAvatarUsingMultiPartBody
     from .stream_page_bean import StreamPageBean
     from .stream_page_bean_values_item import StreamPageBeanValuesItem
     from .string_list import StringList
@@ -403,6 +408,7 @@ _LAZY: dict[str, str] = {
     "ActiveCategory": ".active_category",
     "ActorInputBean": ".actor_input_bean",
     "ActorsMap": ".actors_map",
+    "AddAttachmentBody": ".add_attachment_body",
     "AddFieldBean": ".add_field_bean",
     "AddGroupBean": ".add_group_bean",
     "AddReactionRequestBean": ".add_reaction_request_bean",
@@ -725,6 +731,10 @@ _LAZY: dict[str, str] = {
     "StatusCategoryJsonBean": ".status_category_json_bean",
     "StatusJsonBean": ".status_json_bean",
     "StatusMapping": ".status_mapping",
+    "StoreTemporaryAvatarUsingMultiPart1Body": ".store_temporary_avatar_using_multi_part_1_body",
+    "StoreTemporaryAvatarUsingMultiPart2Body": ".store_temporary_avatar_using_multi_part_2_body",
+    "StoreTemporaryAvatarUsingMultiPart3Body": ".store_temporary_avatar_using_multi_part_3_body",
+    "StoreTemporaryAvatarUsingMultiPartBody": ".store_temporary_avatar_using_multi_part_body",
     "StreamPageBean": ".stream_page_bean",
     "StreamPageBeanValuesItem": ".stream_page_bean_values_item",
     "StringList": ".string_list",
@@ -806,6 +816,7 @@ __all__ = (
     "ActiveCategory",
     "ActorInputBean",
     "ActorsMap",
+    "AddAttachmentBody",
     "AddFieldBean",
     "AddGroupBean",
     "AddReactionRequestBean",
@@ -1128,6 +1139,10 @@ __all__ = (
     "StatusCategoryJsonBean",
     "StatusJsonBean",
     "StatusMapping",
+    "StoreTemporaryAvatarUsingMultiPart1Body",
+    "StoreTemporaryAvatarUsingMultiPart2Body",
+    "StoreTemporaryAvatarUsingMultiPart3Body",
+    "StoreTemporaryAvatarUsingMultiPartBody",
     "StreamPageBean",
     "StreamPageBeanValuesItem",
     "StringList",

@@ -38,7 +38,7 @@ class AffectedEntityBean:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = AffectedEntityBeanType(self.type_).value
 
         uri = self.uri
 

@@ -36,7 +36,7 @@ class ClusterState:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = ClusterStateState(self.state).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

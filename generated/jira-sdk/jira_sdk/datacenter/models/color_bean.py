@@ -29,7 +29,7 @@ class ColorBean:
     def to_dict(self) -> dict[str, Any]:
         key: str | Unset = UNSET
         if not isinstance(self.key, Unset):
-            key = self.key.value
+            key = ColorBeanKey(self.key).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

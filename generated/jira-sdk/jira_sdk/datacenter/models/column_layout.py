@@ -32,7 +32,7 @@ class ColumnLayout:
     def to_dict(self) -> dict[str, Any]:
         column_config: str | Unset = UNSET
         if not isinstance(self.column_config, Unset):
-            column_config = self.column_config.value
+            column_config = ColumnLayoutColumnConfig(self.column_config).value
 
         column_layout_items: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.column_layout_items, Unset):

@@ -50,7 +50,7 @@ class ComponentBean:
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = ComponentBeanAssigneeType(self.assignee_type).value
 
         deleted = self.deleted
 

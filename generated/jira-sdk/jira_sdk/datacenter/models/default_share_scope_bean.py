@@ -26,7 +26,7 @@ class DefaultShareScopeBean:
     def to_dict(self) -> dict[str, Any]:
         scope: str | Unset = UNSET
         if not isinstance(self.scope, Unset):
-            scope = self.scope.value
+            scope = DefaultShareScopeBeanScope(self.scope).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

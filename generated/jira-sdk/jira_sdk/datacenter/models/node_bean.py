@@ -54,7 +54,7 @@ class NodeBean:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = NodeBeanState(self.state).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

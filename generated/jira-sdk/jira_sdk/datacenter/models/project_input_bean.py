@@ -53,7 +53,7 @@ class ProjectInputBean:
     def to_dict(self) -> dict[str, Any]:
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
-            assignee_type = self.assignee_type.value
+            assignee_type = ProjectInputBeanAssigneeType(self.assignee_type).value
 
         avatar_id = self.avatar_id
 

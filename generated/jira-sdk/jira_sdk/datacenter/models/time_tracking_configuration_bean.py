@@ -33,11 +33,11 @@ class TimeTrackingConfigurationBean:
     def to_dict(self) -> dict[str, Any]:
         default_unit: str | Unset = UNSET
         if not isinstance(self.default_unit, Unset):
-            default_unit = self.default_unit.value
+            default_unit = TimeTrackingConfigurationBeanDefaultUnit(self.default_unit).value
 
         time_format: str | Unset = UNSET
         if not isinstance(self.time_format, Unset):
-            time_format = self.time_format.value
+            time_format = TimeTrackingConfigurationBeanTimeFormat(self.time_format).value
 
         working_days_per_week = self.working_days_per_week
 

@@ -30,7 +30,7 @@ class VersionMoveBean:
 
         position: str | Unset = UNSET
         if not isinstance(self.position, Unset):
-            position = self.position.value
+            position = VersionMoveBeanPosition(self.position).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -28,7 +28,7 @@ class VisibilityJsonBean:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = VisibilityJsonBeanType(self.type_).value
 
         value = self.value
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .approver_dto_approver_decision import ApproverDTOApproverDecision
     from .article_dto import ArticleDTO
     from .assets_workspace_dto import AssetsWorkspaceDTO
+    from .attach_temporary_file_body import AttachTemporaryFileBody
     from .attachment_create_dto import AttachmentCreateDTO
     from .attachment_create_result_dto import AttachmentCreateResultDTO
     from .attachment_dto import AttachmentDTO
@@ -165,6 +166,7 @@ _LAZY: dict[str, str] = {
     "ApproverDTOApproverDecision": ".approver_dto_approver_decision",
     "ArticleDTO": ".article_dto",
     "AssetsWorkspaceDTO": ".assets_workspace_dto",
+    "AttachTemporaryFileBody": ".attach_temporary_file_body",
     "AttachmentCreateDTO": ".attachment_create_dto",
     "AttachmentCreateResultDTO": ".attachment_create_result_dto",
     "AttachmentDTO": ".attachment_dto",
@@ -329,6 +331,7 @@ __all__ = (
     "AttachmentCreateResultDTO",
     "AttachmentDTO",
     "AttachmentLinkDTO",
+    "AttachTemporaryFileBody",
     "AvatarUrlsBean",
     "ChangeDetails",
     "Changelog",

@@ -26,7 +26,7 @@ class ApprovalDecisionRequestDTO:
     def to_dict(self) -> dict[str, Any]:
         decision: str | Unset = UNSET
         if not isinstance(self.decision, Unset):
-            decision = self.decision.value
+            decision = ApprovalDecisionRequestDTODecision(self.decision).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -69,7 +69,7 @@ class ApprovalDTO:
 
         final_decision: str | Unset = UNSET
         if not isinstance(self.final_decision, Unset):
-            final_decision = self.final_decision.value
+            final_decision = ApprovalDTOFinalDecision(self.final_decision).value
 
         id = self.id
 

@@ -36,7 +36,7 @@ class ApproverDTO:
 
         approver_decision: str | Unset = UNSET
         if not isinstance(self.approver_decision, Unset):
-            approver_decision = self.approver_decision.value
+            approver_decision = ApproverDTOApproverDecision(self.approver_decision).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -36,7 +36,7 @@ class CustomerRequestStatusDTO:
 
         status_category: str | Unset = UNSET
         if not isinstance(self.status_category, Unset):
-            status_category = self.status_category.value
+            status_category = CustomerRequestStatusDTOStatusCategory(self.status_category).value
 
         status_date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.status_date, Unset):

@@ -158,7 +158,7 @@ class JsonNode:
 
         number_type: str | Unset = UNSET
         if not isinstance(self.number_type, Unset):
-            number_type = self.number_type.value
+            number_type = JsonNodeNumberType(self.number_type).value
 
         number_value = self.number_value
 

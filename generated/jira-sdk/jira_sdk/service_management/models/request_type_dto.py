@@ -97,7 +97,7 @@ class RequestTypeDTO:
 
         restriction_status: str | Unset = UNSET
         if not isinstance(self.restriction_status, Unset):
-            restriction_status = self.restriction_status.value
+            restriction_status = RequestTypeDTORestrictionStatus(self.restriction_status).value
 
         service_desk_id = self.service_desk_id
 

@@ -36,7 +36,7 @@ class RequestTypePermissionCheckRequestDTO:
         if not isinstance(self.permissions, Unset):
             permissions = []
             for permissions_item_data in self.permissions:
-                permissions_item = permissions_item_data.value
+                permissions_item = RequestTypePermissionCheckRequestDTOPermissionsItem(permissions_item_data).value
                 permissions.append(permissions_item)
 
         request_type_ids: list[int] | Unset = UNSET

@@ -36,7 +36,7 @@ class EntityAssociation:
     def to_dict(self) -> dict[str, Any]:
         from ..models.entity_association_values_item_type_0 import EntityAssociationValuesItemType0  # noqa: PLC0415
 
-        association_type = self.association_type.value
+        association_type = EntityAssociationAssociationType(self.association_type).value
 
         values = []
         for values_item_data in self.values:

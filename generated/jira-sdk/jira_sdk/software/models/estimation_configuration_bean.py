@@ -34,7 +34,7 @@ class EstimationConfigurationBean:
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = EstimationConfigurationBeanValue(self.value).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -56,7 +56,7 @@ class FeatureBean:
     def to_dict(self) -> dict[str, Any]:
         board_feature: str | Unset = UNSET
         if not isinstance(self.board_feature, Unset):
-            board_feature = self.board_feature.value
+            board_feature = FeatureBeanBoardFeature(self.board_feature).value
 
         board_id = self.board_id
 
@@ -64,7 +64,7 @@ class FeatureBean:
 
         feature_type: str | Unset = UNSET
         if not isinstance(self.feature_type, Unset):
-            feature_type = self.feature_type.value
+            feature_type = FeatureBeanFeatureType(self.feature_type).value
 
         image_uri = self.image_uri
 
@@ -87,7 +87,7 @@ class FeatureBean:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = FeatureBeanState(self.state).value
 
         toggle_locked = self.toggle_locked
 

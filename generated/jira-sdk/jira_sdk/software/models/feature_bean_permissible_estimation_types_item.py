@@ -34,7 +34,7 @@ class FeatureBeanPermissibleEstimationTypesItem:
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = FeatureBeanPermissibleEstimationTypesItemValue(self.value).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -58,7 +58,7 @@ class FeatureResponseBeanFeaturesItem:
     def to_dict(self) -> dict[str, Any]:
         board_feature: str | Unset = UNSET
         if not isinstance(self.board_feature, Unset):
-            board_feature = self.board_feature.value
+            board_feature = FeatureResponseBeanFeaturesItemBoardFeature(self.board_feature).value
 
         board_id = self.board_id
 
@@ -66,7 +66,7 @@ class FeatureResponseBeanFeaturesItem:
 
         feature_type: str | Unset = UNSET
         if not isinstance(self.feature_type, Unset):
-            feature_type = self.feature_type.value
+            feature_type = FeatureResponseBeanFeaturesItemFeatureType(self.feature_type).value
 
         image_uri = self.image_uri
 
@@ -89,7 +89,7 @@ class FeatureResponseBeanFeaturesItem:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = FeatureResponseBeanFeaturesItemState(self.state).value
 
         toggle_locked = self.toggle_locked
 

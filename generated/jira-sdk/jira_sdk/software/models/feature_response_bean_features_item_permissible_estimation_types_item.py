@@ -36,7 +36,7 @@ class FeatureResponseBeanFeaturesItemPermissibleEstimationTypesItem:
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = FeatureResponseBeanFeaturesItemPermissibleEstimationTypesItemValue(self.value).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -105,7 +105,7 @@ class GetBuildByKeyResponse200:
     def to_dict(self) -> dict[str, Any]:
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetBuildByKeyResponse200SchemaVersion(self.schema_version).value
 
         pipeline_id = self.pipeline_id
 
@@ -123,7 +123,7 @@ class GetBuildByKeyResponse200:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = GetBuildByKeyResponse200State(self.state).value
 
         last_updated: str | Unset = UNSET
         if not isinstance(self.last_updated, Unset):

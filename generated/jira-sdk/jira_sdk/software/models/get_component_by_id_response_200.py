@@ -79,7 +79,7 @@ class GetComponentByIdResponse200:
     def to_dict(self) -> dict[str, Any]:
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetComponentByIdResponse200SchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -97,11 +97,11 @@ class GetComponentByIdResponse200:
 
         tier: str | Unset = UNSET
         if not isinstance(self.tier, Unset):
-            tier = self.tier.value
+            tier = GetComponentByIdResponse200Tier(self.tier).value
 
         component_type: str | Unset = UNSET
         if not isinstance(self.component_type, Unset):
-            component_type = self.component_type.value
+            component_type = GetComponentByIdResponse200ComponentType(self.component_type).value
 
         last_updated: str | Unset = UNSET
         if not isinstance(self.last_updated, Unset):

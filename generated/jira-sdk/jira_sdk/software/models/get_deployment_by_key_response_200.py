@@ -135,7 +135,7 @@ class GetDeploymentByKeyResponse200:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = GetDeploymentByKeyResponse200State(self.state).value
 
         pipeline: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pipeline, Unset):
@@ -154,7 +154,7 @@ class GetDeploymentByKeyResponse200:
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetDeploymentByKeyResponse200SchemaVersion(self.schema_version).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -39,7 +39,7 @@ class GetDeploymentByKeyResponse200Environment:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = GetDeploymentByKeyResponse200EnvironmentType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

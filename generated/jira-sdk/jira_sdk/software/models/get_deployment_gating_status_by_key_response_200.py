@@ -61,7 +61,7 @@ class GetDeploymentGatingStatusByKeyResponse200:
 
         gating_status: str | Unset = UNSET
         if not isinstance(self.gating_status, Unset):
-            gating_status = self.gating_status.value
+            gating_status = GetDeploymentGatingStatusByKeyResponse200GatingStatus(self.gating_status).value
 
         details: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.details, Unset):

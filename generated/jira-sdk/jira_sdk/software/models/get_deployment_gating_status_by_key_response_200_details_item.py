@@ -37,7 +37,7 @@ class GetDeploymentGatingStatusByKeyResponse200DetailsItem:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = GetDeploymentGatingStatusByKeyResponse200DetailsItemType(self.type_).value
 
         issue_key = self.issue_key
 

@@ -80,7 +80,7 @@ class GetFeatureFlagByIdResponse200:
     def to_dict(self) -> dict[str, Any]:
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetFeatureFlagByIdResponse200SchemaVersion(self.schema_version).value
 
         id = self.id
 

@@ -42,7 +42,7 @@ class GetFeatureFlagByIdResponse200DetailsItemEnvironment:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = GetFeatureFlagByIdResponse200DetailsItemEnvironmentType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -67,7 +67,7 @@ class GetFeaturesForBoardResponse200FeaturesItem:
     def to_dict(self) -> dict[str, Any]:
         board_feature: str | Unset = UNSET
         if not isinstance(self.board_feature, Unset):
-            board_feature = self.board_feature.value
+            board_feature = GetFeaturesForBoardResponse200FeaturesItemBoardFeature(self.board_feature).value
 
         board_id = self.board_id
 
@@ -75,7 +75,7 @@ class GetFeaturesForBoardResponse200FeaturesItem:
 
         feature_type: str | Unset = UNSET
         if not isinstance(self.feature_type, Unset):
-            feature_type = self.feature_type.value
+            feature_type = GetFeaturesForBoardResponse200FeaturesItemFeatureType(self.feature_type).value
 
         image_uri = self.image_uri
 
@@ -98,7 +98,7 @@ class GetFeaturesForBoardResponse200FeaturesItem:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = GetFeaturesForBoardResponse200FeaturesItemState(self.state).value
 
         toggle_locked = self.toggle_locked
 

@@ -36,7 +36,7 @@ class GetFeaturesForBoardResponse200FeaturesItemPermissibleEstimationTypesItem:
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = GetFeaturesForBoardResponse200FeaturesItemPermissibleEstimationTypesItemValue(self.value).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

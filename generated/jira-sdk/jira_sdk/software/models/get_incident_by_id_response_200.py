@@ -93,7 +93,7 @@ class GetIncidentByIdResponse200:
     def to_dict(self) -> dict[str, Any]:
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetIncidentByIdResponse200SchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -123,7 +123,7 @@ class GetIncidentByIdResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = GetIncidentByIdResponse200Status(self.status).value
 
         associations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.associations, Unset):

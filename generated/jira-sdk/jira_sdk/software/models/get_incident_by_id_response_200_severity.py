@@ -30,7 +30,7 @@ class GetIncidentByIdResponse200Severity:
     def to_dict(self) -> dict[str, Any]:
         level: str | Unset = UNSET
         if not isinstance(self.level, Unset):
-            level = self.level.value
+            level = GetIncidentByIdResponse200SeverityLevel(self.level).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -95,7 +95,7 @@ class GetRemoteLinkByIdResponse200:
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetRemoteLinkByIdResponse200SchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -107,7 +107,7 @@ class GetRemoteLinkByIdResponse200:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = GetRemoteLinkByIdResponse200Type(self.type_).value
 
         description = self.description
 

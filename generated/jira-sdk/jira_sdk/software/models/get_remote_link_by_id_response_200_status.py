@@ -36,7 +36,7 @@ class GetRemoteLinkByIdResponse200Status:
     def to_dict(self) -> dict[str, Any]:
         appearance: str | Unset = UNSET
         if not isinstance(self.appearance, Unset):
-            appearance = self.appearance.value
+            appearance = GetRemoteLinkByIdResponse200StatusAppearance(self.appearance).value
 
         label = self.label
 

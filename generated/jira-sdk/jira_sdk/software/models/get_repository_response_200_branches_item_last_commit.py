@@ -89,7 +89,7 @@ class GetRepositoryResponse200BranchesItemLastCommit:
         if not isinstance(self.flags, Unset):
             flags = []
             for flags_item_data in self.flags:
-                flags_item = flags_item_data.value
+                flags_item = GetRepositoryResponse200BranchesItemLastCommitFlagsItem(flags_item_data).value
                 flags.append(flags_item)
 
         message = self.message

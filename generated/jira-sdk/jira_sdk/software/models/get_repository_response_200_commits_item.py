@@ -94,7 +94,7 @@ class GetRepositoryResponse200CommitsItem:
         if not isinstance(self.flags, Unset):
             flags = []
             for flags_item_data in self.flags:
-                flags_item = flags_item_data.value
+                flags_item = GetRepositoryResponse200CommitsItemFlagsItem(flags_item_data).value
                 flags.append(flags_item)
 
         message = self.message

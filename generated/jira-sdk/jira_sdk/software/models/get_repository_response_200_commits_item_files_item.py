@@ -45,7 +45,7 @@ class GetRepositoryResponse200CommitsItemFilesItem:
 
         change_type: str | Unset = UNSET
         if not isinstance(self.change_type, Unset):
-            change_type = self.change_type.value
+            change_type = GetRepositoryResponse200CommitsItemFilesItemChangeType(self.change_type).value
 
         lines_added = self.lines_added
 

@@ -104,7 +104,7 @@ class GetRepositoryResponse200PullRequestsItem:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = GetRepositoryResponse200PullRequestsItemStatus(self.status).value
 
         title = self.title
 

@@ -46,7 +46,9 @@ class GetRepositoryResponse200PullRequestsItemReviewersItem:
 
         approval_status: str | Unset = UNSET
         if not isinstance(self.approval_status, Unset):
-            approval_status = self.approval_status.value
+            approval_status = GetRepositoryResponse200PullRequestsItemReviewersItemApprovalStatus(
+                self.approval_status
+            ).value
 
         url = self.url
 

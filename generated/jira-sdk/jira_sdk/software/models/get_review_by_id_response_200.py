@@ -87,7 +87,7 @@ class GetReviewByIdResponse200:
     def to_dict(self) -> dict[str, Any]:
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = GetReviewByIdResponse200SchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -113,7 +113,7 @@ class GetReviewByIdResponse200:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = GetReviewByIdResponse200Status(self.status).value
 
         associations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.associations, Unset):

@@ -31,7 +31,7 @@ class GetReviewByIdResponse200AssociationsItem:
     def to_dict(self) -> dict[str, Any]:
         association_type: str | Unset = UNSET
         if not isinstance(self.association_type, Unset):
-            association_type = self.association_type.value
+            association_type = GetReviewByIdResponse200AssociationsItemAssociationType(self.association_type).value
 
         values: list[str] | Unset = UNSET
         if not isinstance(self.values, Unset):

@@ -37,7 +37,7 @@ class IssueBeanTransitionsItemToScope:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = IssueBeanTransitionsItemToScopeType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -69,7 +69,7 @@ class IssueBeanTransitionsItemToScopeProject:
 
         project_type_key: str | Unset = UNSET
         if not isinstance(self.project_type_key, Unset):
-            project_type_key = self.project_type_key.value
+            project_type_key = IssueBeanTransitionsItemToScopeProjectProjectTypeKey(self.project_type_key).value
 
         self_ = self.self_
 

@@ -32,7 +32,7 @@ class IssueIdOrKeysAssociation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        association_type = self.association_type.value
+        association_type = IssueIdOrKeysAssociationAssociationType(self.association_type).value
 
         values = self.values
 

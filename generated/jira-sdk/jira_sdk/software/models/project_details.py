@@ -62,7 +62,7 @@ class ProjectDetails:
 
         project_type_key: str | Unset = UNSET
         if not isinstance(self.project_type_key, Unset):
-            project_type_key = self.project_type_key.value
+            project_type_key = ProjectDetailsProjectTypeKey(self.project_type_key).value
 
         self_ = self.self_
 

@@ -32,7 +32,7 @@ class ServiceIdOrKeysAssociation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        association_type = self.association_type.value
+        association_type = ServiceIdOrKeysAssociationAssociationType(self.association_type).value
 
         values = self.values
 

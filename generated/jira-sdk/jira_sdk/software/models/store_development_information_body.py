@@ -67,7 +67,7 @@ class StoreDevelopmentInformationBody:
 
         operation_type: str | Unset = UNSET
         if not isinstance(self.operation_type, Unset):
-            operation_type = self.operation_type.value
+            operation_type = StoreDevelopmentInformationBodyOperationType(self.operation_type).value
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):

@@ -99,7 +99,9 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit:
         if not isinstance(self.flags, Unset):
             flags = []
             for flags_item_data in self.flags:
-                flags_item = flags_item_data.value
+                flags_item = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFlagsItem(
+                    flags_item_data
+                ).value
                 flags.append(flags_item)
 
         files: list[dict[str, Any]] | Unset = UNSET

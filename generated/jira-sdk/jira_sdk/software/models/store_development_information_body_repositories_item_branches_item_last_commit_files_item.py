@@ -42,7 +42,9 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFiles
 
         url = self.url
 
-        change_type = self.change_type.value
+        change_type = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType(
+            self.change_type
+        ).value
 
         lines_added = self.lines_added
 

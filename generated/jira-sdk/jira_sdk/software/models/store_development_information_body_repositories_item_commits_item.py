@@ -111,7 +111,7 @@ class StoreDevelopmentInformationBodyRepositoriesItemCommitsItem:
         if not isinstance(self.flags, Unset):
             flags = []
             for flags_item_data in self.flags:
-                flags_item = flags_item_data.value
+                flags_item = StoreDevelopmentInformationBodyRepositoriesItemCommitsItemFlagsItem(flags_item_data).value
                 flags.append(flags_item)
 
         files: list[dict[str, Any]] | Unset = UNSET

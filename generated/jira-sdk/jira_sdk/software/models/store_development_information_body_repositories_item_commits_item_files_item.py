@@ -42,7 +42,9 @@ class StoreDevelopmentInformationBodyRepositoriesItemCommitsItemFilesItem:
 
         url = self.url
 
-        change_type = self.change_type.value
+        change_type = StoreDevelopmentInformationBodyRepositoriesItemCommitsItemFilesItemChangeType(
+            self.change_type
+        ).value
 
         lines_added = self.lines_added
 

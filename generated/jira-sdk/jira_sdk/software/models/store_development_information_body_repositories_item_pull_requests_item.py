@@ -92,7 +92,7 @@ class StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItem:
 
         update_sequence_id = self.update_sequence_id
 
-        status = self.status.value
+        status = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemStatus(self.status).value
 
         title = self.title
 

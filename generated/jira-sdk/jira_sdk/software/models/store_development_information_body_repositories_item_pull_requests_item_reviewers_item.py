@@ -48,7 +48,11 @@ class StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemReviewersIt
 
         approval_status: str | Unset = UNSET
         if not isinstance(self.approval_status, Unset):
-            approval_status = self.approval_status.value
+            approval_status = (
+                StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemReviewersItemApprovalStatus(
+                    self.approval_status
+                ).value
+            )
 
         url = self.url
 

@@ -113,13 +113,13 @@ class SubmitBuildsBodyBuildsItem:
 
         url = self.url
 
-        state = self.state.value
+        state = SubmitBuildsBodyBuildsItemState(self.state).value
 
         last_updated = self.last_updated.isoformat()
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = SubmitBuildsBodyBuildsItemSchemaVersion(self.schema_version).value
 
         description = self.description
 

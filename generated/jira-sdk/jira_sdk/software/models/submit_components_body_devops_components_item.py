@@ -83,7 +83,7 @@ class SubmitComponentsBodyDevopsComponentsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = self.schema_version.value
+        schema_version = SubmitComponentsBodyDevopsComponentsItemSchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -97,9 +97,9 @@ class SubmitComponentsBodyDevopsComponentsItem:
 
         avatar_url = self.avatar_url
 
-        tier = self.tier.value
+        tier = SubmitComponentsBodyDevopsComponentsItemTier(self.tier).value
 
-        component_type = self.component_type.value
+        component_type = SubmitComponentsBodyDevopsComponentsItemComponentType(self.component_type).value
 
         last_updated = self.last_updated.isoformat()
 

@@ -115,7 +115,7 @@ class SubmitDeploymentsBodyDeploymentsItem:
 
         last_updated = self.last_updated.isoformat()
 
-        state = self.state.value
+        state = SubmitDeploymentsBodyDeploymentsItemState(self.state).value
 
         pipeline = self.pipeline.to_dict()
 
@@ -152,7 +152,7 @@ class SubmitDeploymentsBodyDeploymentsItem:
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = SubmitDeploymentsBodyDeploymentsItemSchemaVersion(self.schema_version).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

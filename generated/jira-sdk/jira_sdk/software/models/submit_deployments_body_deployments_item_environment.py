@@ -38,7 +38,7 @@ class SubmitDeploymentsBodyDeploymentsItemEnvironment:
 
         display_name = self.display_name
 
-        type_ = self.type_.value
+        type_ = SubmitDeploymentsBodyDeploymentsItemEnvironmentType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

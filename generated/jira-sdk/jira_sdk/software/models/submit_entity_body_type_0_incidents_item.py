@@ -96,7 +96,7 @@ class SubmitEntityBodyType0IncidentsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = self.schema_version.value
+        schema_version = SubmitEntityBodyType0IncidentsItemSchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -114,7 +114,7 @@ class SubmitEntityBodyType0IncidentsItem:
 
         last_updated = self.last_updated.isoformat()
 
-        status = self.status.value
+        status = SubmitEntityBodyType0IncidentsItemStatus(self.status).value
 
         severity: dict[str, Any] | Unset = UNSET
         if not isinstance(self.severity, Unset):

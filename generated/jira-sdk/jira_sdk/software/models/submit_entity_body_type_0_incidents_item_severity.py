@@ -29,7 +29,7 @@ class SubmitEntityBodyType0IncidentsItemSeverity:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        level = self.level.value
+        level = SubmitEntityBodyType0IncidentsItemSeverityLevel(self.level).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -87,7 +87,7 @@ class SubmitEntityBodyType1ReviewsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = self.schema_version.value
+        schema_version = SubmitEntityBodyType1ReviewsItemSchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -105,7 +105,7 @@ class SubmitEntityBodyType1ReviewsItem:
 
         last_updated = self.last_updated.isoformat()
 
-        status = self.status.value
+        status = SubmitEntityBodyType1ReviewsItemStatus(self.status).value
 
         associations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.associations, Unset):

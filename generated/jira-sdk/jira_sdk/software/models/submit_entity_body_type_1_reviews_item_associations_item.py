@@ -31,7 +31,9 @@ class SubmitEntityBodyType1ReviewsItemAssociationsItem:
     def to_dict(self) -> dict[str, Any]:
         association_type: str | Unset = UNSET
         if not isinstance(self.association_type, Unset):
-            association_type = self.association_type.value
+            association_type = SubmitEntityBodyType1ReviewsItemAssociationsItemAssociationType(
+                self.association_type
+            ).value
 
         values: list[str] | Unset = UNSET
         if not isinstance(self.values, Unset):

@@ -93,7 +93,7 @@ class SubmitFeatureFlagsBodyFlagsItem:
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = SubmitFeatureFlagsBodyFlagsItemSchemaVersion(self.schema_version).value
 
         display_name = self.display_name
 

@@ -106,13 +106,13 @@ class SubmitRemoteLinksBodyRemoteLinksItem:
 
         url = self.url
 
-        type_ = self.type_.value
+        type_ = SubmitRemoteLinksBodyRemoteLinksItemType(self.type_).value
 
         last_updated = self.last_updated.isoformat()
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
-            schema_version = self.schema_version.value
+            schema_version = SubmitRemoteLinksBodyRemoteLinksItemSchemaVersion(self.schema_version).value
 
         description = self.description
 

@@ -35,7 +35,7 @@ class SubmitRemoteLinksBodyRemoteLinksItemStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        appearance = self.appearance.value
+        appearance = SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance(self.appearance).value
 
         label = self.label
 

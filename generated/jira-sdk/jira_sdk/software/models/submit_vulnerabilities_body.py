@@ -62,7 +62,7 @@ class SubmitVulnerabilitiesBody:
 
         operation_type: str | Unset = UNSET
         if not isinstance(self.operation_type, Unset):
-            operation_type = self.operation_type.value
+            operation_type = SubmitVulnerabilitiesBodyOperationType(self.operation_type).value
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):

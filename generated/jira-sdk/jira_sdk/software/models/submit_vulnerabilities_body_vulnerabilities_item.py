@@ -157,7 +157,7 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
             SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0,  # noqa: PLC0415
         )
 
-        schema_version = self.schema_version.value
+        schema_version = SubmitVulnerabilitiesBodyVulnerabilitiesItemSchemaVersion(self.schema_version).value
 
         id = self.id
 
@@ -171,7 +171,7 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
 
         url = self.url
 
-        type_ = self.type_.value
+        type_ = SubmitVulnerabilitiesBodyVulnerabilitiesItemType(self.type_).value
 
         introduced_date = self.introduced_date.isoformat()
 
@@ -179,7 +179,7 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
 
         severity = self.severity.to_dict()
 
-        status = self.status.value
+        status = SubmitVulnerabilitiesBodyVulnerabilitiesItemStatus(self.status).value
 
         identifiers: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.identifiers, Unset):

@@ -35,7 +35,9 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItemAddAssociationsItemType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        association_type = self.association_type.value
+        association_type = SubmitVulnerabilitiesBodyVulnerabilitiesItemAddAssociationsItemType0AssociationType(
+            self.association_type
+        ).value
 
         values = self.values
 

@@ -38,7 +38,9 @@ class SubmitVulnerabilitiesResponse202UnknownAssociationsItemType0:
     def to_dict(self) -> dict[str, Any]:
         association_type: str | Unset = UNSET
         if not isinstance(self.association_type, Unset):
-            association_type = self.association_type.value
+            association_type = SubmitVulnerabilitiesResponse202UnknownAssociationsItemType0AssociationType(
+                self.association_type
+            ).value
 
         values: list[str] | Unset = UNSET
         if not isinstance(self.values, Unset):

@@ -65,7 +65,7 @@ class ToggleFeaturesResponse200FeaturesItem:
     def to_dict(self) -> dict[str, Any]:
         board_feature: str | Unset = UNSET
         if not isinstance(self.board_feature, Unset):
-            board_feature = self.board_feature.value
+            board_feature = ToggleFeaturesResponse200FeaturesItemBoardFeature(self.board_feature).value
 
         board_id = self.board_id
 
@@ -73,7 +73,7 @@ class ToggleFeaturesResponse200FeaturesItem:
 
         feature_type: str | Unset = UNSET
         if not isinstance(self.feature_type, Unset):
-            feature_type = self.feature_type.value
+            feature_type = ToggleFeaturesResponse200FeaturesItemFeatureType(self.feature_type).value
 
         image_uri = self.image_uri
 
@@ -96,7 +96,7 @@ class ToggleFeaturesResponse200FeaturesItem:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = ToggleFeaturesResponse200FeaturesItemState(self.state).value
 
         toggle_locked = self.toggle_locked
 

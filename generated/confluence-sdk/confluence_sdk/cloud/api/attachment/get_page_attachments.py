@@ -41,7 +41,7 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = AttachmentSortOrder(sort).value
 
     params["sort"] = json_sort
 
@@ -51,7 +51,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetPageAttachmentsStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status

@@ -54,7 +54,7 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = BlogPostSortOrder(sort).value
 
     params["sort"] = json_sort
 
@@ -62,7 +62,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetBlogPostsStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status
@@ -71,7 +71,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 

@@ -29,7 +29,7 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = GetBlogPostClassificationLevelStatus(status).value
 
     params["status"] = json_status
 

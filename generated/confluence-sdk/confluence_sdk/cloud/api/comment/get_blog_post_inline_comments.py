@@ -43,7 +43,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 
@@ -51,7 +51,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetBlogPostInlineCommentsStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status
@@ -60,14 +60,14 @@ def _get_kwargs(
     if not isinstance(resolution_status, Unset):
         json_resolution_status = []
         for resolution_status_item_data in resolution_status:
-            resolution_status_item = resolution_status_item_data.value
+            resolution_status_item = GetBlogPostInlineCommentsResolutionStatusItem(resolution_status_item_data).value
             json_resolution_status.append(resolution_status_item)
 
     params["resolution-status"] = json_resolution_status
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = CommentSortOrder(sort).value
 
     params["sort"] = json_sort
 

@@ -37,13 +37,13 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = CommentSortOrder(sort).value
 
     params["sort"] = json_sort
 

@@ -40,7 +40,7 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = ContentPropertySortOrder(sort).value
 
     params["sort"] = json_sort
 

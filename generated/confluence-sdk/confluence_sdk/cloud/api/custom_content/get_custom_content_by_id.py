@@ -36,7 +36,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = CustomContentBodyRepresentationSingle(body_format).value
 
     params["body-format"] = json_body_format
 

@@ -38,7 +38,7 @@ def _get_kwargs(
 
     json_prefix: str | Unset = UNSET
     if not isinstance(prefix, Unset):
-        json_prefix = prefix.value
+        json_prefix = GetPageLabelsPrefix(prefix).value
 
     params["prefix"] = json_prefix
 

@@ -43,7 +43,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentationSingle(body_format).value
 
     params["body-format"] = json_body_format
 
@@ -53,7 +53,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetPageByIdStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status

@@ -56,7 +56,7 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = PageSortOrder(sort).value
 
     params["sort"] = json_sort
 
@@ -64,7 +64,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetPagesStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status
@@ -73,13 +73,13 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 
     json_subtype: str | Unset = UNSET
     if not isinstance(subtype, Unset):
-        json_subtype = subtype.value
+        json_subtype = GetPagesSubtype(subtype).value
 
     params["subtype"] = json_subtype
 

@@ -44,13 +44,13 @@ def _get_kwargs(
 
     json_depth: str | Unset = UNSET
     if not isinstance(depth, Unset):
-        json_depth = depth.value
+        json_depth = GetPagesInSpaceDepth(depth).value
 
     params["depth"] = json_depth
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = PageSortOrder(sort).value
 
     params["sort"] = json_sort
 
@@ -58,7 +58,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetPagesInSpaceStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status
@@ -67,7 +67,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 

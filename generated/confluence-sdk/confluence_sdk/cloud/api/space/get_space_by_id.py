@@ -35,7 +35,7 @@ def _get_kwargs(
 
     json_description_format: str | Unset = UNSET
     if not isinstance(description_format, Unset):
-        json_description_format = description_format.value
+        json_description_format = SpaceDescriptionBodyRepresentation(description_format).value
 
     params["description-format"] = json_description_format
 

@@ -59,13 +59,13 @@ def _get_kwargs(
 
     json_type_: str | Unset = UNSET
     if not isinstance(type_, Unset):
-        json_type_ = type_.value
+        json_type_ = GetSpacesType(type_).value
 
     params["type"] = json_type_
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = GetSpacesStatus(status).value
 
     params["status"] = json_status
 
@@ -81,13 +81,13 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = SpaceSortOrder(sort).value
 
     params["sort"] = json_sort
 
     json_description_format: str | Unset = UNSET
     if not isinstance(description_format, Unset):
-        json_description_format = description_format.value
+        json_description_format = SpaceDescriptionBodyRepresentation(description_format).value
 
     params["description-format"] = json_description_format
 

@@ -44,7 +44,7 @@ def _get_kwargs(
 
     json_principal_type: str | Unset = UNSET
     if not isinstance(principal_type, Unset):
-        json_principal_type = principal_type.value
+        json_principal_type = PrincipalType(principal_type).value
 
     params["principal-type"] = json_principal_type
 

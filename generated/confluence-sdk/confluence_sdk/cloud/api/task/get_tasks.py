@@ -51,7 +51,7 @@ def _get_kwargs(
 
     json_body_format: str | Unset = UNSET
     if not isinstance(body_format, Unset):
-        json_body_format = body_format.value
+        json_body_format = PrimaryBodyRepresentation(body_format).value
 
     params["body-format"] = json_body_format
 
@@ -59,7 +59,7 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = GetTasksStatus(status).value
 
     params["status"] = json_status
 

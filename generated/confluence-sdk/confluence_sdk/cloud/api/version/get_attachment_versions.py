@@ -41,7 +41,7 @@ def _get_kwargs(
 
     json_sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
-        json_sort = sort.value
+        json_sort = VersionSortOrder(sort).value
 
     params["sort"] = json_sort
 

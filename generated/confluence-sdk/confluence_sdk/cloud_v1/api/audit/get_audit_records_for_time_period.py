@@ -39,7 +39,7 @@ def _get_kwargs(
 
     json_units: str | Unset = UNSET
     if not isinstance(units, Unset):
-        json_units = units.value
+        json_units = GetAuditRecordsForTimePeriodUnits(units).value
 
     params["units"] = json_units
 

@@ -40,7 +40,7 @@ def _get_kwargs(
 
     json_depth: str | Unset = UNSET
     if not isinstance(depth, Unset):
-        json_depth = depth.value
+        json_depth = GetDescendantsOfTypeDepth(depth).value
 
     params["depth"] = json_depth
 

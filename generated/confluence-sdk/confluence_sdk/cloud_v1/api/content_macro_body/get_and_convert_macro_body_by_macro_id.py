@@ -44,7 +44,9 @@ def _get_kwargs(
 
     json_embedded_content_render: str | Unset = UNSET
     if not isinstance(embedded_content_render, Unset):
-        json_embedded_content_render = embedded_content_render.value
+        json_embedded_content_render = GetAndConvertMacroBodyByMacroIdEmbeddedContentRender(
+            embedded_content_render
+        ).value
 
     params["embeddedContentRender"] = json_embedded_content_render
 

@@ -29,7 +29,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_status = status.value
+    json_status = SetContentStateStatus(status).value
     params["status"] = json_status
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}

@@ -39,7 +39,7 @@ def _get_kwargs(
 
     json_access_type: str | Unset = UNSET
     if not isinstance(access_type, Unset):
-        json_access_type = access_type.value
+        json_access_type = GetGroupsAccessType(access_type).value
 
     params["accessType"] = json_access_type
 

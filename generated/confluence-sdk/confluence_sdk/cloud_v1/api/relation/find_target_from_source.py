@@ -56,7 +56,7 @@ def _get_kwargs(
     if not isinstance(expand, Unset):
         json_expand = []
         for expand_item_data in expand:
-            expand_item = expand_item_data.value
+            expand_item = FindTargetFromSourceExpandItem(expand_item_data).value
             json_expand.append(expand_item)
 
     params["expand"] = json_expand

@@ -64,13 +64,13 @@ def _get_kwargs(
 
     json_excerpt: str | Unset = UNSET
     if not isinstance(excerpt, Unset):
-        json_excerpt = excerpt.value
+        json_excerpt = SearchByCqlExcerpt(excerpt).value
 
     params["excerpt"] = json_excerpt
 
     json_site_permission_type_filter: str | Unset = UNSET
     if not isinstance(site_permission_type_filter, Unset):
-        json_site_permission_type_filter = site_permission_type_filter.value
+        json_site_permission_type_filter = SearchByCqlSitePermissionTypeFilter(site_permission_type_filter).value
 
     params["sitePermissionTypeFilter"] = json_site_permission_type_filter
 

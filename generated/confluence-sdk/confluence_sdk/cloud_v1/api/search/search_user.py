@@ -49,7 +49,7 @@ def _get_kwargs(
 
     json_site_permission_type_filter: str | Unset = UNSET
     if not isinstance(site_permission_type_filter, Unset):
-        json_site_permission_type_filter = site_permission_type_filter.value
+        json_site_permission_type_filter = SearchUserSitePermissionTypeFilter(site_permission_type_filter).value
 
     params["sitePermissionTypeFilter"] = json_site_permission_type_filter
 

@@ -32,13 +32,13 @@ def _get_kwargs(
 
     json_size: str | Unset = UNSET
     if not isinstance(size, Unset):
-        json_size = size.value
+        json_size = GetAvatarImageByTypeSize(size).value
 
     params["size"] = json_size
 
     json_format_: str | Unset = UNSET
     if not isinstance(format_, Unset):
-        json_format_ = format_.value
+        json_format_ = GetAvatarImageByTypeFormat(format_).value
 
     params["format"] = json_format_
 

@@ -31,14 +31,14 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = GetAllUserDataClassificationLevelsStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetAllUserDataClassificationLevelsOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

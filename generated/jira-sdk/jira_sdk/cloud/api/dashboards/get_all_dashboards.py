@@ -35,7 +35,7 @@ def _get_kwargs(
 
     json_filter_: str | Unset = UNSET
     if not isinstance(filter_, Unset):
-        json_filter_ = filter_.value
+        json_filter_ = GetAllDashboardsFilter(filter_).value
 
     params["filter"] = json_filter_
 

@@ -56,7 +56,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetDashboardsPaginatedOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 
@@ -66,7 +66,7 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = GetDashboardsPaginatedStatus(status).value
 
     params["status"] = json_status
 

@@ -56,7 +56,7 @@ def _get_kwargs(
 
     json_avatar_size: str | Unset = UNSET
     if not isinstance(avatar_size, Unset):
-        json_avatar_size = avatar_size.value
+        json_avatar_size = FindUsersAndGroupsAvatarSize(avatar_size).value
 
     params["avatarSize"] = json_avatar_size
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from typing import cast
 
     from ...client import Client
+    from ...models.add_attachment_body import AddAttachmentBody
     from ...models.attachment import Attachment
     from ...models.attachment_archive_impl import AttachmentArchiveImpl
     from ...models.attachment_archive_metadata_readable import AttachmentArchiveMetadataReadable
     from ...models.attachment_metadata import AttachmentMetadata
     from ...models.attachment_settings import AttachmentSettings
-    from ...models.multipart_file import MultipartFile
     from ...types import UNSET, Unset
 
 
@@ -132,7 +132,7 @@ class IssueAttachmentsApi:
         self,
         issue_id_or_key: str,
         *,
-        body: list[MultipartFile],
+        body: AddAttachmentBody,
     ) -> Any | list[Attachment] | None:
         """Add attachment"""
         from . import add_attachment as _operation
@@ -256,7 +256,7 @@ class AsyncIssueAttachmentsApi:
         self,
         issue_id_or_key: str,
         *,
-        body: list[MultipartFile],
+        body: AddAttachmentBody,
     ) -> Any | list[Attachment] | None:
         """Add attachment"""
         from . import add_attachment as _operation

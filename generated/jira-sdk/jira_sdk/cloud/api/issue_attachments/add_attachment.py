@@ -14,14 +14,14 @@ PAGINATION: dict[str, str] | None = None
 
 from typing import cast
 
+from ...models.add_attachment_body import AddAttachmentBody
 from ...models.attachment import Attachment
-from ...models.multipart_file import MultipartFile
 
 
 def _get_kwargs(
     issue_id_or_key: str,
     *,
-    body: list[MultipartFile],
+    body: AddAttachmentBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,6 +31,8 @@ def _get_kwargs(
             issue_id_or_key=quote(str(issue_id_or_key), safe=""),
         ),
     }
+
+    _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
     headers["X-Atlassian-Token"] = "no-check"
@@ -84,7 +86,7 @@ def sync_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AddAttachmentBody,
 ) -> Response[Any | list[Attachment]]:
     """Add attachment
 
@@ -251,7 +253,7 @@ def sync_detailed(
 
     Args:
         issue_id_or_key (str):
-        body (list[MultipartFile]):
+        body (AddAttachmentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -277,7 +279,7 @@ def sync(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AddAttachmentBody,
 ) -> Any | list[Attachment] | None:
     """Add attachment
 
@@ -444,7 +446,7 @@ def sync(
 
     Args:
         issue_id_or_key (str):
-        body (list[MultipartFile]):
+        body (AddAttachmentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -465,7 +467,7 @@ async def asyncio_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AddAttachmentBody,
 ) -> Response[Any | list[Attachment]]:
     """Add attachment
 
@@ -632,7 +634,7 @@ async def asyncio_detailed(
 
     Args:
         issue_id_or_key (str):
-        body (list[MultipartFile]):
+        body (AddAttachmentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -656,7 +658,7 @@ async def asyncio(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AddAttachmentBody,
 ) -> Any | list[Attachment] | None:
     """Add attachment
 
@@ -823,7 +825,7 @@ async def asyncio(
 
     Args:
         issue_id_or_key (str):
-        body (list[MultipartFile]):
+        body (AddAttachmentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

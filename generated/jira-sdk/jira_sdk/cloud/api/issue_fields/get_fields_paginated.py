@@ -48,7 +48,7 @@ def _get_kwargs(
     if not isinstance(type_, Unset):
         json_type_ = []
         for type_item_data in type_:
-            type_item = type_item_data.value
+            type_item = GetFieldsPaginatedTypeItem(type_item_data).value
             json_type_.append(type_item)
 
     params["type"] = json_type_
@@ -63,7 +63,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetFieldsPaginatedOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

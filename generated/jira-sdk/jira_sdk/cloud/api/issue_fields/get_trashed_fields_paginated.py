@@ -51,7 +51,7 @@ def _get_kwargs(
 
     json_expand: str | Unset = UNSET
     if not isinstance(expand, Unset):
-        json_expand = expand.value
+        json_expand = GetTrashedFieldsPaginatedExpand(expand).value
 
     params["expand"] = json_expand
 

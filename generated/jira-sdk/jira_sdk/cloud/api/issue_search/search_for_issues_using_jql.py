@@ -47,7 +47,7 @@ def _get_kwargs(
 
     json_validate_query: str | Unset = UNSET
     if not isinstance(validate_query, Unset):
-        json_validate_query = validate_query.value
+        json_validate_query = SearchForIssuesUsingJqlValidateQuery(validate_query).value
 
     params["validateQuery"] = json_validate_query
 

@@ -48,7 +48,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetAllIssueTypeSchemesOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

@@ -50,7 +50,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetIssueTypeScreenSchemesOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

@@ -38,7 +38,7 @@ def _get_kwargs(
 
     json_adjust_estimate: str | Unset = UNSET
     if not isinstance(adjust_estimate, Unset):
-        json_adjust_estimate = adjust_estimate.value
+        json_adjust_estimate = UpdateWorklogAdjustEstimate(adjust_estimate).value
 
     params["adjustEstimate"] = json_adjust_estimate
 

@@ -26,7 +26,7 @@ def _get_kwargs(
 
     json_delete_subtasks: str | Unset = UNSET
     if not isinstance(delete_subtasks, Unset):
-        json_delete_subtasks = delete_subtasks.value
+        json_delete_subtasks = DeleteIssueDeleteSubtasks(delete_subtasks).value
 
     params["deleteSubtasks"] = json_delete_subtasks
 

@@ -31,7 +31,7 @@ def _get_kwargs(
 
     json_check: str | Unset = UNSET
     if not isinstance(check, Unset):
-        json_check = check.value
+        json_check = AnalyseExpressionCheck(check).value
 
     params["check"] = json_check
 

@@ -28,7 +28,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_validation = validation.value
+    json_validation = ParseJqlQueriesValidation(validation).value
     params["validation"] = json_validation
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}

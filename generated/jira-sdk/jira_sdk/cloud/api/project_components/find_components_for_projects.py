@@ -47,7 +47,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = FindComponentsForProjectsOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

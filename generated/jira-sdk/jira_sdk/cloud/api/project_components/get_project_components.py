@@ -29,7 +29,7 @@ def _get_kwargs(
 
     json_component_source: str | Unset = UNSET
     if not isinstance(component_source, Unset):
-        json_component_source = component_source.value
+        json_component_source = GetProjectComponentsComponentSource(component_source).value
 
     params["componentSource"] = json_component_source
 

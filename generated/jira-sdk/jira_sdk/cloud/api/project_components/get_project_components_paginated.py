@@ -44,13 +44,13 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetProjectComponentsPaginatedOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 
     json_component_source: str | Unset = UNSET
     if not isinstance(component_source, Unset):
-        json_component_source = component_source.value
+        json_component_source = GetProjectComponentsPaginatedComponentSource(component_source).value
 
     params["componentSource"] = json_component_source
 

@@ -52,7 +52,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = SearchProjectsOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 
@@ -76,7 +76,7 @@ def _get_kwargs(
 
     json_action: str | Unset = UNSET
     if not isinstance(action, Unset):
-        json_action = action.value
+        json_action = SearchProjectsAction(action).value
 
     params["action"] = json_action
 
@@ -86,7 +86,7 @@ def _get_kwargs(
     if not isinstance(status, Unset):
         json_status = []
         for status_item_data in status:
-            status_item = status_item_data.value
+            status_item = SearchProjectsStatusItem(status_item_data).value
             json_status.append(status_item)
 
     params["status"] = json_status

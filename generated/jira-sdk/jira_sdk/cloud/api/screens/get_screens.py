@@ -53,14 +53,14 @@ def _get_kwargs(
     if not isinstance(scope, Unset):
         json_scope = []
         for scope_item_data in scope:
-            scope_item = scope_item_data.value
+            scope_item = GetScreensScopeItem(scope_item_data).value
             json_scope.append(scope_item)
 
     params["scope"] = json_scope
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
+        json_order_by = GetScreensOrderBy(order_by).value
 
     params["orderBy"] = json_order_by
 

@@ -47,7 +47,7 @@ def _get_kwargs(
 
     json_types = []
     for types_item_data in types:
-        types_item = types_item_data.value
+        types_item = GetWorkflowTransitionRuleConfigurationsTypesItem(types_item_data).value
         json_types.append(types_item)
 
     params["types"] = json_types

@@ -9,10 +9,10 @@ from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
-    from io import BytesIO
     from typing import cast
 
     from ...client import Client
+    from ...models.add_attachment_body import AddAttachmentBody
     from ...models.archive_issues_response_200 import ArchiveIssuesResponse200
     from ...models.attachment_json_bean import AttachmentJsonBean
     from ...models.comment_json_bean import CommentJsonBean
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from ...models.watchers_bean import WatchersBean
     from ...models.worklog import Worklog
     from ...models.worklog_with_pagination_bean import WorklogWithPaginationBean
-    from ...types import UNSET, File, FileTypes, Unset
+    from ...types import UNSET, Unset
 
 
 class IssueApi:
@@ -322,7 +322,7 @@ class IssueApi:
         self,
         issue_id_or_key: str,
         *,
-        body: File | Unset = UNSET,
+        body: AddAttachmentBody | Unset = UNSET,
     ) -> Any | AttachmentJsonBean | None:
         """Add one or more attachments to an issue"""
         from . import add_attachment as _operation
@@ -1219,7 +1219,7 @@ class AsyncIssueApi:
         self,
         issue_id_or_key: str,
         *,
-        body: File | Unset = UNSET,
+        body: AddAttachmentBody | Unset = UNSET,
     ) -> Any | AttachmentJsonBean | None:
         """Add one or more attachments to an issue"""
         from . import add_attachment as _operation

@@ -14,14 +14,15 @@ PAGINATION: dict[str, str] | None = None
 
 from typing import cast
 
+from ...models.add_attachment_body import AddAttachmentBody
 from ...models.attachment_json_bean import AttachmentJsonBean
-from ...types import UNSET, File, Unset
+from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     issue_id_or_key: str,
     *,
-    body: File | Unset = UNSET,
+    body: AddAttachmentBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,6 +32,9 @@ def _get_kwargs(
             issue_id_or_key=quote(str(issue_id_or_key), safe=""),
         ),
     }
+
+    if not isinstance(body, Unset):
+        _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
     headers["X-Atlassian-Token"] = "no-check"
@@ -77,7 +81,7 @@ def sync_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: File | Unset = UNSET,
+    body: AddAttachmentBody | Unset = UNSET,
 ) -> Response[Any | AttachmentJsonBean]:
     """Add one or more attachments to an issue
 
@@ -97,7 +101,7 @@ def sync_detailed(
 
     Args:
         issue_id_or_key (str):
-        body (File | Unset):
+        body (AddAttachmentBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,7 +127,7 @@ def sync(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: File | Unset = UNSET,
+    body: AddAttachmentBody | Unset = UNSET,
 ) -> Any | AttachmentJsonBean | None:
     """Add one or more attachments to an issue
 
@@ -143,7 +147,7 @@ def sync(
 
     Args:
         issue_id_or_key (str):
-        body (File | Unset):
+        body (AddAttachmentBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +168,7 @@ async def asyncio_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: File | Unset = UNSET,
+    body: AddAttachmentBody | Unset = UNSET,
 ) -> Response[Any | AttachmentJsonBean]:
     """Add one or more attachments to an issue
 
@@ -184,7 +188,7 @@ async def asyncio_detailed(
 
     Args:
         issue_id_or_key (str):
-        body (File | Unset):
+        body (AddAttachmentBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,7 +212,7 @@ async def asyncio(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: File | Unset = UNSET,
+    body: AddAttachmentBody | Unset = UNSET,
 ) -> Any | AttachmentJsonBean | None:
     """Add one or more attachments to an issue
 
@@ -228,7 +232,7 @@ async def asyncio(
 
     Args:
         issue_id_or_key (str):
-        body (File | Unset):
+        body (AddAttachmentBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

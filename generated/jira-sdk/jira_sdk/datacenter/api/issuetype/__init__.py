@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from ...models.avatar_cropping_bean import AvatarCroppingBean
     from ...models.entity_properties_keys_bean import EntityPropertiesKeysBean
     from ...models.entity_property_bean import EntityPropertyBean
-    from ...models.file_part import FilePart
     from ...models.issue_type_create_bean import IssueTypeCreateBean
     from ...models.issue_type_json_bean import IssueTypeJsonBean
     from ...models.issue_type_update_bean import IssueTypeUpdateBean
     from ...models.property_bean import PropertyBean
+    from ...models.store_temporary_avatar_using_multi_part_body import StoreTemporaryAvatarUsingMultiPartBody
     from ...types import UNSET, Unset
 
 
@@ -155,7 +155,7 @@ class IssuetypeApi:
         self,
         id: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Create temporary avatar using multipart for issue type"""
         from . import store_temporary_avatar_using_multi_part as _operation
@@ -360,7 +360,7 @@ class AsyncIssuetypeApi:
         self,
         id: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Create temporary avatar using multipart for issue type"""
         from . import store_temporary_avatar_using_multi_part as _operation

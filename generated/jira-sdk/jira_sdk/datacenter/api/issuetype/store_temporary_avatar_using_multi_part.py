@@ -15,14 +15,14 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.avatar_cropping_bean import AvatarCroppingBean
-from ...models.file_part import FilePart
+from ...models.store_temporary_avatar_using_multi_part_body import StoreTemporaryAvatarUsingMultiPartBody
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -85,7 +85,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """ Create temporary avatar using multipart for issue type
 
@@ -104,7 +104,7 @@ def sync_detailed(
 
     Args:
         id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPartBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +130,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """ Create temporary avatar using multipart for issue type
 
@@ -149,7 +149,7 @@ def sync(
 
     Args:
         id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPartBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,7 +170,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """ Create temporary avatar using multipart for issue type
 
@@ -189,7 +189,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPartBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,7 +213,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPartBody | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """ Create temporary avatar using multipart for issue type
 
@@ -232,7 +232,7 @@ async def asyncio(
 
     Args:
         id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPartBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ...models.component_bean import ComponentBean
     from ...models.entity_properties_keys_bean import EntityPropertiesKeysBean
     from ...models.entity_property_bean import EntityPropertyBean
-    from ...models.file_part import FilePart
     from ...models.id_bean import IdBean
     from ...models.issue_type_with_status_json_bean import IssueTypeWithStatusJsonBean
     from ...models.notification_scheme_bean import NotificationSchemeBean
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from ...models.property_bean import PropertyBean
     from ...models.security_list_level_json_bean import SecurityListLevelJsonBean
     from ...models.security_scheme_json_bean import SecuritySchemeJsonBean
+    from ...models.store_temporary_avatar_using_multi_part_1_body import StoreTemporaryAvatarUsingMultiPart1Body
     from ...models.version_bean import VersionBean
     from ...models.workflow_scheme_bean import WorkflowSchemeBean
     from ...types import UNSET, Unset
@@ -213,7 +213,7 @@ class ProjectApi:
         self,
         project_id_or_key: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Store temporary avatar using multipart"""
         from . import store_temporary_avatar_using_multi_part_1 as _operation
@@ -825,7 +825,7 @@ class AsyncProjectApi:
         self,
         project_id_or_key: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Store temporary avatar using multipart"""
         from . import store_temporary_avatar_using_multi_part_1 as _operation

@@ -15,14 +15,14 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.avatar_cropping_bean import AvatarCroppingBean
-from ...models.file_part import FilePart
+from ...models.store_temporary_avatar_using_multi_part_1_body import StoreTemporaryAvatarUsingMultiPart1Body
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     project_id_or_key: str,
     *,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -77,7 +77,7 @@ def sync_detailed(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """Store temporary avatar using multipart
 
@@ -89,7 +89,7 @@ def sync_detailed(
 
     Args:
         project_id_or_key (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart1Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,7 +115,7 @@ def sync(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """Store temporary avatar using multipart
 
@@ -127,7 +127,7 @@ def sync(
 
     Args:
         project_id_or_key (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart1Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,7 +148,7 @@ async def asyncio_detailed(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """Store temporary avatar using multipart
 
@@ -160,7 +160,7 @@ async def asyncio_detailed(
 
     Args:
         project_id_or_key (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart1Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +184,7 @@ async def asyncio(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart1Body | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """Store temporary avatar using multipart
 
@@ -196,7 +196,7 @@ async def asyncio(
 
     Args:
         project_id_or_key (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart1Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

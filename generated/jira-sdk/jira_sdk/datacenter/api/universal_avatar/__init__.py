@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ...client import Client
     from ...models.avatar_bean import AvatarBean
     from ...models.avatar_cropping_bean import AvatarCroppingBean
-    from ...models.file_part import FilePart
+    from ...models.store_temporary_avatar_using_multi_part_2_body import StoreTemporaryAvatarUsingMultiPart2Body
     from ...types import UNSET, Unset
 
 
@@ -79,7 +79,7 @@ class UniversalAvatarApi:
         type_: str,
         owning_object_id: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Create temporary avatar using multipart upload"""
         from . import store_temporary_avatar_using_multi_part_2 as _operation
@@ -154,7 +154,7 @@ class AsyncUniversalAvatarApi:
         type_: str,
         owning_object_id: str,
         *,
-        body: FilePart | Unset = UNSET,
+        body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Create temporary avatar using multipart upload"""
         from . import store_temporary_avatar_using_multi_part_2 as _operation

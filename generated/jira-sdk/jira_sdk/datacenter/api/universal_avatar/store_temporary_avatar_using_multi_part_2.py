@@ -15,7 +15,7 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.avatar_cropping_bean import AvatarCroppingBean
-from ...models.file_part import FilePart
+from ...models.store_temporary_avatar_using_multi_part_2_body import StoreTemporaryAvatarUsingMultiPart2Body
 from ...types import UNSET, Unset
 
 
@@ -23,7 +23,7 @@ def _get_kwargs(
     type_: str,
     owning_object_id: str,
     *,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -88,7 +88,7 @@ def sync_detailed(
     owning_object_id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """Create temporary avatar using multipart upload
 
@@ -97,7 +97,7 @@ def sync_detailed(
     Args:
         type_ (str):
         owning_object_id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart2Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +125,7 @@ def sync(
     owning_object_id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """Create temporary avatar using multipart upload
 
@@ -134,7 +134,7 @@ def sync(
     Args:
         type_ (str):
         owning_object_id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart2Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +157,7 @@ async def asyncio_detailed(
     owning_object_id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """Create temporary avatar using multipart upload
 
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     Args:
         type_ (str):
         owning_object_id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart2Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +192,7 @@ async def asyncio(
     owning_object_id: str,
     *,
     client: AuthenticatedClient,
-    body: FilePart | Unset = UNSET,
+    body: StoreTemporaryAvatarUsingMultiPart2Body | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """Create temporary avatar using multipart upload
 
@@ -201,7 +201,7 @@ async def asyncio(
     Args:
         type_ (str):
         owning_object_id (str):
-        body (FilePart | Unset):
+        body (StoreTemporaryAvatarUsingMultiPart2Body | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

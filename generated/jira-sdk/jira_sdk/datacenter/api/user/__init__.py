@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ...models.column_options import ColumnOptions
     from ...models.password_bean import PasswordBean
     from ...models.set_columns_url_encoded_body import SetColumnsUrlEncodedBody
+    from ...models.store_temporary_avatar_using_multi_part_3_body import StoreTemporaryAvatarUsingMultiPart3Body
     from ...models.stream_page_bean import StreamPageBean
     from ...models.user_anonymization_request_bean import UserAnonymizationRequestBean
     from ...models.user_anonymization_rerun_request_bean import UserAnonymizationRerunRequestBean
@@ -307,7 +308,7 @@ class UserApi:
     def store_temporary_avatar_using_multi_part_3(
         self,
         *,
-        body: Any,
+        body: StoreTemporaryAvatarUsingMultiPart3Body,
         username: str | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Store temporary avatar using multipart"""
@@ -927,7 +928,7 @@ class AsyncUserApi:
     async def store_temporary_avatar_using_multi_part_3(
         self,
         *,
-        body: Any,
+        body: StoreTemporaryAvatarUsingMultiPart3Body,
         username: str | Unset = UNSET,
     ) -> Any | AvatarCroppingBean | None:
         """Store temporary avatar using multipart"""

@@ -14,12 +14,13 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.avatar_cropping_bean import AvatarCroppingBean
+from ...models.store_temporary_avatar_using_multi_part_3_body import StoreTemporaryAvatarUsingMultiPart3Body
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     *,
-    body: Any,
+    body: StoreTemporaryAvatarUsingMultiPart3Body,
     username: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,6 +36,8 @@ def _get_kwargs(
         "url": "/api/2/user/avatar/temporary",
         "params": params,
     }
+
+    _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
     headers["X-Atlassian-Token"] = "no-check"
@@ -88,7 +91,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: Any,
+    body: StoreTemporaryAvatarUsingMultiPart3Body,
     username: str | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """ Store temporary avatar using multipart
@@ -106,7 +109,7 @@ def sync_detailed(
 
     Args:
         username (str | Unset):
-        body (Any):
+        body (StoreTemporaryAvatarUsingMultiPart3Body):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +134,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: Any,
+    body: StoreTemporaryAvatarUsingMultiPart3Body,
     username: str | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """ Store temporary avatar using multipart
@@ -149,7 +152,7 @@ def sync(
 
     Args:
         username (str | Unset):
-        body (Any):
+        body (StoreTemporaryAvatarUsingMultiPart3Body):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +172,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: Any,
+    body: StoreTemporaryAvatarUsingMultiPart3Body,
     username: str | Unset = UNSET,
 ) -> Response[Any | AvatarCroppingBean]:
     """ Store temporary avatar using multipart
@@ -187,7 +190,7 @@ async def asyncio_detailed(
 
     Args:
         username (str | Unset):
-        body (Any):
+        body (StoreTemporaryAvatarUsingMultiPart3Body):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -210,7 +213,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: Any,
+    body: StoreTemporaryAvatarUsingMultiPart3Body,
     username: str | Unset = UNSET,
 ) -> Any | AvatarCroppingBean | None:
     """ Store temporary avatar using multipart
@@ -228,7 +231,7 @@ async def asyncio(
 
     Args:
         username (str | Unset):
-        body (Any):
+        body (StoreTemporaryAvatarUsingMultiPart3Body):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

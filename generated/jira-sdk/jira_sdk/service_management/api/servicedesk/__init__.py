@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from typing import cast
 
     from ...client import Client
+    from ...models.attach_temporary_file_body import AttachTemporaryFileBody
     from ...models.customer_request_create_meta_dto import CustomerRequestCreateMetaDTO
     from ...models.entity_property import EntityProperty
     from ...models.error_response import ErrorResponse
-    from ...models.multipart_file import MultipartFile
     from ...models.paged_dto_article_dto import PagedDTOArticleDTO
     from ...models.paged_dto_issue_bean import PagedDTOIssueBean
     from ...models.paged_dto_queue_dto import PagedDTOQueueDTO
@@ -95,7 +95,7 @@ class ServicedeskApi:
         self,
         service_desk_id: str,
         *,
-        body: list[MultipartFile],
+        body: AttachTemporaryFileBody,
     ) -> Any | ErrorResponse | None:
         """Attach temporary file"""
         from . import attach_temporary_file as _operation
@@ -668,7 +668,7 @@ class AsyncServicedeskApi:
         self,
         service_desk_id: str,
         *,
-        body: list[MultipartFile],
+        body: AttachTemporaryFileBody,
     ) -> Any | ErrorResponse | None:
         """Attach temporary file"""
         from . import attach_temporary_file as _operation

@@ -14,14 +14,14 @@ PAGINATION: dict[str, str] | None = None
 
 from typing import cast
 
+from ...models.attach_temporary_file_body import AttachTemporaryFileBody
 from ...models.error_response import ErrorResponse
-from ...models.multipart_file import MultipartFile
 
 
 def _get_kwargs(
     service_desk_id: str,
     *,
-    body: list[MultipartFile],
+    body: AttachTemporaryFileBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,6 +31,8 @@ def _get_kwargs(
             service_desk_id=quote(str(service_desk_id), safe=""),
         ),
     }
+
+    _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
     headers["X-Atlassian-Token"] = "no-check"
@@ -94,7 +96,7 @@ def sync_detailed(
     service_desk_id: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AttachTemporaryFileBody,
 ) -> Response[Any | ErrorResponse]:
     """Attach temporary file
 
@@ -127,7 +129,7 @@ def sync_detailed(
 
     Args:
         service_desk_id (str):
-        body (list[MultipartFile]):
+        body (AttachTemporaryFileBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +155,7 @@ def sync(
     service_desk_id: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AttachTemporaryFileBody,
 ) -> Any | ErrorResponse | None:
     """Attach temporary file
 
@@ -186,7 +188,7 @@ def sync(
 
     Args:
         service_desk_id (str):
-        body (list[MultipartFile]):
+        body (AttachTemporaryFileBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +209,7 @@ async def asyncio_detailed(
     service_desk_id: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AttachTemporaryFileBody,
 ) -> Response[Any | ErrorResponse]:
     """Attach temporary file
 
@@ -240,7 +242,7 @@ async def asyncio_detailed(
 
     Args:
         service_desk_id (str):
-        body (list[MultipartFile]):
+        body (AttachTemporaryFileBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -264,7 +266,7 @@ async def asyncio(
     service_desk_id: str,
     *,
     client: AuthenticatedClient,
-    body: list[MultipartFile],
+    body: AttachTemporaryFileBody,
 ) -> Any | ErrorResponse | None:
     """Attach temporary file
 
@@ -297,7 +299,7 @@ async def asyncio(
 
     Args:
         service_desk_id (str):
-        body (list[MultipartFile]):
+        body (AttachTemporaryFileBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
