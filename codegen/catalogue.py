@@ -7,6 +7,7 @@ or writes. Schemas refer to `#/$defs/<Name>`, converted once from components.sch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from openapi_python_client.strings import PythonIdentifier
@@ -136,7 +137,7 @@ def _parameter(spec: dict[str, Any], param: dict[str, Any], python_names: dict[s
 def build(
     spec: dict[str, Any],
     pin: PinnedSpec,
-    endpoints: list[tuple[str, Any]],
+    endpoints: Sequence[tuple[str, Any]],
     prefix: str,
     styles: dict[tuple[str, str], dict[str, str]],
 ) -> dict[str, Any]:
@@ -168,7 +169,9 @@ def build(
             "summary": op.get("summary", ""),
             "read_only": method in READ_METHODS,
             "deprecated": bool(op.get("deprecated", False)),
-            "parameters": [_parameter(spec, p, python_names) for p in [*item.get("parameters", []), *op.get("parameters", [])]],
+            "parameters": [
+                _parameter(spec, p, python_names) for p in [*item.get("parameters", []), *op.get("parameters", [])]
+            ],
             "request_body": request_body,
             "pagination": styles.get(route(method, path)),
         }

@@ -373,9 +373,7 @@ def _collect_operations(doc: Mapping[str, Any]) -> dict[_OpKey, _Operation]:
     return result
 
 
-def _parameters(
-    doc: Mapping[str, Any], op: _Operation, renames: Mapping[str, str]
-) -> dict[_OpKey, Parameter]:
+def _parameters(doc: Mapping[str, Any], op: _Operation, renames: Mapping[str, str]) -> dict[_OpKey, Parameter]:
     """Effective parameters keyed by (in, name): path-level ones overridden by operation-level ones.
 
     ``renames`` maps old path-parameter names to new ones, so a renamed ``{issueKey}`` is not reported
@@ -492,9 +490,7 @@ def _op_sort_key(ref: OperationRef) -> tuple[str, int, str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _flatten(
-    schema: Any, schemas: Mapping[str, Any], seen: frozenset[str]
-) -> tuple[dict[str, Any], set[str]]:
+def _flatten(schema: Any, schemas: Mapping[str, Any], seen: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
     """Top-level properties and required names of a schema, with ``allOf`` members merged in.
 
     ``$ref`` members are followed into ``components.schemas`` (guarding against cycles) because an
@@ -571,19 +567,13 @@ def diff_specs(old: dict[str, Any], new: dict[str, Any]) -> SpecDiff:
         if (change := _diff_operation(old, new, old_ops[key], new_ops[key])).has_changes
     ]
     old_schemas, new_schemas = _schemas(old), _schemas(new)
-    schema_changes = (
-        _diff_schema(name, old_schemas, new_schemas) for name in old_schemas.keys() & new_schemas.keys()
-    )
+    schema_changes = (_diff_schema(name, old_schemas, new_schemas) for name in old_schemas.keys() & new_schemas.keys())
 
     return SpecDiff(
         old=_info(old, len(old_ops)),
         new=_info(new, len(new_ops)),
-        operations_added=tuple(
-            sorted((new_ops[k].ref for k in new_ops.keys() - old_ops.keys()), key=_op_sort_key)
-        ),
-        operations_removed=tuple(
-            sorted((old_ops[k].ref for k in old_ops.keys() - new_ops.keys()), key=_op_sort_key)
-        ),
+        operations_added=tuple(sorted((new_ops[k].ref for k in new_ops.keys() - old_ops.keys()), key=_op_sort_key)),
+        operations_removed=tuple(sorted((old_ops[k].ref for k in old_ops.keys() - new_ops.keys()), key=_op_sort_key)),
         operations_changed=tuple(sorted(changed, key=lambda c: _op_sort_key(c.new))),
         schemas_added=tuple(sorted(new_schemas.keys() - old_schemas.keys())),
         schemas_removed=tuple(sorted(old_schemas.keys() - new_schemas.keys())),

@@ -78,7 +78,10 @@ def _config(output: Path) -> Config:
         field_prefix=FIELD_PREFIX,
         literal_enums=False,
         # Plain-text and zip uploads (Jira DC) are sent as raw bytes with their declared content type.
-        content_type_overrides={"text/plain": "application/octet-stream", "application/zip": "application/octet-stream"},
+        content_type_overrides={
+            "text/plain": "application/octet-stream",
+            "application/zip": "application/octet-stream",
+        },
     )
     return Config.from_sources(
         config_file,
@@ -186,9 +189,13 @@ def _write_distribution(dist_dir: Path, dist: str, pins: list[PinnedSpec]) -> No
     pkg_dir = dist_dir / package
     before = {p for p in dist_dir.rglob("*") if p.is_file()}
     shutil.copytree(RUNTIME, pkg_dir / "_runtime", ignore=shutil.ignore_patterns("__pycache__"))
-    env = Environment(loader=FileSystemLoader(TEMPLATES), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
     apis = sorted(pins, key=lambda p: p.package)
-    (pkg_dir / "__init__.py").write_text(env.get_template("distribution_init.py.jinja").render(package=package, apis=apis))
+    (pkg_dir / "__init__.py").write_text(
+        env.get_template("distribution_init.py.jinja").render(package=package, apis=apis)
+    )
     (pkg_dir / "py.typed").write_text("")
     (dist_dir / "pyproject.toml").write_text(
         env.get_template("distribution_pyproject.toml.jinja").render(
@@ -216,7 +223,9 @@ def _add_headers(files: list[Path], source: str) -> None:
             path.write_text(header(source) + path.read_text())
         elif path.suffix == ".json":
             data = json.loads(path.read_text())
-            path.write_text(json.dumps({"_generated": header(source, "").strip(), **data}, indent=1, ensure_ascii=False) + "\n")
+            path.write_text(
+                json.dumps({"_generated": header(source, "").strip(), **data}, indent=1, ensure_ascii=False) + "\n"
+            )
 
 
 def build_tree(out_root: Path, selected: list[str] | None, mirror: Path | None) -> list[ApiReport]:

@@ -424,7 +424,15 @@ def unwrap_single_ref_allof(spec: Schema) -> int:
             if not isinstance(value, dict):
                 continue
             members = value.get("allOf")
-            extra = set(value) - {"allOf", "description", "readOnly", "writeOnly", "nullable", "title", "example"}
+            extra = set(value) - {
+                "allOf",
+                "description",
+                "readOnly",
+                "writeOnly",
+                "nullable",
+                "title",
+                "example",
+            }
             if isinstance(members, list) and len(members) == 1 and "$ref" in members[0] and not extra:
                 node[key] = {"$ref": members[0]["$ref"]}
                 count += 1
@@ -458,10 +466,9 @@ def _inline_models(parent: str, schema: Schema) -> Iterator[tuple[str, Schema, S
                 yield name, member["properties"], prop, prop_name
                 yield from _inline_models(name, prop)
             items = prop.get("items")
-            if prop.get("type") == "array" and isinstance(items, dict) and "$ref" not in items:
-                if _is_model(items):
-                    yield f"{name}Item", prop, items, "items"
-                    yield from _inline_models(f"{name}Item", items)
+            if prop.get("type") == "array" and isinstance(items, dict) and "$ref" not in items and _is_model(items):
+                yield f"{name}Item", prop, items, "items"
+                yield from _inline_models(f"{name}Item", items)
 
 
 def hoist_colliding_inline_models(spec: Schema) -> int:

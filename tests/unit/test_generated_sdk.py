@@ -7,14 +7,13 @@ import importlib
 import io
 import json
 
-import httpx
-import pytest
-
 import confluence_sdk
+import httpx
 import jira_sdk
+import pytest
 from confluence_sdk.cloud import AsyncConfluenceCloud, ConfluenceCloud
 from jira_sdk import RetryPolicy, basic_auth, bearer_auth, oauth_site_url
-from jira_sdk.cloud import AsyncJiraCloud, JiraCloud
+from jira_sdk.cloud import JiraCloud
 
 SITE = "https://acme.atlassian.net"
 
@@ -78,7 +77,11 @@ def test_missing_required_response_field_is_tolerated() -> None:
 
 
 def test_jira_timestamps_with_plus_0000_offsets_parse() -> None:
-    comment = {"id": "1", "created": "2024-03-01T10:15:30.123+0000", "updated": "2024-03-01T12:00:00.000-0300"}
+    comment = {
+        "id": "1",
+        "created": "2024-03-01T10:15:30.123+0000",
+        "updated": "2024-03-01T12:00:00.000-0300",
+    }
     rec = Recorder(httpx.Response(200, json=comment))
     parsed = jira(rec).issue_comments.get_comment("ED-1", "1")
     assert parsed.created == dt.datetime(2024, 3, 1, 10, 15, 30, 123000, tzinfo=dt.UTC)
@@ -199,8 +202,16 @@ def test_oauth_site_url_and_base_paths() -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["jira_sdk.cloud", "jira_sdk.software", "jira_sdk.service_management", "jira_sdk.datacenter",
-                "confluence_sdk.cloud", "confluence_sdk.cloud_v1", "confluence_sdk.datacenter"],
+    "package",
+    [
+        "jira_sdk.cloud",
+        "jira_sdk.software",
+        "jira_sdk.service_management",
+        "jira_sdk.datacenter",
+        "confluence_sdk.cloud",
+        "confluence_sdk.cloud_v1",
+        "confluence_sdk.datacenter",
+    ],
 )
 def test_catalogue_lists_every_operation_with_a_callable(package: str) -> None:
     from importlib.resources import files

@@ -1,0 +1,45 @@
+"""Developer sessions. Every session uses the uv-locked environment (`uv sync`), so versions match CI."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["lint", "check_generated", "tests"]
+
+SPECS_MIRROR = os.environ.setdefault("ATLASSIAN_SPECS_MIRROR", "../shared/specs")
+UV_RUN = ("uv", "run", "--frozen")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit and replay tests."""
+    session.run(*UV_RUN, "pytest", *session.posargs, external=True)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format check) and mypy on the hand-written code."""
+    session.run(*UV_RUN, "ruff", "check", ".", external=True)
+    session.run(*UV_RUN, "ruff", "format", "--check", ".", external=True)
+    session.run(*UV_RUN, "mypy", external=True)
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from the pinned specs (args: API names)."""
+    session.run(*UV_RUN, "python", "-m", "codegen", "generate", *session.posargs, external=True)
+
+
+@nox.session
+def check_generated(session: nox.Session) -> None:
+    """Fail unless generated/ equals a fresh generation."""
+    session.run(*UV_RUN, "python", "-m", "codegen", "check", external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: generation time and memory, fresh-process import-and-call time per API."""
+    session.run(*UV_RUN, "python", "tests/benchmarks/bench_sdk.py", *session.posargs, external=True)
