@@ -8,6 +8,7 @@ makes the generated models fail on what real Atlassian sites send (see
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -366,6 +367,111 @@ def prefer_json_responses(spec: Schema) -> int:
     return count
 
 
+def _fits(spec: Schema, schema: Any, example: Any, depth: int = 0) -> bool:
+    """Whether an example value could be an instance of a schema (by property names and JSON types)."""
+    schema = resolve(spec, schema)
+    if not isinstance(schema, dict) or depth > 6:
+        return False
+    if isinstance(example, dict):
+        props: dict[str, Any] = {}
+        for member in [schema, *[resolve(spec, m) for m in schema.get("allOf", [])]]:
+            props.update(member.get("properties", {}) if isinstance(member, dict) else {})
+        if not props:
+            return schema.get("type") == "object" and bool(schema.get("additionalProperties", True))
+        return set(example) <= set(props) and all(_fits(spec, props[k], v, depth + 1) for k, v in example.items())
+    if isinstance(example, list):
+        return schema.get("type") == "array" and all(
+            _fits(spec, schema.get("items", {}), v, depth + 1) for v in example[:3]
+        )
+    expected = {bool: ("boolean",), int: ("integer", "number"), float: ("number",), str: ("string",)}
+    kind = schema.get("type")
+    return kind is None or example is None or kind in expected.get(type(example), ())
+
+
+def _infer_schema(spec: Schema, example: Any) -> Schema:
+    """A schema for an example: the closest component it fits, else one built from its shape."""
+    if isinstance(example, dict):
+        fitting = [
+            (len(resolve(spec, schema).get("properties", {})), name)
+            for name, schema in spec.get("components", {}).get("schemas", {}).items()
+            if len(example) >= 2 and resolve(spec, schema).get("properties") and _fits(spec, schema, example)
+        ]
+        if fitting:
+            return {"$ref": f"#/components/schemas/{min(fitting)[1]}"}
+        return {"type": "object", "properties": {k: _infer_schema(spec, v) for k, v in example.items()}}
+    if isinstance(example, list):
+        return {"type": "array", "items": _infer_schema(spec, example[0]) if example else {}}
+    kinds = {bool: "boolean", int: "integer", float: "number", str: "string"}
+    return {"type": kinds[type(example)]} if type(example) in kinds else {}
+
+
+def schemas_from_examples(spec: Schema) -> int:
+    """JSON responses documented by an example only (23 in Jira Software: getSprint, getAllSprints...)
+    would parse to None. The schema is inferred from the example: the smallest component the example fits
+    (e.g. SprintBean), else its own shape; with no example, any JSON value."""
+    count = 0
+    for _path, _method, op, _item in operations(spec):
+        for code, response in op.get("responses", {}).items():
+            media = response.get("content", {}).get("application/json") if isinstance(response, dict) else None
+            if not isinstance(media, dict) or "schema" in media or not str(code).startswith("2"):
+                continue
+            example = media.get("example")
+            if isinstance(example, str):
+                try:
+                    example = json.loads(example)
+                except ValueError:
+                    example = None
+            media["schema"] = _infer_schema(spec, example) if example is not None else {}
+            count += 1
+    return count
+
+
+def untyped_maps_and_items(spec: Schema) -> int:
+    """A bare `{type: object}` as map value or array item is Java's `Object`: any JSON value. Jira DC's
+    `IssueBean.fields` values and `FieldMetaBean.allowedValues` are strings, lists, booleans and nulls
+    in real responses, which a generated object model cannot take."""
+    count = 0
+
+    def bare(node: Any) -> bool:
+        return (
+            isinstance(node, dict)
+            and node.get("type") == "object"
+            and not (set(node) - {"type", "example", "description"})
+        )
+
+    def visit(node: Schema) -> None:
+        nonlocal count
+        for key in ("additionalProperties", "items"):
+            if bare(node.get(key)):
+                node[key] = {}
+                count += 1
+
+    walk_schemas(spec.get("components", {}), visit)
+    walk_schemas(spec.get("paths", {}), visit)
+    return count
+
+
+def reserved_property_names(spec: Schema) -> int:
+    """A property literally named `additionalProperties` clashes with the models' container of unknown
+    fields; it is dropped from the schema, and its value is kept in that container."""
+    count = 0
+
+    def visit(node: Schema) -> None:
+        nonlocal count
+        props = node.get("properties")
+        if (
+            isinstance(props, dict)
+            and "additionalProperties" in props
+            and isinstance(props["additionalProperties"], dict)
+        ):
+            del props["additionalProperties"]
+            count += 1
+
+    walk_schemas(spec.get("components", {}), visit)
+    walk_schemas(spec.get("paths", {}), visit)
+    return count
+
+
 def drop_inline_titles(spec: Schema) -> int:
     """Inline schemas are named after their `title`; equal titles on different inline schemas make the
     generator drop models ("Attempted to generate duplicate models"). Without a title they are named
@@ -505,10 +611,13 @@ RULES: tuple[Callable[[Schema], int], ...] = (
     scalar_items,
     typeless_formats,
     keep_unknown_fields,
+    untyped_maps_and_items,
+    reserved_property_names,
     relax_response_required,
     prefer_json_bodies,
     multipart_file_parts,
     prefer_json_responses,
+    schemas_from_examples,
     drop_inline_titles,
     flatten_narrowing_allof,
     unwrap_single_ref_allof,

@@ -60,7 +60,8 @@ def paginate(
     """Yield the items of every page of ``operation(*args, **kwargs)``, at most ``max_items`` of them.
 
     ``page_size`` sets the operation's limit parameter (ignored if it has none); start or token
-    arguments given by the caller are where paging starts. Errors are raised before the first page.
+    arguments given by the caller are where paging starts. Bad arguments raise at once, before any request;
+    a page with status >= 400 raises the matching ``AtlassianError``.
     """
     if inspect.iscoroutinefunction(operation):
         raise TypeError(f"{_name(operation)} is async: use apaginate()")
@@ -110,7 +111,7 @@ def _prepare(
     module = sys.modules.get(getattr(operation, "__module__", None) or "")
     spec = getattr(module, "PAGINATION", None)
     if not isinstance(spec, Mapping):
-        raise TypeError(f"{_name(operation)} is not paginated (its module has no PAGINATION)")
+        raise TypeError(f"{_name(operation)} is not paginated (its module's PAGINATION is missing or None)")
     style = spec.get("style", "")
     if style not in _REQUIRED or not all(spec.get(key) for key in _REQUIRED[style]):
         raise TypeError(f"{_name(operation)} has an unusable PAGINATION {dict(spec)!r}")
@@ -152,6 +153,9 @@ class _Pager:
         body = _json(response.content)
         items = self._items(response.parsed, body)
         following = self._next(body if isinstance(body, dict) else {}, response.headers, len(items))
+        limit = self.kwargs.get(self.spec.get("limit_param", ""))
+        if isinstance(body, list) and isinstance(limit, int) and len(items) < limit:
+            following = None  # A plain array with offset params: a short page is the last one.
         if following is None:
             self.done = True
         else:
@@ -190,7 +194,7 @@ class _Pager:
             token = None if body.get("isLast") is True else body.get("nextPageToken")
         else:
             token = _cursor(_link_next(body)) or _cursor(_link_header_next(headers))
-        if not isinstance(token, str) or not token :
+        if not isinstance(token, str) or not token or token in self.seen:
             return None  # The last page, or a server repeating itself.
         self.seen.add(token)
         return {**self.kwargs, self.spec["token_param"]: token}

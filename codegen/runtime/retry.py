@@ -143,6 +143,4 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
 def _log_retry(request: httpx.Request, cause: str, attempt: int, delay: float) -> None:
     # The URL only: request headers carry credentials.
-    _log.debug(
-        "retry %d for %s %s after %s, in %.2fs", attempt + 1, request.method, request.url, cause, delay
-    )
+    _log.debug("retry %d for %s %s after %s, in %.2fs", attempt + 1, request.method, request.url, cause, delay)

@@ -136,13 +136,7 @@ def test_path_parameter_rename_is_the_same_operation_and_operation_id_change_is_
 def test_parameters_added_removed_and_required_flips() -> None:
     old = spec({"/a": {"get": op("a", parameters=[query("keep"), query("gone"), query("loose", True)])}})
     new = spec(
-        {
-            "/a": {
-                "get": op(
-                    "a", parameters=[query("keep", True), query("new"), query("loose"), query("must", True)]
-                )
-            }
-        }
+        {"/a": {"get": op("a", parameters=[query("keep", True), query("new"), query("loose"), query("must", True)])}}
     )
     change = only_change(diff_specs(old, new))
     assert change.parameters_added == (
@@ -182,14 +176,10 @@ def test_parameters_are_identified_by_location_and_name() -> None:
 
 
 def test_parameter_type_change() -> None:
-    old = spec(
-        {"/a": {"get": op("a", parameters=[query("from", schema={"type": "string", "format": "date-time"})])}}
-    )
+    old = spec({"/a": {"get": op("a", parameters=[query("from", schema={"type": "string", "format": "date-time"})])}})
     new = spec({"/a": {"get": op("a", parameters=[query("from")])}})
     change = only_change(diff_specs(old, new))
-    assert change.parameters_type_changed == (
-        ParameterTypeChange("query", "from", "string(date-time)", "string"),
-    )
+    assert change.parameters_type_changed == (ParameterTypeChange("query", "from", "string(date-time)", "string"),)
 
 
 def test_ref_parameters_are_resolved_before_comparing() -> None:
@@ -258,18 +248,14 @@ def test_request_body_added_removed_and_required_flips() -> None:
 def test_request_body_refs_are_resolved_and_type_change_is_reported() -> None:
     old = spec(
         {"/a": {"put": op("a", requestBody={"$ref": "#/components/requestBodies/Cols"})}},
-        requestBodies={
-            "Cols": {"content": {"*/*": {"schema": {"type": "array", "items": {"type": "string"}}}}}
-        },
+        requestBodies={"Cols": {"content": {"*/*": {"schema": {"type": "array", "items": {"type": "string"}}}}}},
     )
     inline = spec(
         {
             "/a": {
                 "put": op(
                     "a",
-                    requestBody={
-                        "content": {"*/*": {"schema": {"type": "array", "items": {"type": "string"}}}}
-                    },
+                    requestBody={"content": {"*/*": {"schema": {"type": "array", "items": {"type": "string"}}}}},
                 )
             }
         }
@@ -600,9 +586,7 @@ def test_jira_schemas(jira_diff: SpecDiff) -> None:
     assert Property("approvers", "array<VersionApprover>") in changed["Version"].properties_added
     assert changed["JiraStatus"].properties_removed == (Property("usages", "array<ProjectIssueTypes>"),)
     assert (
-        PropertyTypeChange(
-            "conditions", "array<ConnectWorkflowTransitionRule>", "array<AppWorkflowTransitionRule>"
-        )
+        PropertyTypeChange("conditions", "array<ConnectWorkflowTransitionRule>", "array<AppWorkflowTransitionRule>")
         in changed["WorkflowTransitionRules"].properties_type_changed
     )
 
@@ -614,7 +598,5 @@ def test_jira_diff_is_fast_and_renders(jira: tuple[dict[str, Any], dict[str, Any
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"diff + render took {elapsed:.2f}s"
     assert "| Version | 1001.0.0-SNAPSHOT | 1001.0.0-SNAPSHOT-" in md
-    assert "- `GET /rest/api/3/search/jql` (`searchAndReconsileIssuesUsingJql`)" in section(
-        md, "Operations added"
-    )
+    assert "- `GET /rest/api/3/search/jql` (`searchAndReconsileIssuesUsingJql`)" in section(md, "Operations added")
     assert "| Operations added | 157 |" in md

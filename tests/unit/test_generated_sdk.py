@@ -225,3 +225,12 @@ def test_catalogue_lists_every_operation_with_a_callable(package: str) -> None:
         for param in op["parameters"]:
             assert param["in"] in ("path", "query", "header", "cookie")
             assert isinstance(param["schema"], dict)
+
+
+def test_offset_pagination_over_a_plain_array_stops_on_a_short_page() -> None:
+    pages = [[{"accountId": "a"}, {"accountId": "b"}], [{"accountId": "c"}]]
+    rec = Recorder(*(httpx.Response(200, json=p) for p in pages))
+    users = [u.account_id for u in jira(rec).user_search.iter_find_users(query="x", page_size=2)]
+    assert users == ["a", "b", "c"]
+    assert [r.url.params["startAt"] for r in rec.requests[1:]] == ["2"]
+    assert len(rec.requests) == 2

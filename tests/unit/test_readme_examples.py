@@ -16,10 +16,18 @@ BODIES = {
     "/rest/api/3/issue/NOPE-1": (404, {"errorMessages": ["Issue does not exist"], "errors": {}}),
     "/rest/api/3/project/search": (
         200,
-        {"startAt": 0, "maxResults": 50, "isLast": True, "values": [{"key": "PD", "projectTypeKey": "product_discovery"}]},
+        {
+            "startAt": 0,
+            "maxResults": 50,
+            "isLast": True,
+            "values": [{"key": "PD", "projectTypeKey": "product_discovery"}],
+        },
     ),
     "/ex/confluence/YOUR-CLOUD-ID/wiki/api/v2/pages/123": (200, {"id": "123", "title": "Home"}),
-    "/ex/confluence/YOUR-CLOUD-ID/wiki/api/v2/pages": (200, {"results": [{"id": "124", "title": "Child"}], "_links": {}}),
+    "/ex/confluence/YOUR-CLOUD-ID/wiki/api/v2/pages": (
+        200,
+        {"results": [{"id": "124", "title": "Child"}], "_links": {}},
+    ),
     "/jira/rest/api/2/issue/PROJ-1": (200, {"id": "1", "key": "PROJ-1"}),
 }
 

@@ -168,9 +168,7 @@ def test_plain_text_is_one_line() -> None:
 
 
 def test_html_uses_title() -> None:
-    page = (
-        b"<!DOCTYPE html>\n<html><head><title>502 Bad\n Gateway &amp; co</title></head><body>x</body></html>"
-    )
+    page = b"<!DOCTYPE html>\n<html><head><title>502 Bad\n Gateway &amp; co</title></head><body>x</body></html>"
     assert error_from_response(response(502, page)).error_messages == ["502 Bad Gateway & co"]
 
 

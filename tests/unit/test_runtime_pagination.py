@@ -66,6 +66,8 @@ class FakeApi:
 
         def handler(request: httpx.Request) -> httpx.Response:
             self.requests.append(request)
+            if len(self.requests) > 50:  # Fail rather than hang if paging never stops.
+                raise AssertionError("runaway pagination")
             return pages(request)
 
         def wrap(response: httpx.Response) -> Response:
@@ -78,9 +80,7 @@ class FakeApi:
         def sync(path: str = "/items", *, client: httpx.Client, **params: Any) -> Any:
             return sync_detailed(path, client=client, **params).parsed
 
-        async def asyncio_detailed(
-            path: str = "/items", *, client: httpx.AsyncClient, **params: Any
-        ) -> Response:
+        async def asyncio_detailed(path: str = "/items", *, client: httpx.AsyncClient, **params: Any) -> Response:
             return wrap(await client.get(path, params=query(params)))
 
         async def asyncio(path: str = "/items", *, client: httpx.AsyncClient, **params: Any) -> Any:
@@ -160,9 +160,7 @@ async def test_offset_walks_all_pages(mode: str) -> None:
 
 
 @modes
-@pytest.mark.parametrize(
-    ("total", "is_last", "requests"), [(True, False, 4), (False, True, 4), (False, False, 5)]
-)
+@pytest.mark.parametrize(("total", "is_last", "requests"), [(True, False, 4), (False, True, 4), (False, False, 5)])
 async def test_offset_stops_on_total_or_is_last_or_empty_page(
     mode: str, total: bool, is_last: bool, requests: int
 ) -> None:
@@ -175,9 +173,7 @@ async def test_offset_stops_on_total_or_is_last_or_empty_page(
 async def test_offset_follows_what_the_server_returned_not_what_was_asked(mode: str) -> None:
     def pages(request: httpx.Request) -> httpx.Response:  # Caps maxResults at 2 whatever is asked.
         start = int_param(request, "startAt", 0)
-        return httpx.Response(
-            200, json={"startAt": start, "total": 5, "issues": items(start, min(start + 2, 5))}
-        )
+        return httpx.Response(200, json={"startAt": start, "total": 5, "issues": items(start, min(start + 2, 5))})
 
     api = FakeApi({**OFFSET, "items": "issues", "items_attr": "issues"}, pages)
     assert await drain(mode, api, page_size=50) == items(0, 5)
@@ -404,9 +400,7 @@ async def test_list_is_one_call(mode: str) -> None:
 
 @modes
 async def test_list_prefers_parsed_models(mode: str) -> None:
-    api = FakeApi(
-        LIST, lambda request: httpx.Response(200, json=items(0, 2)), lambda body: [Item(0), Item(1)]
-    )
+    api = FakeApi(LIST, lambda request: httpx.Response(200, json=items(0, 2)), lambda body: [Item(0), Item(1)])
     assert await drain(mode, api) == [Item(0), Item(1)]
 
 

@@ -35,7 +35,6 @@ class AdminKeyResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if expiration_time is not UNSET:

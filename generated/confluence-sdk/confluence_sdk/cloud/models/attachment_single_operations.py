@@ -50,7 +50,6 @@ class AttachmentSingleOperations:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if meta is not UNSET:

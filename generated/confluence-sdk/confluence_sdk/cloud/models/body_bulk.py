@@ -40,7 +40,6 @@ class BodyBulk:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if storage is not UNSET:
             field_dict["storage"] = storage
         if atlas_doc_format is not UNSET:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.bulk_transition_role_assignment import BulkTransitionRoleAssignment
     from ..models.bulk_transition_space_selection import BulkTransitionSpaceSelection
@@ -28,21 +30,27 @@ class BulkAssignRolesRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        assignments = []
-        for assignments_item_data in self.assignments:
-            assignments_item = assignments_item_data.to_dict()
-            assignments.append(assignments_item)
+        assignments: Any
+        if isinstance(self.assignments, Unset):
+            assignments = UNSET
+        else:
+            assignments = []
+            for assignments_item_data in self.assignments:
+                assignments_item = assignments_item_data.to_dict()
+                assignments.append(assignments_item)
 
-        space_selection = self.space_selection.to_dict()
+        space_selection: Any
+        if isinstance(self.space_selection, Unset):
+            space_selection = UNSET
+        else:
+            space_selection = self.space_selection.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "assignments": assignments,
-                "spaceSelection": space_selection,
-            }
-        )
+        if assignments is not UNSET:
+            field_dict["assignments"] = assignments
+        if space_selection is not UNSET:
+            field_dict["spaceSelection"] = space_selection
 
         return field_dict
 
@@ -52,14 +60,22 @@ class BulkAssignRolesRequest:
         from ..models.bulk_transition_space_selection import BulkTransitionSpaceSelection  # noqa: PLC0415
 
         d = dict(src_dict)
-        assignments = []
-        _assignments = d.pop("assignments")
-        for assignments_item_data in _assignments:
-            assignments_item = BulkTransitionRoleAssignment.from_dict(assignments_item_data)
+        assignments: Any
+        if "assignments" not in d:
+            assignments = UNSET  # required by the spec, but omitted by the site
+        else:
+            assignments = []
+            _assignments = d.pop("assignments")
+            for assignments_item_data in _assignments:
+                assignments_item = BulkTransitionRoleAssignment.from_dict(assignments_item_data)
 
-            assignments.append(assignments_item)
+                assignments.append(assignments_item)
 
-        space_selection = BulkTransitionSpaceSelection.from_dict(d.pop("spaceSelection"))
+        space_selection: Any
+        if "spaceSelection" not in d:
+            space_selection = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_selection = BulkTransitionSpaceSelection.from_dict(d.pop("spaceSelection"))
 
         bulk_assign_roles_request = cls(
             assignments=assignments,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.bulk_transition_space_selection import BulkTransitionSpaceSelection
 
@@ -27,18 +29,24 @@ class BulkRemoveAccessRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        permission_combination_ids = self.permission_combination_ids
+        permission_combination_ids: Any
+        if isinstance(self.permission_combination_ids, Unset):
+            permission_combination_ids = UNSET
+        else:
+            permission_combination_ids = self.permission_combination_ids
 
-        space_selection = self.space_selection.to_dict()
+        space_selection: Any
+        if isinstance(self.space_selection, Unset):
+            space_selection = UNSET
+        else:
+            space_selection = self.space_selection.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "permissionCombinationIds": permission_combination_ids,
-                "spaceSelection": space_selection,
-            }
-        )
+        if permission_combination_ids is not UNSET:
+            field_dict["permissionCombinationIds"] = permission_combination_ids
+        if space_selection is not UNSET:
+            field_dict["spaceSelection"] = space_selection
 
         return field_dict
 
@@ -47,9 +55,17 @@ class BulkRemoveAccessRequest:
         from ..models.bulk_transition_space_selection import BulkTransitionSpaceSelection  # noqa: PLC0415
 
         d = dict(src_dict)
-        permission_combination_ids = cast(list[str], d.pop("permissionCombinationIds"))
+        permission_combination_ids: Any
+        if "permissionCombinationIds" not in d:
+            permission_combination_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            permission_combination_ids = cast(list[str], d.pop("permissionCombinationIds"))
 
-        space_selection = BulkTransitionSpaceSelection.from_dict(d.pop("spaceSelection"))
+        space_selection: Any
+        if "spaceSelection" not in d:
+            space_selection = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_selection = BulkTransitionSpaceSelection.from_dict(d.pop("spaceSelection"))
 
         bulk_remove_access_request = cls(
             permission_combination_ids=permission_combination_ids,

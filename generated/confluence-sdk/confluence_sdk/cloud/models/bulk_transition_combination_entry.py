@@ -66,7 +66,6 @@ class BulkTransitionCombinationEntry:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if combination_id is not UNSET:
             field_dict["combinationId"] = combination_id
         if space_count is not UNSET:

@@ -30,9 +30,17 @@ class BulkTransitionPrincipalTypeAssignment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        principal_type = BulkTransitionPrincipalTypeAssignmentPrincipalType(self.principal_type).value
+        principal_type: Any
+        if isinstance(self.principal_type, Unset):
+            principal_type = UNSET
+        else:
+            principal_type = BulkTransitionPrincipalTypeAssignmentPrincipalType(self.principal_type).value
 
-        remove_access = self.remove_access
+        remove_access: Any
+        if isinstance(self.remove_access, Unset):
+            remove_access = UNSET
+        else:
+            remove_access = self.remove_access
 
         role_id: None | str | Unset
         if isinstance(self.role_id, Unset):
@@ -42,12 +50,10 @@ class BulkTransitionPrincipalTypeAssignment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "principalType": principal_type,
-                "removeAccess": remove_access,
-            }
-        )
+        if principal_type is not UNSET:
+            field_dict["principalType"] = principal_type
+        if remove_access is not UNSET:
+            field_dict["removeAccess"] = remove_access
         if role_id is not UNSET:
             field_dict["roleId"] = role_id
 
@@ -56,9 +62,17 @@ class BulkTransitionPrincipalTypeAssignment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        principal_type = BulkTransitionPrincipalTypeAssignmentPrincipalType(d.pop("principalType"))
+        principal_type: Any
+        if "principalType" not in d:
+            principal_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            principal_type = BulkTransitionPrincipalTypeAssignmentPrincipalType(d.pop("principalType"))
 
-        remove_access = d.pop("removeAccess")
+        remove_access: Any
+        if "removeAccess" not in d:
+            remove_access = UNSET  # required by the spec, but omitted by the site
+        else:
+            remove_access = d.pop("removeAccess")
 
         def _parse_role_id(data: object) -> None | str | Unset:
             if data is None:

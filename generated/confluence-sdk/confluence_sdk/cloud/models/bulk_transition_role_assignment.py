@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.bulk_transition_principal_type_assignment import BulkTransitionPrincipalTypeAssignment
 
@@ -27,21 +29,27 @@ class BulkTransitionRoleAssignment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        permission_combination_id = self.permission_combination_id
+        permission_combination_id: Any
+        if isinstance(self.permission_combination_id, Unset):
+            permission_combination_id = UNSET
+        else:
+            permission_combination_id = self.permission_combination_id
 
-        principal_type_assignments = []
-        for principal_type_assignments_item_data in self.principal_type_assignments:
-            principal_type_assignments_item = principal_type_assignments_item_data.to_dict()
-            principal_type_assignments.append(principal_type_assignments_item)
+        principal_type_assignments: Any
+        if isinstance(self.principal_type_assignments, Unset):
+            principal_type_assignments = UNSET
+        else:
+            principal_type_assignments = []
+            for principal_type_assignments_item_data in self.principal_type_assignments:
+                principal_type_assignments_item = principal_type_assignments_item_data.to_dict()
+                principal_type_assignments.append(principal_type_assignments_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "permissionCombinationId": permission_combination_id,
-                "principalTypeAssignments": principal_type_assignments,
-            }
-        )
+        if permission_combination_id is not UNSET:
+            field_dict["permissionCombinationId"] = permission_combination_id
+        if principal_type_assignments is not UNSET:
+            field_dict["principalTypeAssignments"] = principal_type_assignments
 
         return field_dict
 
@@ -50,16 +58,24 @@ class BulkTransitionRoleAssignment:
         from ..models.bulk_transition_principal_type_assignment import BulkTransitionPrincipalTypeAssignment  # noqa: PLC0415
 
         d = dict(src_dict)
-        permission_combination_id = d.pop("permissionCombinationId")
+        permission_combination_id: Any
+        if "permissionCombinationId" not in d:
+            permission_combination_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            permission_combination_id = d.pop("permissionCombinationId")
 
-        principal_type_assignments = []
-        _principal_type_assignments = d.pop("principalTypeAssignments")
-        for principal_type_assignments_item_data in _principal_type_assignments:
-            principal_type_assignments_item = BulkTransitionPrincipalTypeAssignment.from_dict(
-                principal_type_assignments_item_data
-            )
+        principal_type_assignments: Any
+        if "principalTypeAssignments" not in d:
+            principal_type_assignments = UNSET  # required by the spec, but omitted by the site
+        else:
+            principal_type_assignments = []
+            _principal_type_assignments = d.pop("principalTypeAssignments")
+            for principal_type_assignments_item_data in _principal_type_assignments:
+                principal_type_assignments_item = BulkTransitionPrincipalTypeAssignment.from_dict(
+                    principal_type_assignments_item_data
+                )
 
-            principal_type_assignments.append(principal_type_assignments_item)
+                principal_type_assignments.append(principal_type_assignments_item)
 
         bulk_transition_role_assignment = cls(
             permission_combination_id=permission_combination_id,

@@ -31,7 +31,11 @@ class BulkTransitionSpaceSelection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        space_type = BulkTransitionSpaceSelectionSpaceType(self.space_type).value
+        space_type: Any
+        if isinstance(self.space_type, Unset):
+            space_type = UNSET
+        else:
+            space_type = BulkTransitionSpaceSelectionSpaceType(self.space_type).value
 
         selected_spaces: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.selected_spaces, Unset):
@@ -42,11 +46,8 @@ class BulkTransitionSpaceSelection:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "spaceType": space_type,
-            }
-        )
+        if space_type is not UNSET:
+            field_dict["spaceType"] = space_type
         if selected_spaces is not UNSET:
             field_dict["selectedSpaces"] = selected_spaces
 
@@ -57,7 +58,11 @@ class BulkTransitionSpaceSelection:
         from ..models.bulk_transition_space_target import BulkTransitionSpaceTarget  # noqa: PLC0415
 
         d = dict(src_dict)
-        space_type = BulkTransitionSpaceSelectionSpaceType(d.pop("spaceType"))
+        space_type: Any
+        if "spaceType" not in d:
+            space_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_type = BulkTransitionSpaceSelectionSpaceType(d.pop("spaceType"))
 
         _selected_spaces = d.pop("selectedSpaces", UNSET)
         selected_spaces: list[BulkTransitionSpaceTarget] | Unset = UNSET

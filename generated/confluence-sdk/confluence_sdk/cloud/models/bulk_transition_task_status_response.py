@@ -43,7 +43,6 @@ class BulkTransitionTaskStatusResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if task_id is not UNSET:
             field_dict["taskId"] = task_id
         if status is not UNSET:

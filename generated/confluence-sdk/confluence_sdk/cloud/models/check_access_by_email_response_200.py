@@ -35,7 +35,6 @@ class CheckAccessByEmailResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if emails_without_access is not UNSET:
             field_dict["emailsWithoutAccess"] = emails_without_access
         if invalid_emails is not UNSET:

@@ -58,7 +58,6 @@ class CommentVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
         if message is not UNSET:

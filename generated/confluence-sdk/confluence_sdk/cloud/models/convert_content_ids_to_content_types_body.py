@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ConvertContentIdsToContentTypesBody")
 
 
@@ -21,35 +23,40 @@ class ConvertContentIdsToContentTypesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content_ids = []
-        for content_ids_item_data in self.content_ids:
-            content_ids_item: float | str
-            content_ids_item = content_ids_item_data
-            content_ids.append(content_ids_item)
+        content_ids: Any
+        if isinstance(self.content_ids, Unset):
+            content_ids = UNSET
+        else:
+            content_ids = []
+            for content_ids_item_data in self.content_ids:
+                content_ids_item: float | str
+                content_ids_item = content_ids_item_data
+                content_ids.append(content_ids_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contentIds": content_ids,
-            }
-        )
+        if content_ids is not UNSET:
+            field_dict["contentIds"] = content_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        content_ids = []
-        _content_ids = d.pop("contentIds")
-        for content_ids_item_data in _content_ids:
+        content_ids: Any
+        if "contentIds" not in d:
+            content_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            content_ids = []
+            _content_ids = d.pop("contentIds")
+            for content_ids_item_data in _content_ids:
 
-            def _parse_content_ids_item(data: object) -> float | str:
-                return cast(float | str, data)
+                def _parse_content_ids_item(data: object) -> float | str:
+                    return cast(float | str, data)
 
-            content_ids_item = _parse_content_ids_item(content_ids_item_data)
+                content_ids_item = _parse_content_ids_item(content_ids_item_data)
 
-            content_ids.append(content_ids_item)
+                content_ids.append(content_ids_item)
 
         convert_content_ids_to_content_types_body = cls(
             content_ids=content_ids,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="CreateBulkUserLookupBody")
 
 
@@ -21,22 +23,27 @@ class CreateBulkUserLookupBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_ids = self.account_ids
+        account_ids: Any
+        if isinstance(self.account_ids, Unset):
+            account_ids = UNSET
+        else:
+            account_ids = self.account_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "accountIds": account_ids,
-            }
-        )
+        if account_ids is not UNSET:
+            field_dict["accountIds"] = account_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        account_ids = cast(list[str], d.pop("accountIds"))
+        account_ids: Any
+        if "accountIds" not in d:
+            account_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            account_ids = cast(list[str], d.pop("accountIds"))
 
         create_bulk_user_lookup_body = cls(
             account_ids=account_ids,

@@ -46,15 +46,27 @@ class CreateCustomContentBody:
     def to_dict(self) -> dict[str, Any]:
         from ..models.custom_content_body_write import CustomContentBodyWrite  # noqa: PLC0415
 
-        type_ = self.type_
-
-        title = self.title
-
-        body: dict[str, Any]
-        if isinstance(self.body, CustomContentBodyWrite):
-            body = self.body.to_dict()
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
         else:
-            body = self.body.to_dict()
+            type_ = self.type_
+
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
+
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body: dict[str, Any]
+            if isinstance(self.body, CustomContentBodyWrite):
+                body = self.body.to_dict()
+            else:
+                body = self.body.to_dict()
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
@@ -70,13 +82,12 @@ class CreateCustomContentBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "title": title,
-                "body": body,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if title is not UNSET:
+            field_dict["title"] = title
+        if body is not UNSET:
+            field_dict["body"] = body
         if status is not UNSET:
             field_dict["status"] = status
         if space_id is not UNSET:
@@ -96,26 +107,39 @@ class CreateCustomContentBody:
         from ..models.custom_content_nested_body_write import CustomContentNestedBodyWrite  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        def _parse_body(data: object) -> CustomContentBodyWrite | CustomContentNestedBodyWrite:
-            try:
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+
+            def _parse_body(data: object) -> CustomContentBodyWrite | CustomContentNestedBodyWrite:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    body_type_0 = CustomContentBodyWrite.from_dict(data)
+
+                    return body_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                body_type_0 = CustomContentBodyWrite.from_dict(data)
+                body_type_1 = CustomContentNestedBodyWrite.from_dict(data)
 
-                return body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            body_type_1 = CustomContentNestedBodyWrite.from_dict(data)
+                return body_type_1
 
-            return body_type_1
-
-        body = _parse_body(d.pop("body"))
+            body = _parse_body(d.pop("body"))
 
         _status = d.pop("status", UNSET)
         status: CreateCustomContentBodyStatus | Unset

@@ -27,7 +27,11 @@ class CreateDatabaseBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        space_id = self.space_id
+        space_id: Any
+        if isinstance(self.space_id, Unset):
+            space_id = UNSET
+        else:
+            space_id = self.space_id
 
         title = self.title
 
@@ -35,11 +39,8 @@ class CreateDatabaseBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "spaceId": space_id,
-            }
-        )
+        if space_id is not UNSET:
+            field_dict["spaceId"] = space_id
         if title is not UNSET:
             field_dict["title"] = title
         if parent_id is not UNSET:
@@ -50,7 +51,11 @@ class CreateDatabaseBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        space_id = d.pop("spaceId")
+        space_id: Any
+        if "spaceId" not in d:
+            space_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_id = d.pop("spaceId")
 
         title = d.pop("title", UNSET)
 

@@ -66,7 +66,6 @@ class CreateInlineCommentModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if blog_post_id is not UNSET:
             field_dict["blogPostId"] = blog_post_id
         if page_id is not UNSET:

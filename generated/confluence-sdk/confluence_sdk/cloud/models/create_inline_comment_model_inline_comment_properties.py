@@ -41,7 +41,6 @@ class CreateInlineCommentModelInlineCommentProperties:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if text_selection is not UNSET:
             field_dict["textSelection"] = text_selection
         if text_selection_match_count is not UNSET:

@@ -46,7 +46,11 @@ class CreatePageBody:
     def to_dict(self) -> dict[str, Any]:
         from ..models.page_body_write import PageBodyWrite  # noqa: PLC0415
 
-        space_id = self.space_id
+        space_id: Any
+        if isinstance(self.space_id, Unset):
+            space_id = UNSET
+        else:
+            space_id = self.space_id
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
@@ -70,11 +74,8 @@ class CreatePageBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "spaceId": space_id,
-            }
-        )
+        if space_id is not UNSET:
+            field_dict["spaceId"] = space_id
         if status is not UNSET:
             field_dict["status"] = status
         if title is not UNSET:
@@ -94,7 +95,11 @@ class CreatePageBody:
         from ..models.page_nested_body_write import PageNestedBodyWrite  # noqa: PLC0415
 
         d = dict(src_dict)
-        space_id = d.pop("spaceId")
+        space_id: Any
+        if "spaceId" not in d:
+            space_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_id = d.pop("spaceId")
 
         _status = d.pop("status", UNSET)
         status: CreatePageBodyStatus | Unset

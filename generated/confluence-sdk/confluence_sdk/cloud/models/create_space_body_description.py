@@ -32,7 +32,6 @@ class CreateSpaceBodyDescription:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if value is not UNSET:
             field_dict["value"] = value
         if representation is not UNSET:

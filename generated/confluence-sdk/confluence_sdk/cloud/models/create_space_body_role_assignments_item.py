@@ -40,7 +40,6 @@ class CreateSpaceBodyRoleAssignmentsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if principal is not UNSET:
             field_dict["principal"] = principal
         if role_id is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="CreateSpaceRoleBody")
 
 
@@ -28,32 +30,55 @@ class CreateSpaceRoleBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        space_permissions = self.space_permissions
+        space_permissions: Any
+        if isinstance(self.space_permissions, Unset):
+            space_permissions = UNSET
+        else:
+            space_permissions = self.space_permissions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "description": description,
-                "spacePermissions": space_permissions,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if space_permissions is not UNSET:
+            field_dict["spacePermissions"] = space_permissions
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        space_permissions = cast(list[str], d.pop("spacePermissions"))
+        space_permissions: Any
+        if "spacePermissions" not in d:
+            space_permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_permissions = cast(list[str], d.pop("spacePermissions"))
 
         create_space_role_body = cls(
             name=name,

@@ -46,7 +46,6 @@ class CustomContentBodyBulk:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if raw is not UNSET:
             field_dict["raw"] = raw
         if storage is not UNSET:

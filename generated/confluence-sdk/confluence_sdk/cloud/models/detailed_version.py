@@ -67,7 +67,6 @@ class DetailedVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if number is not UNSET:
             field_dict["number"] = number
         if author_id is not UNSET:

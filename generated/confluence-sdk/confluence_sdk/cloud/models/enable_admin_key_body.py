@@ -28,7 +28,6 @@ class EnableAdminKeyBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if duration_in_minutes is not UNSET:
             field_dict["durationInMinutes"] = duration_in_minutes
 

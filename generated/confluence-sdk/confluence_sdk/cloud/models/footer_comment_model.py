@@ -111,7 +111,6 @@ class FooterCommentModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if status is not UNSET:

@@ -27,7 +27,6 @@ class GetFooterLikeCountResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if count is not UNSET:
             field_dict["count"] = count
 

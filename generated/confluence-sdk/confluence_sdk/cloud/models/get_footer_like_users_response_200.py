@@ -43,7 +43,6 @@ class GetFooterLikeUsersResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if field_links is not UNSET:

@@ -39,7 +39,6 @@ class GetForgeAppPropertiesResponse200ResultsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if value is not UNSET:

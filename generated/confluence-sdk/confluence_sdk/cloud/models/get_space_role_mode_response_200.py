@@ -30,7 +30,6 @@ class GetSpaceRoleModeResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if mode is not UNSET:
             field_dict["mode"] = mode
 

@@ -33,7 +33,6 @@ class Icon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if path is not UNSET:
             field_dict["path"] = path
         if is_default is not UNSET:

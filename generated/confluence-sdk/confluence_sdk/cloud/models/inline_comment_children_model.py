@@ -80,7 +80,6 @@ class InlineCommentChildrenModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if status is not UNSET:

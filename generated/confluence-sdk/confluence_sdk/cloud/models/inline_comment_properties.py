@@ -31,7 +31,6 @@ class InlineCommentProperties:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if inline_marker_ref is not UNSET:
             field_dict["inlineMarkerRef"] = inline_marker_ref
         if inline_original_selection is not UNSET:

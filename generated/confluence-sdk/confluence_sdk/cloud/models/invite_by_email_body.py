@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="InviteByEmailBody")
 
 
@@ -21,22 +23,27 @@ class InviteByEmailBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        emails = self.emails
+        emails: Any
+        if isinstance(self.emails, Unset):
+            emails = UNSET
+        else:
+            emails = self.emails
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emails": emails,
-            }
-        )
+        if emails is not UNSET:
+            field_dict["emails"] = emails
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        emails = cast(list[str], d.pop("emails"))
+        emails: Any
+        if "emails" not in d:
+            emails = UNSET  # required by the spec, but omitted by the site
+        else:
+            emails = cast(list[str], d.pop("emails"))
 
         invite_by_email_body = cls(
             emails=emails,

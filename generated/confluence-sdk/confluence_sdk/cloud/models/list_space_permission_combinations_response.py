@@ -55,7 +55,6 @@ class ListSpacePermissionCombinationsResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if generated_at is not UNSET:

@@ -33,7 +33,6 @@ class MultiEntityLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if next_ is not UNSET:
             field_dict["next"] = next_
         if base is not UNSET:

@@ -31,7 +31,6 @@ class Operation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if target_type is not UNSET:

@@ -28,7 +28,6 @@ class OptionalFieldLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if self_ is not UNSET:
             field_dict["self"] = self_
 

@@ -32,7 +32,6 @@ class OptionalFieldMeta:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if has_more is not UNSET:
             field_dict["hasMore"] = has_more
         if cursor is not UNSET:

@@ -34,7 +34,6 @@ class PageBodyWrite:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if representation is not UNSET:
             field_dict["representation"] = representation
         if value is not UNSET:

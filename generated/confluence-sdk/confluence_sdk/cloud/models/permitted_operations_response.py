@@ -37,7 +37,6 @@ class PermittedOperationsResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operations is not UNSET:
             field_dict["operations"] = operations
 

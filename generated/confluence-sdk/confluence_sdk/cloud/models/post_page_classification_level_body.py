@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.post_page_classification_level_body_status import PostPageClassificationLevelBodyStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PostPageClassificationLevelBody")
 
@@ -23,22 +24,27 @@ class PostPageClassificationLevelBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = PostPageClassificationLevelBodyStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = PostPageClassificationLevelBodyStatus(self.status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-            }
-        )
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = PostPageClassificationLevelBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = PostPageClassificationLevelBodyStatus(d.pop("status"))
 
         post_page_classification_level_body = cls(
             status=status,

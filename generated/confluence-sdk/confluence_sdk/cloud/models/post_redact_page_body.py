@@ -45,7 +45,11 @@ class PostRedactPageBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at.isoformat()
+        created_at: Any
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        else:
+            created_at = self.created_at.isoformat()
 
         clean_history: bool | None | Unset
         if isinstance(self.clean_history, Unset):
@@ -69,11 +73,8 @@ class PostRedactPageBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdAt": created_at,
-            }
-        )
+        if created_at is not UNSET:
+            field_dict["createdAt"] = created_at
         if clean_history is not UNSET:
             field_dict["cleanHistory"] = clean_history
         if version_number is not UNSET:
@@ -91,7 +92,11 @@ class PostRedactPageBody:
         from ..models.post_redact_page_body_title import PostRedactPageBodyTitle  # noqa: PLC0415
 
         d = dict(src_dict)
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at: Any
+        if "createdAt" not in d:
+            created_at = UNSET  # required by the spec, but omitted by the site
+        else:
+            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
         def _parse_clean_history(data: object) -> bool | None | Unset:
             if data is None:

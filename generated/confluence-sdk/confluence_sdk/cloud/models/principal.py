@@ -35,7 +35,6 @@ class Principal:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if principal_type is not UNSET:
             field_dict["principalType"] = principal_type
         if principal_id is not UNSET:

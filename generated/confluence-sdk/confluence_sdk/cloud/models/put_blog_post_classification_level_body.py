@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.put_blog_post_classification_level_body_status import PutBlogPostClassificationLevelBodyStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PutBlogPostClassificationLevelBody")
 
@@ -25,27 +26,41 @@ class PutBlogPostClassificationLevelBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        status = PutBlogPostClassificationLevelBodyStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = PutBlogPostClassificationLevelBodyStatus(self.status).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "status": status,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        status = PutBlogPostClassificationLevelBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = PutBlogPostClassificationLevelBodyStatus(d.pop("status"))
 
         put_blog_post_classification_level_body = cls(
             id=id,

@@ -36,7 +36,6 @@ class Redaction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if redactions is not UNSET:
             field_dict["redactions"] = redactions
 

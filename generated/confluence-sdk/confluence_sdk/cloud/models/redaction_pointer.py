@@ -32,7 +32,11 @@ class RedactionPointer:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pointer = self.pointer
+        pointer: Any
+        if isinstance(self.pointer, Unset):
+            pointer = UNSET
+        else:
+            pointer = self.pointer
 
         from_ = self.from_
 
@@ -46,11 +50,8 @@ class RedactionPointer:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pointer": pointer,
-            }
-        )
+        if pointer is not UNSET:
+            field_dict["pointer"] = pointer
         if from_ is not UNSET:
             field_dict["from"] = from_
         if to is not UNSET:
@@ -63,7 +64,11 @@ class RedactionPointer:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        pointer = d.pop("pointer")
+        pointer: Any
+        if "pointer" not in d:
+            pointer = UNSET  # required by the spec, but omitted by the site
+        else:
+            pointer = d.pop("pointer")
 
         from_ = d.pop("from", UNSET)
 

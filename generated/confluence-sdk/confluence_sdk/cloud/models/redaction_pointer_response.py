@@ -47,7 +47,6 @@ class RedactionPointerResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if pointer is not UNSET:
             field_dict["pointer"] = pointer
         if from_ is not UNSET:

@@ -29,17 +29,18 @@ class SetSpaceRoleAssignmentsBodyItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        principal = self.principal.to_dict()
+        principal: Any
+        if isinstance(self.principal, Unset):
+            principal = UNSET
+        else:
+            principal = self.principal.to_dict()
 
         role_id = self.role_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "principal": principal,
-            }
-        )
+        if principal is not UNSET:
+            field_dict["principal"] = principal
         if role_id is not UNSET:
             field_dict["roleId"] = role_id
 
@@ -50,7 +51,11 @@ class SetSpaceRoleAssignmentsBodyItem:
         from ..models.principal import Principal  # noqa: PLC0415
 
         d = dict(src_dict)
-        principal = Principal.from_dict(d.pop("principal"))
+        principal: Any
+        if "principal" not in d:
+            principal = UNSET  # required by the spec, but omitted by the site
+        else:
+            principal = Principal.from_dict(d.pop("principal"))
 
         role_id = d.pop("roleId", UNSET)
 

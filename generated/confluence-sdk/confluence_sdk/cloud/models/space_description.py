@@ -40,7 +40,6 @@ class SpaceDescription:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if plain is not UNSET:
             field_dict["plain"] = plain
         if view is not UNSET:

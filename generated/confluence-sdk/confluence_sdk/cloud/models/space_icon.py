@@ -37,7 +37,6 @@ class SpaceIcon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if path is not UNSET:
             field_dict["path"] = path
         if api_download_link is not UNSET:

@@ -27,7 +27,6 @@ class SpaceLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if webui is not UNSET:
             field_dict["webui"] = webui
 

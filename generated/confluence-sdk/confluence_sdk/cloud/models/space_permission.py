@@ -41,7 +41,6 @@ class SpacePermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if display_name is not UNSET:

@@ -44,7 +44,6 @@ class SpacePermissionAssignment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if principal is not UNSET:

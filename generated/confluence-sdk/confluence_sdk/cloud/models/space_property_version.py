@@ -43,7 +43,6 @@ class SpacePropertyVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
         if created_by is not UNSET:

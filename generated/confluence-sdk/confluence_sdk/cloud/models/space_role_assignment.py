@@ -37,7 +37,6 @@ class SpaceRoleAssignment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if principal is not UNSET:
             field_dict["principal"] = principal
         if role_id is not UNSET:

@@ -51,19 +51,39 @@ class UpdateBlogPostBody:
     def to_dict(self) -> dict[str, Any]:
         from ..models.blog_post_body_write import BlogPostBodyWrite  # noqa: PLC0415
 
-        id = self.id
-
-        status = UpdateBlogPostBodyStatus(self.status).value
-
-        title = self.title
-
-        body: dict[str, Any]
-        if isinstance(self.body, BlogPostBodyWrite):
-            body = self.body.to_dict()
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
         else:
-            body = self.body.to_dict()
+            id = self.id
 
-        version = self.version.to_dict()
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = UpdateBlogPostBodyStatus(self.status).value
+
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
+
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body: dict[str, Any]
+            if isinstance(self.body, BlogPostBodyWrite):
+                body = self.body.to_dict()
+            else:
+                body = self.body.to_dict()
+
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         space_id = self.space_id
 
@@ -71,15 +91,16 @@ class UpdateBlogPostBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "status": status,
-                "title": title,
-                "body": body,
-                "version": version,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if status is not UNSET:
+            field_dict["status"] = status
+        if title is not UNSET:
+            field_dict["title"] = title
+        if body is not UNSET:
+            field_dict["body"] = body
+        if version is not UNSET:
+            field_dict["version"] = version
         if space_id is not UNSET:
             field_dict["spaceId"] = space_id
         if created_at is not UNSET:
@@ -94,30 +115,51 @@ class UpdateBlogPostBody:
         from ..models.update_blog_post_body_version import UpdateBlogPostBodyVersion  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        status = UpdateBlogPostBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = UpdateBlogPostBodyStatus(d.pop("status"))
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        def _parse_body(data: object) -> BlogPostBodyWrite | BlogPostNestedBodyWrite:
-            try:
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+
+            def _parse_body(data: object) -> BlogPostBodyWrite | BlogPostNestedBodyWrite:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    body_type_0 = BlogPostBodyWrite.from_dict(data)
+
+                    return body_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                body_type_0 = BlogPostBodyWrite.from_dict(data)
+                body_type_1 = BlogPostNestedBodyWrite.from_dict(data)
 
-                return body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            body_type_1 = BlogPostNestedBodyWrite.from_dict(data)
+                return body_type_1
 
-            return body_type_1
+            body = _parse_body(d.pop("body"))
 
-        body = _parse_body(d.pop("body"))
-
-        version = UpdateBlogPostBodyVersion.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = UpdateBlogPostBodyVersion.from_dict(d.pop("version"))
 
         space_id = d.pop("spaceId", UNSET)
 

@@ -51,21 +51,45 @@ class UpdateCustomContentBody:
     def to_dict(self) -> dict[str, Any]:
         from ..models.custom_content_body_write import CustomContentBodyWrite  # noqa: PLC0415
 
-        id = self.id
-
-        type_ = self.type_
-
-        status = UpdateCustomContentBodyStatus(self.status).value
-
-        title = self.title
-
-        body: dict[str, Any]
-        if isinstance(self.body, CustomContentBodyWrite):
-            body = self.body.to_dict()
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
         else:
-            body = self.body.to_dict()
+            id = self.id
 
-        version = self.version.to_dict()
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
+
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = UpdateCustomContentBodyStatus(self.status).value
+
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
+
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body: dict[str, Any]
+            if isinstance(self.body, CustomContentBodyWrite):
+                body = self.body.to_dict()
+            else:
+                body = self.body.to_dict()
+
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         space_id = self.space_id
 
@@ -77,16 +101,18 @@ class UpdateCustomContentBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "status": status,
-                "title": title,
-                "body": body,
-                "version": version,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if status is not UNSET:
+            field_dict["status"] = status
+        if title is not UNSET:
+            field_dict["title"] = title
+        if body is not UNSET:
+            field_dict["body"] = body
+        if version is not UNSET:
+            field_dict["version"] = version
         if space_id is not UNSET:
             field_dict["spaceId"] = space_id
         if page_id is not UNSET:
@@ -105,32 +131,57 @@ class UpdateCustomContentBody:
         from ..models.update_custom_content_body_version import UpdateCustomContentBodyVersion  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        status = UpdateCustomContentBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = UpdateCustomContentBodyStatus(d.pop("status"))
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        def _parse_body(data: object) -> CustomContentBodyWrite | CustomContentNestedBodyWrite:
-            try:
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+
+            def _parse_body(data: object) -> CustomContentBodyWrite | CustomContentNestedBodyWrite:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    body_type_0 = CustomContentBodyWrite.from_dict(data)
+
+                    return body_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                body_type_0 = CustomContentBodyWrite.from_dict(data)
+                body_type_1 = CustomContentNestedBodyWrite.from_dict(data)
 
-                return body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            body_type_1 = CustomContentNestedBodyWrite.from_dict(data)
+                return body_type_1
 
-            return body_type_1
+            body = _parse_body(d.pop("body"))
 
-        body = _parse_body(d.pop("body"))
-
-        version = UpdateCustomContentBodyVersion.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = UpdateCustomContentBodyVersion.from_dict(d.pop("version"))
 
         space_id = d.pop("spaceId", UNSET)
 

@@ -27,7 +27,6 @@ class UpdateCustomContentResponse200Links:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base is not UNSET:
             field_dict["base"] = base
 

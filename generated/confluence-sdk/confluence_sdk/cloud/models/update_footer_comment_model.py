@@ -47,7 +47,6 @@ class UpdateFooterCommentModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version is not UNSET:
             field_dict["version"] = version
         if body is not UNSET:

@@ -54,7 +54,6 @@ class UpdateInlineCommentModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version is not UNSET:
             field_dict["version"] = version
         if body is not UNSET:

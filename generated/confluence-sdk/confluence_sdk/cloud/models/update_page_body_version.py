@@ -35,7 +35,6 @@ class UpdatePageBodyVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if number is not UNSET:
             field_dict["number"] = number
         if message is not UNSET:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.update_page_title_body_status import UpdatePageTitleBodyStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdatePageTitleBody")
 
@@ -25,27 +26,41 @@ class UpdatePageTitleBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = UpdatePageTitleBodyStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = UpdatePageTitleBodyStatus(self.status).value
 
-        title = self.title
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-                "title": title,
-            }
-        )
+        if status is not UNSET:
+            field_dict["status"] = status
+        if title is not UNSET:
+            field_dict["title"] = title
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = UpdatePageTitleBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = UpdatePageTitleBodyStatus(d.pop("status"))
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
         update_page_title_body = cls(
             status=status,

@@ -37,11 +37,23 @@ class UpdateSpaceRoleBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        space_permissions = self.space_permissions
+        space_permissions: Any
+        if isinstance(self.space_permissions, Unset):
+            space_permissions = UNSET
+        else:
+            space_permissions = self.space_permissions
 
         anonymous_reassignment_role_id = self.anonymous_reassignment_role_id
 
@@ -49,13 +61,12 @@ class UpdateSpaceRoleBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "description": description,
-                "spacePermissions": space_permissions,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if space_permissions is not UNSET:
+            field_dict["spacePermissions"] = space_permissions
         if anonymous_reassignment_role_id is not UNSET:
             field_dict["anonymousReassignmentRoleId"] = anonymous_reassignment_role_id
         if guest_reassignment_role_id is not UNSET:
@@ -66,11 +77,23 @@ class UpdateSpaceRoleBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        space_permissions = cast(list[str], d.pop("spacePermissions"))
+        space_permissions: Any
+        if "spacePermissions" not in d:
+            space_permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_permissions = cast(list[str], d.pop("spacePermissions"))
 
         anonymous_reassignment_role_id = d.pop("anonymousReassignmentRoleId", UNSET)
 

@@ -52,7 +52,11 @@ class UpdateTaskBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = UpdateTaskBodyStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = UpdateTaskBodyStatus(self.status).value
 
         id = self.id
 
@@ -88,11 +92,8 @@ class UpdateTaskBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-            }
-        )
+        if status is not UNSET:
+            field_dict["status"] = status
         if id is not UNSET:
             field_dict["id"] = id
         if local_id is not UNSET:
@@ -123,7 +124,11 @@ class UpdateTaskBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = UpdateTaskBodyStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = UpdateTaskBodyStatus(d.pop("status"))
 
         id = d.pop("id", UNSET)
 

@@ -79,7 +79,6 @@ class User:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if time_zone is not UNSET:

@@ -41,7 +41,6 @@ class VersionedEntity:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if title is not UNSET:
             field_dict["title"] = title
         if id is not UNSET:

@@ -31,7 +31,6 @@ class WhiteboardLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if webui is not UNSET:
             field_dict["webui"] = webui
         if editui is not UNSET:

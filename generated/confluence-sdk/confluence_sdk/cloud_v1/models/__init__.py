@@ -116,7 +116,6 @@ if TYPE_CHECKING:
     from .content_history_expandable import ContentHistoryExpandable
     from .content_look_and_feel import ContentLookAndFeel
     from .content_macro_rendered_output import ContentMacroRenderedOutput
-    from .content_macro_rendered_output_additional_property import ContentMacroRenderedOutputAdditionalProperty
     from .content_metadata import ContentMetadata
     from .content_metadata_currentuser import ContentMetadataCurrentuser
     from .content_metadata_currentuser_expandable import ContentMetadataCurrentuserExpandable
@@ -535,7 +534,6 @@ _LAZY: dict[str, str] = {
     "ContentHistoryExpandable": ".content_history_expandable",
     "ContentLookAndFeel": ".content_look_and_feel",
     "ContentMacroRenderedOutput": ".content_macro_rendered_output",
-    "ContentMacroRenderedOutputAdditionalProperty": ".content_macro_rendered_output_additional_property",
     "ContentMetadata": ".content_metadata",
     "ContentMetadataCurrentuser": ".content_metadata_currentuser",
     "ContentMetadataCurrentuserExpandable": ".content_metadata_currentuser_expandable",
@@ -959,7 +957,6 @@ __all__ = (
     "ContentHistoryExpandable",
     "ContentLookAndFeel",
     "ContentMacroRenderedOutput",
-    "ContentMacroRenderedOutputAdditionalProperty",
     "ContentMetadata",
     "ContentMetadataCurrentuser",
     "ContentMetadataCurrentuserExpandable",

@@ -42,7 +42,6 @@ class AddContentRestriction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if restrictions is not UNSET:

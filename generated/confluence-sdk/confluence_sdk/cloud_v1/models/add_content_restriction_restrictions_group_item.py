@@ -35,7 +35,6 @@ class AddContentRestrictionRestrictionsGroupItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if name is not UNSET:

@@ -52,7 +52,6 @@ class AddContentRestrictionRestrictionsUserItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if username is not UNSET:

@@ -36,7 +36,6 @@ class ArchivePagesBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if pages is not UNSET:
             field_dict["pages"] = pages
 

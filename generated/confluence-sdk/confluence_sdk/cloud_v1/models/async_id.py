@@ -27,7 +27,6 @@ class AsyncId:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if async_id is not UNSET:
             field_dict["asyncId"] = async_id
 

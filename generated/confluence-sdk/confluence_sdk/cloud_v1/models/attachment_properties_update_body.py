@@ -45,11 +45,23 @@ class AttachmentPropertiesUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        version = self.version.to_dict()
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         status = self.status
 
@@ -69,13 +81,12 @@ class AttachmentPropertiesUpdateBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "version": version,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if version is not UNSET:
+            field_dict["version"] = version
         if status is not UNSET:
             field_dict["status"] = status
         if title is not UNSET:
@@ -97,11 +108,23 @@ class AttachmentPropertiesUpdateBody:
         from ..models.version import Version  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        version = Version.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = Version.from_dict(d.pop("version"))
 
         status = d.pop("status", UNSET)
 

@@ -27,7 +27,6 @@ class AttachmentPropertiesUpdateBodyMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if media_type is not UNSET:
             field_dict["mediaType"] = media_type
 

@@ -31,7 +31,6 @@ class AttachmentUpdateMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if media_type is not UNSET:
             field_dict["mediaType"] = media_type
         if comment is not UNSET:

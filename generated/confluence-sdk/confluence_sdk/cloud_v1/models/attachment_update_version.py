@@ -30,7 +30,6 @@ class AttachmentUpdateVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if number is not UNSET:
             field_dict["number"] = number
 

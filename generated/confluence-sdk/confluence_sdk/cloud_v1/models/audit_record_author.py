@@ -93,7 +93,6 @@ class AuditRecordAuthor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if display_name is not UNSET:

@@ -58,7 +58,11 @@ class AuditRecordCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        remote_address = self.remote_address
+        remote_address: Any
+        if isinstance(self.remote_address, Unset):
+            remote_address = UNSET
+        else:
+            remote_address = self.remote_address
 
         author: dict[str, Any] | Unset = UNSET
         if not isinstance(self.author, Unset):
@@ -94,11 +98,8 @@ class AuditRecordCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "remoteAddress": remote_address,
-            }
-        )
+        if remote_address is not UNSET:
+            field_dict["remoteAddress"] = remote_address
         if author is not UNSET:
             field_dict["author"] = author
         if creation_date is not UNSET:
@@ -127,7 +128,11 @@ class AuditRecordCreate:
         from ..models.changed_value import ChangedValue  # noqa: PLC0415
 
         d = dict(src_dict)
-        remote_address = d.pop("remoteAddress")
+        remote_address: Any
+        if "remoteAddress" not in d:
+            remote_address = UNSET  # required by the spec, but omitted by the site
+        else:
+            remote_address = d.pop("remoteAddress")
 
         _author = d.pop("author", UNSET)
         author: AuditRecordCreateAuthor | Unset

@@ -45,7 +45,11 @@ class AuditRecordCreateAuthor:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = AuditRecordCreateAuthorType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = AuditRecordCreateAuthorType(self.type_).value
 
         display_name = self.display_name
 
@@ -62,11 +66,8 @@ class AuditRecordCreateAuthor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if operations is not UNSET:
@@ -83,7 +84,11 @@ class AuditRecordCreateAuthor:
         from ..models.operation_check_result import OperationCheckResult  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = AuditRecordCreateAuthorType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = AuditRecordCreateAuthorType(d.pop("type"))
 
         display_name = d.pop("displayName", UNSET)
 

@@ -54,7 +54,6 @@ class AvailableContentStates:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if space_content_states is not UNSET:
             field_dict["spaceContentStates"] = space_content_states
         if custom_content_states is not UNSET:

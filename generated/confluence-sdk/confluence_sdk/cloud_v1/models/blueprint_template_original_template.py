@@ -31,7 +31,6 @@ class BlueprintTemplateOriginalTemplate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if plugin_key is not UNSET:
             field_dict["pluginKey"] = plugin_key
         if module_key is not UNSET:

@@ -35,7 +35,6 @@ class Breadcrumb:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if label is not UNSET:
             field_dict["label"] = label
         if url is not UNSET:

@@ -36,7 +36,6 @@ class BulkContentBodyConversionInput:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if conversion_inputs is not UNSET:
             field_dict["conversionInputs"] = conversion_inputs
 

@@ -31,11 +31,23 @@ class ChangedValue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        old_value = self.old_value
+        old_value: Any
+        if isinstance(self.old_value, Unset):
+            old_value = UNSET
+        else:
+            old_value = self.old_value
 
-        new_value = self.new_value
+        new_value: Any
+        if isinstance(self.new_value, Unset):
+            new_value = UNSET
+        else:
+            new_value = self.new_value
 
         hidden_old_value = self.hidden_old_value
 
@@ -43,13 +55,12 @@ class ChangedValue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "oldValue": old_value,
-                "newValue": new_value,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if old_value is not UNSET:
+            field_dict["oldValue"] = old_value
+        if new_value is not UNSET:
+            field_dict["newValue"] = new_value
         if hidden_old_value is not UNSET:
             field_dict["hiddenOldValue"] = hidden_old_value
         if hidden_new_value is not UNSET:
@@ -60,11 +71,23 @@ class ChangedValue:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        old_value = d.pop("oldValue")
+        old_value: Any
+        if "oldValue" not in d:
+            old_value = UNSET  # required by the spec, but omitted by the site
+        else:
+            old_value = d.pop("oldValue")
 
-        new_value = d.pop("newValue")
+        new_value: Any
+        if "newValue" not in d:
+            new_value = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_value = d.pop("newValue")
 
         hidden_old_value = d.pop("hiddenOldValue", UNSET)
 

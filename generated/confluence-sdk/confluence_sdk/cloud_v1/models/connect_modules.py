@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.connect_module import ConnectModule
 
@@ -31,18 +33,19 @@ class ConnectModules:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        modules = []
-        for modules_item_data in self.modules:
-            modules_item = modules_item_data.to_dict()
-            modules.append(modules_item)
+        modules: Any
+        if isinstance(self.modules, Unset):
+            modules = UNSET
+        else:
+            modules = []
+            for modules_item_data in self.modules:
+                modules_item = modules_item_data.to_dict()
+                modules.append(modules_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "modules": modules,
-            }
-        )
+        if modules is not UNSET:
+            field_dict["modules"] = modules
 
         return field_dict
 
@@ -51,12 +54,16 @@ class ConnectModules:
         from ..models.connect_module import ConnectModule  # noqa: PLC0415
 
         d = dict(src_dict)
-        modules = []
-        _modules = d.pop("modules")
-        for modules_item_data in _modules:
-            modules_item = ConnectModule.from_dict(modules_item_data)
+        modules: Any
+        if "modules" not in d:
+            modules = UNSET  # required by the spec, but omitted by the site
+        else:
+            modules = []
+            _modules = d.pop("modules")
+            for modules_item_data in _modules:
+                modules_item = ConnectModule.from_dict(modules_item_data)
 
-            modules.append(modules_item)
+                modules.append(modules_item)
 
         connect_modules = cls(
             modules=modules,

@@ -45,20 +45,44 @@ class ContainerLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        background = self.background
+        background: Any
+        if isinstance(self.background, Unset):
+            background = UNSET
+        else:
+            background = self.background
 
-        background_color: None | str
-        background_color = self.background_color
+        background_color: Any
+        if isinstance(self.background_color, Unset):
+            background_color = UNSET
+        else:
+            background_color: None | str
+            background_color = self.background_color
 
-        background_image: None | str
-        background_image = self.background_image
+        background_image: Any
+        if isinstance(self.background_image, Unset):
+            background_image = UNSET
+        else:
+            background_image: None | str
+            background_image = self.background_image
 
-        background_size: None | str
-        background_size = self.background_size
+        background_size: Any
+        if isinstance(self.background_size, Unset):
+            background_size = UNSET
+        else:
+            background_size: None | str
+            background_size = self.background_size
 
-        padding = self.padding
+        padding: Any
+        if isinstance(self.padding, Unset):
+            padding = UNSET
+        else:
+            padding = self.padding
 
-        border_radius = self.border_radius
+        border_radius: Any
+        if isinstance(self.border_radius, Unset):
+            border_radius = UNSET
+        else:
+            border_radius = self.border_radius
 
         background_attachment: None | str | Unset
         if isinstance(self.background_attachment, Unset):
@@ -98,16 +122,18 @@ class ContainerLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "background": background,
-                "backgroundColor": background_color,
-                "backgroundImage": background_image,
-                "backgroundSize": background_size,
-                "padding": padding,
-                "borderRadius": border_radius,
-            }
-        )
+        if background is not UNSET:
+            field_dict["background"] = background
+        if background_color is not UNSET:
+            field_dict["backgroundColor"] = background_color
+        if background_image is not UNSET:
+            field_dict["backgroundImage"] = background_image
+        if background_size is not UNSET:
+            field_dict["backgroundSize"] = background_size
+        if padding is not UNSET:
+            field_dict["padding"] = padding
+        if border_radius is not UNSET:
+            field_dict["borderRadius"] = border_radius
         if background_attachment is not UNSET:
             field_dict["backgroundAttachment"] = background_attachment
         if background_blend_mode is not UNSET:
@@ -126,32 +152,59 @@ class ContainerLookAndFeel:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        background = d.pop("background")
+        background: Any
+        if "background" not in d:
+            background = UNSET  # required by the spec, but omitted by the site
+        else:
+            background = d.pop("background")
 
-        def _parse_background_color(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        background_color: Any
+        if "backgroundColor" not in d:
+            background_color = UNSET  # required by the spec, but omitted by the site
+        else:
 
-        background_color = _parse_background_color(d.pop("backgroundColor"))
+            def _parse_background_color(data: object) -> None | str:
+                if data is None:
+                    return data
+                return cast(None | str, data)
 
-        def _parse_background_image(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+            background_color = _parse_background_color(d.pop("backgroundColor"))
 
-        background_image = _parse_background_image(d.pop("backgroundImage"))
+        background_image: Any
+        if "backgroundImage" not in d:
+            background_image = UNSET  # required by the spec, but omitted by the site
+        else:
 
-        def _parse_background_size(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+            def _parse_background_image(data: object) -> None | str:
+                if data is None:
+                    return data
+                return cast(None | str, data)
 
-        background_size = _parse_background_size(d.pop("backgroundSize"))
+            background_image = _parse_background_image(d.pop("backgroundImage"))
 
-        padding = d.pop("padding")
+        background_size: Any
+        if "backgroundSize" not in d:
+            background_size = UNSET  # required by the spec, but omitted by the site
+        else:
 
-        border_radius = d.pop("borderRadius")
+            def _parse_background_size(data: object) -> None | str:
+                if data is None:
+                    return data
+                return cast(None | str, data)
+
+            background_size = _parse_background_size(d.pop("backgroundSize"))
+
+        padding: Any
+        if "padding" not in d:
+            padding = UNSET  # required by the spec, but omitted by the site
+        else:
+            padding = d.pop("padding")
+
+        border_radius: Any
+        if "borderRadius" not in d:
+            border_radius = UNSET  # required by the spec, but omitted by the site
+        else:
+            border_radius = d.pop("borderRadius")
 
         def _parse_background_attachment(data: object) -> None | str | Unset:
             if data is None:

@@ -36,14 +36,26 @@ class ContentArray:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
+        results: Any
+        if isinstance(self.results, Unset):
+            results = UNSET
+        else:
+            results = []
+            for results_item_data in self.results:
+                results_item = results_item_data.to_dict()
+                results.append(results_item)
 
-        size = self.size
+        size: Any
+        if isinstance(self.size, Unset):
+            size = UNSET
+        else:
+            size = self.size
 
-        field_links = self.field_links.to_dict()
+        field_links: Any
+        if isinstance(self.field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = self.field_links.to_dict()
 
         start = self.start
 
@@ -51,13 +63,12 @@ class ContentArray:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "results": results,
-                "size": size,
-                "_links": field_links,
-            }
-        )
+        if results is not UNSET:
+            field_dict["results"] = results
+        if size is not UNSET:
+            field_dict["size"] = size
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
         if start is not UNSET:
             field_dict["start"] = start
         if limit is not UNSET:
@@ -71,16 +82,28 @@ class ContentArray:
         from ..models.generic_links import GenericLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = Content.from_dict(results_item_data)
+        results: Any
+        if "results" not in d:
+            results = UNSET  # required by the spec, but omitted by the site
+        else:
+            results = []
+            _results = d.pop("results")
+            for results_item_data in _results:
+                results_item = Content.from_dict(results_item_data)
 
-            results.append(results_item)
+                results.append(results_item)
 
-        size = d.pop("size")
+        size: Any
+        if "size" not in d:
+            size = UNSET  # required by the spec, but omitted by the site
+        else:
+            size = d.pop("size")
 
-        field_links = GenericLinks.from_dict(d.pop("_links"))
+        field_links: Any
+        if "_links" not in d:
+            field_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_links = GenericLinks.from_dict(d.pop("_links"))
 
         start = d.pop("start", UNSET)
 

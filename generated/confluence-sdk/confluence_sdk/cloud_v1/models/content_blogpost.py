@@ -83,9 +83,17 @@ class ContentBlogpost:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        status = self.status
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
 
         id = self.id
 
@@ -168,12 +176,10 @@ class ContentBlogpost:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "status": status,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if status is not UNSET:
+            field_dict["status"] = status
         if id is not UNSET:
             field_dict["id"] = id
         if title is not UNSET:
@@ -232,9 +238,17 @@ class ContentBlogpost:
         from ..models.version import Version  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        status = d.pop("status")
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = d.pop("status")
 
         id = d.pop("id", UNSET)
 

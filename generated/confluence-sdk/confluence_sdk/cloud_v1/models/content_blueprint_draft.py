@@ -49,11 +49,23 @@ class ContentBlueprintDraft:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        version = self.version.to_dict()
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
-        title = self.title
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
 
-        type_ = ContentBlueprintDraftType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = ContentBlueprintDraftType(self.type_).value
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
@@ -77,13 +89,12 @@ class ContentBlueprintDraft:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "version": version,
-                "title": title,
-                "type": type_,
-            }
-        )
+        if version is not UNSET:
+            field_dict["version"] = version
+        if title is not UNSET:
+            field_dict["title"] = title
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if status is not UNSET:
             field_dict["status"] = status
         if space is not UNSET:
@@ -100,11 +111,23 @@ class ContentBlueprintDraft:
         from ..models.content_blueprint_draft_version import ContentBlueprintDraftVersion  # noqa: PLC0415
 
         d = dict(src_dict)
-        version = ContentBlueprintDraftVersion.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = ContentBlueprintDraftVersion.from_dict(d.pop("version"))
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        type_ = ContentBlueprintDraftType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = ContentBlueprintDraftType(d.pop("type"))
 
         _status = d.pop("status", UNSET)
         status: ContentBlueprintDraftStatus | Unset

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ContentBlueprintDraftVersion")
 
 
@@ -22,22 +24,27 @@ class ContentBlueprintDraftVersion:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        number = self.number
+        number: Any
+        if isinstance(self.number, Unset):
+            number = UNSET
+        else:
+            number = self.number
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "number": number,
-            }
-        )
+        if number is not UNSET:
+            field_dict["number"] = number
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        number = d.pop("number")
+        number: Any
+        if "number" not in d:
+            number = UNSET  # required by the spec, but omitted by the site
+        else:
+            number = d.pop("number")
 
         content_blueprint_draft_version = cls(
             number=number,

@@ -44,9 +44,17 @@ class ContentBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
-        representation = ContentBodyRepresentation(self.representation).value
+        representation: Any
+        if isinstance(self.representation, Unset):
+            representation = UNSET
+        else:
+            representation = ContentBodyRepresentation(self.representation).value
 
         embedded_content: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.embedded_content, Unset):
@@ -73,12 +81,10 @@ class ContentBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-                "representation": representation,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
+        if representation is not UNSET:
+            field_dict["representation"] = representation
         if embedded_content is not UNSET:
             field_dict["embeddedContent"] = embedded_content
         if webresource is not UNSET:
@@ -101,9 +107,17 @@ class ContentBody:
         from ..models.web_resource_dependencies import WebResourceDependencies  # noqa: PLC0415
 
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
-        representation = ContentBodyRepresentation(d.pop("representation"))
+        representation: Any
+        if "representation" not in d:
+            representation = UNSET  # required by the spec, but omitted by the site
+        else:
+            representation = ContentBodyRepresentation(d.pop("representation"))
 
         _embedded_content = d.pop("embeddedContent", UNSET)
         embedded_content: list[EmbeddedContent] | Unset = UNSET

@@ -67,7 +67,6 @@ class ContentBody2Expandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if editor is not UNSET:
             field_dict["editor"] = editor
         if view is not UNSET:

@@ -86,9 +86,17 @@ class ContentBodyConversionInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        to = self.to
+        to: Any
+        if isinstance(self.to, Unset):
+            to = UNSET
+        else:
+            to = self.to
 
-        body = self.body.to_dict()
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body = self.body.to_dict()
 
         allow_cache = self.allow_cache
 
@@ -108,12 +116,10 @@ class ContentBodyConversionInput:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "to": to,
-                "body": body,
-            }
-        )
+        if to is not UNSET:
+            field_dict["to"] = to
+        if body is not UNSET:
+            field_dict["body"] = body
         if allow_cache is not UNSET:
             field_dict["allowCache"] = allow_cache
         if space_key_context is not UNSET:
@@ -132,9 +138,17 @@ class ContentBodyConversionInput:
         from ..models.content_body_create import ContentBodyCreate  # noqa: PLC0415
 
         d = dict(src_dict)
-        to = d.pop("to")
+        to: Any
+        if "to" not in d:
+            to = UNSET  # required by the spec, but omitted by the site
+        else:
+            to = d.pop("to")
 
-        body = ContentBodyCreate.from_dict(d.pop("body"))
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+            body = ContentBodyCreate.from_dict(d.pop("body"))
 
         allow_cache = d.pop("allowCache", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.content_body_create_representation import ContentBodyCreateRepresentation
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ContentBodyCreate")
 
@@ -27,27 +28,41 @@ class ContentBodyCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
-        representation = ContentBodyCreateRepresentation(self.representation).value
+        representation: Any
+        if isinstance(self.representation, Unset):
+            representation = UNSET
+        else:
+            representation = ContentBodyCreateRepresentation(self.representation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-                "representation": representation,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
+        if representation is not UNSET:
+            field_dict["representation"] = representation
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
-        representation = ContentBodyCreateRepresentation(d.pop("representation"))
+        representation: Any
+        if "representation" not in d:
+            representation = UNSET  # required by the spec, but omitted by the site
+        else:
+            representation = ContentBodyCreateRepresentation(d.pop("representation"))
 
         content_body_create = cls(
             value=value,

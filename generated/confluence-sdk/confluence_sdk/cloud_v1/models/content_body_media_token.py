@@ -47,7 +47,6 @@ class ContentBodyMediaToken:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if collection_ids is not UNSET:
             field_dict["collectionIds"] = collection_ids
         if content_id is not UNSET:

@@ -56,7 +56,6 @@ class ContentChildType:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attachment is not UNSET:
             field_dict["attachment"] = attachment
         if comment is not UNSET:

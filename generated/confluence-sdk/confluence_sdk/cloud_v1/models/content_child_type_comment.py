@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.generic_links import GenericLinks
 
@@ -27,18 +29,24 @@ class ContentChildTypeComment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
-        field_links = self.field_links.to_dict()
+        field_links: Any
+        if isinstance(self.field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = self.field_links.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-                "_links": field_links,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
 
         return field_dict
 
@@ -47,9 +55,17 @@ class ContentChildTypeComment:
         from ..models.generic_links import GenericLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
-        field_links = GenericLinks.from_dict(d.pop("_links"))
+        field_links: Any
+        if "_links" not in d:
+            field_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_links = GenericLinks.from_dict(d.pop("_links"))
 
         content_child_type_comment = cls(
             value=value,

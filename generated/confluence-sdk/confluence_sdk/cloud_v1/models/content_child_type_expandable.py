@@ -55,7 +55,6 @@ class ContentChildTypeExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if all_ is not UNSET:
             field_dict["all"] = all_
         if attachment is not UNSET:

@@ -27,7 +27,6 @@ class ContentCreateAncestorsType0Item:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
 

@@ -48,7 +48,6 @@ class ContentCreateSpaceType0DescriptionType0:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if plain is not UNSET:
             field_dict["plain"] = plain
         if view is not UNSET:

@@ -40,7 +40,6 @@ class ContentCreateSpaceType0History:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created_date is not UNSET:
             field_dict["createdDate"] = created_date
         if created_by is not UNSET:

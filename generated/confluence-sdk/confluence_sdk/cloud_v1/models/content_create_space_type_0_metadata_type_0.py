@@ -42,7 +42,6 @@ class ContentCreateSpaceType0MetadataType0:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if labels is not UNSET:
             field_dict["labels"] = labels
         if field_expandable is not UNSET:

@@ -87,7 +87,6 @@ class ContentExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if child_types is not UNSET:
             field_dict["childTypes"] = child_types
         if container is not UNSET:

@@ -52,7 +52,11 @@ class ContentHistory:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        latest = self.latest
+        latest: Any
+        if isinstance(self.latest, Unset):
+            latest = UNSET
+        else:
+            latest = self.latest
 
         created_by: dict[str, Any] | Unset = UNSET
         if not isinstance(self.created_by, Unset):
@@ -96,11 +100,8 @@ class ContentHistory:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "latest": latest,
-            }
-        )
+        if latest is not UNSET:
+            field_dict["latest"] = latest
         if created_by is not UNSET:
             field_dict["createdBy"] = created_by
         if owned_by is not UNSET:
@@ -133,7 +134,11 @@ class ContentHistory:
         from ..models.version import Version  # noqa: PLC0415
 
         d = dict(src_dict)
-        latest = d.pop("latest")
+        latest: Any
+        if "latest" not in d:
+            latest = UNSET  # required by the spec, but omitted by the site
+        else:
+            latest = d.pop("latest")
 
         _created_by = d.pop("createdBy", UNSET)
         created_by: User | Unset

@@ -33,7 +33,6 @@ class ContentHistoryContributors:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if publishers is not UNSET:
             field_dict["publishers"] = publishers
 

@@ -47,7 +47,6 @@ class ContentHistoryExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if last_updated is not UNSET:
             field_dict["lastUpdated"] = last_updated
         if previous_version is not UNSET:

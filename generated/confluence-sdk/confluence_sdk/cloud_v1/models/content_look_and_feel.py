@@ -52,7 +52,6 @@ class ContentLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if screen is not UNSET:
             field_dict["screen"] = screen
         if container is not UNSET:

@@ -65,7 +65,6 @@ class ContentMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if currentuser is not UNSET:
             field_dict["currentuser"] = currentuser
         if properties is not UNSET:

@@ -68,7 +68,6 @@ class ContentMetadataCurrentuser:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if favourited is not UNSET:
             field_dict["favourited"] = favourited
         if lastmodified is not UNSET:

@@ -43,7 +43,6 @@ class ContentMetadataCurrentuserExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if favourited is not UNSET:
             field_dict["favourited"] = favourited
         if lastmodified is not UNSET:

@@ -34,7 +34,6 @@ class ContentMetadataCurrentuserFavourited:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_favourite is not UNSET:
             field_dict["isFavourite"] = is_favourite
         if favourited_date is not UNSET:

@@ -34,7 +34,6 @@ class ContentMetadataCurrentuserLastcontributed:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status is not UNSET:
             field_dict["status"] = status
         if when is not UNSET:

@@ -37,7 +37,6 @@ class ContentMetadataCurrentuserLastmodified:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version is not UNSET:
             field_dict["version"] = version
         if friendly_last_modified is not UNSET:

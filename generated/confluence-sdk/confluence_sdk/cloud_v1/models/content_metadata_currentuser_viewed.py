@@ -34,7 +34,6 @@ class ContentMetadataCurrentuserViewed:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if last_seen is not UNSET:
             field_dict["lastSeen"] = last_seen
         if friendly_last_seen is not UNSET:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.content_permission_request_operation import ContentPermissionRequestOperation
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.permission_subject_with_group_id import PermissionSubjectWithGroupId
@@ -30,18 +31,24 @@ class ContentPermissionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subject = self.subject.to_dict()
+        subject: Any
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject.to_dict()
 
-        operation = ContentPermissionRequestOperation(self.operation).value
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = ContentPermissionRequestOperation(self.operation).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "subject": subject,
-                "operation": operation,
-            }
-        )
+        if subject is not UNSET:
+            field_dict["subject"] = subject
+        if operation is not UNSET:
+            field_dict["operation"] = operation
 
         return field_dict
 
@@ -50,9 +57,17 @@ class ContentPermissionRequest:
         from ..models.permission_subject_with_group_id import PermissionSubjectWithGroupId  # noqa: PLC0415
 
         d = dict(src_dict)
-        subject = PermissionSubjectWithGroupId.from_dict(d.pop("subject"))
+        subject: Any
+        if "subject" not in d:
+            subject = UNSET  # required by the spec, but omitted by the site
+        else:
+            subject = PermissionSubjectWithGroupId.from_dict(d.pop("subject"))
 
-        operation = ContentPermissionRequestOperation(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = ContentPermissionRequestOperation(d.pop("operation"))
 
         content_permission_request = cls(
             subject=subject,

@@ -17,25 +17,18 @@ class ContentPropertyExpandable:
     """
     Attributes:
         content (str | Unset):
-        additional_properties (str | Unset):
     """
 
     content: str | Unset = UNSET
-    additional_properties: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         content = self.content
 
-        additional_properties = self.additional_properties
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
-        if additional_properties is not UNSET:
-            field_dict["additionalProperties"] = additional_properties
 
         return field_dict
 
@@ -44,11 +37,8 @@ class ContentPropertyExpandable:
         d = dict(src_dict)
         content = d.pop("content", UNSET)
 
-        additional_properties = d.pop("additionalProperties", UNSET)
-
         content_property_expandable = cls(
             content=content,
-            additional_properties=additional_properties,
         )
 
         content_property_expandable.additional_properties = d

@@ -55,7 +55,6 @@ class ContentPropertyUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if value is not UNSET:
             field_dict["value"] = value
         if version is not UNSET:

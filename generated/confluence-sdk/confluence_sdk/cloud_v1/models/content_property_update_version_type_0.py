@@ -40,7 +40,6 @@ class ContentPropertyUpdateVersionType0:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if number is not UNSET:
             field_dict["number"] = number
         if minor_edit is not UNSET:

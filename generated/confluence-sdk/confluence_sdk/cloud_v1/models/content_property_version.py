@@ -46,7 +46,6 @@ class ContentPropertyVersion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if when is not UNSET:
             field_dict["when"] = when
         if message is not UNSET:

@@ -39,11 +39,23 @@ class ContentRestriction:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = ContentRestrictionOperation(self.operation).value
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = ContentRestrictionOperation(self.operation).value
 
-        field_expandable = self.field_expandable.to_dict()
+        field_expandable: Any
+        if isinstance(self.field_expandable, Unset):
+            field_expandable = UNSET
+        else:
+            field_expandable = self.field_expandable.to_dict()
 
-        field_links = self.field_links.to_dict()
+        field_links: Any
+        if isinstance(self.field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = self.field_links.to_dict()
 
         restrictions: dict[str, Any] | Unset = UNSET
         if not isinstance(self.restrictions, Unset):
@@ -55,13 +67,12 @@ class ContentRestriction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operation": operation,
-                "_expandable": field_expandable,
-                "_links": field_links,
-            }
-        )
+        if operation is not UNSET:
+            field_dict["operation"] = operation
+        if field_expandable is not UNSET:
+            field_dict["_expandable"] = field_expandable
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
         if restrictions is not UNSET:
             field_dict["restrictions"] = restrictions
         if content is not UNSET:
@@ -77,11 +88,23 @@ class ContentRestriction:
         from ..models.generic_links import GenericLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        operation = ContentRestrictionOperation(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = ContentRestrictionOperation(d.pop("operation"))
 
-        field_expandable = ContentRestrictionExpandable.from_dict(d.pop("_expandable"))
+        field_expandable: Any
+        if "_expandable" not in d:
+            field_expandable = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_expandable = ContentRestrictionExpandable.from_dict(d.pop("_expandable"))
 
-        field_links = GenericLinks.from_dict(d.pop("_links"))
+        field_links: Any
+        if "_links" not in d:
+            field_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_links = GenericLinks.from_dict(d.pop("_links"))
 
         _restrictions = d.pop("restrictions", UNSET)
         restrictions: ContentRestrictionRestrictions | Unset

@@ -31,7 +31,6 @@ class ContentRestrictionExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if restrictions is not UNSET:
             field_dict["restrictions"] = restrictions
         if content is not UNSET:

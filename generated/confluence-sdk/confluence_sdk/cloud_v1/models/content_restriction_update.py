@@ -35,9 +35,17 @@ class ContentRestrictionUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = ContentRestrictionUpdateOperation(self.operation).value
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = ContentRestrictionUpdateOperation(self.operation).value
 
-        restrictions = self.restrictions.to_dict()
+        restrictions: Any
+        if isinstance(self.restrictions, Unset):
+            restrictions = UNSET
+        else:
+            restrictions = self.restrictions.to_dict()
 
         content: dict[str, Any] | Unset = UNSET
         if not isinstance(self.content, Unset):
@@ -45,12 +53,10 @@ class ContentRestrictionUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operation": operation,
-                "restrictions": restrictions,
-            }
-        )
+        if operation is not UNSET:
+            field_dict["operation"] = operation
+        if restrictions is not UNSET:
+            field_dict["restrictions"] = restrictions
         if content is not UNSET:
             field_dict["content"] = content
 
@@ -62,9 +68,17 @@ class ContentRestrictionUpdate:
         from ..models.content_restriction_update_restrictions import ContentRestrictionUpdateRestrictions  # noqa: PLC0415
 
         d = dict(src_dict)
-        operation = ContentRestrictionUpdateOperation(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = ContentRestrictionUpdateOperation(d.pop("operation"))
 
-        restrictions = ContentRestrictionUpdateRestrictions.from_dict(d.pop("restrictions"))
+        restrictions: Any
+        if "restrictions" not in d:
+            restrictions = UNSET  # required by the spec, but omitted by the site
+        else:
+            restrictions = ContentRestrictionUpdateRestrictions.from_dict(d.pop("restrictions"))
 
         _content = d.pop("content", UNSET)
         content: Content | Unset

@@ -29,17 +29,18 @@ class ContentRestrictionUpdateRestrictionsGroupItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = ContentRestrictionUpdateRestrictionsGroupItemType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = ContentRestrictionUpdateRestrictionsGroupItemType(self.type_).value
 
         id = self.id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if id is not UNSET:
             field_dict["id"] = id
 
@@ -48,7 +49,11 @@ class ContentRestrictionUpdateRestrictionsGroupItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = ContentRestrictionUpdateRestrictionsGroupItemType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = ContentRestrictionUpdateRestrictionsGroupItemType(d.pop("type"))
 
         id = d.pop("id", UNSET)
 

@@ -53,7 +53,6 @@ class ContentRestrictions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if read is not UNSET:
             field_dict["read"] = read
         if update is not UNSET:

@@ -31,7 +31,6 @@ class ContentRestrictionsExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if read is not UNSET:
             field_dict["read"] = read
         if update is not UNSET:

@@ -37,7 +37,6 @@ class ContentStateResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content_state is not UNSET:
             field_dict["contentState"] = content_state
         if last_updated is not UNSET:

@@ -48,7 +48,6 @@ class ContentStateSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content_states_allowed is not UNSET:
             field_dict["contentStatesAllowed"] = content_states_allowed
         if custom_content_states_allowed is not UNSET:

@@ -101,7 +101,6 @@ class ContentTemplate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if template_id is not UNSET:
             field_dict["templateId"] = template_id
         if original_template is not UNSET:

@@ -88,7 +88,6 @@ class ContentTemplateBodyCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if view is not UNSET:
             field_dict["view"] = view
         if export_view is not UNSET:

@@ -51,11 +51,23 @@ class ContentTemplateCreate:
     def to_dict(self) -> dict[str, Any]:
         from ..models.content_template_create_space_type_0 import ContentTemplateCreateSpaceType0  # noqa: PLC0415
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        template_type = self.template_type
+        template_type: Any
+        if isinstance(self.template_type, Unset):
+            template_type = UNSET
+        else:
+            template_type = self.template_type
 
-        body = self.body.to_dict()
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body = self.body.to_dict()
 
         description = self.description
 
@@ -76,13 +88,12 @@ class ContentTemplateCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "templateType": template_type,
-                "body": body,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if template_type is not UNSET:
+            field_dict["templateType"] = template_type
+        if body is not UNSET:
+            field_dict["body"] = body
         if description is not UNSET:
             field_dict["description"] = description
         if labels is not UNSET:
@@ -99,11 +110,23 @@ class ContentTemplateCreate:
         from ..models.label import Label  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        template_type = d.pop("templateType")
+        template_type: Any
+        if "templateType" not in d:
+            template_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            template_type = d.pop("templateType")
 
-        body = ContentTemplateBodyCreate.from_dict(d.pop("body"))
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+            body = ContentTemplateBodyCreate.from_dict(d.pop("body"))
 
         description = d.pop("description", UNSET)
 

@@ -27,7 +27,6 @@ class ContentTemplateExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if body is not UNSET:
             field_dict["body"] = body
 

@@ -54,13 +54,29 @@ class ContentTemplateUpdate:
     def to_dict(self) -> dict[str, Any]:
         from ..models.content_template_update_space_type_0 import ContentTemplateUpdateSpaceType0  # noqa: PLC0415
 
-        template_id = self.template_id
+        template_id: Any
+        if isinstance(self.template_id, Unset):
+            template_id = UNSET
+        else:
+            template_id = self.template_id
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        template_type = ContentTemplateUpdateTemplateType(self.template_type).value
+        template_type: Any
+        if isinstance(self.template_type, Unset):
+            template_type = UNSET
+        else:
+            template_type = ContentTemplateUpdateTemplateType(self.template_type).value
 
-        body = self.body.to_dict()
+        body: Any
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body = self.body.to_dict()
 
         description = self.description
 
@@ -81,14 +97,14 @@ class ContentTemplateUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "templateId": template_id,
-                "name": name,
-                "templateType": template_type,
-                "body": body,
-            }
-        )
+        if template_id is not UNSET:
+            field_dict["templateId"] = template_id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if template_type is not UNSET:
+            field_dict["templateType"] = template_type
+        if body is not UNSET:
+            field_dict["body"] = body
         if description is not UNSET:
             field_dict["description"] = description
         if labels is not UNSET:
@@ -105,13 +121,29 @@ class ContentTemplateUpdate:
         from ..models.label import Label  # noqa: PLC0415
 
         d = dict(src_dict)
-        template_id = d.pop("templateId")
+        template_id: Any
+        if "templateId" not in d:
+            template_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            template_id = d.pop("templateId")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        template_type = ContentTemplateUpdateTemplateType(d.pop("templateType"))
+        template_type: Any
+        if "templateType" not in d:
+            template_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            template_type = ContentTemplateUpdateTemplateType(d.pop("templateType"))
 
-        body = ContentTemplateBodyCreate.from_dict(d.pop("body"))
+        body: Any
+        if "body" not in d:
+            body = UNSET  # required by the spec, but omitted by the site
+        else:
+            body = ContentTemplateBodyCreate.from_dict(d.pop("body"))
 
         description = d.pop("description", UNSET)
 

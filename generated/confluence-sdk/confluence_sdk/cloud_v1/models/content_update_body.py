@@ -86,7 +86,6 @@ class ContentUpdateBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if view is not UNSET:
             field_dict["view"] = view
         if export_view is not UNSET:

@@ -46,7 +46,11 @@ class CopyPageHierarchyRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        destination_page_id = self.destination_page_id
+        destination_page_id: Any
+        if isinstance(self.destination_page_id, Unset):
+            destination_page_id = UNSET
+        else:
+            destination_page_id = self.destination_page_id
 
         copy_attachments = self.copy_attachments
 
@@ -66,11 +70,8 @@ class CopyPageHierarchyRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "destinationPageId": destination_page_id,
-            }
-        )
+        if destination_page_id is not UNSET:
+            field_dict["destinationPageId"] = destination_page_id
         if copy_attachments is not UNSET:
             field_dict["copyAttachments"] = copy_attachments
         if copy_permissions is not UNSET:
@@ -93,7 +94,11 @@ class CopyPageHierarchyRequest:
         from ..models.copy_page_hierarchy_title_options import CopyPageHierarchyTitleOptions  # noqa: PLC0415
 
         d = dict(src_dict)
-        destination_page_id = d.pop("destinationPageId")
+        destination_page_id: Any
+        if "destinationPageId" not in d:
+            destination_page_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            destination_page_id = d.pop("destinationPageId")
 
         copy_attachments = d.pop("copyAttachments", UNSET)
 

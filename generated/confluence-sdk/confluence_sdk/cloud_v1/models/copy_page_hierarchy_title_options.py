@@ -36,7 +36,6 @@ class CopyPageHierarchyTitleOptions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if prefix is not UNSET:
             field_dict["prefix"] = prefix
         if replace is not UNSET:

@@ -52,7 +52,11 @@ class CopyPageRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        destination = self.destination.to_dict()
+        destination: Any
+        if isinstance(self.destination, Unset):
+            destination = UNSET
+        else:
+            destination = self.destination.to_dict()
 
         copy_attachments = self.copy_attachments
 
@@ -72,11 +76,8 @@ class CopyPageRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "destination": destination,
-            }
-        )
+        if destination is not UNSET:
+            field_dict["destination"] = destination
         if copy_attachments is not UNSET:
             field_dict["copyAttachments"] = copy_attachments
         if copy_permissions is not UNSET:
@@ -100,7 +101,11 @@ class CopyPageRequest:
         from ..models.copy_page_request_destination import CopyPageRequestDestination  # noqa: PLC0415
 
         d = dict(src_dict)
-        destination = CopyPageRequestDestination.from_dict(d.pop("destination"))
+        destination: Any
+        if "destination" not in d:
+            destination = UNSET  # required by the spec, but omitted by the site
+        else:
+            destination = CopyPageRequestDestination.from_dict(d.pop("destination"))
 
         copy_attachments = d.pop("copyAttachments", UNSET)
 

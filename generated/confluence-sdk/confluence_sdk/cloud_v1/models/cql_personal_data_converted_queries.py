@@ -31,7 +31,6 @@ class CQLPersonalDataConvertedQueries:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if query_strings is not UNSET:
             field_dict["queryStrings"] = query_strings
 

@@ -41,7 +41,6 @@ class EmbeddedContent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entity_id is not UNSET:
             field_dict["entityId"] = entity_id
         if entity_type is not UNSET:

@@ -40,7 +40,6 @@ class GetRestrictionsByOperationResponse200AdditionalProperty:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation_type is not UNSET:
             field_dict["operationType"] = operation_type
         if field_links is not UNSET:

@@ -27,7 +27,6 @@ class GlobalSpaceIdentifier:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if space_identifier is not UNSET:
             field_dict["spaceIdentifier"] = space_identifier
 

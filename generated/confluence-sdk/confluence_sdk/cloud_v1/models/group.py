@@ -49,11 +49,23 @@ class Group:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = GroupType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = GroupType(self.type_).value
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         usage_type: str | Unset = UNSET
         if not isinstance(self.usage_type, Unset):
@@ -69,13 +81,12 @@ class Group:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "name": name,
-                "id": id,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if name is not UNSET:
+            field_dict["name"] = name
+        if id is not UNSET:
+            field_dict["id"] = id
         if usage_type is not UNSET:
             field_dict["usageType"] = usage_type
         if managed_by is not UNSET:
@@ -90,11 +101,23 @@ class Group:
         from ..models.generic_links import GenericLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = GroupType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = GroupType(d.pop("type"))
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
         _usage_type = d.pop("usageType", UNSET)
         usage_type: GroupUsageType | Unset

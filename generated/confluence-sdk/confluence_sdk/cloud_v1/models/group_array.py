@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.group import Group
 
@@ -31,27 +33,43 @@ class GroupArray:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
+        results: Any
+        if isinstance(self.results, Unset):
+            results = UNSET
+        else:
+            results = []
+            for results_item_data in self.results:
+                results_item = results_item_data.to_dict()
+                results.append(results_item)
 
-        start = self.start
+        start: Any
+        if isinstance(self.start, Unset):
+            start = UNSET
+        else:
+            start = self.start
 
-        limit = self.limit
+        limit: Any
+        if isinstance(self.limit, Unset):
+            limit = UNSET
+        else:
+            limit = self.limit
 
-        size = self.size
+        size: Any
+        if isinstance(self.size, Unset):
+            size = UNSET
+        else:
+            size = self.size
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "results": results,
-                "start": start,
-                "limit": limit,
-                "size": size,
-            }
-        )
+        if results is not UNSET:
+            field_dict["results"] = results
+        if start is not UNSET:
+            field_dict["start"] = start
+        if limit is not UNSET:
+            field_dict["limit"] = limit
+        if size is not UNSET:
+            field_dict["size"] = size
 
         return field_dict
 
@@ -60,18 +78,34 @@ class GroupArray:
         from ..models.group import Group  # noqa: PLC0415
 
         d = dict(src_dict)
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = Group.from_dict(results_item_data)
+        results: Any
+        if "results" not in d:
+            results = UNSET  # required by the spec, but omitted by the site
+        else:
+            results = []
+            _results = d.pop("results")
+            for results_item_data in _results:
+                results_item = Group.from_dict(results_item_data)
 
-            results.append(results_item)
+                results.append(results_item)
 
-        start = d.pop("start")
+        start: Any
+        if "start" not in d:
+            start = UNSET  # required by the spec, but omitted by the site
+        else:
+            start = d.pop("start")
 
-        limit = d.pop("limit")
+        limit: Any
+        if "limit" not in d:
+            limit = UNSET  # required by the spec, but omitted by the site
+        else:
+            limit = d.pop("limit")
 
-        size = d.pop("size")
+        size: Any
+        if "size" not in d:
+            size = UNSET  # required by the spec, but omitted by the site
+        else:
+            size = d.pop("size")
 
         group_array = cls(
             results=results,

@@ -61,7 +61,6 @@ class GroupArrayWithLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if start is not UNSET:

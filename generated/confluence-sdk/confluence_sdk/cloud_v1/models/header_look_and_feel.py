@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.button_look_and_feel import ButtonLookAndFeel
     from ..models.navigation_look_and_feel import NavigationLookAndFeel
@@ -35,27 +37,48 @@ class HeaderLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        background_color = self.background_color
+        background_color: Any
+        if isinstance(self.background_color, Unset):
+            background_color = UNSET
+        else:
+            background_color = self.background_color
 
-        button = self.button.to_dict()
+        button: Any
+        if isinstance(self.button, Unset):
+            button = UNSET
+        else:
+            button = self.button.to_dict()
 
-        primary_navigation = self.primary_navigation.to_dict()
+        primary_navigation: Any
+        if isinstance(self.primary_navigation, Unset):
+            primary_navigation = UNSET
+        else:
+            primary_navigation = self.primary_navigation.to_dict()
 
-        secondary_navigation = self.secondary_navigation.to_dict()
+        secondary_navigation: Any
+        if isinstance(self.secondary_navigation, Unset):
+            secondary_navigation = UNSET
+        else:
+            secondary_navigation = self.secondary_navigation.to_dict()
 
-        search = self.search.to_dict()
+        search: Any
+        if isinstance(self.search, Unset):
+            search = UNSET
+        else:
+            search = self.search.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "backgroundColor": background_color,
-                "button": button,
-                "primaryNavigation": primary_navigation,
-                "secondaryNavigation": secondary_navigation,
-                "search": search,
-            }
-        )
+        if background_color is not UNSET:
+            field_dict["backgroundColor"] = background_color
+        if button is not UNSET:
+            field_dict["button"] = button
+        if primary_navigation is not UNSET:
+            field_dict["primaryNavigation"] = primary_navigation
+        if secondary_navigation is not UNSET:
+            field_dict["secondaryNavigation"] = secondary_navigation
+        if search is not UNSET:
+            field_dict["search"] = search
 
         return field_dict
 
@@ -66,15 +89,35 @@ class HeaderLookAndFeel:
         from ..models.search_field_look_and_feel import SearchFieldLookAndFeel  # noqa: PLC0415
 
         d = dict(src_dict)
-        background_color = d.pop("backgroundColor")
+        background_color: Any
+        if "backgroundColor" not in d:
+            background_color = UNSET  # required by the spec, but omitted by the site
+        else:
+            background_color = d.pop("backgroundColor")
 
-        button = ButtonLookAndFeel.from_dict(d.pop("button"))
+        button: Any
+        if "button" not in d:
+            button = UNSET  # required by the spec, but omitted by the site
+        else:
+            button = ButtonLookAndFeel.from_dict(d.pop("button"))
 
-        primary_navigation = NavigationLookAndFeel.from_dict(d.pop("primaryNavigation"))
+        primary_navigation: Any
+        if "primaryNavigation" not in d:
+            primary_navigation = UNSET  # required by the spec, but omitted by the site
+        else:
+            primary_navigation = NavigationLookAndFeel.from_dict(d.pop("primaryNavigation"))
 
-        secondary_navigation = NavigationLookAndFeel.from_dict(d.pop("secondaryNavigation"))
+        secondary_navigation: Any
+        if "secondaryNavigation" not in d:
+            secondary_navigation = UNSET  # required by the spec, but omitted by the site
+        else:
+            secondary_navigation = NavigationLookAndFeel.from_dict(d.pop("secondaryNavigation"))
 
-        search = SearchFieldLookAndFeel.from_dict(d.pop("search"))
+        search: Any
+        if "search" not in d:
+            search = UNSET  # required by the spec, but omitted by the site
+        else:
+            search = SearchFieldLookAndFeel.from_dict(d.pop("search"))
 
         header_look_and_feel = cls(
             background_color=background_color,

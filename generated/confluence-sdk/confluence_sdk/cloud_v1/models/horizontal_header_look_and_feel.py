@@ -38,9 +38,17 @@ class HorizontalHeaderLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        background_color = self.background_color
+        background_color: Any
+        if isinstance(self.background_color, Unset):
+            background_color = UNSET
+        else:
+            background_color = self.background_color
 
-        primary_navigation = self.primary_navigation.to_dict()
+        primary_navigation: Any
+        if isinstance(self.primary_navigation, Unset):
+            primary_navigation = UNSET
+        else:
+            primary_navigation = self.primary_navigation.to_dict()
 
         button: dict[str, Any] | Unset = UNSET
         if not isinstance(self.button, Unset):
@@ -56,12 +64,10 @@ class HorizontalHeaderLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "backgroundColor": background_color,
-                "primaryNavigation": primary_navigation,
-            }
-        )
+        if background_color is not UNSET:
+            field_dict["backgroundColor"] = background_color
+        if primary_navigation is not UNSET:
+            field_dict["primaryNavigation"] = primary_navigation
         if button is not UNSET:
             field_dict["button"] = button
         if secondary_navigation is not UNSET:
@@ -79,9 +85,17 @@ class HorizontalHeaderLookAndFeel:
         from ..models.top_navigation_look_and_feel import TopNavigationLookAndFeel  # noqa: PLC0415
 
         d = dict(src_dict)
-        background_color = d.pop("backgroundColor")
+        background_color: Any
+        if "backgroundColor" not in d:
+            background_color = UNSET  # required by the spec, but omitted by the site
+        else:
+            background_color = d.pop("backgroundColor")
 
-        primary_navigation = TopNavigationLookAndFeel.from_dict(d.pop("primaryNavigation"))
+        primary_navigation: Any
+        if "primaryNavigation" not in d:
+            primary_navigation = UNSET  # required by the spec, but omitted by the site
+        else:
+            primary_navigation = TopNavigationLookAndFeel.from_dict(d.pop("primaryNavigation"))
 
         _button = d.pop("button", UNSET)
         button: ButtonLookAndFeel | Unset

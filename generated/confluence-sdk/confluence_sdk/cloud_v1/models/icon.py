@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="Icon")
 
 
@@ -29,37 +31,69 @@ class Icon:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        path = self.path
+        path: Any
+        if isinstance(self.path, Unset):
+            path = UNSET
+        else:
+            path = self.path
 
-        width = self.width
+        width: Any
+        if isinstance(self.width, Unset):
+            width = UNSET
+        else:
+            width = self.width
 
-        height = self.height
+        height: Any
+        if isinstance(self.height, Unset):
+            height = UNSET
+        else:
+            height = self.height
 
-        is_default = self.is_default
+        is_default: Any
+        if isinstance(self.is_default, Unset):
+            is_default = UNSET
+        else:
+            is_default = self.is_default
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "path": path,
-                "width": width,
-                "height": height,
-                "isDefault": is_default,
-            }
-        )
+        if path is not UNSET:
+            field_dict["path"] = path
+        if width is not UNSET:
+            field_dict["width"] = width
+        if height is not UNSET:
+            field_dict["height"] = height
+        if is_default is not UNSET:
+            field_dict["isDefault"] = is_default
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        path = d.pop("path")
+        path: Any
+        if "path" not in d:
+            path = UNSET  # required by the spec, but omitted by the site
+        else:
+            path = d.pop("path")
 
-        width = d.pop("width")
+        width: Any
+        if "width" not in d:
+            width = UNSET  # required by the spec, but omitted by the site
+        else:
+            width = d.pop("width")
 
-        height = d.pop("height")
+        height: Any
+        if "height" not in d:
+            height = UNSET  # required by the spec, but omitted by the site
+        else:
+            height = d.pop("height")
 
-        is_default = d.pop("isDefault")
+        is_default: Any
+        if "isDefault" not in d:
+            is_default = UNSET  # required by the spec, but omitted by the site
+        else:
+            is_default = d.pop("isDefault")
 
         icon = cls(
             path=path,

@@ -36,12 +36,20 @@ class LabelArray:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
+        results: Any
+        if isinstance(self.results, Unset):
+            results = UNSET
+        else:
+            results = []
+            for results_item_data in self.results:
+                results_item = results_item_data.to_dict()
+                results.append(results_item)
 
-        size = self.size
+        size: Any
+        if isinstance(self.size, Unset):
+            size = UNSET
+        else:
+            size = self.size
 
         start = self.start
 
@@ -53,12 +61,10 @@ class LabelArray:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "results": results,
-                "size": size,
-            }
-        )
+        if results is not UNSET:
+            field_dict["results"] = results
+        if size is not UNSET:
+            field_dict["size"] = size
         if start is not UNSET:
             field_dict["start"] = start
         if limit is not UNSET:
@@ -74,14 +80,22 @@ class LabelArray:
         from ..models.label import Label  # noqa: PLC0415
 
         d = dict(src_dict)
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = Label.from_dict(results_item_data)
+        results: Any
+        if "results" not in d:
+            results = UNSET  # required by the spec, but omitted by the site
+        else:
+            results = []
+            _results = d.pop("results")
+            for results_item_data in _results:
+                results_item = Label.from_dict(results_item_data)
 
-            results.append(results_item)
+                results.append(results_item)
 
-        size = d.pop("size")
+        size: Any
+        if "size" not in d:
+            size = UNSET  # required by the spec, but omitted by the site
+        else:
+            size = d.pop("size")
 
         start = d.pop("start", UNSET)
 

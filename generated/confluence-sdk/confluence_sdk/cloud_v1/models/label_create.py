@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="LabelCreate")
 
 
@@ -23,27 +25,41 @@ class LabelCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        prefix = self.prefix
+        prefix: Any
+        if isinstance(self.prefix, Unset):
+            prefix = UNSET
+        else:
+            prefix = self.prefix
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "prefix": prefix,
-                "name": name,
-            }
-        )
+        if prefix is not UNSET:
+            field_dict["prefix"] = prefix
+        if name is not UNSET:
+            field_dict["name"] = name
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        prefix = d.pop("prefix")
+        prefix: Any
+        if "prefix" not in d:
+            prefix = UNSET  # required by the spec, but omitted by the site
+        else:
+            prefix = d.pop("prefix")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         label_create = cls(
             prefix=prefix,

@@ -40,7 +40,6 @@ class LabelDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if label is not UNSET:
             field_dict["label"] = label
         if associated_contents is not UNSET:

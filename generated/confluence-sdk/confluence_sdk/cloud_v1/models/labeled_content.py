@@ -38,7 +38,6 @@ class LabeledContent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content_type is not UNSET:
             field_dict["contentType"] = content_type
         if content_id is not UNSET:

@@ -41,7 +41,6 @@ class LongTask:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ari is not UNSET:
             field_dict["ari"] = ari
         if id is not UNSET:

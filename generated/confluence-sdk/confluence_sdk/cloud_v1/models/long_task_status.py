@@ -109,7 +109,6 @@ class LongTaskStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ari is not UNSET:
             field_dict["ari"] = ari
         if id is not UNSET:

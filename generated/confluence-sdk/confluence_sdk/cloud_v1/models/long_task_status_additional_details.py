@@ -19,13 +19,11 @@ class LongTaskStatusAdditionalDetails:
         destination_id (str | Unset):
         destination_url (str | Unset):
         total_page_need_to_copy (int | Unset):
-        additional_properties (str | Unset):
     """
 
     destination_id: str | Unset = UNSET
     destination_url: str | Unset = UNSET
     total_page_need_to_copy: int | Unset = UNSET
-    additional_properties: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,19 +33,14 @@ class LongTaskStatusAdditionalDetails:
 
         total_page_need_to_copy = self.total_page_need_to_copy
 
-        additional_properties = self.additional_properties
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if destination_id is not UNSET:
             field_dict["destinationId"] = destination_id
         if destination_url is not UNSET:
             field_dict["destinationUrl"] = destination_url
         if total_page_need_to_copy is not UNSET:
             field_dict["totalPageNeedToCopy"] = total_page_need_to_copy
-        if additional_properties is not UNSET:
-            field_dict["additionalProperties"] = additional_properties
 
         return field_dict
 
@@ -60,13 +53,10 @@ class LongTaskStatusAdditionalDetails:
 
         total_page_need_to_copy = d.pop("totalPageNeedToCopy", UNSET)
 
-        additional_properties = d.pop("additionalProperties", UNSET)
-
         long_task_status_additional_details = cls(
             destination_id=destination_id,
             destination_url=destination_url,
             total_page_need_to_copy=total_page_need_to_copy,
-            additional_properties=additional_properties,
         )
 
         long_task_status_additional_details.additional_properties = d

@@ -55,7 +55,6 @@ class LongTaskStatusArray:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if start is not UNSET:

@@ -50,17 +50,41 @@ class LookAndFeel:
     def to_dict(self) -> dict[str, Any]:
         from ..models.look_and_feel_space_reference_type_0 import LookAndFeelSpaceReferenceType0  # noqa: PLC0415
 
-        headings = self.headings.to_dict()
+        headings: Any
+        if isinstance(self.headings, Unset):
+            headings = UNSET
+        else:
+            headings = self.headings.to_dict()
 
-        links = self.links.to_dict()
+        links: Any
+        if isinstance(self.links, Unset):
+            links = UNSET
+        else:
+            links = self.links.to_dict()
 
-        menus = self.menus.to_dict()
+        menus: Any
+        if isinstance(self.menus, Unset):
+            menus = UNSET
+        else:
+            menus = self.menus.to_dict()
 
-        header = self.header.to_dict()
+        header: Any
+        if isinstance(self.header, Unset):
+            header = UNSET
+        else:
+            header = self.header.to_dict()
 
-        content = self.content.to_dict()
+        content: Any
+        if isinstance(self.content, Unset):
+            content = UNSET
+        else:
+            content = self.content.to_dict()
 
-        borders_and_dividers = self.borders_and_dividers.to_dict()
+        borders_and_dividers: Any
+        if isinstance(self.borders_and_dividers, Unset):
+            borders_and_dividers = UNSET
+        else:
+            borders_and_dividers = self.borders_and_dividers.to_dict()
 
         horizontal_header: dict[str, Any] | Unset = UNSET
         if not isinstance(self.horizontal_header, Unset):
@@ -76,16 +100,18 @@ class LookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "headings": headings,
-                "links": links,
-                "menus": menus,
-                "header": header,
-                "content": content,
-                "bordersAndDividers": borders_and_dividers,
-            }
-        )
+        if headings is not UNSET:
+            field_dict["headings"] = headings
+        if links is not UNSET:
+            field_dict["links"] = links
+        if menus is not UNSET:
+            field_dict["menus"] = menus
+        if header is not UNSET:
+            field_dict["header"] = header
+        if content is not UNSET:
+            field_dict["content"] = content
+        if borders_and_dividers is not UNSET:
+            field_dict["bordersAndDividers"] = borders_and_dividers
         if horizontal_header is not UNSET:
             field_dict["horizontalHeader"] = horizontal_header
         if space_reference is not UNSET:
@@ -105,17 +131,41 @@ class LookAndFeel:
         from ..models.menus_look_and_feel import MenusLookAndFeel  # noqa: PLC0415
 
         d = dict(src_dict)
-        headings = LookAndFeelHeadings.from_dict(d.pop("headings"))
+        headings: Any
+        if "headings" not in d:
+            headings = UNSET  # required by the spec, but omitted by the site
+        else:
+            headings = LookAndFeelHeadings.from_dict(d.pop("headings"))
 
-        links = LookAndFeelLinks.from_dict(d.pop("links"))
+        links: Any
+        if "links" not in d:
+            links = UNSET  # required by the spec, but omitted by the site
+        else:
+            links = LookAndFeelLinks.from_dict(d.pop("links"))
 
-        menus = MenusLookAndFeel.from_dict(d.pop("menus"))
+        menus: Any
+        if "menus" not in d:
+            menus = UNSET  # required by the spec, but omitted by the site
+        else:
+            menus = MenusLookAndFeel.from_dict(d.pop("menus"))
 
-        header = HeaderLookAndFeel.from_dict(d.pop("header"))
+        header: Any
+        if "header" not in d:
+            header = UNSET  # required by the spec, but omitted by the site
+        else:
+            header = HeaderLookAndFeel.from_dict(d.pop("header"))
 
-        content = ContentLookAndFeel.from_dict(d.pop("content"))
+        content: Any
+        if "content" not in d:
+            content = UNSET  # required by the spec, but omitted by the site
+        else:
+            content = ContentLookAndFeel.from_dict(d.pop("content"))
 
-        borders_and_dividers = LookAndFeelBordersAndDividers.from_dict(d.pop("bordersAndDividers"))
+        borders_and_dividers: Any
+        if "bordersAndDividers" not in d:
+            borders_and_dividers = UNSET  # required by the spec, but omitted by the site
+        else:
+            borders_and_dividers = LookAndFeelBordersAndDividers.from_dict(d.pop("bordersAndDividers"))
 
         _horizontal_header = d.pop("horizontalHeader", UNSET)
         horizontal_header: HorizontalHeaderLookAndFeel | Unset

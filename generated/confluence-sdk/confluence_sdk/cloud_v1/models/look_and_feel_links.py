@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="LookAndFeelLinks")
 
 
@@ -21,22 +23,27 @@ class LookAndFeelLinks:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        color = self.color
+        color: Any
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "color": color,
-            }
-        )
+        if color is not UNSET:
+            field_dict["color"] = color
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        color = d.pop("color")
+        color: Any
+        if "color" not in d:
+            color = UNSET  # required by the spec, but omitted by the site
+        else:
+            color = d.pop("color")
 
         look_and_feel_links = cls(
             color=color,

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.look_and_feel_selection_look_and_feel_type import LookAndFeelSelectionLookAndFeelType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LookAndFeelSelection")
 
@@ -27,27 +28,41 @@ class LookAndFeelSelection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        space_key = self.space_key
+        space_key: Any
+        if isinstance(self.space_key, Unset):
+            space_key = UNSET
+        else:
+            space_key = self.space_key
 
-        look_and_feel_type = LookAndFeelSelectionLookAndFeelType(self.look_and_feel_type).value
+        look_and_feel_type: Any
+        if isinstance(self.look_and_feel_type, Unset):
+            look_and_feel_type = UNSET
+        else:
+            look_and_feel_type = LookAndFeelSelectionLookAndFeelType(self.look_and_feel_type).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "spaceKey": space_key,
-                "lookAndFeelType": look_and_feel_type,
-            }
-        )
+        if space_key is not UNSET:
+            field_dict["spaceKey"] = space_key
+        if look_and_feel_type is not UNSET:
+            field_dict["lookAndFeelType"] = look_and_feel_type
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        space_key = d.pop("spaceKey")
+        space_key: Any
+        if "spaceKey" not in d:
+            space_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            space_key = d.pop("spaceKey")
 
-        look_and_feel_type = LookAndFeelSelectionLookAndFeelType(d.pop("lookAndFeelType"))
+        look_and_feel_type: Any
+        if "lookAndFeelType" not in d:
+            look_and_feel_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            look_and_feel_type = LookAndFeelSelectionLookAndFeelType(d.pop("lookAndFeelType"))
 
         look_and_feel_selection = cls(
             space_key=space_key,

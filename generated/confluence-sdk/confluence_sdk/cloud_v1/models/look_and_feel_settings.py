@@ -52,7 +52,6 @@ class LookAndFeelSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if selected is not UNSET:
             field_dict["selected"] = selected
         if global_ is not UNSET:

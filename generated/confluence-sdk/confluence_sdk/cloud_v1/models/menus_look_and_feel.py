@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.menus_look_and_feel_hover_or_focus import MenusLookAndFeelHoverOrFocus
 
@@ -27,18 +29,24 @@ class MenusLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        hover_or_focus = self.hover_or_focus.to_dict()
+        hover_or_focus: Any
+        if isinstance(self.hover_or_focus, Unset):
+            hover_or_focus = UNSET
+        else:
+            hover_or_focus = self.hover_or_focus.to_dict()
 
-        color = self.color
+        color: Any
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "hoverOrFocus": hover_or_focus,
-                "color": color,
-            }
-        )
+        if hover_or_focus is not UNSET:
+            field_dict["hoverOrFocus"] = hover_or_focus
+        if color is not UNSET:
+            field_dict["color"] = color
 
         return field_dict
 
@@ -47,9 +55,17 @@ class MenusLookAndFeel:
         from ..models.menus_look_and_feel_hover_or_focus import MenusLookAndFeelHoverOrFocus  # noqa: PLC0415
 
         d = dict(src_dict)
-        hover_or_focus = MenusLookAndFeelHoverOrFocus.from_dict(d.pop("hoverOrFocus"))
+        hover_or_focus: Any
+        if "hoverOrFocus" not in d:
+            hover_or_focus = UNSET  # required by the spec, but omitted by the site
+        else:
+            hover_or_focus = MenusLookAndFeelHoverOrFocus.from_dict(d.pop("hoverOrFocus"))
 
-        color = d.pop("color")
+        color: Any
+        if "color" not in d:
+            color = UNSET  # required by the spec, but omitted by the site
+        else:
+            color = d.pop("color")
 
         menus_look_and_feel = cls(
             hover_or_focus=hover_or_focus,

@@ -46,7 +46,6 @@ class Message:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if translation is not UNSET:
             field_dict["translation"] = translation
         if args is not UNSET:

@@ -27,7 +27,6 @@ class MovePageResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if page_id is not UNSET:
             field_dict["pageId"] = page_id
 

@@ -31,9 +31,17 @@ class NavigationLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        color = self.color
+        color: Any
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color
 
-        hover_or_focus = self.hover_or_focus.to_dict()
+        hover_or_focus: Any
+        if isinstance(self.hover_or_focus, Unset):
+            hover_or_focus = UNSET
+        else:
+            hover_or_focus = self.hover_or_focus.to_dict()
 
         highlight_color: None | str | Unset
         if isinstance(self.highlight_color, Unset):
@@ -43,12 +51,10 @@ class NavigationLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "color": color,
-                "hoverOrFocus": hover_or_focus,
-            }
-        )
+        if color is not UNSET:
+            field_dict["color"] = color
+        if hover_or_focus is not UNSET:
+            field_dict["hoverOrFocus"] = hover_or_focus
         if highlight_color is not UNSET:
             field_dict["highlightColor"] = highlight_color
 
@@ -59,9 +65,17 @@ class NavigationLookAndFeel:
         from ..models.navigation_look_and_feel_hover_or_focus import NavigationLookAndFeelHoverOrFocus  # noqa: PLC0415
 
         d = dict(src_dict)
-        color = d.pop("color")
+        color: Any
+        if "color" not in d:
+            color = UNSET  # required by the spec, but omitted by the site
+        else:
+            color = d.pop("color")
 
-        hover_or_focus = NavigationLookAndFeelHoverOrFocus.from_dict(d.pop("hoverOrFocus"))
+        hover_or_focus: Any
+        if "hoverOrFocus" not in d:
+            hover_or_focus = UNSET  # required by the spec, but omitted by the site
+        else:
+            hover_or_focus = NavigationLookAndFeelHoverOrFocus.from_dict(d.pop("hoverOrFocus"))
 
         def _parse_highlight_color(data: object) -> None | str | Unset:
             if data is None:

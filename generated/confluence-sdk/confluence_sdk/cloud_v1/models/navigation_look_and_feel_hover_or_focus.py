@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="NavigationLookAndFeelHoverOrFocus")
 
 
@@ -23,27 +25,41 @@ class NavigationLookAndFeelHoverOrFocus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        background_color = self.background_color
+        background_color: Any
+        if isinstance(self.background_color, Unset):
+            background_color = UNSET
+        else:
+            background_color = self.background_color
 
-        color = self.color
+        color: Any
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "backgroundColor": background_color,
-                "color": color,
-            }
-        )
+        if background_color is not UNSET:
+            field_dict["backgroundColor"] = background_color
+        if color is not UNSET:
+            field_dict["color"] = color
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        background_color = d.pop("backgroundColor")
+        background_color: Any
+        if "backgroundColor" not in d:
+            background_color = UNSET  # required by the spec, but omitted by the site
+        else:
+            background_color = d.pop("backgroundColor")
 
-        color = d.pop("color")
+        color: Any
+        if "color" not in d:
+            color = UNSET  # required by the spec, but omitted by the site
+        else:
+            color = d.pop("color")
 
         navigation_look_and_feel_hover_or_focus = cls(
             background_color=background_color,

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.operation_check_result_operation import OperationCheckResultOperation
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OperationCheckResult")
 
@@ -27,27 +28,41 @@ class OperationCheckResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = OperationCheckResultOperation(self.operation).value
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = OperationCheckResultOperation(self.operation).value
 
-        target_type = self.target_type
+        target_type: Any
+        if isinstance(self.target_type, Unset):
+            target_type = UNSET
+        else:
+            target_type = self.target_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operation": operation,
-                "targetType": target_type,
-            }
-        )
+        if operation is not UNSET:
+            field_dict["operation"] = operation
+        if target_type is not UNSET:
+            field_dict["targetType"] = target_type
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        operation = OperationCheckResultOperation(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = OperationCheckResultOperation(d.pop("operation"))
 
-        target_type = d.pop("targetType")
+        target_type: Any
+        if "targetType" not in d:
+            target_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            target_type = d.pop("targetType")
 
         operation_check_result = cls(
             operation=operation,

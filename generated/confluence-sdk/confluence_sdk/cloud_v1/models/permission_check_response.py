@@ -58,7 +58,6 @@ class PermissionCheckResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if has_permission is not UNSET:
             field_dict["hasPermission"] = has_permission
         if errors is not UNSET:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.permission_subject_type import PermissionSubjectType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PermissionSubject")
 
@@ -28,27 +29,41 @@ class PermissionSubject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = PermissionSubjectType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = PermissionSubjectType(self.type_).value
 
-        identifier = self.identifier
+        identifier: Any
+        if isinstance(self.identifier, Unset):
+            identifier = UNSET
+        else:
+            identifier = self.identifier
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "identifier": identifier,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if identifier is not UNSET:
+            field_dict["identifier"] = identifier
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = PermissionSubjectType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = PermissionSubjectType(d.pop("type"))
 
-        identifier = d.pop("identifier")
+        identifier: Any
+        if "identifier" not in d:
+            identifier = UNSET  # required by the spec, but omitted by the site
+        else:
+            identifier = d.pop("identifier")
 
         permission_subject = cls(
             type_=type_,

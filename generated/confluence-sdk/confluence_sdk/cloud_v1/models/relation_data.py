@@ -44,7 +44,6 @@ class RelationData:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created_by is not UNSET:
             field_dict["createdBy"] = created_by
         if created_date is not UNSET:

@@ -35,7 +35,6 @@ class RelationExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if relation_data is not UNSET:
             field_dict["relationData"] = relation_data
         if source is not UNSET:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.retention_period_units import RetentionPeriodUnits
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RetentionPeriod")
 
@@ -25,27 +26,41 @@ class RetentionPeriod:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        number = self.number
+        number: Any
+        if isinstance(self.number, Unset):
+            number = UNSET
+        else:
+            number = self.number
 
-        units = RetentionPeriodUnits(self.units).value
+        units: Any
+        if isinstance(self.units, Unset):
+            units = UNSET
+        else:
+            units = RetentionPeriodUnits(self.units).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "number": number,
-                "units": units,
-            }
-        )
+        if number is not UNSET:
+            field_dict["number"] = number
+        if units is not UNSET:
+            field_dict["units"] = units
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        number = d.pop("number")
+        number: Any
+        if "number" not in d:
+            number = UNSET  # required by the spec, but omitted by the site
+        else:
+            number = d.pop("number")
 
-        units = RetentionPeriodUnits(d.pop("units"))
+        units: Any
+        if "units" not in d:
+            units = UNSET  # required by the spec, but omitted by the site
+        else:
+            units = RetentionPeriodUnits(d.pop("units"))
 
         retention_period = cls(
             number=number,

@@ -57,7 +57,11 @@ class ScreenLookAndFeel:
     def to_dict(self) -> dict[str, Any]:
         from ..models.screen_look_and_feel_layer_type_0 import ScreenLookAndFeelLayerType0  # noqa: PLC0415
 
-        background = self.background
+        background: Any
+        if isinstance(self.background, Unset):
+            background = UNSET
+        else:
+            background = self.background
 
         background_attachment: None | str | Unset
         if isinstance(self.background_attachment, Unset):
@@ -147,11 +151,8 @@ class ScreenLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "background": background,
-            }
-        )
+        if background is not UNSET:
+            field_dict["background"] = background
         if background_attachment is not UNSET:
             field_dict["backgroundAttachment"] = background_attachment
         if background_blend_mode is not UNSET:
@@ -188,7 +189,11 @@ class ScreenLookAndFeel:
         from ..models.screen_look_and_feel_layer_type_0 import ScreenLookAndFeelLayerType0  # noqa: PLC0415
 
         d = dict(src_dict)
-        background = d.pop("background")
+        background: Any
+        if "background" not in d:
+            background = UNSET  # required by the spec, but omitted by the site
+        else:
+            background = d.pop("background")
 
         def _parse_background_attachment(data: object) -> None | str | Unset:
             if data is None:

@@ -31,7 +31,6 @@ class ScreenLookAndFeelLayerType0:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if width is not UNSET:
             field_dict["width"] = width
         if height is not UNSET:

@@ -105,7 +105,6 @@ class SearchResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
         if user is not UNSET:

@@ -73,17 +73,41 @@ class Space:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        status = self.status
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
 
-        field_expandable = self.field_expandable.to_dict()
+        field_expandable: Any
+        if isinstance(self.field_expandable, Unset):
+            field_expandable = UNSET
+        else:
+            field_expandable = self.field_expandable.to_dict()
 
-        field_links = self.field_links.to_dict()
+        field_links: Any
+        if isinstance(self.field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = self.field_links.to_dict()
 
         id = self.id
 
@@ -137,16 +161,18 @@ class Space:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "name": name,
-                "type": type_,
-                "status": status,
-                "_expandable": field_expandable,
-                "_links": field_links,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
+        if name is not UNSET:
+            field_dict["name"] = name
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if status is not UNSET:
+            field_dict["status"] = status
+        if field_expandable is not UNSET:
+            field_dict["_expandable"] = field_expandable
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
         if id is not UNSET:
             field_dict["id"] = id
         if alias is not UNSET:
@@ -190,17 +216,41 @@ class Space:
         from ..models.theme import Theme  # noqa: PLC0415
 
         d = dict(src_dict)
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        status = d.pop("status")
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = d.pop("status")
 
-        field_expandable = SpaceExpandable.from_dict(d.pop("_expandable"))
+        field_expandable: Any
+        if "_expandable" not in d:
+            field_expandable = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_expandable = SpaceExpandable.from_dict(d.pop("_expandable"))
 
-        field_links = GenericLinks.from_dict(d.pop("_links"))
+        field_links: Any
+        if "_links" not in d:
+            field_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_links = GenericLinks.from_dict(d.pop("_links"))
 
         id = d.pop("id", UNSET)
 

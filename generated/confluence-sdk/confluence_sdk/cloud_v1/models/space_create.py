@@ -50,7 +50,11 @@ class SpaceCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         key = self.key
 
@@ -74,11 +78,8 @@ class SpaceCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if key is not UNSET:
             field_dict["key"] = key
         if alias is not UNSET:
@@ -96,7 +97,11 @@ class SpaceCreate:
         from ..models.space_permission_create import SpacePermissionCreate  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         key = d.pop("key", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.space_description_representation import SpaceDescriptionRepresentation
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.space_description_embedded_content_item import SpaceDescriptionEmbeddedContentItem
@@ -31,24 +32,35 @@ class SpaceDescription:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
-        representation = SpaceDescriptionRepresentation(self.representation).value
+        representation: Any
+        if isinstance(self.representation, Unset):
+            representation = UNSET
+        else:
+            representation = SpaceDescriptionRepresentation(self.representation).value
 
-        embedded_content = []
-        for embedded_content_item_data in self.embedded_content:
-            embedded_content_item = embedded_content_item_data.to_dict()
-            embedded_content.append(embedded_content_item)
+        embedded_content: Any
+        if isinstance(self.embedded_content, Unset):
+            embedded_content = UNSET
+        else:
+            embedded_content = []
+            for embedded_content_item_data in self.embedded_content:
+                embedded_content_item = embedded_content_item_data.to_dict()
+                embedded_content.append(embedded_content_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-                "representation": representation,
-                "embeddedContent": embedded_content,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
+        if representation is not UNSET:
+            field_dict["representation"] = representation
+        if embedded_content is not UNSET:
+            field_dict["embeddedContent"] = embedded_content
 
         return field_dict
 
@@ -57,16 +69,28 @@ class SpaceDescription:
         from ..models.space_description_embedded_content_item import SpaceDescriptionEmbeddedContentItem  # noqa: PLC0415
 
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
-        representation = SpaceDescriptionRepresentation(d.pop("representation"))
+        representation: Any
+        if "representation" not in d:
+            representation = UNSET  # required by the spec, but omitted by the site
+        else:
+            representation = SpaceDescriptionRepresentation(d.pop("representation"))
 
-        embedded_content = []
-        _embedded_content = d.pop("embeddedContent")
-        for embedded_content_item_data in _embedded_content:
-            embedded_content_item = SpaceDescriptionEmbeddedContentItem.from_dict(embedded_content_item_data)
+        embedded_content: Any
+        if "embeddedContent" not in d:
+            embedded_content = UNSET  # required by the spec, but omitted by the site
+        else:
+            embedded_content = []
+            _embedded_content = d.pop("embeddedContent")
+            for embedded_content_item_data in _embedded_content:
+                embedded_content_item = SpaceDescriptionEmbeddedContentItem.from_dict(embedded_content_item_data)
 
-            embedded_content.append(embedded_content_item)
+                embedded_content.append(embedded_content_item)
 
         space_description = cls(
             value=value,

@@ -31,7 +31,6 @@ class SpaceDescription2Expandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if view is not UNSET:
             field_dict["view"] = view
         if plain is not UNSET:

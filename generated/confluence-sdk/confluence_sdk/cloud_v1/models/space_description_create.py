@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.space_description_create_plain import SpaceDescriptionCreatePlain
 
@@ -27,15 +29,16 @@ class SpaceDescriptionCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        plain = self.plain.to_dict()
+        plain: Any
+        if isinstance(self.plain, Unset):
+            plain = UNSET
+        else:
+            plain = self.plain.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "plain": plain,
-            }
-        )
+        if plain is not UNSET:
+            field_dict["plain"] = plain
 
         return field_dict
 
@@ -44,7 +47,11 @@ class SpaceDescriptionCreate:
         from ..models.space_description_create_plain import SpaceDescriptionCreatePlain  # noqa: PLC0415
 
         d = dict(src_dict)
-        plain = SpaceDescriptionCreatePlain.from_dict(d.pop("plain"))
+        plain: Any
+        if "plain" not in d:
+            plain = UNSET  # required by the spec, but omitted by the site
+        else:
+            plain = SpaceDescriptionCreatePlain.from_dict(d.pop("plain"))
 
         space_description_create = cls(
             plain=plain,

@@ -67,7 +67,6 @@ class SpaceExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if settings is not UNSET:
             field_dict["settings"] = settings
         if metadata is not UNSET:

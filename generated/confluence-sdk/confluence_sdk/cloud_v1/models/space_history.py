@@ -30,7 +30,11 @@ class SpaceHistory:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_date = self.created_date.isoformat()
+        created_date: Any
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        else:
+            created_date = self.created_date.isoformat()
 
         created_by: dict[str, Any] | Unset = UNSET
         if not isinstance(self.created_by, Unset):
@@ -38,11 +42,8 @@ class SpaceHistory:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdDate": created_date,
-            }
-        )
+        if created_date is not UNSET:
+            field_dict["createdDate"] = created_date
         if created_by is not UNSET:
             field_dict["createdBy"] = created_by
 
@@ -53,7 +54,11 @@ class SpaceHistory:
         from ..models.user import User  # noqa: PLC0415
 
         d = dict(src_dict)
-        created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
+        created_date: Any
+        if "createdDate" not in d:
+            created_date = UNSET  # required by the spec, but omitted by the site
+        else:
+            created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
 
         _created_by = d.pop("createdBy", UNSET)
         created_by: User | Unset

@@ -48,11 +48,23 @@ class SpacePermission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = self.operation.to_dict()
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = self.operation.to_dict()
 
-        anonymous_access = self.anonymous_access
+        anonymous_access: Any
+        if isinstance(self.anonymous_access, Unset):
+            anonymous_access = UNSET
+        else:
+            anonymous_access = self.anonymous_access
 
-        unlicensed_access = self.unlicensed_access
+        unlicensed_access: Any
+        if isinstance(self.unlicensed_access, Unset):
+            unlicensed_access = UNSET
+        else:
+            unlicensed_access = self.unlicensed_access
 
         id = self.id
 
@@ -62,13 +74,12 @@ class SpacePermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operation": operation,
-                "anonymousAccess": anonymous_access,
-                "unlicensedAccess": unlicensed_access,
-            }
-        )
+        if operation is not UNSET:
+            field_dict["operation"] = operation
+        if anonymous_access is not UNSET:
+            field_dict["anonymousAccess"] = anonymous_access
+        if unlicensed_access is not UNSET:
+            field_dict["unlicensedAccess"] = unlicensed_access
         if id is not UNSET:
             field_dict["id"] = id
         if subjects is not UNSET:
@@ -82,11 +93,23 @@ class SpacePermission:
         from ..models.space_permission_subjects import SpacePermissionSubjects  # noqa: PLC0415
 
         d = dict(src_dict)
-        operation = OperationCheckResult.from_dict(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = OperationCheckResult.from_dict(d.pop("operation"))
 
-        anonymous_access = d.pop("anonymousAccess")
+        anonymous_access: Any
+        if "anonymousAccess" not in d:
+            anonymous_access = UNSET  # required by the spec, but omitted by the site
+        else:
+            anonymous_access = d.pop("anonymousAccess")
 
-        unlicensed_access = d.pop("unlicensedAccess")
+        unlicensed_access: Any
+        if "unlicensedAccess" not in d:
+            unlicensed_access = UNSET  # required by the spec, but omitted by the site
+        else:
+            unlicensed_access = d.pop("unlicensedAccess")
 
         id = d.pop("id", UNSET)
 

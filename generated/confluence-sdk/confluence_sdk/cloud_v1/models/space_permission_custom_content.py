@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.permission_subject import PermissionSubject
     from ..models.space_permission_custom_content_operations_item import SpacePermissionCustomContentOperationsItem
@@ -31,21 +33,27 @@ class SpacePermissionCustomContent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subject = self.subject.to_dict()
+        subject: Any
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject.to_dict()
 
-        operations = []
-        for operations_item_data in self.operations:
-            operations_item = operations_item_data.to_dict()
-            operations.append(operations_item)
+        operations: Any
+        if isinstance(self.operations, Unset):
+            operations = UNSET
+        else:
+            operations = []
+            for operations_item_data in self.operations:
+                operations_item = operations_item_data.to_dict()
+                operations.append(operations_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "subject": subject,
-                "operations": operations,
-            }
-        )
+        if subject is not UNSET:
+            field_dict["subject"] = subject
+        if operations is not UNSET:
+            field_dict["operations"] = operations
 
         return field_dict
 
@@ -55,14 +63,22 @@ class SpacePermissionCustomContent:
         from ..models.space_permission_custom_content_operations_item import SpacePermissionCustomContentOperationsItem  # noqa: PLC0415
 
         d = dict(src_dict)
-        subject = PermissionSubject.from_dict(d.pop("subject"))
+        subject: Any
+        if "subject" not in d:
+            subject = UNSET  # required by the spec, but omitted by the site
+        else:
+            subject = PermissionSubject.from_dict(d.pop("subject"))
 
-        operations = []
-        _operations = d.pop("operations")
-        for operations_item_data in _operations:
-            operations_item = SpacePermissionCustomContentOperationsItem.from_dict(operations_item_data)
+        operations: Any
+        if "operations" not in d:
+            operations = UNSET  # required by the spec, but omitted by the site
+        else:
+            operations = []
+            _operations = d.pop("operations")
+            for operations_item_data in _operations:
+                operations_item = SpacePermissionCustomContentOperationsItem.from_dict(operations_item_data)
 
-            operations.append(operations_item)
+                operations.append(operations_item)
 
         space_permission_custom_content = cls(
             subject=subject,

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.space_permission_custom_content_operations_item_key import SpacePermissionCustomContentOperationsItemKey
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SpacePermissionCustomContentOperationsItem")
 
@@ -27,32 +28,55 @@ class SpacePermissionCustomContentOperationsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = SpacePermissionCustomContentOperationsItemKey(self.key).value
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = SpacePermissionCustomContentOperationsItemKey(self.key).value
 
-        target = self.target
+        target: Any
+        if isinstance(self.target, Unset):
+            target = UNSET
+        else:
+            target = self.target
 
-        access = self.access
+        access: Any
+        if isinstance(self.access, Unset):
+            access = UNSET
+        else:
+            access = self.access
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "target": target,
-                "access": access,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
+        if target is not UNSET:
+            field_dict["target"] = target
+        if access is not UNSET:
+            field_dict["access"] = access
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        key = SpacePermissionCustomContentOperationsItemKey(d.pop("key"))
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = SpacePermissionCustomContentOperationsItemKey(d.pop("key"))
 
-        target = d.pop("target")
+        target: Any
+        if "target" not in d:
+            target = UNSET  # required by the spec, but omitted by the site
+        else:
+            target = d.pop("target")
 
-        access = d.pop("access")
+        access: Any
+        if "access" not in d:
+            access = UNSET  # required by the spec, but omitted by the site
+        else:
+            access = d.pop("access")
 
         space_permission_custom_content_operations_item = cls(
             key=key,

@@ -62,9 +62,17 @@ class SpacePermissionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subject = self.subject.to_dict()
+        subject: Any
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject.to_dict()
 
-        operation = self.operation.to_dict()
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = self.operation.to_dict()
 
         field_links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.field_links, Unset):
@@ -72,12 +80,10 @@ class SpacePermissionRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "subject": subject,
-                "operation": operation,
-            }
-        )
+        if subject is not UNSET:
+            field_dict["subject"] = subject
+        if operation is not UNSET:
+            field_dict["operation"] = operation
         if field_links is not UNSET:
             field_dict["_links"] = field_links
 
@@ -90,9 +96,17 @@ class SpacePermissionRequest:
         from ..models.space_permission_request_operation import SpacePermissionRequestOperation  # noqa: PLC0415
 
         d = dict(src_dict)
-        subject = PermissionSubject.from_dict(d.pop("subject"))
+        subject: Any
+        if "subject" not in d:
+            subject = UNSET  # required by the spec, but omitted by the site
+        else:
+            subject = PermissionSubject.from_dict(d.pop("subject"))
 
-        operation = SpacePermissionRequestOperation.from_dict(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = SpacePermissionRequestOperation.from_dict(d.pop("operation"))
 
         _field_links = d.pop("_links", UNSET)
         field_links: GenericLinks | Unset

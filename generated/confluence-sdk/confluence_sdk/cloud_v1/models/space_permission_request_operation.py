@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.space_permission_request_operation_key import SpacePermissionRequestOperationKey
 from ..models.space_permission_request_operation_target import SpacePermissionRequestOperationTarget
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SpacePermissionRequestOperation")
 
@@ -26,27 +27,41 @@ class SpacePermissionRequestOperation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = SpacePermissionRequestOperationKey(self.key).value
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = SpacePermissionRequestOperationKey(self.key).value
 
-        target = SpacePermissionRequestOperationTarget(self.target).value
+        target: Any
+        if isinstance(self.target, Unset):
+            target = UNSET
+        else:
+            target = SpacePermissionRequestOperationTarget(self.target).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "target": target,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
+        if target is not UNSET:
+            field_dict["target"] = target
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        key = SpacePermissionRequestOperationKey(d.pop("key"))
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = SpacePermissionRequestOperationKey(d.pop("key"))
 
-        target = SpacePermissionRequestOperationTarget(d.pop("target"))
+        target: Any
+        if "target" not in d:
+            target = UNSET  # required by the spec, but omitted by the site
+        else:
+            target = SpacePermissionRequestOperationTarget(d.pop("target"))
 
         space_permission_request_operation = cls(
             key=key,

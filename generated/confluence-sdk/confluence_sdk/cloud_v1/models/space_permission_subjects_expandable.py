@@ -31,7 +31,6 @@ class SpacePermissionSubjectsExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if user is not UNSET:
             field_dict["user"] = user
         if group is not UNSET:

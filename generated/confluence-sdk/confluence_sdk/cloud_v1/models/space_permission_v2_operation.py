@@ -37,7 +37,6 @@ class SpacePermissionV2Operation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if target is not UNSET:

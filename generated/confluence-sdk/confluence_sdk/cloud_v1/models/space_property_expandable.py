@@ -31,7 +31,6 @@ class SpacePropertyExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version is not UNSET:
             field_dict["version"] = version
         if space is not UNSET:

@@ -46,9 +46,17 @@ class SpaceSettings:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        route_override_enabled = self.route_override_enabled
+        route_override_enabled: Any
+        if isinstance(self.route_override_enabled, Unset):
+            route_override_enabled = UNSET
+        else:
+            route_override_enabled = self.route_override_enabled
 
-        field_links = self.field_links.to_dict()
+        field_links: Any
+        if isinstance(self.field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = self.field_links.to_dict()
 
         editor: dict[str, Any] | Unset = UNSET
         if not isinstance(self.editor, Unset):
@@ -62,12 +70,10 @@ class SpaceSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "routeOverrideEnabled": route_override_enabled,
-                "_links": field_links,
-            }
-        )
+        if route_override_enabled is not UNSET:
+            field_dict["routeOverrideEnabled"] = route_override_enabled
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
         if editor is not UNSET:
             field_dict["editor"] = editor
         if content_mode is not UNSET:
@@ -83,9 +89,17 @@ class SpaceSettings:
         from ..models.space_settings_editor import SpaceSettingsEditor  # noqa: PLC0415
 
         d = dict(src_dict)
-        route_override_enabled = d.pop("routeOverrideEnabled")
+        route_override_enabled: Any
+        if "routeOverrideEnabled" not in d:
+            route_override_enabled = UNSET  # required by the spec, but omitted by the site
+        else:
+            route_override_enabled = d.pop("routeOverrideEnabled")
 
-        field_links = GenericLinks.from_dict(d.pop("_links"))
+        field_links: Any
+        if "_links" not in d:
+            field_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_links = GenericLinks.from_dict(d.pop("_links"))
 
         _editor = d.pop("editor", UNSET)
         editor: SpaceSettingsEditor | Unset

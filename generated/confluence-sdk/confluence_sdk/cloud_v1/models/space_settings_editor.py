@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="SpaceSettingsEditor")
 
 
@@ -25,32 +27,55 @@ class SpaceSettingsEditor:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        page = self.page
+        page: Any
+        if isinstance(self.page, Unset):
+            page = UNSET
+        else:
+            page = self.page
 
-        blogpost = self.blogpost
+        blogpost: Any
+        if isinstance(self.blogpost, Unset):
+            blogpost = UNSET
+        else:
+            blogpost = self.blogpost
 
-        default = self.default
+        default: Any
+        if isinstance(self.default, Unset):
+            default = UNSET
+        else:
+            default = self.default
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "page": page,
-                "blogpost": blogpost,
-                "default": default,
-            }
-        )
+        if page is not UNSET:
+            field_dict["page"] = page
+        if blogpost is not UNSET:
+            field_dict["blogpost"] = blogpost
+        if default is not UNSET:
+            field_dict["default"] = default
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        page = d.pop("page")
+        page: Any
+        if "page" not in d:
+            page = UNSET  # required by the spec, but omitted by the site
+        else:
+            page = d.pop("page")
 
-        blogpost = d.pop("blogpost")
+        blogpost: Any
+        if "blogpost" not in d:
+            blogpost = UNSET  # required by the spec, but omitted by the site
+        else:
+            blogpost = d.pop("blogpost")
 
-        default = d.pop("default")
+        default: Any
+        if "default" not in d:
+            default = UNSET  # required by the spec, but omitted by the site
+        else:
+            default = d.pop("default")
 
         space_settings_editor = cls(
             page=page,

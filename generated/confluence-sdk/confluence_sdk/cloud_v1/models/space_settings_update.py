@@ -43,7 +43,6 @@ class SpaceSettingsUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if route_override_enabled is not UNSET:
             field_dict["routeOverrideEnabled"] = route_override_enabled
         if content_mode is not UNSET:

@@ -39,7 +39,6 @@ class SuperBatchWebResourcesTags:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if all_ is not UNSET:
             field_dict["all"] = all_
         if css is not UNSET:

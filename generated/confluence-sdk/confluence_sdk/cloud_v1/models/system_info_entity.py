@@ -59,7 +59,6 @@ class SystemInfoEntity:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cloud_id is not UNSET:
             field_dict["cloudId"] = cloud_id
         if commit_hash is not UNSET:

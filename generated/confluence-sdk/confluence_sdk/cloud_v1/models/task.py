@@ -89,7 +89,6 @@ class Task:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if global_id is not UNSET:
             field_dict["globalId"] = global_id
         if id is not UNSET:

@@ -37,7 +37,11 @@ class Theme:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        theme_key = self.theme_key
+        theme_key: Any
+        if isinstance(self.theme_key, Unset):
+            theme_key = UNSET
+        else:
+            theme_key = self.theme_key
 
         name = self.name
 
@@ -53,11 +57,8 @@ class Theme:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "themeKey": theme_key,
-            }
-        )
+        if theme_key is not UNSET:
+            field_dict["themeKey"] = theme_key
         if name is not UNSET:
             field_dict["name"] = name
         if description is not UNSET:
@@ -75,7 +76,11 @@ class Theme:
         from ..models.icon import Icon  # noqa: PLC0415
 
         d = dict(src_dict)
-        theme_key = d.pop("themeKey")
+        theme_key: Any
+        if "themeKey" not in d:
+            theme_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            theme_key = d.pop("themeKey")
 
         name = d.pop("name", UNSET)
 

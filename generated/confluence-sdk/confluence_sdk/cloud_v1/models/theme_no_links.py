@@ -47,7 +47,6 @@ class ThemeNoLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if theme_key is not UNSET:
             field_dict["themeKey"] = theme_key
         if name is not UNSET:

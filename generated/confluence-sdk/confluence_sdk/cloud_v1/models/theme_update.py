@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ThemeUpdate")
 
 
@@ -21,22 +23,27 @@ class ThemeUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        theme_key = self.theme_key
+        theme_key: Any
+        if isinstance(self.theme_key, Unset):
+            theme_key = UNSET
+        else:
+            theme_key = self.theme_key
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "themeKey": theme_key,
-            }
-        )
+        if theme_key is not UNSET:
+            field_dict["themeKey"] = theme_key
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        theme_key = d.pop("themeKey")
+        theme_key: Any
+        if "themeKey" not in d:
+            theme_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            theme_key = d.pop("themeKey")
 
         theme_update = cls(
             theme_key=theme_key,

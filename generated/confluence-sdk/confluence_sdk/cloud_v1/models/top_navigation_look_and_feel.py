@@ -31,7 +31,11 @@ class TopNavigationLookAndFeel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        highlight_color = self.highlight_color
+        highlight_color: Any
+        if isinstance(self.highlight_color, Unset):
+            highlight_color = UNSET
+        else:
+            highlight_color = self.highlight_color
 
         color: None | str | Unset
         if isinstance(self.color, Unset):
@@ -45,11 +49,8 @@ class TopNavigationLookAndFeel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "highlightColor": highlight_color,
-            }
-        )
+        if highlight_color is not UNSET:
+            field_dict["highlightColor"] = highlight_color
         if color is not UNSET:
             field_dict["color"] = color
         if hover_or_focus is not UNSET:
@@ -62,7 +63,11 @@ class TopNavigationLookAndFeel:
         from ..models.top_navigation_look_and_feel_hover_or_focus import TopNavigationLookAndFeelHoverOrFocus  # noqa: PLC0415
 
         d = dict(src_dict)
-        highlight_color = d.pop("highlightColor")
+        highlight_color: Any
+        if "highlightColor" not in d:
+            highlight_color = UNSET  # required by the spec, but omitted by the site
+        else:
+            highlight_color = d.pop("highlightColor")
 
         def _parse_color(data: object) -> None | str | Unset:
             if data is None:

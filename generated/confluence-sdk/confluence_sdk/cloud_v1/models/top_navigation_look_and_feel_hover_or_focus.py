@@ -31,7 +31,6 @@ class TopNavigationLookAndFeelHoverOrFocus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if background_color is not UNSET:
             field_dict["backgroundColor"] = background_color
         if color is not UNSET:

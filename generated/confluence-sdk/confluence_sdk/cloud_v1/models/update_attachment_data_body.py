@@ -34,9 +34,17 @@ class UpdateAttachmentDataBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file.to_tuple()
+        file: Any
+        if isinstance(self.file, Unset):
+            file = UNSET
+        else:
+            file = self.file.to_tuple()
 
-        minor_edit = self.minor_edit.to_tuple()
+        minor_edit: Any
+        if isinstance(self.minor_edit, Unset):
+            minor_edit = UNSET
+        else:
+            minor_edit = self.minor_edit.to_tuple()
 
         comment: FileTypes | Unset = UNSET
         if not isinstance(self.comment, Unset):
@@ -44,12 +52,10 @@ class UpdateAttachmentDataBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "file": file,
-                "minorEdit": minor_edit,
-            }
-        )
+        if file is not UNSET:
+            field_dict["file"] = file
+        if minor_edit is not UNSET:
+            field_dict["minorEdit"] = minor_edit
         if comment is not UNSET:
             field_dict["comment"] = comment
 
@@ -73,9 +79,17 @@ class UpdateAttachmentDataBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        file = File(payload=BytesIO(d.pop("file")))
+        file: Any
+        if "file" not in d:
+            file = UNSET  # required by the spec, but omitted by the site
+        else:
+            file = File(payload=BytesIO(d.pop("file")))
 
-        minor_edit = File(payload=BytesIO(d.pop("minorEdit")))
+        minor_edit: Any
+        if "minorEdit" not in d:
+            minor_edit = UNSET  # required by the spec, but omitted by the site
+        else:
+            minor_edit = File(payload=BytesIO(d.pop("minorEdit")))
 
         _comment = d.pop("comment", UNSET)
         comment: File | Unset

@@ -83,7 +83,11 @@ class User:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = UserType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = UserType(self.type_).value
 
         username = self.username
 
@@ -155,11 +159,8 @@ class User:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if username is not UNSET:
             field_dict["username"] = username
         if user_key is not UNSET:
@@ -207,7 +208,11 @@ class User:
         from ..models.user_expandable import UserExpandable  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = UserType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = UserType(d.pop("type"))
 
         username = d.pop("username", UNSET)
 

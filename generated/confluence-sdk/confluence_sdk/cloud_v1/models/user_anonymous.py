@@ -66,7 +66,6 @@ class UserAnonymous:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if profile_picture is not UNSET:

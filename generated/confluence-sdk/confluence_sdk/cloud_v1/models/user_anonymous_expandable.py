@@ -27,7 +27,6 @@ class UserAnonymousExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operations is not UNSET:
             field_dict["operations"] = operations
 

@@ -39,10 +39,14 @@ class UserArray:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
+        results: Any
+        if isinstance(self.results, Unset):
+            results = UNSET
+        else:
+            results = []
+            for results_item_data in self.results:
+                results_item = results_item_data.to_dict()
+                results.append(results_item)
 
         start = self.start
 
@@ -58,11 +62,8 @@ class UserArray:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "results": results,
-            }
-        )
+        if results is not UNSET:
+            field_dict["results"] = results
         if start is not UNSET:
             field_dict["start"] = start
         if limit is not UNSET:
@@ -82,12 +83,16 @@ class UserArray:
         from ..models.user import User  # noqa: PLC0415
 
         d = dict(src_dict)
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = User.from_dict(results_item_data)
+        results: Any
+        if "results" not in d:
+            results = UNSET  # required by the spec, but omitted by the site
+        else:
+            results = []
+            _results = d.pop("results")
+            for results_item_data in _results:
+                results_item = User.from_dict(results_item_data)
 
-            results.append(results_item)
+                results.append(results_item)
 
         start = d.pop("start", UNSET)
 

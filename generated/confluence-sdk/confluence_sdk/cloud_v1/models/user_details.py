@@ -40,7 +40,6 @@ class UserDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if business is not UNSET:
             field_dict["business"] = business
         if personal is not UNSET:

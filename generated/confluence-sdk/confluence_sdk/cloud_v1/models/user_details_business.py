@@ -47,7 +47,6 @@ class UserDetailsBusiness:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if position is not UNSET:
             field_dict["position"] = position
         if department is not UNSET:

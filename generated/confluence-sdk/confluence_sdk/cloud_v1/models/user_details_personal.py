@@ -53,7 +53,6 @@ class UserDetailsPersonal:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if phone is not UNSET:
             field_dict["phone"] = phone
         if im is not UNSET:

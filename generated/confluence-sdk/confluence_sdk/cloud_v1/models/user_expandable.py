@@ -35,7 +35,6 @@ class UserExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operations is not UNSET:
             field_dict["operations"] = operations
         if details is not UNSET:

@@ -27,7 +27,6 @@ class UserPropertyKeyArrayResultsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.user_property_update_value import UserPropertyUpdateValue
 
@@ -25,15 +27,16 @@ class UserPropertyUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value.to_dict()
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
 
         return field_dict
 
@@ -42,7 +45,11 @@ class UserPropertyUpdate:
         from ..models.user_property_update_value import UserPropertyUpdateValue  # noqa: PLC0415
 
         d = dict(src_dict)
-        value = UserPropertyUpdateValue.from_dict(d.pop("value"))
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = UserPropertyUpdateValue.from_dict(d.pop("value"))
 
         user_property_update = cls(
             value=value,

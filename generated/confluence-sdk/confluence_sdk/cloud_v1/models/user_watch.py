@@ -27,7 +27,6 @@ class UserWatch:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if watching is not UNSET:
             field_dict["watching"] = watching
 

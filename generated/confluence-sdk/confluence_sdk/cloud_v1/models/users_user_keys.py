@@ -49,7 +49,6 @@ class UsersUserKeys:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if users is not UNSET:
             field_dict["users"] = users
         if user_keys is not UNSET:

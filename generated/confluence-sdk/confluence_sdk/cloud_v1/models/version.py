@@ -59,15 +59,27 @@ class Version:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        when: None | str
-        if isinstance(self.when, datetime.datetime):
-            when = self.when.isoformat()
+        when: Any
+        if isinstance(self.when, Unset):
+            when = UNSET
         else:
-            when = self.when
+            when: None | str
+            if isinstance(self.when, datetime.datetime):
+                when = self.when.isoformat()
+            else:
+                when = self.when
 
-        number = self.number
+        number: Any
+        if isinstance(self.number, Unset):
+            number = UNSET
+        else:
+            number = self.number
 
-        minor_edit = self.minor_edit
+        minor_edit: Any
+        if isinstance(self.minor_edit, Unset):
+            minor_edit = UNSET
+        else:
+            minor_edit = self.minor_edit
 
         by: dict[str, Any] | Unset = UNSET
         if not isinstance(self.by, Unset):
@@ -123,13 +135,12 @@ class Version:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "when": when,
-                "number": number,
-                "minorEdit": minor_edit,
-            }
-        )
+        if when is not UNSET:
+            field_dict["when"] = when
+        if number is not UNSET:
+            field_dict["number"] = number
+        if minor_edit is not UNSET:
+            field_dict["minorEdit"] = minor_edit
         if by is not UNSET:
             field_dict["by"] = by
         if friendly_when is not UNSET:
@@ -164,25 +175,37 @@ class Version:
         from ..models.version_expandable import VersionExpandable  # noqa: PLC0415
 
         d = dict(src_dict)
+        when: Any
+        if "when" not in d:
+            when = UNSET  # required by the spec, but omitted by the site
+        else:
 
-        def _parse_when(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                when_type_0 = datetime.datetime.fromisoformat(data)
+            def _parse_when(data: object) -> datetime.datetime | None:
+                if data is None:
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    when_type_0 = datetime.datetime.fromisoformat(data)
 
-                return when_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
+                    return when_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None, data)
 
-        when = _parse_when(d.pop("when"))
+            when = _parse_when(d.pop("when"))
 
-        number = d.pop("number")
+        number: Any
+        if "number" not in d:
+            number = UNSET  # required by the spec, but omitted by the site
+        else:
+            number = d.pop("number")
 
-        minor_edit = d.pop("minorEdit")
+        minor_edit: Any
+        if "minorEdit" not in d:
+            minor_edit = UNSET  # required by the spec, but omitted by the site
+        else:
+            minor_edit = d.pop("minorEdit")
 
         _by = d.pop("by", UNSET)
         by: User | Unset

@@ -31,7 +31,6 @@ class VersionExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
         if collaborators is not UNSET:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.version_restore_operation_key import VersionRestoreOperationKey
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.version_restore_params import VersionRestoreParams
@@ -29,18 +30,24 @@ class VersionRestore:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation_key = VersionRestoreOperationKey(self.operation_key).value
+        operation_key: Any
+        if isinstance(self.operation_key, Unset):
+            operation_key = UNSET
+        else:
+            operation_key = VersionRestoreOperationKey(self.operation_key).value
 
-        params = self.params.to_dict()
+        params: Any
+        if isinstance(self.params, Unset):
+            params = UNSET
+        else:
+            params = self.params.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operationKey": operation_key,
-                "params": params,
-            }
-        )
+        if operation_key is not UNSET:
+            field_dict["operationKey"] = operation_key
+        if params is not UNSET:
+            field_dict["params"] = params
 
         return field_dict
 
@@ -49,9 +56,17 @@ class VersionRestore:
         from ..models.version_restore_params import VersionRestoreParams  # noqa: PLC0415
 
         d = dict(src_dict)
-        operation_key = VersionRestoreOperationKey(d.pop("operationKey"))
+        operation_key: Any
+        if "operationKey" not in d:
+            operation_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation_key = VersionRestoreOperationKey(d.pop("operationKey"))
 
-        params = VersionRestoreParams.from_dict(d.pop("params"))
+        params: Any
+        if "params" not in d:
+            params = UNSET  # required by the spec, but omitted by the site
+        else:
+            params = VersionRestoreParams.from_dict(d.pop("params"))
 
         version_restore = cls(
             operation_key=operation_key,

@@ -28,20 +28,26 @@ class VersionRestoreParams:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        version_number = self.version_number
+        version_number: Any
+        if isinstance(self.version_number, Unset):
+            version_number = UNSET
+        else:
+            version_number = self.version_number
 
-        message = self.message
+        message: Any
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
         restore_title = self.restore_title
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "versionNumber": version_number,
-                "message": message,
-            }
-        )
+        if version_number is not UNSET:
+            field_dict["versionNumber"] = version_number
+        if message is not UNSET:
+            field_dict["message"] = message
         if restore_title is not UNSET:
             field_dict["restoreTitle"] = restore_title
 
@@ -50,9 +56,17 @@ class VersionRestoreParams:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        version_number = d.pop("versionNumber")
+        version_number: Any
+        if "versionNumber" not in d:
+            version_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            version_number = d.pop("versionNumber")
 
-        message = d.pop("message")
+        message: Any
+        if "message" not in d:
+            message = UNSET  # required by the spec, but omitted by the site
+        else:
+            message = d.pop("message")
 
         restore_title = d.pop("restoreTitle", UNSET)
 

@@ -66,7 +66,6 @@ class WebResourceDependencies:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_expandable is not UNSET:
             field_dict["_expandable"] = field_expandable
         if keys is not UNSET:

@@ -39,7 +39,6 @@ class WebResourceDependenciesExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if uris is not UNSET:
             field_dict["uris"] = uris
 

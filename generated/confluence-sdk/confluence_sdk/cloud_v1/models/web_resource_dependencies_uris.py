@@ -66,7 +66,6 @@ class WebResourceDependenciesUris:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if all_ is not UNSET:
             field_dict["all"] = all_
         if css is not UNSET:

@@ -45,7 +45,6 @@ class WebResourceDependenciesUrisExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if css is not UNSET:
             field_dict["css"] = css
         if js is not UNSET:

@@ -131,7 +131,6 @@ if TYPE_CHECKING:
     from .macro_instance_parameters import MacroInstanceParameters
     from .macro_parameter_instance import MacroParameterInstance
     from .message import Message
-    from .message_args_item import MessageArgsItem
     from .mock_attachment_request import MockAttachmentRequest
     from .mock_restrictions_response import MockRestrictionsResponse
     from .mock_restrictions_response_restrictions import MockRestrictionsResponseRestrictions
@@ -152,7 +151,6 @@ if TYPE_CHECKING:
     from .page_response_long_task_status import PageResponseLongTaskStatus
     from .page_response_node_status import PageResponseNodeStatus
     from .page_response_object import PageResponseObject
-    from .page_response_object_results_item import PageResponseObjectResultsItem
     from .page_response_person import PageResponsePerson
     from .page_response_space import PageResponseSpace
     from .page_response_subject import PageResponseSubject
@@ -399,7 +397,6 @@ _LAZY: dict[str, str] = {
     "MacroInstanceParameters": ".macro_instance_parameters",
     "MacroParameterInstance": ".macro_parameter_instance",
     "Message": ".message",
-    "MessageArgsItem": ".message_args_item",
     "MockAttachmentRequest": ".mock_attachment_request",
     "MockRestrictionsResponse": ".mock_restrictions_response",
     "MockRestrictionsResponseRestrictions": ".mock_restrictions_response_restrictions",
@@ -420,7 +417,6 @@ _LAZY: dict[str, str] = {
     "PageResponseLongTaskStatus": ".page_response_long_task_status",
     "PageResponseNodeStatus": ".page_response_node_status",
     "PageResponseObject": ".page_response_object",
-    "PageResponseObjectResultsItem": ".page_response_object_results_item",
     "PageResponsePerson": ".page_response_person",
     "PageResponseSpace": ".page_response_space",
     "PageResponseSubject": ".page_response_subject",
@@ -682,7 +678,6 @@ __all__ = (
     "MacroInstanceParameters",
     "MacroParameterInstance",
     "Message",
-    "MessageArgsItem",
     "MockAttachmentRequest",
     "MockRestrictionsResponse",
     "MockRestrictionsResponseRestrictions",
@@ -703,7 +698,6 @@ __all__ = (
     "PageResponseLongTaskStatus",
     "PageResponseNodeStatus",
     "PageResponseObject",
-    "PageResponseObjectResultsItem",
     "PageResponsePerson",
     "PageResponseSpace",
     "PageResponseSubject",

@@ -27,7 +27,6 @@ class AttachmentExtractedText:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if extracted_text is not UNSET:
             field_dict["extractedText"] = extracted_text
 

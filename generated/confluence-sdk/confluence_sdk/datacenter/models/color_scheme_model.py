@@ -75,7 +75,6 @@ class ColorSchemeModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if top_bar_color is not UNSET:
             field_dict["topBarColor"] = top_bar_color
         if top_bar_menu_selected_bg_color is not UNSET:

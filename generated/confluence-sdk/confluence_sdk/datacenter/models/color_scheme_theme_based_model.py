@@ -39,7 +39,6 @@ class ColorSchemeThemeBasedModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color_scheme_model_light is not UNSET:
             field_dict["colorSchemeModelLight"] = color_scheme_model_light
         if color_scheme_model_dark is not UNSET:

@@ -51,7 +51,6 @@ class ContentRestriction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
         if operation is not UNSET:

@@ -41,7 +41,6 @@ class ContentWatch:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if watcher is not UNSET:
             field_dict["watcher"] = watcher
         if content_id is not UNSET:

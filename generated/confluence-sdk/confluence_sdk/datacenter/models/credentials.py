@@ -27,7 +27,6 @@ class Credentials:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if password is not UNSET:
             field_dict["password"] = password
 

@@ -34,7 +34,6 @@ class Cursor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cursor_type is not UNSET:
             field_dict["cursorType"] = cursor_type
         if reverse is not UNSET:

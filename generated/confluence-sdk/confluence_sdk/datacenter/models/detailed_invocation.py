@@ -78,7 +78,6 @@ class DetailedInvocation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if result is not UNSET:
             field_dict["result"] = result
         if request is not UNSET:

@@ -56,7 +56,6 @@ class DetailedInvocationDuration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if seconds is not UNSET:
             field_dict["seconds"] = seconds
         if zero is not UNSET:

@@ -35,7 +35,6 @@ class DetailedInvocationDurationUnitsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if duration_estimated is not UNSET:
             field_dict["durationEstimated"] = duration_estimated
         if time_based is not UNSET:

@@ -48,7 +48,6 @@ class DetailedInvocationRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if body is not UNSET:
             field_dict["body"] = body
         if headers is not UNSET:

@@ -27,7 +27,6 @@ class Expandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
 

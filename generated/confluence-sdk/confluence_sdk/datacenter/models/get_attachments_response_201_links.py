@@ -43,7 +43,6 @@ class GetAttachmentsResponse201Links:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base is not UNSET:
             field_dict["base"] = base
         if context is not UNSET:

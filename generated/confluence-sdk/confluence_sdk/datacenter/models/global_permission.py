@@ -40,7 +40,6 @@ class GlobalPermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if subject is not UNSET:

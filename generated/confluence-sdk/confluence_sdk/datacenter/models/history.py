@@ -95,7 +95,6 @@ class History:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if previous_version is not UNSET:
             field_dict["previousVersion"] = previous_version
         if next_version is not UNSET:

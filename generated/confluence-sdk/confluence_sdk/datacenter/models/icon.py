@@ -39,7 +39,6 @@ class Icon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if path is not UNSET:
             field_dict["path"] = path
         if width is not UNSET:

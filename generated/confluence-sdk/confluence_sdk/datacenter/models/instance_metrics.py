@@ -35,7 +35,6 @@ class InstanceMetrics:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if pages is not UNSET:
             field_dict["pages"] = pages
         if spaces is not UNSET:

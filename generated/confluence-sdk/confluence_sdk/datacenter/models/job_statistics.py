@@ -43,7 +43,6 @@ class JobStatistics:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if total_objects_count is not UNSET:
             field_dict["totalObjectsCount"] = total_objects_count
         if processed_objects_count is not UNSET:

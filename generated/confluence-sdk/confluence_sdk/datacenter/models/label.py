@@ -56,7 +56,6 @@ class Label:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if prefix is not UNSET:
             field_dict["prefix"] = prefix
         if name is not UNSET:

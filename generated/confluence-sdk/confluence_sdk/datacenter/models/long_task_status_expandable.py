@@ -27,7 +27,6 @@ class LongTaskStatusExpandable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attribute is not UNSET:
             field_dict["attribute"] = attribute
 

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_args_item import MessageArgsItem
-
 
 T = TypeVar("T", bound="Message")
 
@@ -21,30 +17,26 @@ class Message:
     """
     Attributes:
         key (str | Unset):
-        args (list[MessageArgsItem] | Unset):
+        args (list[Any] | Unset):
         translation (str | Unset):
     """
 
     key: str | Unset = UNSET
-    args: list[MessageArgsItem] | Unset = UNSET
+    args: list[Any] | Unset = UNSET
     translation: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key
 
-        args: list[dict[str, Any]] | Unset = UNSET
+        args: list[Any] | Unset = UNSET
         if not isinstance(self.args, Unset):
-            args = []
-            for args_item_data in self.args:
-                args_item = args_item_data.to_dict()
-                args.append(args_item)
+            args = self.args
 
         translation = self.translation
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if args is not UNSET:
@@ -56,19 +48,10 @@ class Message:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_args_item import MessageArgsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         key = d.pop("key", UNSET)
 
-        _args = d.pop("args", UNSET)
-        args: list[MessageArgsItem] | Unset = UNSET
-        if _args is not UNSET:
-            args = []
-            for args_item_data in _args:
-                args_item = MessageArgsItem.from_dict(args_item_data)
-
-                args.append(args_item)
+        args = cast(list[Any], d.pop("args", UNSET))
 
         translation = d.pop("translation", UNSET)
 

@@ -47,7 +47,6 @@ class MockAttachmentRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if file is not UNSET:
             field_dict["file"] = file
         if comment is not UNSET:

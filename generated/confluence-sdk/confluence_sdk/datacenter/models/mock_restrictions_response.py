@@ -49,7 +49,6 @@ class MockRestrictionsResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if restrictions is not UNSET:
             field_dict["restrictions"] = restrictions
         if get_links is not UNSET:

@@ -51,7 +51,6 @@ class NodeStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if node_id is not UNSET:
             field_dict["nodeId"] = node_id
         if jvm_stats is not UNSET:

@@ -31,7 +31,6 @@ class OperationDescription:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if target_type is not UNSET:
             field_dict["targetType"] = target_type
         if operation_key is not UNSET:

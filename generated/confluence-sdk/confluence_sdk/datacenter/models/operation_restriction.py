@@ -51,7 +51,6 @@ class OperationRestriction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if restrictions is not UNSET:

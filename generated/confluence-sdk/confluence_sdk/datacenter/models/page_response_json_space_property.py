@@ -60,7 +60,6 @@ class PageResponseJsonSpaceProperty:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if total_count is not UNSET:

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.page_response_object_results_item import PageResponseObjectResultsItem
-
 
 T = TypeVar("T", bound="PageResponseObject")
 
@@ -20,25 +16,22 @@ T = TypeVar("T", bound="PageResponseObject")
 class PageResponseObject:
     """
     Attributes:
-        results (list[PageResponseObjectResultsItem] | Unset): Results of the page response Example: [].
+        results (list[Any] | Unset): Results of the page response Example: [].
         start (int | Unset): Start index of the page response Example: 0.
         limit (int | Unset): Limit of the page response Example: 200.
         size (int | Unset): Size of the results Example: 0.
     """
 
-    results: list[PageResponseObjectResultsItem] | Unset = UNSET
+    results: list[Any] | Unset = UNSET
     start: int | Unset = UNSET
     limit: int | Unset = UNSET
     size: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results: list[dict[str, Any]] | Unset = UNSET
+        results: list[Any] | Unset = UNSET
         if not isinstance(self.results, Unset):
-            results = []
-            for results_item_data in self.results:
-                results_item = results_item_data.to_dict()
-                results.append(results_item)
+            results = self.results
 
         start = self.start
 
@@ -48,7 +41,6 @@ class PageResponseObject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if start is not UNSET:
@@ -62,17 +54,8 @@ class PageResponseObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_response_object_results_item import PageResponseObjectResultsItem  # noqa: PLC0415
-
         d = dict(src_dict)
-        _results = d.pop("results", UNSET)
-        results: list[PageResponseObjectResultsItem] | Unset = UNSET
-        if _results is not UNSET:
-            results = []
-            for results_item_data in _results:
-                results_item = PageResponseObjectResultsItem.from_dict(results_item_data)
-
-                results.append(results_item)
+        results = cast(list[Any], d.pop("results", UNSET))
 
         start = d.pop("start", UNSET)
 

@@ -31,7 +31,6 @@ class PasswordChangeDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if old_password is not UNSET:
             field_dict["oldPassword"] = old_password
         if new_password is not UNSET:

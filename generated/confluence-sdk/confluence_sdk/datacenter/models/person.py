@@ -41,7 +41,6 @@ class Person:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if profile_picture is not UNSET:
             field_dict["profilePicture"] = profile_picture
         if display_name is not UNSET:

@@ -41,7 +41,6 @@ class PersonalSpaceDetailsForCreation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if is_private is not UNSET:

@@ -59,7 +59,6 @@ class Popular1Response200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
         if total_count is not UNSET:

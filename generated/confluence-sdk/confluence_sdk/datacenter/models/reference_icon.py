@@ -37,7 +37,6 @@ class ReferenceIcon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id_properties is not UNSET:
             field_dict["idProperties"] = id_properties
         if expanded is not UNSET:

@@ -39,7 +39,6 @@ class ReferenceRelevantViewRestrictions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id_properties is not UNSET:
             field_dict["idProperties"] = id_properties
         if expanded is not UNSET:

@@ -33,7 +33,6 @@ class RelevantViewRestrictions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if view_content_restrictions is not UNSET:
             field_dict["viewContentRestrictions"] = view_content_restrictions
 

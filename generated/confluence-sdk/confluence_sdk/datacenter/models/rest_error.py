@@ -45,7 +45,6 @@ class RestError:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status_code is not UNSET:
             field_dict["statusCode"] = status_code
         if data is not UNSET:

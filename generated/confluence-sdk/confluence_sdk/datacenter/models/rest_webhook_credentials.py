@@ -31,7 +31,6 @@ class RestWebhookCredentials:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if password is not UNSET:
             field_dict["password"] = password
         if username is not UNSET:

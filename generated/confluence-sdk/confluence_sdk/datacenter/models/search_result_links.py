@@ -35,7 +35,6 @@ class SearchResultLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base is not UNSET:
             field_dict["base"] = base
         if context is not UNSET:

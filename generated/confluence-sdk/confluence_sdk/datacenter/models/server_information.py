@@ -43,7 +43,6 @@ class ServerInformation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base_url is not UNSET:
             field_dict["baseUrl"] = base_url
         if version is not UNSET:

@@ -35,7 +35,6 @@ class SiteBackupSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if skip_attachments is not UNSET:
             field_dict["skipAttachments"] = skip_attachments
         if keep_permanently is not UNSET:

@@ -35,7 +35,6 @@ class SiteRestoreSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if filename is not UNSET:
             field_dict["filename"] = filename
         if skip_reindex is not UNSET:

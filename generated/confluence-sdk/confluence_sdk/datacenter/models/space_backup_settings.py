@@ -37,7 +37,6 @@ class SpaceBackupSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if space_keys is not UNSET:
             field_dict["spaceKeys"] = space_keys
         if keep_permanently is not UNSET:

@@ -48,7 +48,6 @@ class SpacePermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if subject is not UNSET:

@@ -44,7 +44,6 @@ class SpacePermissionsForSubject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if user_key is not UNSET:
             field_dict["userKey"] = user_key
         if group_name is not UNSET:

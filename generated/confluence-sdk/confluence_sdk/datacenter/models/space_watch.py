@@ -43,7 +43,6 @@ class SpaceWatch:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if watcher is not UNSET:
             field_dict["watcher"] = watcher
         if space is not UNSET:

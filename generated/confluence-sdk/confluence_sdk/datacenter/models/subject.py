@@ -31,7 +31,6 @@ class Subject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if type_ is not UNSET:

@@ -44,7 +44,6 @@ class SuperBatchWebResources:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if uris is not UNSET:
             field_dict["uris"] = uris
         if tags is not UNSET:

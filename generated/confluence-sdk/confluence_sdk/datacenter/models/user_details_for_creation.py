@@ -43,7 +43,6 @@ class UserDetailsForCreation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if user_name is not UNSET:
             field_dict["userName"] = user_name
         if full_name is not UNSET:

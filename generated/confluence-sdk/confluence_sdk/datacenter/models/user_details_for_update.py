@@ -35,7 +35,6 @@ class UserDetailsForUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if full_name is not UNSET:
             field_dict["fullName"] = full_name
         if email is not UNSET:

@@ -27,7 +27,6 @@ class UserKey:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if user_key is not UNSET:
             field_dict["userKey"] = user_key
 

@@ -49,7 +49,6 @@ class ValidationResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if authorized is not UNSET:
             field_dict["authorized"] = authorized
         if valid is not UNSET:

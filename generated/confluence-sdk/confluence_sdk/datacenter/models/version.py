@@ -73,7 +73,6 @@ class Version:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if by is not UNSET:
             field_dict["by"] = by
         if when is not UNSET:

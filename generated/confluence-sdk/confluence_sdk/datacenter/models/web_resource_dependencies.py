@@ -59,7 +59,6 @@ class WebResourceDependencies:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if keys is not UNSET:
             field_dict["keys"] = keys
         if contexts is not UNSET:

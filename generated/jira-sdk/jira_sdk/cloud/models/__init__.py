@@ -259,9 +259,6 @@ if TYPE_CHECKING:
     from .custom_template_request_dto import CustomTemplateRequestDTO
     from .custom_templates_project_details import CustomTemplatesProjectDetails
     from .custom_templates_project_details_access_level import CustomTemplatesProjectDetailsAccessLevel
-    from .custom_templates_project_details_additional_properties import (
-        CustomTemplatesProjectDetailsAdditionalProperties,
-    )
     from .custom_templates_project_details_assignee_type import CustomTemplatesProjectDetailsAssigneeType
     from .dashboard import Dashboard
     from .dashboard_details import DashboardDetails
@@ -1580,7 +1577,6 @@ _LAZY: dict[str, str] = {
     "CustomTemplateRequestDTO": ".custom_template_request_dto",
     "CustomTemplatesProjectDetails": ".custom_templates_project_details",
     "CustomTemplatesProjectDetailsAccessLevel": ".custom_templates_project_details_access_level",
-    "CustomTemplatesProjectDetailsAdditionalProperties": ".custom_templates_project_details_additional_properties",
     "CustomTemplatesProjectDetailsAssigneeType": ".custom_templates_project_details_assignee_type",
     "Dashboard": ".dashboard",
     "DashboardDetails": ".dashboard_details",
@@ -2880,7 +2876,6 @@ __all__ = (
     "CustomTemplateRequestDTO",
     "CustomTemplatesProjectDetails",
     "CustomTemplatesProjectDetailsAccessLevel",
-    "CustomTemplatesProjectDetailsAdditionalProperties",
     "CustomTemplatesProjectDetailsAssigneeType",
     "Dashboard",
     "DashboardDetails",

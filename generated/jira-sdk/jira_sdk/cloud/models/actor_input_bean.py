@@ -46,7 +46,6 @@ class ActorInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group is not UNSET:
             field_dict["group"] = group
         if group_id is not UNSET:

@@ -43,7 +43,6 @@ class ActorsMap:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group is not UNSET:
             field_dict["group"] = group
         if group_id is not UNSET:

@@ -33,9 +33,17 @@ class AddAtlassianTeamRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        planning_style = AddAtlassianTeamRequestPlanningStyle(self.planning_style).value
+        planning_style: Any
+        if isinstance(self.planning_style, Unset):
+            planning_style = UNSET
+        else:
+            planning_style = AddAtlassianTeamRequestPlanningStyle(self.planning_style).value
 
         capacity = self.capacity
 
@@ -45,12 +53,10 @@ class AddAtlassianTeamRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "planningStyle": planning_style,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if planning_style is not UNSET:
+            field_dict["planningStyle"] = planning_style
         if capacity is not UNSET:
             field_dict["capacity"] = capacity
         if issue_source_id is not UNSET:
@@ -63,9 +69,17 @@ class AddAtlassianTeamRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        planning_style = AddAtlassianTeamRequestPlanningStyle(d.pop("planningStyle"))
+        planning_style: Any
+        if "planningStyle" not in d:
+            planning_style = UNSET  # required by the spec, but omitted by the site
+        else:
+            planning_style = AddAtlassianTeamRequestPlanningStyle(d.pop("planningStyle"))
 
         capacity = d.pop("capacity", UNSET)
 

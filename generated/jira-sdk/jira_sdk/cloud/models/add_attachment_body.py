@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..types import File
+from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="AddAttachmentBody")
 
@@ -25,19 +25,20 @@ class AddAttachmentBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = []
-        for file_item_data in self.file:
-            file_item = file_item_data.to_tuple()
+        file: Any
+        if isinstance(self.file, Unset):
+            file = UNSET
+        else:
+            file = []
+            for file_item_data in self.file:
+                file_item = file_item_data.to_tuple()
 
-            file.append(file_item)
+                file.append(file_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "file": file,
-            }
-        )
+        if file is not UNSET:
+            field_dict["file"] = file
 
         return field_dict
 
@@ -55,12 +56,16 @@ class AddAttachmentBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        file = []
-        _file = d.pop("file")
-        for file_item_data in _file:
-            file_item = File(payload=BytesIO(file_item_data))
+        file: Any
+        if "file" not in d:
+            file = UNSET  # required by the spec, but omitted by the site
+        else:
+            file = []
+            _file = d.pop("file")
+            for file_item_data in _file:
+                file_item = File(payload=BytesIO(file_item_data))
 
-            file.append(file_item)
+                file.append(file_item)
 
         add_attachment_body = cls(
             file=file,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.notification_scheme_event_details import NotificationSchemeEventDetails
 
@@ -27,18 +29,19 @@ class AddNotificationsDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        notification_scheme_events = []
-        for notification_scheme_events_item_data in self.notification_scheme_events:
-            notification_scheme_events_item = notification_scheme_events_item_data.to_dict()
-            notification_scheme_events.append(notification_scheme_events_item)
+        notification_scheme_events: Any
+        if isinstance(self.notification_scheme_events, Unset):
+            notification_scheme_events = UNSET
+        else:
+            notification_scheme_events = []
+            for notification_scheme_events_item_data in self.notification_scheme_events:
+                notification_scheme_events_item = notification_scheme_events_item_data.to_dict()
+                notification_scheme_events.append(notification_scheme_events_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "notificationSchemeEvents": notification_scheme_events,
-            }
-        )
+        if notification_scheme_events is not UNSET:
+            field_dict["notificationSchemeEvents"] = notification_scheme_events
 
         return field_dict
 
@@ -47,14 +50,18 @@ class AddNotificationsDetails:
         from ..models.notification_scheme_event_details import NotificationSchemeEventDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        notification_scheme_events = []
-        _notification_scheme_events = d.pop("notificationSchemeEvents")
-        for notification_scheme_events_item_data in _notification_scheme_events:
-            notification_scheme_events_item = NotificationSchemeEventDetails.from_dict(
-                notification_scheme_events_item_data
-            )
+        notification_scheme_events: Any
+        if "notificationSchemeEvents" not in d:
+            notification_scheme_events = UNSET  # required by the spec, but omitted by the site
+        else:
+            notification_scheme_events = []
+            _notification_scheme_events = d.pop("notificationSchemeEvents")
+            for notification_scheme_events_item_data in _notification_scheme_events:
+                notification_scheme_events_item = NotificationSchemeEventDetails.from_dict(
+                    notification_scheme_events_item_data
+                )
 
-            notification_scheme_events.append(notification_scheme_events_item)
+                notification_scheme_events.append(notification_scheme_events_item)
 
         add_notifications_details = cls(
             notification_scheme_events=notification_scheme_events,

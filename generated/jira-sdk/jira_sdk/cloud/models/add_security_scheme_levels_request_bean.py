@@ -37,7 +37,6 @@ class AddSecuritySchemeLevelsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if levels is not UNSET:
             field_dict["levels"] = levels
 

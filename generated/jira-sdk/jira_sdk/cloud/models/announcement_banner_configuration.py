@@ -47,7 +47,6 @@ class AnnouncementBannerConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if hash_id is not UNSET:
             field_dict["hashId"] = hash_id
         if is_dismissible is not UNSET:

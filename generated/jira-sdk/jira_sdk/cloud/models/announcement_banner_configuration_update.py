@@ -40,7 +40,6 @@ class AnnouncementBannerConfigurationUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_dismissible is not UNSET:
             field_dict["isDismissible"] = is_dismissible
         if is_enabled is not UNSET:

@@ -35,11 +35,23 @@ class AppWorkflowTransitionRule:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        configuration = self.configuration.to_dict()
+        configuration: Any
+        if isinstance(self.configuration, Unset):
+            configuration = UNSET
+        else:
+            configuration = self.configuration.to_dict()
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
         transition: dict[str, Any] | Unset = UNSET
         if not isinstance(self.transition, Unset):
@@ -47,13 +59,12 @@ class AppWorkflowTransitionRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "configuration": configuration,
-                "id": id,
-                "key": key,
-            }
-        )
+        if configuration is not UNSET:
+            field_dict["configuration"] = configuration
+        if id is not UNSET:
+            field_dict["id"] = id
+        if key is not UNSET:
+            field_dict["key"] = key
         if transition is not UNSET:
             field_dict["transition"] = transition
 
@@ -65,11 +76,23 @@ class AppWorkflowTransitionRule:
         from ..models.workflow_transition import WorkflowTransition  # noqa: PLC0415
 
         d = dict(src_dict)
-        configuration = RuleConfiguration.from_dict(d.pop("configuration"))
+        configuration: Any
+        if "configuration" not in d:
+            configuration = UNSET  # required by the spec, but omitted by the site
+        else:
+            configuration = RuleConfiguration.from_dict(d.pop("configuration"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
         _transition = d.pop("transition", UNSET)
         transition: WorkflowTransition | Unset

@@ -62,7 +62,6 @@ class ApplicationProperty:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if allowed_values is not UNSET:
             field_dict["allowedValues"] = allowed_values
         if default_value is not UNSET:

@@ -103,7 +103,6 @@ class ApplicationRole:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_groups is not UNSET:
             field_dict["defaultGroups"] = default_groups
         if default_groups_details is not UNSET:

@@ -48,17 +48,41 @@ class ApprovalConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        active = ApprovalConfigurationActive(self.active).value
+        active: Any
+        if isinstance(self.active, Unset):
+            active = UNSET
+        else:
+            active = ApprovalConfigurationActive(self.active).value
 
-        condition_type = ApprovalConfigurationConditionType(self.condition_type).value
+        condition_type: Any
+        if isinstance(self.condition_type, Unset):
+            condition_type = UNSET
+        else:
+            condition_type = ApprovalConfigurationConditionType(self.condition_type).value
 
-        condition_value = self.condition_value
+        condition_value: Any
+        if isinstance(self.condition_value, Unset):
+            condition_value = UNSET
+        else:
+            condition_value = self.condition_value
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        transition_approved = self.transition_approved
+        transition_approved: Any
+        if isinstance(self.transition_approved, Unset):
+            transition_approved = UNSET
+        else:
+            transition_approved = self.transition_approved
 
-        transition_rejected = self.transition_rejected
+        transition_rejected: Any
+        if isinstance(self.transition_rejected, Unset):
+            transition_rejected = UNSET
+        else:
+            transition_rejected = self.transition_rejected
 
         exclude: list[str] | None | Unset
         if isinstance(self.exclude, Unset):
@@ -80,16 +104,18 @@ class ApprovalConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "active": active,
-                "conditionType": condition_type,
-                "conditionValue": condition_value,
-                "fieldId": field_id,
-                "transitionApproved": transition_approved,
-                "transitionRejected": transition_rejected,
-            }
-        )
+        if active is not UNSET:
+            field_dict["active"] = active
+        if condition_type is not UNSET:
+            field_dict["conditionType"] = condition_type
+        if condition_value is not UNSET:
+            field_dict["conditionValue"] = condition_value
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if transition_approved is not UNSET:
+            field_dict["transitionApproved"] = transition_approved
+        if transition_rejected is not UNSET:
+            field_dict["transitionRejected"] = transition_rejected
         if exclude is not UNSET:
             field_dict["exclude"] = exclude
         if pre_populated_field_id is not UNSET:
@@ -100,17 +126,41 @@ class ApprovalConfiguration:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        active = ApprovalConfigurationActive(d.pop("active"))
+        active: Any
+        if "active" not in d:
+            active = UNSET  # required by the spec, but omitted by the site
+        else:
+            active = ApprovalConfigurationActive(d.pop("active"))
 
-        condition_type = ApprovalConfigurationConditionType(d.pop("conditionType"))
+        condition_type: Any
+        if "conditionType" not in d:
+            condition_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            condition_type = ApprovalConfigurationConditionType(d.pop("conditionType"))
 
-        condition_value = d.pop("conditionValue")
+        condition_value: Any
+        if "conditionValue" not in d:
+            condition_value = UNSET  # required by the spec, but omitted by the site
+        else:
+            condition_value = d.pop("conditionValue")
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        transition_approved = d.pop("transitionApproved")
+        transition_approved: Any
+        if "transitionApproved" not in d:
+            transition_approved = UNSET  # required by the spec, but omitted by the site
+        else:
+            transition_approved = d.pop("transitionApproved")
 
-        transition_rejected = d.pop("transitionRejected")
+        transition_rejected: Any
+        if "transitionRejected" not in d:
+            transition_rejected = UNSET  # required by the spec, but omitted by the site
+        else:
+            transition_rejected = d.pop("transitionRejected")
 
         def _parse_exclude(data: object) -> list[ApprovalConfigurationExcludeType0Item] | None | Unset:
             if data is None:

@@ -36,7 +36,6 @@ class ApprovalConfigurationPreview:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if active is not UNSET:
             field_dict["active"] = active
         if transition_approved is not UNSET:

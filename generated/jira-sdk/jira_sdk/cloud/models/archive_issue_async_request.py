@@ -27,7 +27,6 @@ class ArchiveIssueAsyncRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql is not UNSET:
             field_dict["jql"] = jql
 

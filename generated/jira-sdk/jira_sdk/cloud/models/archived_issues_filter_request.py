@@ -58,7 +58,6 @@ class ArchivedIssuesFilterRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archived_by is not UNSET:
             field_dict["archivedBy"] = archived_by
         if archived_date_range is not UNSET:

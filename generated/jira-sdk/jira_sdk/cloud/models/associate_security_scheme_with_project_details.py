@@ -34,9 +34,17 @@ class AssociateSecuritySchemeWithProjectDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        project_id = self.project_id
+        project_id: Any
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
-        scheme_id = self.scheme_id
+        scheme_id: Any
+        if isinstance(self.scheme_id, Unset):
+            scheme_id = UNSET
+        else:
+            scheme_id = self.scheme_id
 
         old_to_new_security_level_mappings: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.old_to_new_security_level_mappings, Unset):
@@ -47,12 +55,10 @@ class AssociateSecuritySchemeWithProjectDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "projectId": project_id,
-                "schemeId": scheme_id,
-            }
-        )
+        if project_id is not UNSET:
+            field_dict["projectId"] = project_id
+        if scheme_id is not UNSET:
+            field_dict["schemeId"] = scheme_id
         if old_to_new_security_level_mappings is not UNSET:
             field_dict["oldToNewSecurityLevelMappings"] = old_to_new_security_level_mappings
 
@@ -63,9 +69,17 @@ class AssociateSecuritySchemeWithProjectDetails:
         from ..models.old_to_new_security_level_mappings_bean import OldToNewSecurityLevelMappingsBean  # noqa: PLC0415
 
         d = dict(src_dict)
-        project_id = d.pop("projectId")
+        project_id: Any
+        if "projectId" not in d:
+            project_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id = d.pop("projectId")
 
-        scheme_id = d.pop("schemeId")
+        scheme_id: Any
+        if "schemeId" not in d:
+            scheme_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            scheme_id = d.pop("schemeId")
 
         _old_to_new_security_level_mappings = d.pop("oldToNewSecurityLevelMappings", UNSET)
         old_to_new_security_level_mappings: list[OldToNewSecurityLevelMappingsBean] | Unset = UNSET

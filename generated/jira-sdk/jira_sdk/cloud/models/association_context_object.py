@@ -30,7 +30,11 @@ class AssociationContextObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         identifier: dict[str, Any] | Unset = UNSET
         if not isinstance(self.identifier, Unset):
@@ -38,11 +42,8 @@ class AssociationContextObject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if identifier is not UNSET:
             field_dict["identifier"] = identifier
 
@@ -53,7 +54,11 @@ class AssociationContextObject:
         from ..models.association_context_object_identifier import AssociationContextObjectIdentifier  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         _identifier = d.pop("identifier", UNSET)
         identifier: AssociationContextObjectIdentifier | Unset

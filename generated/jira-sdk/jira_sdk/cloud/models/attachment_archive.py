@@ -48,7 +48,6 @@ class AttachmentArchive:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
         if more_available is not UNSET:

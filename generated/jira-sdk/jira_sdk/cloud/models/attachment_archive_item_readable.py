@@ -44,7 +44,6 @@ class AttachmentArchiveItemReadable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if index is not UNSET:
             field_dict["index"] = index
         if label is not UNSET:

@@ -53,7 +53,6 @@ class AttachmentArchiveMetadataReadable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
         if id is not UNSET:

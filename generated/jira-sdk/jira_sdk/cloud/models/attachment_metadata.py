@@ -85,7 +85,6 @@ class AttachmentMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if author is not UNSET:
             field_dict["author"] = author
         if content is not UNSET:

@@ -32,7 +32,6 @@ class AttachmentSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if upload_limit is not UNSET:

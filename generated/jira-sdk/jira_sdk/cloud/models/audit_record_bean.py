@@ -90,7 +90,6 @@ class AuditRecordBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if associated_items is not UNSET:
             field_dict["associatedItems"] = associated_items
         if author_key is not UNSET:

@@ -49,7 +49,6 @@ class AuditRecords:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if limit is not UNSET:
             field_dict["limit"] = limit
         if offset is not UNSET:

@@ -33,7 +33,6 @@ class AutoCompleteSuggestion:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if value is not UNSET:

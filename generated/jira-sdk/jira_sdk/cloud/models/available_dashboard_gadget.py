@@ -36,7 +36,6 @@ class AvailableDashboardGadget:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if module_key is not UNSET:
             field_dict["moduleKey"] = module_key
         if title is not UNSET:

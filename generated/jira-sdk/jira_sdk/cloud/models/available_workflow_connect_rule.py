@@ -63,7 +63,6 @@ class AvailableWorkflowConnectRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if addon_key is not UNSET:
             field_dict["addonKey"] = addon_key
         if create_url is not UNSET:

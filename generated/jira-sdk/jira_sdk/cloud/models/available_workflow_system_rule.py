@@ -58,7 +58,6 @@ class AvailableWorkflowSystemRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if incompatible_rule_keys is not UNSET:

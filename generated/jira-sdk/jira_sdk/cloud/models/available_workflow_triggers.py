@@ -41,7 +41,6 @@ class AvailableWorkflowTriggers:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if available_types is not UNSET:
             field_dict["availableTypes"] = available_types
         if rule_key is not UNSET:

@@ -42,7 +42,11 @@ class Avatar:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         file_name = self.file_name
 
@@ -60,11 +64,8 @@ class Avatar:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
         if file_name is not UNSET:
             field_dict["fileName"] = file_name
         if is_deletable is not UNSET:
@@ -85,7 +86,11 @@ class Avatar:
         from ..models.avatar_urls import AvatarUrls  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
         file_name = d.pop("fileName", UNSET)
 

@@ -50,7 +50,6 @@ class BoardColumnPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if maximum_issue_constraint is not UNSET:
             field_dict["maximumIssueConstraint"] = maximum_issue_constraint
         if minimum_issue_constraint is not UNSET:

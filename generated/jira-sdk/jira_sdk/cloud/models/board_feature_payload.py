@@ -35,7 +35,6 @@ class BoardFeaturePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if feature_key is not UNSET:
             field_dict["featureKey"] = feature_key
         if state is not UNSET:

@@ -35,7 +35,6 @@ class BoardFeaturesPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_features is not UNSET:
             field_dict["boardFeatures"] = board_features
 

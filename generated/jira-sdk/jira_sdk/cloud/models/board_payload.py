@@ -127,7 +127,6 @@ class BoardPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_filter_jql is not UNSET:
             field_dict["boardFilterJQL"] = board_filter_jql
         if card_color_strategy is not UNSET:

@@ -36,7 +36,6 @@ class BoardsPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if boards is not UNSET:
             field_dict["boards"] = boards
 

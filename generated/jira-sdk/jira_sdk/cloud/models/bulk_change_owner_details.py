@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="BulkChangeOwnerDetails")
 
 
@@ -24,27 +26,41 @@ class BulkChangeOwnerDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        autofix_name = self.autofix_name
+        autofix_name: Any
+        if isinstance(self.autofix_name, Unset):
+            autofix_name = UNSET
+        else:
+            autofix_name = self.autofix_name
 
-        new_owner = self.new_owner
+        new_owner: Any
+        if isinstance(self.new_owner, Unset):
+            new_owner = UNSET
+        else:
+            new_owner = self.new_owner
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "autofixName": autofix_name,
-                "newOwner": new_owner,
-            }
-        )
+        if autofix_name is not UNSET:
+            field_dict["autofixName"] = autofix_name
+        if new_owner is not UNSET:
+            field_dict["newOwner"] = new_owner
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        autofix_name = d.pop("autofixName")
+        autofix_name: Any
+        if "autofixName" not in d:
+            autofix_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            autofix_name = d.pop("autofixName")
 
-        new_owner = d.pop("newOwner")
+        new_owner: Any
+        if "newOwner" not in d:
+            new_owner = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_owner = d.pop("newOwner")
 
         bulk_change_owner_details = cls(
             autofix_name=autofix_name,

@@ -30,7 +30,11 @@ class BulkChangelogRequestBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_ids_or_keys = self.issue_ids_or_keys
+        issue_ids_or_keys: Any
+        if isinstance(self.issue_ids_or_keys, Unset):
+            issue_ids_or_keys = UNSET
+        else:
+            issue_ids_or_keys = self.issue_ids_or_keys
 
         field_ids: list[str] | Unset = UNSET
         if not isinstance(self.field_ids, Unset):
@@ -42,11 +46,8 @@ class BulkChangelogRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueIdsOrKeys": issue_ids_or_keys,
-            }
-        )
+        if issue_ids_or_keys is not UNSET:
+            field_dict["issueIdsOrKeys"] = issue_ids_or_keys
         if field_ids is not UNSET:
             field_dict["fieldIds"] = field_ids
         if max_results is not UNSET:
@@ -59,7 +60,11 @@ class BulkChangelogRequestBean:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_ids_or_keys = cast(list[str], d.pop("issueIdsOrKeys"))
+        issue_ids_or_keys: Any
+        if "issueIdsOrKeys" not in d:
+            issue_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_ids_or_keys = cast(list[str], d.pop("issueIdsOrKeys"))
 
         field_ids = cast(list[str], d.pop("fieldIds", UNSET))
 

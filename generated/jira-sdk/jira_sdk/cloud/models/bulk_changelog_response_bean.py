@@ -42,7 +42,6 @@ class BulkChangelogResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_change_logs is not UNSET:
             field_dict["issueChangeLogs"] = issue_change_logs
         if next_page_token is not UNSET:

@@ -44,7 +44,6 @@ class BulkContextualConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if custom_field_id is not UNSET:

@@ -45,7 +45,6 @@ class BulkEditGetFields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ending_before is not UNSET:
             field_dict["endingBefore"] = ending_before
         if fields is not UNSET:

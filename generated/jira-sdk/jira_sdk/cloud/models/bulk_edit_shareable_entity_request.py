@@ -39,9 +39,17 @@ class BulkEditShareableEntityRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        action = BulkEditShareableEntityRequestAction(self.action).value
+        action: Any
+        if isinstance(self.action, Unset):
+            action = UNSET
+        else:
+            action = BulkEditShareableEntityRequestAction(self.action).value
 
-        entity_ids = self.entity_ids
+        entity_ids: Any
+        if isinstance(self.entity_ids, Unset):
+            entity_ids = UNSET
+        else:
+            entity_ids = self.entity_ids
 
         change_owner_details: dict[str, Any] | Unset = UNSET
         if not isinstance(self.change_owner_details, Unset):
@@ -55,12 +63,10 @@ class BulkEditShareableEntityRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "action": action,
-                "entityIds": entity_ids,
-            }
-        )
+        if action is not UNSET:
+            field_dict["action"] = action
+        if entity_ids is not UNSET:
+            field_dict["entityIds"] = entity_ids
         if change_owner_details is not UNSET:
             field_dict["changeOwnerDetails"] = change_owner_details
         if extend_admin_permissions is not UNSET:
@@ -76,9 +82,17 @@ class BulkEditShareableEntityRequest:
         from ..models.permission_details import PermissionDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        action = BulkEditShareableEntityRequestAction(d.pop("action"))
+        action: Any
+        if "action" not in d:
+            action = UNSET  # required by the spec, but omitted by the site
+        else:
+            action = BulkEditShareableEntityRequestAction(d.pop("action"))
 
-        entity_ids = cast(list[int], d.pop("entityIds"))
+        entity_ids: Any
+        if "entityIds" not in d:
+            entity_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            entity_ids = cast(list[int], d.pop("entityIds"))
 
         _change_owner_details = d.pop("changeOwnerDetails", UNSET)
         change_owner_details: BulkChangeOwnerDetails | Unset

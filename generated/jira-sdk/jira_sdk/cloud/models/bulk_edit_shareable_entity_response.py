@@ -41,7 +41,6 @@ class BulkEditShareableEntityResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if action is not UNSET:
             field_dict["action"] = action
         if entity_errors is not UNSET:

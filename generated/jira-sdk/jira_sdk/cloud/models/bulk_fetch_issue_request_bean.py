@@ -65,7 +65,11 @@ class BulkFetchIssueRequestBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_ids_or_keys = self.issue_ids_or_keys
+        issue_ids_or_keys: Any
+        if isinstance(self.issue_ids_or_keys, Unset):
+            issue_ids_or_keys = UNSET
+        else:
+            issue_ids_or_keys = self.issue_ids_or_keys
 
         expand: list[str] | Unset = UNSET
         if not isinstance(self.expand, Unset):
@@ -83,11 +87,8 @@ class BulkFetchIssueRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueIdsOrKeys": issue_ids_or_keys,
-            }
-        )
+        if issue_ids_or_keys is not UNSET:
+            field_dict["issueIdsOrKeys"] = issue_ids_or_keys
         if expand is not UNSET:
             field_dict["expand"] = expand
         if fields is not UNSET:
@@ -102,7 +103,11 @@ class BulkFetchIssueRequestBean:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_ids_or_keys = cast(list[str], d.pop("issueIdsOrKeys"))
+        issue_ids_or_keys: Any
+        if "issueIdsOrKeys" not in d:
+            issue_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_ids_or_keys = cast(list[str], d.pop("issueIdsOrKeys"))
 
         expand = cast(list[str], d.pop("expand", UNSET))
 

@@ -34,7 +34,6 @@ class BulkIssueIsWatching:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues_is_watching is not UNSET:
             field_dict["issuesIsWatching"] = issues_is_watching
 

@@ -46,7 +46,6 @@ class BulkIssuePropertyUpdateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expression is not UNSET:
             field_dict["expression"] = expression
         if filter_ is not UNSET:

@@ -50,7 +50,6 @@ class BulkIssueResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_errors is not UNSET:
             field_dict["issueErrors"] = issue_errors
         if issues is not UNSET:

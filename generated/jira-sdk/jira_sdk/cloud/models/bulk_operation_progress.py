@@ -102,7 +102,6 @@ class BulkOperationProgress:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created is not UNSET:
             field_dict["created"] = created
         if failed_accessible_issues is not UNSET:

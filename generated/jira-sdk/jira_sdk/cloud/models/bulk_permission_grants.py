@@ -44,7 +44,6 @@ class BulkPermissionGrants:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if global_permissions is not UNSET:
             field_dict["globalPermissions"] = global_permissions
         if project_permissions is not UNSET:

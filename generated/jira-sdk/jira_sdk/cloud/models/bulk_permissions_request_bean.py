@@ -48,7 +48,6 @@ class BulkPermissionsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if global_permissions is not UNSET:

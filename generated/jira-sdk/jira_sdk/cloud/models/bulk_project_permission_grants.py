@@ -40,7 +40,6 @@ class BulkProjectPermissionGrants:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues is not UNSET:
             field_dict["issues"] = issues
         if permission is not UNSET:

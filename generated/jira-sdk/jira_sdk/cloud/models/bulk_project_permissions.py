@@ -28,7 +28,11 @@ class BulkProjectPermissions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        permissions = self.permissions
+        permissions: Any
+        if isinstance(self.permissions, Unset):
+            permissions = UNSET
+        else:
+            permissions = self.permissions
 
         issues: list[int] | Unset = UNSET
         if not isinstance(self.issues, Unset):
@@ -40,11 +44,8 @@ class BulkProjectPermissions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "permissions": permissions,
-            }
-        )
+        if permissions is not UNSET:
+            field_dict["permissions"] = permissions
         if issues is not UNSET:
             field_dict["issues"] = issues
         if projects is not UNSET:
@@ -55,7 +56,11 @@ class BulkProjectPermissions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        permissions = cast(list[str], d.pop("permissions"))
+        permissions: Any
+        if "permissions" not in d:
+            permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            permissions = cast(list[str], d.pop("permissions"))
 
         issues = cast(list[int], d.pop("issues", UNSET))
 

@@ -46,7 +46,6 @@ class BulkTransitionGetAvailableTransitions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if available_transitions is not UNSET:
             field_dict["availableTransitions"] = available_transitions
         if ending_before is not UNSET:

@@ -36,7 +36,6 @@ class BulkWorklogKeyRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if requests is not UNSET:
             field_dict["requests"] = requests
 

@@ -37,7 +37,6 @@ class BulkWorklogKeyResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if worklogs is not UNSET:
             field_dict["worklogs"] = worklogs
 

@@ -28,7 +28,6 @@ class CardLayout:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if show_days_in_column is not UNSET:
             field_dict["showDaysInColumn"] = show_days_in_column
 

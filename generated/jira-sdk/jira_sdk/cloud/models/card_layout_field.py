@@ -43,7 +43,6 @@ class CardLayoutField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_id is not UNSET:
             field_dict["fieldId"] = field_id
         if id is not UNSET:

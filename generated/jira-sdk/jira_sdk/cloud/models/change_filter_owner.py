@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ChangeFilterOwner")
 
 
@@ -22,22 +24,27 @@ class ChangeFilterOwner:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_id = self.account_id
+        account_id: Any
+        if isinstance(self.account_id, Unset):
+            account_id = UNSET
+        else:
+            account_id = self.account_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "accountId": account_id,
-            }
-        )
+        if account_id is not UNSET:
+            field_dict["accountId"] = account_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        account_id = d.pop("accountId")
+        account_id: Any
+        if "accountId" not in d:
+            account_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            account_id = d.pop("accountId")
 
         change_filter_owner = cls(
             account_id=account_id,

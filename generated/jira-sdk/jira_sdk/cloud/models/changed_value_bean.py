@@ -36,7 +36,6 @@ class ChangedValueBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if changed_from is not UNSET:
             field_dict["changedFrom"] = changed_from
         if changed_to is not UNSET:

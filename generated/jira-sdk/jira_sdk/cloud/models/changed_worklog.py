@@ -45,7 +45,6 @@ class ChangedWorklog:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if properties is not UNSET:
             field_dict["properties"] = properties
         if updated_time is not UNSET:

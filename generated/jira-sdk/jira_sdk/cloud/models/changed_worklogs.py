@@ -57,7 +57,6 @@ class ChangedWorklogs:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if last_page is not UNSET:
             field_dict["lastPage"] = last_page
         if next_page is not UNSET:

@@ -32,7 +32,6 @@ class ColumnItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if label is not UNSET:
             field_dict["label"] = label
         if value is not UNSET:

@@ -121,7 +121,6 @@ class Comment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if author is not UNSET:
             field_dict["author"] = author
         if body is not UNSET:

@@ -32,7 +32,6 @@ class ComponentIssuesCount:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_count is not UNSET:
             field_dict["issueCount"] = issue_count
         if self_ is not UNSET:

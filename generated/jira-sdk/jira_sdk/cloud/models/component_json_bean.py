@@ -53,7 +53,6 @@ class ComponentJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ari is not UNSET:
             field_dict["ari"] = ari
         if description is not UNSET:

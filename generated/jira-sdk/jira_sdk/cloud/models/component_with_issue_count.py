@@ -140,7 +140,6 @@ class ComponentWithIssueCount:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
         if assignee_type is not UNSET:

@@ -62,7 +62,6 @@ class CompoundClause:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if clauses is not UNSET:
             field_dict["clauses"] = clauses
         if operator is not UNSET:

@@ -56,7 +56,6 @@ class ConditionGroupConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if condition_groups is not UNSET:
             field_dict["conditionGroups"] = condition_groups
         if conditions is not UNSET:

@@ -56,7 +56,6 @@ class ConditionGroupPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if condition_group is not UNSET:
             field_dict["conditionGroup"] = condition_group
         if conditions is not UNSET:

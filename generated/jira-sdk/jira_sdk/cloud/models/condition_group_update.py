@@ -35,7 +35,11 @@ class ConditionGroupUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        operation = ConditionGroupUpdateOperation(self.operation).value
+        operation: Any
+        if isinstance(self.operation, Unset):
+            operation = UNSET
+        else:
+            operation = ConditionGroupUpdateOperation(self.operation).value
 
         condition_groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.condition_groups, Unset):
@@ -53,11 +57,8 @@ class ConditionGroupUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "operation": operation,
-            }
-        )
+        if operation is not UNSET:
+            field_dict["operation"] = operation
         if condition_groups is not UNSET:
             field_dict["conditionGroups"] = condition_groups
         if conditions is not UNSET:
@@ -70,7 +71,11 @@ class ConditionGroupUpdate:
         from ..models.workflow_rule_configuration import WorkflowRuleConfiguration  # noqa: PLC0415
 
         d = dict(src_dict)
-        operation = ConditionGroupUpdateOperation(d.pop("operation"))
+        operation: Any
+        if "operation" not in d:
+            operation = UNSET  # required by the spec, but omitted by the site
+        else:
+            operation = ConditionGroupUpdateOperation(d.pop("operation"))
 
         _condition_groups = d.pop("conditionGroups", UNSET)
         condition_groups: list[ConditionGroupUpdate] | Unset = UNSET

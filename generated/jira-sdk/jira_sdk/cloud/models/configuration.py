@@ -65,7 +65,6 @@ class Configuration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attachments_enabled is not UNSET:
             field_dict["attachmentsEnabled"] = attachments_enabled
         if issue_linking_enabled is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ConfigurationsListParameters")
 
 
@@ -23,22 +25,27 @@ class ConfigurationsListParameters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_ids_or_keys = self.field_ids_or_keys
+        field_ids_or_keys: Any
+        if isinstance(self.field_ids_or_keys, Unset):
+            field_ids_or_keys = UNSET
+        else:
+            field_ids_or_keys = self.field_ids_or_keys
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldIdsOrKeys": field_ids_or_keys,
-            }
-        )
+        if field_ids_or_keys is not UNSET:
+            field_dict["fieldIdsOrKeys"] = field_ids_or_keys
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        field_ids_or_keys = cast(list[str], d.pop("fieldIdsOrKeys"))
+        field_ids_or_keys: Any
+        if "fieldIdsOrKeys" not in d:
+            field_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_ids_or_keys = cast(list[str], d.pop("fieldIdsOrKeys"))
 
         configurations_list_parameters = cls(
             field_ids_or_keys=field_ids_or_keys,

@@ -40,11 +40,23 @@ class ConnectCustomFieldValue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_type_ = ConnectCustomFieldValueType(self.field_type_).value
+        field_type_: Any
+        if isinstance(self.field_type_, Unset):
+            field_type_ = UNSET
+        else:
+            field_type_ = ConnectCustomFieldValueType(self.field_type_).value
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        issue_id = self.issue_id
+        issue_id: Any
+        if isinstance(self.issue_id, Unset):
+            issue_id = UNSET
+        else:
+            issue_id = self.issue_id
 
         number = self.number
 
@@ -58,13 +70,12 @@ class ConnectCustomFieldValue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "_type": field_type_,
-                "fieldID": field_id,
-                "issueID": issue_id,
-            }
-        )
+        if field_type_ is not UNSET:
+            field_dict["_type"] = field_type_
+        if field_id is not UNSET:
+            field_dict["fieldID"] = field_id
+        if issue_id is not UNSET:
+            field_dict["issueID"] = issue_id
         if number is not UNSET:
             field_dict["number"] = number
         if option_id is not UNSET:
@@ -81,11 +92,23 @@ class ConnectCustomFieldValue:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        field_type_ = ConnectCustomFieldValueType(d.pop("_type"))
+        field_type_: Any
+        if "_type" not in d:
+            field_type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_type_ = ConnectCustomFieldValueType(d.pop("_type"))
 
-        field_id = d.pop("fieldID")
+        field_id: Any
+        if "fieldID" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldID")
 
-        issue_id = d.pop("issueID")
+        issue_id: Any
+        if "issueID" not in d:
+            issue_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_id = d.pop("issueID")
 
         number = d.pop("number", UNSET)
 

@@ -37,7 +37,6 @@ class ConnectCustomFieldValues:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if update_value_list is not UNSET:
             field_dict["updateValueList"] = update_value_list
 

@@ -49,7 +49,6 @@ class ConnectWorkflowTransitionRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if id is not UNSET:

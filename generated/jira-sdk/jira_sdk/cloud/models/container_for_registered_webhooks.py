@@ -37,7 +37,6 @@ class ContainerForRegisteredWebhooks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if webhook_registration_result is not UNSET:
             field_dict["webhookRegistrationResult"] = webhook_registration_result
 

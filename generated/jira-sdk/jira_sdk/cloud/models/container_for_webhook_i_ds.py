@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ContainerForWebhookIDs")
 
 
@@ -22,22 +24,27 @@ class ContainerForWebhookIDs:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        webhook_ids = self.webhook_ids
+        webhook_ids: Any
+        if isinstance(self.webhook_ids, Unset):
+            webhook_ids = UNSET
+        else:
+            webhook_ids = self.webhook_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "webhookIds": webhook_ids,
-            }
-        )
+        if webhook_ids is not UNSET:
+            field_dict["webhookIds"] = webhook_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        webhook_ids = cast(list[int], d.pop("webhookIds"))
+        webhook_ids: Any
+        if "webhookIds" not in d:
+            webhook_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            webhook_ids = cast(list[int], d.pop("webhookIds"))
 
         container_for_webhook_i_ds = cls(
             webhook_ids=webhook_ids,

@@ -38,7 +38,6 @@ class ContainerOfWorkflowSchemeAssociations:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if values is not UNSET:
             field_dict["values"] = values
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.content_item_entity_type import ContentItemEntityType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ContentItem")
 
@@ -36,32 +37,55 @@ class ContentItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        entity_id = self.entity_id
+        entity_id: Any
+        if isinstance(self.entity_id, Unset):
+            entity_id = UNSET
+        else:
+            entity_id = self.entity_id
 
-        entity_type = ContentItemEntityType(self.entity_type).value
+        entity_type: Any
+        if isinstance(self.entity_type, Unset):
+            entity_type = UNSET
+        else:
+            entity_type = ContentItemEntityType(self.entity_type).value
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "id": id,
-            }
-        )
+        if entity_id is not UNSET:
+            field_dict["entityId"] = entity_id
+        if entity_type is not UNSET:
+            field_dict["entityType"] = entity_type
+        if id is not UNSET:
+            field_dict["id"] = id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        entity_id = d.pop("entityId")
+        entity_id: Any
+        if "entityId" not in d:
+            entity_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            entity_id = d.pop("entityId")
 
-        entity_type = ContentItemEntityType(d.pop("entityType"))
+        entity_type: Any
+        if "entityType" not in d:
+            entity_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            entity_type = ContentItemEntityType(d.pop("entityType"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
         content_item = cls(
             entity_id=entity_id,

@@ -42,7 +42,6 @@ class ContextDefaultValues:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if context_id is not UNSET:
             field_dict["contextId"] = context_id
         if default_values is not UNSET:

@@ -30,9 +30,17 @@ class ContextualConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_context_id = self.field_context_id
+        field_context_id: Any
+        if isinstance(self.field_context_id, Unset):
+            field_context_id = UNSET
+        else:
+            field_context_id = self.field_context_id
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         configuration = self.configuration
 
@@ -40,12 +48,10 @@ class ContextualConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldContextId": field_context_id,
-                "id": id,
-            }
-        )
+        if field_context_id is not UNSET:
+            field_dict["fieldContextId"] = field_context_id
+        if id is not UNSET:
+            field_dict["id"] = id
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if schema is not UNSET:
@@ -56,9 +62,17 @@ class ContextualConfiguration:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        field_context_id = d.pop("fieldContextId")
+        field_context_id: Any
+        if "fieldContextId" not in d:
+            field_context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_context_id = d.pop("fieldContextId")
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
         configuration = d.pop("configuration", UNSET)
 

@@ -45,7 +45,6 @@ class ConvertedJQLQueries:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if queries_with_unknown_users is not UNSET:
             field_dict["queriesWithUnknownUsers"] = queries_with_unknown_users
         if query_strings is not UNSET:

@@ -25,7 +25,11 @@ class CreateCrossProjectReleaseRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         release_ids: list[int] | Unset = UNSET
         if not isinstance(self.release_ids, Unset):
@@ -33,11 +37,8 @@ class CreateCrossProjectReleaseRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if release_ids is not UNSET:
             field_dict["releaseIds"] = release_ids
 
@@ -46,7 +47,11 @@ class CreateCrossProjectReleaseRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         release_ids = cast(list[int], d.pop("releaseIds", UNSET))
 

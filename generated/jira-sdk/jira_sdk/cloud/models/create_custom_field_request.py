@@ -25,17 +25,18 @@ class CreateCustomFieldRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        custom_field_id = self.custom_field_id
+        custom_field_id: Any
+        if isinstance(self.custom_field_id, Unset):
+            custom_field_id = UNSET
+        else:
+            custom_field_id = self.custom_field_id
 
         filter_ = self.filter_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "customFieldId": custom_field_id,
-            }
-        )
+        if custom_field_id is not UNSET:
+            field_dict["customFieldId"] = custom_field_id
         if filter_ is not UNSET:
             field_dict["filter"] = filter_
 
@@ -44,7 +45,11 @@ class CreateCustomFieldRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        custom_field_id = d.pop("customFieldId")
+        custom_field_id: Any
+        if "customFieldId" not in d:
+            custom_field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            custom_field_id = d.pop("customFieldId")
 
         filter_ = d.pop("filter", UNSET)
 

@@ -27,17 +27,18 @@ class CreateDateFieldRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = CreateDateFieldRequestType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = CreateDateFieldRequestType(self.type_).value
 
         date_custom_field_id = self.date_custom_field_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if date_custom_field_id is not UNSET:
             field_dict["dateCustomFieldId"] = date_custom_field_id
 
@@ -46,7 +47,11 @@ class CreateDateFieldRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = CreateDateFieldRequestType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = CreateDateFieldRequestType(d.pop("type"))
 
         date_custom_field_id = d.pop("dateCustomFieldId", UNSET)
 

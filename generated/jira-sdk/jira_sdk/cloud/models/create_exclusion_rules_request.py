@@ -58,7 +58,6 @@ class CreateExclusionRulesRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_ids is not UNSET:
             field_dict["issueIds"] = issue_ids
         if issue_type_ids is not UNSET:

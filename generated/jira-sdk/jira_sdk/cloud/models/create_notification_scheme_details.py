@@ -33,7 +33,11 @@ class CreateNotificationSchemeDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         description = self.description
 
@@ -46,11 +50,8 @@ class CreateNotificationSchemeDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
         if notification_scheme_events is not UNSET:
@@ -63,7 +64,11 @@ class CreateNotificationSchemeDetails:
         from ..models.notification_scheme_event_details import NotificationSchemeEventDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         description = d.pop("description", UNSET)
 

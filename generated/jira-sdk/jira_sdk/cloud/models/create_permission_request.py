@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.create_permission_request_type import CreatePermissionRequestType
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.create_permission_holder_request import CreatePermissionHolderRequest
@@ -29,18 +30,24 @@ class CreatePermissionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        holder = self.holder.to_dict()
+        holder: Any
+        if isinstance(self.holder, Unset):
+            holder = UNSET
+        else:
+            holder = self.holder.to_dict()
 
-        type_ = CreatePermissionRequestType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = CreatePermissionRequestType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "holder": holder,
-                "type": type_,
-            }
-        )
+        if holder is not UNSET:
+            field_dict["holder"] = holder
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
@@ -49,9 +56,17 @@ class CreatePermissionRequest:
         from ..models.create_permission_holder_request import CreatePermissionHolderRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        holder = CreatePermissionHolderRequest.from_dict(d.pop("holder"))
+        holder: Any
+        if "holder" not in d:
+            holder = UNSET  # required by the spec, but omitted by the site
+        else:
+            holder = CreatePermissionHolderRequest.from_dict(d.pop("holder"))
 
-        type_ = CreatePermissionRequestType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = CreatePermissionRequestType(d.pop("type"))
 
         create_permission_request = cls(
             holder=holder,

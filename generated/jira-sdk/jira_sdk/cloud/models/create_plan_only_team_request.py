@@ -35,9 +35,17 @@ class CreatePlanOnlyTeamRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        planning_style = CreatePlanOnlyTeamRequestPlanningStyle(self.planning_style).value
+        planning_style: Any
+        if isinstance(self.planning_style, Unset):
+            planning_style = UNSET
+        else:
+            planning_style = CreatePlanOnlyTeamRequestPlanningStyle(self.planning_style).value
 
         capacity = self.capacity
 
@@ -51,12 +59,10 @@ class CreatePlanOnlyTeamRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "planningStyle": planning_style,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if planning_style is not UNSET:
+            field_dict["planningStyle"] = planning_style
         if capacity is not UNSET:
             field_dict["capacity"] = capacity
         if issue_source_id is not UNSET:
@@ -71,9 +77,17 @@ class CreatePlanOnlyTeamRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        planning_style = CreatePlanOnlyTeamRequestPlanningStyle(d.pop("planningStyle"))
+        planning_style: Any
+        if "planningStyle" not in d:
+            planning_style = UNSET  # required by the spec, but omitted by the site
+        else:
+            planning_style = CreatePlanOnlyTeamRequestPlanningStyle(d.pop("planningStyle"))
 
         capacity = d.pop("capacity", UNSET)
 

@@ -47,14 +47,26 @@ class CreatePlanRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_sources = []
-        for issue_sources_item_data in self.issue_sources:
-            issue_sources_item = issue_sources_item_data.to_dict()
-            issue_sources.append(issue_sources_item)
+        issue_sources: Any
+        if isinstance(self.issue_sources, Unset):
+            issue_sources = UNSET
+        else:
+            issue_sources = []
+            for issue_sources_item_data in self.issue_sources:
+                issue_sources_item = issue_sources_item_data.to_dict()
+                issue_sources.append(issue_sources_item)
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        scheduling = self.scheduling.to_dict()
+        scheduling: Any
+        if isinstance(self.scheduling, Unset):
+            scheduling = UNSET
+        else:
+            scheduling = self.scheduling.to_dict()
 
         cross_project_releases: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.cross_project_releases, Unset):
@@ -85,13 +97,12 @@ class CreatePlanRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueSources": issue_sources,
-                "name": name,
-                "scheduling": scheduling,
-            }
-        )
+        if issue_sources is not UNSET:
+            field_dict["issueSources"] = issue_sources
+        if name is not UNSET:
+            field_dict["name"] = name
+        if scheduling is not UNSET:
+            field_dict["scheduling"] = scheduling
         if cross_project_releases is not UNSET:
             field_dict["crossProjectReleases"] = cross_project_releases
         if custom_fields is not UNSET:
@@ -115,16 +126,28 @@ class CreatePlanRequest:
         from ..models.create_scheduling_request import CreateSchedulingRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        issue_sources = []
-        _issue_sources = d.pop("issueSources")
-        for issue_sources_item_data in _issue_sources:
-            issue_sources_item = CreateIssueSourceRequest.from_dict(issue_sources_item_data)
+        issue_sources: Any
+        if "issueSources" not in d:
+            issue_sources = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_sources = []
+            _issue_sources = d.pop("issueSources")
+            for issue_sources_item_data in _issue_sources:
+                issue_sources_item = CreateIssueSourceRequest.from_dict(issue_sources_item_data)
 
-            issue_sources.append(issue_sources_item)
+                issue_sources.append(issue_sources_item)
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        scheduling = CreateSchedulingRequest.from_dict(d.pop("scheduling"))
+        scheduling: Any
+        if "scheduling" not in d:
+            scheduling = UNSET  # required by the spec, but omitted by the site
+        else:
+            scheduling = CreateSchedulingRequest.from_dict(d.pop("scheduling"))
 
         _cross_project_releases = d.pop("crossProjectReleases", UNSET)
         cross_project_releases: list[CreateCrossProjectReleaseRequest] | Unset = UNSET

@@ -35,9 +35,17 @@ class CreatePriorityDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        status_color = self.status_color
+        status_color: Any
+        if isinstance(self.status_color, Unset):
+            status_color = UNSET
+        else:
+            status_color = self.status_color
 
         avatar_id = self.avatar_id
 
@@ -53,12 +61,10 @@ class CreatePriorityDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "statusColor": status_color,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if status_color is not UNSET:
+            field_dict["statusColor"] = status_color
         if avatar_id is not UNSET:
             field_dict["avatarId"] = avatar_id
         if description is not UNSET:
@@ -71,9 +77,17 @@ class CreatePriorityDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        status_color = d.pop("statusColor")
+        status_color: Any
+        if "statusColor" not in d:
+            status_color = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_color = d.pop("statusColor")
 
         avatar_id = d.pop("avatarId", UNSET)
 

@@ -38,11 +38,23 @@ class CreatePrioritySchemeDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default_priority_id = self.default_priority_id
+        default_priority_id: Any
+        if isinstance(self.default_priority_id, Unset):
+            default_priority_id = UNSET
+        else:
+            default_priority_id = self.default_priority_id
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        priority_ids = self.priority_ids
+        priority_ids: Any
+        if isinstance(self.priority_ids, Unset):
+            priority_ids = UNSET
+        else:
+            priority_ids = self.priority_ids
 
         description = self.description
 
@@ -56,13 +68,12 @@ class CreatePrioritySchemeDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "defaultPriorityId": default_priority_id,
-                "name": name,
-                "priorityIds": priority_ids,
-            }
-        )
+        if default_priority_id is not UNSET:
+            field_dict["defaultPriorityId"] = default_priority_id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if priority_ids is not UNSET:
+            field_dict["priorityIds"] = priority_ids
         if description is not UNSET:
             field_dict["description"] = description
         if mappings is not UNSET:
@@ -77,11 +88,23 @@ class CreatePrioritySchemeDetails:
         from ..models.priority_mapping import PriorityMapping  # noqa: PLC0415
 
         d = dict(src_dict)
-        default_priority_id = d.pop("defaultPriorityId")
+        default_priority_id: Any
+        if "defaultPriorityId" not in d:
+            default_priority_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            default_priority_id = d.pop("defaultPriorityId")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        priority_ids = cast(list[int], d.pop("priorityIds"))
+        priority_ids: Any
+        if "priorityIds" not in d:
+            priority_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            priority_ids = cast(list[int], d.pop("priorityIds"))
 
         description = d.pop("description", UNSET)
 

@@ -91,9 +91,17 @@ class CreateProjectDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
@@ -137,12 +145,10 @@ class CreateProjectDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "name": name,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
+        if name is not UNSET:
+            field_dict["name"] = name
         if assignee_type is not UNSET:
             field_dict["assigneeType"] = assignee_type
         if avatar_id is not UNSET:
@@ -183,9 +189,17 @@ class CreateProjectDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         _assignee_type = d.pop("assigneeType", UNSET)
         assignee_type: CreateProjectDetailsAssigneeType | Unset

@@ -41,7 +41,11 @@ class CreateSchedulingRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        estimation = CreateSchedulingRequestEstimation(self.estimation).value
+        estimation: Any
+        if isinstance(self.estimation, Unset):
+            estimation = UNSET
+        else:
+            estimation = CreateSchedulingRequestEstimation(self.estimation).value
 
         dependencies: str | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
@@ -61,11 +65,8 @@ class CreateSchedulingRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "estimation": estimation,
-            }
-        )
+        if estimation is not UNSET:
+            field_dict["estimation"] = estimation
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
         if end_date is not UNSET:
@@ -82,7 +83,11 @@ class CreateSchedulingRequest:
         from ..models.create_date_field_request import CreateDateFieldRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        estimation = CreateSchedulingRequestEstimation(d.pop("estimation"))
+        estimation: Any
+        if "estimation" not in d:
+            estimation = UNSET  # required by the spec, but omitted by the site
+        else:
+            estimation = CreateSchedulingRequestEstimation(d.pop("estimation"))
 
         _dependencies = d.pop("dependencies", UNSET)
         dependencies: CreateSchedulingRequestDependencies | Unset

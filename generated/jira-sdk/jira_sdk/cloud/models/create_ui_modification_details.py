@@ -35,7 +35,11 @@ class CreateUiModificationDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         contexts: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.contexts, Unset):
@@ -50,11 +54,8 @@ class CreateUiModificationDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if contexts is not UNSET:
             field_dict["contexts"] = contexts
         if data is not UNSET:
@@ -69,7 +70,11 @@ class CreateUiModificationDetails:
         from ..models.ui_modification_context_details import UiModificationContextDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         _contexts = d.pop("contexts", UNSET)
         contexts: list[UiModificationContextDetails] | Unset = UNSET

@@ -47,7 +47,6 @@ class CreatedIssues:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if issues is not UNSET:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.contextual_configuration import ContextualConfiguration
 
@@ -26,18 +28,19 @@ class CustomFieldConfigurations:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        configurations = []
-        for configurations_item_data in self.configurations:
-            configurations_item = configurations_item_data.to_dict()
-            configurations.append(configurations_item)
+        configurations: Any
+        if isinstance(self.configurations, Unset):
+            configurations = UNSET
+        else:
+            configurations = []
+            for configurations_item_data in self.configurations:
+                configurations_item = configurations_item_data.to_dict()
+                configurations.append(configurations_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "configurations": configurations,
-            }
-        )
+        if configurations is not UNSET:
+            field_dict["configurations"] = configurations
 
         return field_dict
 
@@ -46,12 +49,16 @@ class CustomFieldConfigurations:
         from ..models.contextual_configuration import ContextualConfiguration  # noqa: PLC0415
 
         d = dict(src_dict)
-        configurations = []
-        _configurations = d.pop("configurations")
-        for configurations_item_data in _configurations:
-            configurations_item = ContextualConfiguration.from_dict(configurations_item_data)
+        configurations: Any
+        if "configurations" not in d:
+            configurations = UNSET  # required by the spec, but omitted by the site
+        else:
+            configurations = []
+            _configurations = d.pop("configurations")
+            for configurations_item_data in _configurations:
+                configurations_item = ContextualConfiguration.from_dict(configurations_item_data)
 
-            configurations.append(configurations_item)
+                configurations.append(configurations_item)
 
         custom_field_configurations = cls(
             configurations=configurations,

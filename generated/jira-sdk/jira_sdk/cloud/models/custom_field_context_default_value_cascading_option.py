@@ -30,23 +30,34 @@ class CustomFieldContextDefaultValueCascadingOption:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        option_id = self.option_id
+        option_id: Any
+        if isinstance(self.option_id, Unset):
+            option_id = UNSET
+        else:
+            option_id = self.option_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         cascading_option_id = self.cascading_option_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contextId": context_id,
-                "optionId": option_id,
-                "type": type_,
-            }
-        )
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if option_id is not UNSET:
+            field_dict["optionId"] = option_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if cascading_option_id is not UNSET:
             field_dict["cascadingOptionId"] = cascading_option_id
 
@@ -55,11 +66,23 @@ class CustomFieldContextDefaultValueCascadingOption:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        option_id = d.pop("optionId")
+        option_id: Any
+        if "optionId" not in d:
+            option_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            option_id = d.pop("optionId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         cascading_option_id = d.pop("cascadingOptionId", UNSET)
 

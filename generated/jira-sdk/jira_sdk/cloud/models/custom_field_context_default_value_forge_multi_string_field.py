@@ -28,9 +28,17 @@ class CustomFieldContextDefaultValueForgeMultiStringField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         values: list[str] | Unset = UNSET
         if not isinstance(self.values, Unset):
@@ -38,12 +46,10 @@ class CustomFieldContextDefaultValueForgeMultiStringField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contextId": context_id,
-                "type": type_,
-            }
-        )
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if values is not UNSET:
             field_dict["values"] = values
 
@@ -52,9 +58,17 @@ class CustomFieldContextDefaultValueForgeMultiStringField:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         values = cast(list[str], d.pop("values", UNSET))
 

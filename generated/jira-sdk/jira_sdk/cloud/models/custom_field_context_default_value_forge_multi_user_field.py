@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="CustomFieldContextDefaultValueForgeMultiUserField")
 
 
@@ -26,32 +28,55 @@ class CustomFieldContextDefaultValueForgeMultiUserField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_ids = self.account_ids
+        account_ids: Any
+        if isinstance(self.account_ids, Unset):
+            account_ids = UNSET
+        else:
+            account_ids = self.account_ids
 
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "accountIds": account_ids,
-                "contextId": context_id,
-                "type": type_,
-            }
-        )
+        if account_ids is not UNSET:
+            field_dict["accountIds"] = account_ids
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        account_ids = cast(list[str], d.pop("accountIds"))
+        account_ids: Any
+        if "accountIds" not in d:
+            account_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            account_ids = cast(list[str], d.pop("accountIds"))
 
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         custom_field_context_default_value_forge_multi_user_field = cls(
             account_ids=account_ids,

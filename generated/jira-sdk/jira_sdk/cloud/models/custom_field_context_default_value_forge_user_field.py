@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.user_filter import UserFilter
 
@@ -32,24 +34,40 @@ class CustomFieldContextDefaultValueForgeUserField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_id = self.account_id
+        account_id: Any
+        if isinstance(self.account_id, Unset):
+            account_id = UNSET
+        else:
+            account_id = self.account_id
 
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        user_filter = self.user_filter.to_dict()
+        user_filter: Any
+        if isinstance(self.user_filter, Unset):
+            user_filter = UNSET
+        else:
+            user_filter = self.user_filter.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "accountId": account_id,
-                "contextId": context_id,
-                "type": type_,
-                "userFilter": user_filter,
-            }
-        )
+        if account_id is not UNSET:
+            field_dict["accountId"] = account_id
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if user_filter is not UNSET:
+            field_dict["userFilter"] = user_filter
 
         return field_dict
 
@@ -58,13 +76,29 @@ class CustomFieldContextDefaultValueForgeUserField:
         from ..models.user_filter import UserFilter  # noqa: PLC0415
 
         d = dict(src_dict)
-        account_id = d.pop("accountId")
+        account_id: Any
+        if "accountId" not in d:
+            account_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            account_id = d.pop("accountId")
 
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        user_filter = UserFilter.from_dict(d.pop("userFilter"))
+        user_filter: Any
+        if "userFilter" not in d:
+            user_filter = UNSET  # required by the spec, but omitted by the site
+        else:
+            user_filter = UserFilter.from_dict(d.pop("userFilter"))
 
         custom_field_context_default_value_forge_user_field = cls(
             account_id=account_id,

@@ -31,23 +31,34 @@ class CustomFieldContextDefaultValueMultipleVersionPicker:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        version_ids = self.version_ids
+        version_ids: Any
+        if isinstance(self.version_ids, Unset):
+            version_ids = UNSET
+        else:
+            version_ids = self.version_ids
 
         version_order = self.version_order
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contextId": context_id,
-                "type": type_,
-                "versionIds": version_ids,
-            }
-        )
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if version_ids is not UNSET:
+            field_dict["versionIds"] = version_ids
         if version_order is not UNSET:
             field_dict["versionOrder"] = version_order
 
@@ -56,11 +67,23 @@ class CustomFieldContextDefaultValueMultipleVersionPicker:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        version_ids = cast(list[str], d.pop("versionIds"))
+        version_ids: Any
+        if "versionIds" not in d:
+            version_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            version_ids = cast(list[str], d.pop("versionIds"))
 
         version_order = d.pop("versionOrder", UNSET)
 

@@ -31,23 +31,34 @@ class CustomFieldContextDefaultValueSingleVersionPicker:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        context_id = self.context_id
+        context_id: Any
+        if isinstance(self.context_id, Unset):
+            context_id = UNSET
+        else:
+            context_id = self.context_id
 
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        version_id = self.version_id
+        version_id: Any
+        if isinstance(self.version_id, Unset):
+            version_id = UNSET
+        else:
+            version_id = self.version_id
 
         version_order = self.version_order
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contextId": context_id,
-                "type": type_,
-                "versionId": version_id,
-            }
-        )
+        if context_id is not UNSET:
+            field_dict["contextId"] = context_id
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if version_id is not UNSET:
+            field_dict["versionId"] = version_id
         if version_order is not UNSET:
             field_dict["versionOrder"] = version_order
 
@@ -56,11 +67,23 @@ class CustomFieldContextDefaultValueSingleVersionPicker:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        context_id = d.pop("contextId")
+        context_id: Any
+        if "contextId" not in d:
+            context_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            context_id = d.pop("contextId")
 
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
-        version_id = d.pop("versionId")
+        version_id: Any
+        if "versionId" not in d:
+            version_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            version_id = d.pop("versionId")
 
         version_order = d.pop("versionOrder", UNSET)
 

@@ -249,7 +249,6 @@ class CustomFieldContextDefaultValueUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_values is not UNSET:
             field_dict["defaultValues"] = default_values
 

@@ -41,7 +41,6 @@ class CustomFieldContextOption:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if disabled is not UNSET:
             field_dict["disabled"] = disabled
         if id is not UNSET:

@@ -32,7 +32,6 @@ class CustomFieldOption:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if self_ is not UNSET:
             field_dict["self"] = self_
         if value is not UNSET:

@@ -28,7 +28,11 @@ class CustomFieldOptionCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         disabled = self.disabled
 
@@ -36,11 +40,8 @@ class CustomFieldOptionCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
         if disabled is not UNSET:
             field_dict["disabled"] = disabled
         if option_id is not UNSET:
@@ -51,7 +52,11 @@ class CustomFieldOptionCreate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
         disabled = d.pop("disabled", UNSET)
 

@@ -80,7 +80,6 @@ class CustomFieldPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cf_type is not UNSET:
             field_dict["cfType"] = cf_type
         if description is not UNSET:

@@ -32,7 +32,6 @@ class CustomFieldReplacement:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_id is not UNSET:
             field_dict["customFieldId"] = custom_field_id
         if move_to is not UNSET:

@@ -37,7 +37,6 @@ class CustomFieldUpdatedContextOptionsList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if options is not UNSET:
             field_dict["options"] = options
 

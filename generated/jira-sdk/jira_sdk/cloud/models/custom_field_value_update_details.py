@@ -37,7 +37,6 @@ class CustomFieldValueUpdateDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if updates is not UNSET:
             field_dict["updates"] = updates
 

@@ -33,7 +33,6 @@ class CustomTemplateOptions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enable_screen_delegated_admin_support is not UNSET:
             field_dict["enableScreenDelegatedAdminSupport"] = enable_screen_delegated_admin_support
         if enable_workflow_delegated_admin_support is not UNSET:

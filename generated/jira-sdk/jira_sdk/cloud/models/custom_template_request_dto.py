@@ -155,7 +155,6 @@ class CustomTemplateRequestDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_features is not UNSET:
             field_dict["boardFeatures"] = board_features
         if boards is not UNSET:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,12 +10,6 @@ from attrs import field as _attrs_field
 from ..models.custom_templates_project_details_access_level import CustomTemplatesProjectDetailsAccessLevel
 from ..models.custom_templates_project_details_assignee_type import CustomTemplatesProjectDetailsAssigneeType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.custom_templates_project_details_additional_properties import (
-        CustomTemplatesProjectDetailsAdditionalProperties,
-    )
-
 
 T = TypeVar("T", bound="CustomTemplatesProjectDetails")
 
@@ -27,8 +21,6 @@ class CustomTemplatesProjectDetails:
     Attributes:
         access_level (CustomTemplatesProjectDetailsAccessLevel | Unset): The access level of the project. Only used by
             team-managed project Example: private.
-        additional_properties (CustomTemplatesProjectDetailsAdditionalProperties | Unset): Additional properties of the
-            project
         assignee_type (CustomTemplatesProjectDetailsAssigneeType | Unset): The default assignee when creating issues in
             the project Example: PROJECT_LEAD.
         avatar_id (int | Unset): The ID of the project's avatar. Use the \\[Get project avatars\\](\\#api-rest-
@@ -49,7 +41,6 @@ class CustomTemplatesProjectDetails:
     """
 
     access_level: CustomTemplatesProjectDetailsAccessLevel | Unset = UNSET
-    additional_properties: CustomTemplatesProjectDetailsAdditionalProperties | Unset = UNSET
     assignee_type: CustomTemplatesProjectDetailsAssigneeType | Unset = UNSET
     avatar_id: int | Unset = UNSET
     category_id: int | Unset = UNSET
@@ -66,10 +57,6 @@ class CustomTemplatesProjectDetails:
         access_level: str | Unset = UNSET
         if not isinstance(self.access_level, Unset):
             access_level = CustomTemplatesProjectDetailsAccessLevel(self.access_level).value
-
-        additional_properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.additional_properties, Unset):
-            additional_properties = self.additional_properties.to_dict()
 
         assignee_type: str | Unset = UNSET
         if not isinstance(self.assignee_type, Unset):
@@ -95,11 +82,8 @@ class CustomTemplatesProjectDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if access_level is not UNSET:
             field_dict["accessLevel"] = access_level
-        if additional_properties is not UNSET:
-            field_dict["additionalProperties"] = additional_properties
         if assignee_type is not UNSET:
             field_dict["assigneeType"] = assignee_type
         if avatar_id is not UNSET:
@@ -125,10 +109,6 @@ class CustomTemplatesProjectDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_templates_project_details_additional_properties import (
-            CustomTemplatesProjectDetailsAdditionalProperties,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _access_level = d.pop("accessLevel", UNSET)
         access_level: CustomTemplatesProjectDetailsAccessLevel | Unset
@@ -136,13 +116,6 @@ class CustomTemplatesProjectDetails:
             access_level = UNSET
         else:
             access_level = CustomTemplatesProjectDetailsAccessLevel(_access_level)
-
-        _additional_properties = d.pop("additionalProperties", UNSET)
-        additional_properties: CustomTemplatesProjectDetailsAdditionalProperties | Unset
-        if isinstance(_additional_properties, Unset):
-            additional_properties = UNSET
-        else:
-            additional_properties = CustomTemplatesProjectDetailsAdditionalProperties.from_dict(_additional_properties)
 
         _assignee_type = d.pop("assigneeType", UNSET)
         assignee_type: CustomTemplatesProjectDetailsAssigneeType | Unset
@@ -171,7 +144,6 @@ class CustomTemplatesProjectDetails:
 
         custom_templates_project_details = cls(
             access_level=access_level,
-            additional_properties=additional_properties,
             assignee_type=assignee_type,
             avatar_id=avatar_id,
             category_id=category_id,

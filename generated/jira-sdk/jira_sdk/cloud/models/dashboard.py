@@ -97,7 +97,6 @@ class Dashboard:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if automatic_refresh_ms is not UNSET:
             field_dict["automaticRefreshMs"] = automatic_refresh_ms
         if description is not UNSET:

@@ -58,7 +58,6 @@ class DashboardGadget:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if id is not UNSET:

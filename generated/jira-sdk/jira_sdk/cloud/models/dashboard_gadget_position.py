@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="DashboardGadgetPosition")
 
 
@@ -24,27 +26,41 @@ class DashboardGadgetPosition:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        the_column_position_of_the_gadget = self.the_column_position_of_the_gadget
+        the_column_position_of_the_gadget: Any
+        if isinstance(self.the_column_position_of_the_gadget, Unset):
+            the_column_position_of_the_gadget = UNSET
+        else:
+            the_column_position_of_the_gadget = self.the_column_position_of_the_gadget
 
-        the_row_position_of_the_gadget = self.the_row_position_of_the_gadget
+        the_row_position_of_the_gadget: Any
+        if isinstance(self.the_row_position_of_the_gadget, Unset):
+            the_row_position_of_the_gadget = UNSET
+        else:
+            the_row_position_of_the_gadget = self.the_row_position_of_the_gadget
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "The column position of the gadget.": the_column_position_of_the_gadget,
-                "The row position of the gadget.": the_row_position_of_the_gadget,
-            }
-        )
+        if the_column_position_of_the_gadget is not UNSET:
+            field_dict["The column position of the gadget."] = the_column_position_of_the_gadget
+        if the_row_position_of_the_gadget is not UNSET:
+            field_dict["The row position of the gadget."] = the_row_position_of_the_gadget
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        the_column_position_of_the_gadget = d.pop("The column position of the gadget.")
+        the_column_position_of_the_gadget: Any
+        if "The column position of the gadget." not in d:
+            the_column_position_of_the_gadget = UNSET  # required by the spec, but omitted by the site
+        else:
+            the_column_position_of_the_gadget = d.pop("The column position of the gadget.")
 
-        the_row_position_of_the_gadget = d.pop("The row position of the gadget.")
+        the_row_position_of_the_gadget: Any
+        if "The row position of the gadget." not in d:
+            the_row_position_of_the_gadget = UNSET  # required by the spec, but omitted by the site
+        else:
+            the_row_position_of_the_gadget = d.pop("The row position of the gadget.")
 
         dashboard_gadget_position = cls(
             the_column_position_of_the_gadget=the_column_position_of_the_gadget,

@@ -37,7 +37,6 @@ class DashboardGadgetResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if gadgets is not UNSET:
             field_dict["gadgets"] = gadgets
 

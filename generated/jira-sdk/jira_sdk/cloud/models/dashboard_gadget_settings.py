@@ -56,7 +56,6 @@ class DashboardGadgetSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if ignore_uri_and_module_key_validation is not UNSET:

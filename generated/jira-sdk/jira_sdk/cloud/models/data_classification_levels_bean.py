@@ -37,7 +37,6 @@ class DataClassificationLevelsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if classifications is not UNSET:
             field_dict["classifications"] = classifications
 

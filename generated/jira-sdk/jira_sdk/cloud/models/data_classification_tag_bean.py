@@ -56,7 +56,6 @@ class DataClassificationTagBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if description is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="DateRangeFilterRequest")
 
 
@@ -24,27 +26,41 @@ class DateRangeFilterRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        date_after = self.date_after
+        date_after: Any
+        if isinstance(self.date_after, Unset):
+            date_after = UNSET
+        else:
+            date_after = self.date_after
 
-        date_before = self.date_before
+        date_before: Any
+        if isinstance(self.date_before, Unset):
+            date_before = UNSET
+        else:
+            date_before = self.date_before
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "dateAfter": date_after,
-                "dateBefore": date_before,
-            }
-        )
+        if date_after is not UNSET:
+            field_dict["dateAfter"] = date_after
+        if date_before is not UNSET:
+            field_dict["dateBefore"] = date_before
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        date_after = d.pop("dateAfter")
+        date_after: Any
+        if "dateAfter" not in d:
+            date_after = UNSET  # required by the spec, but omitted by the site
+        else:
+            date_after = d.pop("dateAfter")
 
-        date_before = d.pop("dateBefore")
+        date_before: Any
+        if "dateBefore" not in d:
+            date_before = UNSET  # required by the spec, but omitted by the site
+        else:
+            date_before = d.pop("dateBefore")
 
         date_range_filter_request = cls(
             date_after=date_after,

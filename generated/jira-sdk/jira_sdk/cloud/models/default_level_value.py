@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="DefaultLevelValue")
 
 
@@ -25,27 +27,41 @@ class DefaultLevelValue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default_level_id = self.default_level_id
+        default_level_id: Any
+        if isinstance(self.default_level_id, Unset):
+            default_level_id = UNSET
+        else:
+            default_level_id = self.default_level_id
 
-        issue_security_scheme_id = self.issue_security_scheme_id
+        issue_security_scheme_id: Any
+        if isinstance(self.issue_security_scheme_id, Unset):
+            issue_security_scheme_id = UNSET
+        else:
+            issue_security_scheme_id = self.issue_security_scheme_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "defaultLevelId": default_level_id,
-                "issueSecuritySchemeId": issue_security_scheme_id,
-            }
-        )
+        if default_level_id is not UNSET:
+            field_dict["defaultLevelId"] = default_level_id
+        if issue_security_scheme_id is not UNSET:
+            field_dict["issueSecuritySchemeId"] = issue_security_scheme_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        default_level_id = d.pop("defaultLevelId")
+        default_level_id: Any
+        if "defaultLevelId" not in d:
+            default_level_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            default_level_id = d.pop("defaultLevelId")
 
-        issue_security_scheme_id = d.pop("issueSecuritySchemeId")
+        issue_security_scheme_id: Any
+        if "issueSecuritySchemeId" not in d:
+            issue_security_scheme_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_security_scheme_id = d.pop("issueSecuritySchemeId")
 
         default_level_value = cls(
             default_level_id=default_level_id,

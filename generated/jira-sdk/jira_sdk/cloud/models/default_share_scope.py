@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.default_share_scope_scope import DefaultShareScopeScope
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DefaultShareScope")
 
@@ -28,22 +29,27 @@ class DefaultShareScope:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scope = DefaultShareScopeScope(self.scope).value
+        scope: Any
+        if isinstance(self.scope, Unset):
+            scope = UNSET
+        else:
+            scope = DefaultShareScopeScope(self.scope).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "scope": scope,
-            }
-        )
+        if scope is not UNSET:
+            field_dict["scope"] = scope
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        scope = DefaultShareScopeScope(d.pop("scope"))
+        scope: Any
+        if "scope" not in d:
+            scope = UNSET  # required by the spec, but omitted by the site
+        else:
+            scope = DefaultShareScopeScope(d.pop("scope"))
 
         default_share_scope = cls(
             scope=scope,

@@ -27,17 +27,18 @@ class DefaultWorkflow:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        workflow = self.workflow
+        workflow: Any
+        if isinstance(self.workflow, Unset):
+            workflow = UNSET
+        else:
+            workflow = self.workflow
 
         update_draft_if_needed = self.update_draft_if_needed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "workflow": workflow,
-            }
-        )
+        if workflow is not UNSET:
+            field_dict["workflow"] = workflow
         if update_draft_if_needed is not UNSET:
             field_dict["updateDraftIfNeeded"] = update_draft_if_needed
 
@@ -46,7 +47,11 @@ class DefaultWorkflow:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        workflow = d.pop("workflow")
+        workflow: Any
+        if "workflow" not in d:
+            workflow = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow = d.pop("workflow")
 
         update_draft_if_needed = d.pop("updateDraftIfNeeded", UNSET)
 

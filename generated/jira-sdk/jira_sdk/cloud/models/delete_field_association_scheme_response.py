@@ -32,7 +32,6 @@ class DeleteFieldAssociationSchemeResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deleted is not UNSET:
             field_dict["deleted"] = deleted
         if id is not UNSET:

@@ -49,7 +49,6 @@ class DetailedErrorCollection:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if details is not UNSET:
             field_dict["details"] = details
         if error_messages is not UNSET:

@@ -46,7 +46,6 @@ class EditTemplateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if template_description is not UNSET:
             field_dict["templateDescription"] = template_description
         if template_generation_options is not UNSET:

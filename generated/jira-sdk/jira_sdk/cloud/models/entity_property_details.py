@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="EntityPropertyDetails")
 
 
@@ -25,32 +27,55 @@ class EntityPropertyDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        entity_id = self.entity_id
+        entity_id: Any
+        if isinstance(self.entity_id, Unset):
+            entity_id = UNSET
+        else:
+            entity_id = self.entity_id
 
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "entityId": entity_id,
-                "key": key,
-                "value": value,
-            }
-        )
+        if entity_id is not UNSET:
+            field_dict["entityId"] = entity_id
+        if key is not UNSET:
+            field_dict["key"] = key
+        if value is not UNSET:
+            field_dict["value"] = value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        entity_id = d.pop("entityId")
+        entity_id: Any
+        if "entityId" not in d:
+            entity_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            entity_id = d.pop("entityId")
 
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
         entity_property_details = cls(
             entity_id=entity_id,

@@ -37,7 +37,6 @@ class Error:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if count is not UNSET:
             field_dict["count"] = count
         if issue_ids_or_keys is not UNSET:

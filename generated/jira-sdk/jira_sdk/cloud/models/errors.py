@@ -57,7 +57,6 @@ class Errors:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_is_subtask is not UNSET:
             field_dict["issueIsSubtask"] = issue_is_subtask
         if issues_in_archived_projects is not UNSET:

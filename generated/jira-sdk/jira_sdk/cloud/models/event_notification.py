@@ -107,7 +107,6 @@ class EventNotification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if email_address is not UNSET:
             field_dict["emailAddress"] = email_address
         if expand is not UNSET:

@@ -35,7 +35,6 @@ class ExpandPrioritySchemePage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if max_results is not UNSET:
             field_dict["maxResults"] = max_results
         if start_at is not UNSET:

@@ -51,7 +51,6 @@ class ExportArchivedIssuesTaskProgressResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if file_url is not UNSET:
             field_dict["fileUrl"] = file_url
         if payload is not UNSET:

@@ -41,7 +41,6 @@ class FailedWebhook:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if body is not UNSET:
             field_dict["body"] = body
         if failure_time is not UNSET:

@@ -48,7 +48,6 @@ class FailedWebhooks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if max_results is not UNSET:
             field_dict["maxResults"] = max_results
         if next_ is not UNSET:

@@ -99,7 +99,6 @@ class Field:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if contexts_count is not UNSET:
             field_dict["contextsCount"] = contexts_count
         if description is not UNSET:

@@ -80,7 +80,6 @@ class FieldAssociationItemPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if pcri is not UNSET:

@@ -35,7 +35,6 @@ class FieldAssociationParameters:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if is_required is not UNSET:

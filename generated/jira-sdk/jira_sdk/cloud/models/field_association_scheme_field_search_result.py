@@ -60,7 +60,6 @@ class FieldAssociationSchemeFieldSearchResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if allowed_operations is not UNSET:
             field_dict["allowedOperations"] = allowed_operations
         if field_id is not UNSET:

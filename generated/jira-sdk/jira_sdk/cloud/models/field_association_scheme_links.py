@@ -31,7 +31,6 @@ class FieldAssociationSchemeLinks:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if associations is not UNSET:
             field_dict["associations"] = associations
         if projects is not UNSET:

@@ -34,7 +34,6 @@ class FieldAssociationSchemeMatchedFilters:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_ids is not UNSET:
             field_dict["projectIds"] = project_ids
         if query is not UNSET:

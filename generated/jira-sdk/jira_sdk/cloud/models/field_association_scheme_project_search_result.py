@@ -52,7 +52,6 @@ class FieldAssociationSchemeProjectSearchResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_urls is not UNSET:
             field_dict["avatarUrls"] = avatar_urls
         if deleted is not UNSET:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.association_context_object import AssociationContextObject
     from ..models.field_identifier_object import FieldIdentifierObject
@@ -29,24 +31,30 @@ class FieldAssociationsRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        association_contexts = []
-        for association_contexts_item_data in self.association_contexts:
-            association_contexts_item = association_contexts_item_data.to_dict()
-            association_contexts.append(association_contexts_item)
+        association_contexts: Any
+        if isinstance(self.association_contexts, Unset):
+            association_contexts = UNSET
+        else:
+            association_contexts = []
+            for association_contexts_item_data in self.association_contexts:
+                association_contexts_item = association_contexts_item_data.to_dict()
+                association_contexts.append(association_contexts_item)
 
-        fields = []
-        for fields_item_data in self.fields:
-            fields_item = fields_item_data.to_dict()
-            fields.append(fields_item)
+        fields: Any
+        if isinstance(self.fields, Unset):
+            fields = UNSET
+        else:
+            fields = []
+            for fields_item_data in self.fields:
+                fields_item = fields_item_data.to_dict()
+                fields.append(fields_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "associationContexts": association_contexts,
-                "fields": fields,
-            }
-        )
+        if association_contexts is not UNSET:
+            field_dict["associationContexts"] = association_contexts
+        if fields is not UNSET:
+            field_dict["fields"] = fields
 
         return field_dict
 
@@ -56,19 +64,27 @@ class FieldAssociationsRequest:
         from ..models.field_identifier_object import FieldIdentifierObject  # noqa: PLC0415
 
         d = dict(src_dict)
-        association_contexts = []
-        _association_contexts = d.pop("associationContexts")
-        for association_contexts_item_data in _association_contexts:
-            association_contexts_item = AssociationContextObject.from_dict(association_contexts_item_data)
+        association_contexts: Any
+        if "associationContexts" not in d:
+            association_contexts = UNSET  # required by the spec, but omitted by the site
+        else:
+            association_contexts = []
+            _association_contexts = d.pop("associationContexts")
+            for association_contexts_item_data in _association_contexts:
+                association_contexts_item = AssociationContextObject.from_dict(association_contexts_item_data)
 
-            association_contexts.append(association_contexts_item)
+                association_contexts.append(association_contexts_item)
 
-        fields = []
-        _fields = d.pop("fields")
-        for fields_item_data in _fields:
-            fields_item = FieldIdentifierObject.from_dict(fields_item_data)
+        fields: Any
+        if "fields" not in d:
+            fields = UNSET  # required by the spec, but omitted by the site
+        else:
+            fields = []
+            _fields = d.pop("fields")
+            for fields_item_data in _fields:
+                fields_item = FieldIdentifierObject.from_dict(fields_item_data)
 
-            fields.append(fields_item)
+                fields.append(fields_item)
 
         field_associations_request = cls(
             association_contexts=association_contexts,

@@ -141,7 +141,6 @@ class FieldCapabilityPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_definitions is not UNSET:
             field_dict["customFieldDefinitions"] = custom_field_definitions
         if field_layout_scheme is not UNSET:

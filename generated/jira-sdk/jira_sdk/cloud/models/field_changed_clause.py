@@ -54,7 +54,6 @@ class FieldChangedClause:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if operator is not UNSET:

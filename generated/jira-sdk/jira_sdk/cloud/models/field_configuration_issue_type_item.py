@@ -37,7 +37,6 @@ class FieldConfigurationIssueTypeItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_configuration_id is not UNSET:
             field_dict["fieldConfigurationId"] = field_configuration_id
         if field_configuration_scheme_id is not UNSET:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.field_configuration_item import FieldConfigurationItem
 
@@ -26,18 +28,19 @@ class FieldConfigurationItemsDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_configuration_items = []
-        for field_configuration_items_item_data in self.field_configuration_items:
-            field_configuration_items_item = field_configuration_items_item_data.to_dict()
-            field_configuration_items.append(field_configuration_items_item)
+        field_configuration_items: Any
+        if isinstance(self.field_configuration_items, Unset):
+            field_configuration_items = UNSET
+        else:
+            field_configuration_items = []
+            for field_configuration_items_item_data in self.field_configuration_items:
+                field_configuration_items_item = field_configuration_items_item_data.to_dict()
+                field_configuration_items.append(field_configuration_items_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldConfigurationItems": field_configuration_items,
-            }
-        )
+        if field_configuration_items is not UNSET:
+            field_dict["fieldConfigurationItems"] = field_configuration_items
 
         return field_dict
 
@@ -46,12 +49,16 @@ class FieldConfigurationItemsDetails:
         from ..models.field_configuration_item import FieldConfigurationItem  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_configuration_items = []
-        _field_configuration_items = d.pop("fieldConfigurationItems")
-        for field_configuration_items_item_data in _field_configuration_items:
-            field_configuration_items_item = FieldConfigurationItem.from_dict(field_configuration_items_item_data)
+        field_configuration_items: Any
+        if "fieldConfigurationItems" not in d:
+            field_configuration_items = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_configuration_items = []
+            _field_configuration_items = d.pop("fieldConfigurationItems")
+            for field_configuration_items_item_data in _field_configuration_items:
+                field_configuration_items_item = FieldConfigurationItem.from_dict(field_configuration_items_item_data)
 
-            field_configuration_items.append(field_configuration_items_item)
+                field_configuration_items.append(field_configuration_items_item)
 
         field_configuration_items_details = cls(
             field_configuration_items=field_configuration_items,

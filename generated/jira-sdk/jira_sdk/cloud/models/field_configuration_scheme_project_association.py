@@ -27,17 +27,18 @@ class FieldConfigurationSchemeProjectAssociation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        project_id = self.project_id
+        project_id: Any
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
         field_configuration_scheme_id = self.field_configuration_scheme_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "projectId": project_id,
-            }
-        )
+        if project_id is not UNSET:
+            field_dict["projectId"] = project_id
         if field_configuration_scheme_id is not UNSET:
             field_dict["fieldConfigurationSchemeId"] = field_configuration_scheme_id
 
@@ -46,7 +47,11 @@ class FieldConfigurationSchemeProjectAssociation:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        project_id = d.pop("projectId")
+        project_id: Any
+        if "projectId" not in d:
+            project_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id = d.pop("projectId")
 
         field_configuration_scheme_id = d.pop("fieldConfigurationSchemeId", UNSET)
 

@@ -40,7 +40,6 @@ class FieldConfigurationSchemeProjects:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_configuration_scheme is not UNSET:
             field_dict["fieldConfigurationScheme"] = field_configuration_scheme
         if project_ids is not UNSET:

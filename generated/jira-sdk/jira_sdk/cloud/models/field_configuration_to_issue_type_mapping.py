@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="FieldConfigurationToIssueTypeMapping")
 
 
@@ -26,27 +28,41 @@ class FieldConfigurationToIssueTypeMapping:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_configuration_id = self.field_configuration_id
+        field_configuration_id: Any
+        if isinstance(self.field_configuration_id, Unset):
+            field_configuration_id = UNSET
+        else:
+            field_configuration_id = self.field_configuration_id
 
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldConfigurationId": field_configuration_id,
-                "issueTypeId": issue_type_id,
-            }
-        )
+        if field_configuration_id is not UNSET:
+            field_dict["fieldConfigurationId"] = field_configuration_id
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        field_configuration_id = d.pop("fieldConfigurationId")
+        field_configuration_id: Any
+        if "fieldConfigurationId" not in d:
+            field_configuration_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_configuration_id = d.pop("fieldConfigurationId")
 
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
         field_configuration_to_issue_type_mapping = cls(
             field_configuration_id=field_configuration_id,

@@ -42,7 +42,6 @@ class FieldLastUsed:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if value is not UNSET:

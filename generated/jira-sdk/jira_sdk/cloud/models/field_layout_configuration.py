@@ -51,7 +51,6 @@ class FieldLayoutConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if pcri is not UNSET:

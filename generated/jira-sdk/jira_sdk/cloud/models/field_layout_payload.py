@@ -65,7 +65,6 @@ class FieldLayoutPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if description is not UNSET:

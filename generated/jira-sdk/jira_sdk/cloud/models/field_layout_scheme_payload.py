@@ -77,7 +77,6 @@ class FieldLayoutSchemePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_field_layout is not UNSET:
             field_dict["defaultFieldLayout"] = default_field_layout
         if description is not UNSET:

@@ -47,15 +47,35 @@ class FieldMetadata:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        operations = self.operations
+        operations: Any
+        if isinstance(self.operations, Unset):
+            operations = UNSET
+        else:
+            operations = self.operations
 
-        required = self.required
+        required: Any
+        if isinstance(self.required, Unset):
+            required = UNSET
+        else:
+            required = self.required
 
-        schema = self.schema.to_dict()
+        schema: Any
+        if isinstance(self.schema, Unset):
+            schema = UNSET
+        else:
+            schema = self.schema.to_dict()
 
         allowed_values: list[Any] | Unset = UNSET
         if not isinstance(self.allowed_values, Unset):
@@ -73,15 +93,16 @@ class FieldMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "name": name,
-                "operations": operations,
-                "required": required,
-                "schema": schema,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
+        if name is not UNSET:
+            field_dict["name"] = name
+        if operations is not UNSET:
+            field_dict["operations"] = operations
+        if required is not UNSET:
+            field_dict["required"] = required
+        if schema is not UNSET:
+            field_dict["schema"] = schema
         if allowed_values is not UNSET:
             field_dict["allowedValues"] = allowed_values
         if auto_complete_url is not UNSET:
@@ -101,15 +122,35 @@ class FieldMetadata:
         from ..models.json_type_bean import JsonTypeBean  # noqa: PLC0415
 
         d = dict(src_dict)
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        operations = cast(list[str], d.pop("operations"))
+        operations: Any
+        if "operations" not in d:
+            operations = UNSET  # required by the spec, but omitted by the site
+        else:
+            operations = cast(list[str], d.pop("operations"))
 
-        required = d.pop("required")
+        required: Any
+        if "required" not in d:
+            required = UNSET  # required by the spec, but omitted by the site
+        else:
+            required = d.pop("required")
 
-        schema = JsonTypeBean.from_dict(d.pop("schema"))
+        schema: Any
+        if "schema" not in d:
+            schema = UNSET  # required by the spec, but omitted by the site
+        else:
+            schema = JsonTypeBean.from_dict(d.pop("schema"))
 
         allowed_values = cast(list[Any], d.pop("allowedValues", UNSET))
 

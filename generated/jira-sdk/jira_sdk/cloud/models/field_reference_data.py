@@ -86,7 +86,6 @@ class FieldReferenceData:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if auto is not UNSET:
             field_dict["auto"] = auto
         if cfid is not UNSET:

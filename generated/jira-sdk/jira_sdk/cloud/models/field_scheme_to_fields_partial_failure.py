@@ -46,7 +46,6 @@ class FieldSchemeToFieldsPartialFailure:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error is not UNSET:
             field_dict["error"] = error
         if field_id is not UNSET:

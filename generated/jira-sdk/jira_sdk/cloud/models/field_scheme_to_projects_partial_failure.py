@@ -40,7 +40,6 @@ class FieldSchemeToProjectsPartialFailure:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error is not UNSET:
             field_dict["error"] = error
         if project_id is not UNSET:

@@ -46,7 +46,6 @@ class FieldUpdateOperation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add is not UNSET:
             field_dict["add"] = add
         if copy is not UNSET:

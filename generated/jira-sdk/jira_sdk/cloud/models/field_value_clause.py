@@ -65,7 +65,6 @@ class FieldValueClause:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if operand is not UNSET:

@@ -77,7 +77,6 @@ class FieldWasClause:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if operand is not UNSET:

@@ -81,7 +81,6 @@ class Fields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
         if issue_type is not UNSET:

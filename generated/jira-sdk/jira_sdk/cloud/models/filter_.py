@@ -77,7 +77,11 @@ class Filter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         approximate_last_used: str | Unset = UNSET
         if not isinstance(self.approximate_last_used, Unset):
@@ -127,11 +131,8 @@ class Filter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if approximate_last_used is not UNSET:
             field_dict["approximateLastUsed"] = approximate_last_used
         if description is not UNSET:
@@ -171,7 +172,11 @@ class Filter:
         from ..models.user_list import UserList  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         _approximate_last_used = d.pop("approximateLastUsed", UNSET)
         approximate_last_used: datetime.datetime | Unset

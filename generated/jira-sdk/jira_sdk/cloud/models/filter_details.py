@@ -129,7 +129,6 @@ class FilterDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if approximate_last_used is not UNSET:
             field_dict["approximateLastUsed"] = approximate_last_used
         if description is not UNSET:

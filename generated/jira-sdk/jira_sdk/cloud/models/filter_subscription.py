@@ -54,7 +54,6 @@ class FilterSubscription:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group is not UNSET:
             field_dict["group"] = group
         if id is not UNSET:

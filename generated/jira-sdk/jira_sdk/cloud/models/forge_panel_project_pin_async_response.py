@@ -27,7 +27,6 @@ class ForgePanelProjectPinAsyncResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if task_id is not UNSET:
             field_dict["taskId"] = task_id
 

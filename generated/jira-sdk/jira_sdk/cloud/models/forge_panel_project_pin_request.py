@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.project_pin_action import ProjectPinAction
 
@@ -28,21 +30,27 @@ class ForgePanelProjectPinRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        module_id = self.module_id
+        module_id: Any
+        if isinstance(self.module_id, Unset):
+            module_id = UNSET
+        else:
+            module_id = self.module_id
 
-        project_list = []
-        for project_list_item_data in self.project_list:
-            project_list_item = project_list_item_data.to_dict()
-            project_list.append(project_list_item)
+        project_list: Any
+        if isinstance(self.project_list, Unset):
+            project_list = UNSET
+        else:
+            project_list = []
+            for project_list_item_data in self.project_list:
+                project_list_item = project_list_item_data.to_dict()
+                project_list.append(project_list_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "moduleId": module_id,
-                "projectList": project_list,
-            }
-        )
+        if module_id is not UNSET:
+            field_dict["moduleId"] = module_id
+        if project_list is not UNSET:
+            field_dict["projectList"] = project_list
 
         return field_dict
 
@@ -51,14 +59,22 @@ class ForgePanelProjectPinRequest:
         from ..models.project_pin_action import ProjectPinAction  # noqa: PLC0415
 
         d = dict(src_dict)
-        module_id = d.pop("moduleId")
+        module_id: Any
+        if "moduleId" not in d:
+            module_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            module_id = d.pop("moduleId")
 
-        project_list = []
-        _project_list = d.pop("projectList")
-        for project_list_item_data in _project_list:
-            project_list_item = ProjectPinAction.from_dict(project_list_item_data)
+        project_list: Any
+        if "projectList" not in d:
+            project_list = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_list = []
+            _project_list = d.pop("projectList")
+            for project_list_item_data in _project_list:
+                project_list_item = ProjectPinAction.from_dict(project_list_item_data)
 
-            project_list.append(project_list_item)
+                project_list.append(project_list_item)
 
         forge_panel_project_pin_request = cls(
             module_id=module_id,

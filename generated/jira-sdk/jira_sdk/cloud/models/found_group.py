@@ -77,7 +77,6 @@ class FoundGroup:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_url is not UNSET:
             field_dict["avatarUrl"] = avatar_url
         if group_id is not UNSET:

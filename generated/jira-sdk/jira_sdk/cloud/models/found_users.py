@@ -47,7 +47,6 @@ class FoundUsers:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if header is not UNSET:
             field_dict["header"] = header
         if total is not UNSET:

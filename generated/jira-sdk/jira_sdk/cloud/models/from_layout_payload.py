@@ -49,7 +49,6 @@ class FromLayoutPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if from_port is not UNSET:
             field_dict["fromPort"] = from_port
         if status is not UNSET:

@@ -39,7 +39,6 @@ class FunctionOperand:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if arguments is not UNSET:
             field_dict["arguments"] = arguments
         if encoded_operand is not UNSET:

@@ -57,7 +57,6 @@ class FunctionReferenceData:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if is_list is not UNSET:

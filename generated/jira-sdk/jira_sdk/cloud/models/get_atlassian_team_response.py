@@ -47,7 +47,6 @@ class GetAtlassianTeamResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if capacity is not UNSET:
             field_dict["capacity"] = capacity
         if id is not UNSET:

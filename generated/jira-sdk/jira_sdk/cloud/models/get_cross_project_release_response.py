@@ -33,7 +33,6 @@ class GetCrossProjectReleaseResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if release_ids is not UNSET:

@@ -31,7 +31,6 @@ class GetCustomFieldResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_id is not UNSET:
             field_dict["customFieldId"] = custom_field_id
         if filter_ is not UNSET:

@@ -35,7 +35,6 @@ class GetDateFieldResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if date_custom_field_id is not UNSET:
             field_dict["dateCustomFieldId"] = date_custom_field_id
         if type_ is not UNSET:

@@ -48,7 +48,6 @@ class GetFieldAssociationParametersResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_id is not UNSET:
             field_dict["fieldId"] = field_id
         if parameters is not UNSET:

@@ -31,7 +31,6 @@ class GetForgeAppPropertyKeysResponse200KeysItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if self_ is not UNSET:

@@ -40,7 +40,6 @@ class GetPermissionResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holder is not UNSET:
             field_dict["holder"] = holder
         if type_ is not UNSET:

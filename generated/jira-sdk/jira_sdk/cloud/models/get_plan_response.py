@@ -104,7 +104,6 @@ class GetPlanResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cross_project_releases is not UNSET:
             field_dict["crossProjectReleases"] = cross_project_releases
         if custom_fields is not UNSET:

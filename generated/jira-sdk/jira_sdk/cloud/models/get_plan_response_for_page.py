@@ -55,7 +55,6 @@ class GetPlanResponseForPage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if issue_sources is not UNSET:

@@ -32,7 +32,6 @@ class GetProjectsWithFieldSchemesResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_id is not UNSET:
             field_dict["projectId"] = project_id
         if scheme_id is not UNSET:

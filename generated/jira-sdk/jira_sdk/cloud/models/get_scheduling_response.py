@@ -63,7 +63,6 @@ class GetSchedulingResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
         if end_date is not UNSET:

@@ -36,7 +36,6 @@ class GlobalScopeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attributes is not UNSET:
             field_dict["attributes"] = attributes
 

@@ -37,7 +37,6 @@ class GroupDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group_id is not UNSET:
             field_dict["groupId"] = group_id
         if name is not UNSET:

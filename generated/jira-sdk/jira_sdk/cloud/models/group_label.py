@@ -39,7 +39,6 @@ class GroupLabel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if text is not UNSET:
             field_dict["text"] = text
         if title is not UNSET:

@@ -43,7 +43,6 @@ class Hierarchy:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base_level_id is not UNSET:
             field_dict["baseLevelId"] = base_level_id
         if levels is not UNSET:

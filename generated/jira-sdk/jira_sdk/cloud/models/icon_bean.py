@@ -36,7 +36,6 @@ class IconBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if link is not UNSET:
             field_dict["link"] = link
         if title is not UNSET:

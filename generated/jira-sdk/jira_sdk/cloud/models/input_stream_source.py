@@ -33,7 +33,6 @@ class InputStreamSource:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if input_stream is not UNSET:
             field_dict["inputStream"] = input_stream
 

@@ -30,7 +30,6 @@ class IssueArchivalSyncRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_ids_or_keys is not UNSET:
             field_dict["issueIdsOrKeys"] = issue_ids_or_keys
 

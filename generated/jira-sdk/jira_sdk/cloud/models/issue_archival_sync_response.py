@@ -38,7 +38,6 @@ class IssueArchivalSyncResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if number_of_issues_updated is not UNSET:

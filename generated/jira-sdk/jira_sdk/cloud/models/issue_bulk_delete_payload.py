@@ -30,7 +30,11 @@ class IssueBulkDeletePayload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
+        selected_issue_ids_or_keys: Any
+        if isinstance(self.selected_issue_ids_or_keys, Unset):
+            selected_issue_ids_or_keys = UNSET
+        else:
+            selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
 
         send_bulk_notification: bool | None | Unset
         if isinstance(self.send_bulk_notification, Unset):
@@ -40,11 +44,8 @@ class IssueBulkDeletePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "selectedIssueIdsOrKeys": selected_issue_ids_or_keys,
-            }
-        )
+        if selected_issue_ids_or_keys is not UNSET:
+            field_dict["selectedIssueIdsOrKeys"] = selected_issue_ids_or_keys
         if send_bulk_notification is not UNSET:
             field_dict["sendBulkNotification"] = send_bulk_notification
 
@@ -53,7 +54,11 @@ class IssueBulkDeletePayload:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
+        selected_issue_ids_or_keys: Any
+        if "selectedIssueIdsOrKeys" not in d:
+            selected_issue_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
 
         def _parse_send_bulk_notification(data: object) -> bool | None | Unset:
             if data is None:

@@ -78,7 +78,6 @@ class IssueBulkEditField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if field_options is not UNSET:

@@ -41,11 +41,23 @@ class IssueBulkEditPayload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        edited_fields_input = self.edited_fields_input.to_dict()
+        edited_fields_input: Any
+        if isinstance(self.edited_fields_input, Unset):
+            edited_fields_input = UNSET
+        else:
+            edited_fields_input = self.edited_fields_input.to_dict()
 
-        selected_actions = self.selected_actions
+        selected_actions: Any
+        if isinstance(self.selected_actions, Unset):
+            selected_actions = UNSET
+        else:
+            selected_actions = self.selected_actions
 
-        selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
+        selected_issue_ids_or_keys: Any
+        if isinstance(self.selected_issue_ids_or_keys, Unset):
+            selected_issue_ids_or_keys = UNSET
+        else:
+            selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
 
         send_bulk_notification: bool | None | Unset
         if isinstance(self.send_bulk_notification, Unset):
@@ -55,13 +67,12 @@ class IssueBulkEditPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "editedFieldsInput": edited_fields_input,
-                "selectedActions": selected_actions,
-                "selectedIssueIdsOrKeys": selected_issue_ids_or_keys,
-            }
-        )
+        if edited_fields_input is not UNSET:
+            field_dict["editedFieldsInput"] = edited_fields_input
+        if selected_actions is not UNSET:
+            field_dict["selectedActions"] = selected_actions
+        if selected_issue_ids_or_keys is not UNSET:
+            field_dict["selectedIssueIdsOrKeys"] = selected_issue_ids_or_keys
         if send_bulk_notification is not UNSET:
             field_dict["sendBulkNotification"] = send_bulk_notification
 
@@ -72,11 +83,23 @@ class IssueBulkEditPayload:
         from ..models.jira_issue_fields import JiraIssueFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        edited_fields_input = JiraIssueFields.from_dict(d.pop("editedFieldsInput"))
+        edited_fields_input: Any
+        if "editedFieldsInput" not in d:
+            edited_fields_input = UNSET  # required by the spec, but omitted by the site
+        else:
+            edited_fields_input = JiraIssueFields.from_dict(d.pop("editedFieldsInput"))
 
-        selected_actions = cast(list[str], d.pop("selectedActions"))
+        selected_actions: Any
+        if "selectedActions" not in d:
+            selected_actions = UNSET  # required by the spec, but omitted by the site
+        else:
+            selected_actions = cast(list[str], d.pop("selectedActions"))
 
-        selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
+        selected_issue_ids_or_keys: Any
+        if "selectedIssueIdsOrKeys" not in d:
+            selected_issue_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
 
         def _parse_send_bulk_notification(data: object) -> bool | None | Unset:
             if data is None:

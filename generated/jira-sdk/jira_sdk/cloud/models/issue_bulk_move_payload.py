@@ -57,7 +57,6 @@ class IssueBulkMovePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if send_bulk_notification is not UNSET:
             field_dict["sendBulkNotification"] = send_bulk_notification
         if target_to_sources_mapping is not UNSET:

@@ -51,7 +51,6 @@ class IssueBulkTransitionForWorkflow:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_transitions_filtered is not UNSET:
             field_dict["isTransitionsFiltered"] = is_transitions_filtered
         if issues is not UNSET:

@@ -36,10 +36,14 @@ class IssueBulkTransitionPayload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_transition_inputs = []
-        for bulk_transition_inputs_item_data in self.bulk_transition_inputs:
-            bulk_transition_inputs_item = bulk_transition_inputs_item_data.to_dict()
-            bulk_transition_inputs.append(bulk_transition_inputs_item)
+        bulk_transition_inputs: Any
+        if isinstance(self.bulk_transition_inputs, Unset):
+            bulk_transition_inputs = UNSET
+        else:
+            bulk_transition_inputs = []
+            for bulk_transition_inputs_item_data in self.bulk_transition_inputs:
+                bulk_transition_inputs_item = bulk_transition_inputs_item_data.to_dict()
+                bulk_transition_inputs.append(bulk_transition_inputs_item)
 
         send_bulk_notification: bool | None | Unset
         if isinstance(self.send_bulk_notification, Unset):
@@ -49,11 +53,8 @@ class IssueBulkTransitionPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "bulkTransitionInputs": bulk_transition_inputs,
-            }
-        )
+        if bulk_transition_inputs is not UNSET:
+            field_dict["bulkTransitionInputs"] = bulk_transition_inputs
         if send_bulk_notification is not UNSET:
             field_dict["sendBulkNotification"] = send_bulk_notification
 
@@ -64,12 +65,16 @@ class IssueBulkTransitionPayload:
         from ..models.bulk_transition_submit_input import BulkTransitionSubmitInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        bulk_transition_inputs = []
-        _bulk_transition_inputs = d.pop("bulkTransitionInputs")
-        for bulk_transition_inputs_item_data in _bulk_transition_inputs:
-            bulk_transition_inputs_item = BulkTransitionSubmitInput.from_dict(bulk_transition_inputs_item_data)
+        bulk_transition_inputs: Any
+        if "bulkTransitionInputs" not in d:
+            bulk_transition_inputs = UNSET  # required by the spec, but omitted by the site
+        else:
+            bulk_transition_inputs = []
+            _bulk_transition_inputs = d.pop("bulkTransitionInputs")
+            for bulk_transition_inputs_item_data in _bulk_transition_inputs:
+                bulk_transition_inputs_item = BulkTransitionSubmitInput.from_dict(bulk_transition_inputs_item_data)
 
-            bulk_transition_inputs.append(bulk_transition_inputs_item)
+                bulk_transition_inputs.append(bulk_transition_inputs_item)
 
         def _parse_send_bulk_notification(data: object) -> bool | None | Unset:
             if data is None:

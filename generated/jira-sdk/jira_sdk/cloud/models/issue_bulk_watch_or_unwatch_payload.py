@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueBulkWatchOrUnwatchPayload")
 
 
@@ -23,22 +25,27 @@ class IssueBulkWatchOrUnwatchPayload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
+        selected_issue_ids_or_keys: Any
+        if isinstance(self.selected_issue_ids_or_keys, Unset):
+            selected_issue_ids_or_keys = UNSET
+        else:
+            selected_issue_ids_or_keys = self.selected_issue_ids_or_keys
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "selectedIssueIdsOrKeys": selected_issue_ids_or_keys,
-            }
-        )
+        if selected_issue_ids_or_keys is not UNSET:
+            field_dict["selectedIssueIdsOrKeys"] = selected_issue_ids_or_keys
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
+        selected_issue_ids_or_keys: Any
+        if "selectedIssueIdsOrKeys" not in d:
+            selected_issue_ids_or_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            selected_issue_ids_or_keys = cast(list[str], d.pop("selectedIssueIdsOrKeys"))
 
         issue_bulk_watch_or_unwatch_payload = cls(
             selected_issue_ids_or_keys=selected_issue_ids_or_keys,

@@ -41,7 +41,6 @@ class IssueChangeLog:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if change_histories is not UNSET:
             field_dict["changeHistories"] = change_histories
         if issue_id is not UNSET:

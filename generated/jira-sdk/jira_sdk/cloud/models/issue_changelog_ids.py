@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueChangelogIds")
 
 
@@ -22,22 +24,27 @@ class IssueChangelogIds:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        changelog_ids = self.changelog_ids
+        changelog_ids: Any
+        if isinstance(self.changelog_ids, Unset):
+            changelog_ids = UNSET
+        else:
+            changelog_ids = self.changelog_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "changelogIds": changelog_ids,
-            }
-        )
+        if changelog_ids is not UNSET:
+            field_dict["changelogIds"] = changelog_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        changelog_ids = cast(list[int], d.pop("changelogIds"))
+        changelog_ids: Any
+        if "changelogIds" not in d:
+            changelog_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            changelog_ids = cast(list[int], d.pop("changelogIds"))
 
         issue_changelog_ids = cls(
             changelog_ids=changelog_ids,

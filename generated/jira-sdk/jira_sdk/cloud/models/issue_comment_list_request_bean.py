@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueCommentListRequestBean")
 
 
@@ -21,22 +23,27 @@ class IssueCommentListRequestBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
+        ids: Any
+        if isinstance(self.ids, Unset):
+            ids = UNSET
+        else:
+            ids = self.ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-            }
-        )
+        if ids is not UNSET:
+            field_dict["ids"] = ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ids = cast(list[int], d.pop("ids"))
+        ids: Any
+        if "ids" not in d:
+            ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            ids = cast(list[int], d.pop("ids"))
 
         issue_comment_list_request_bean = cls(
             ids=ids,

@@ -41,7 +41,6 @@ class IssueEntityProperties:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entities_ids is not UNSET:
             field_dict["entitiesIds"] = entities_ids
         if properties is not UNSET:

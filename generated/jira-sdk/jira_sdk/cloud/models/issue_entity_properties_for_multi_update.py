@@ -42,7 +42,6 @@ class IssueEntityPropertiesForMultiUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_id is not UNSET:
             field_dict["issueID"] = issue_id
         if properties is not UNSET:

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.json_node import JsonNode
-
 
 T = TypeVar("T", bound="IssueEntityPropertiesProperties")
 
@@ -18,40 +14,31 @@ T = TypeVar("T", bound="IssueEntityPropertiesProperties")
 class IssueEntityPropertiesProperties:
     """A list of entity property keys and values."""
 
-    additional_properties: dict[str, JsonNode] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.to_dict()
+        field_dict.update(self.additional_properties)
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.json_node import JsonNode  # noqa: PLC0415
-
         d = dict(src_dict)
         issue_entity_properties_properties = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = JsonNode.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        issue_entity_properties_properties.additional_properties = additional_properties
+        issue_entity_properties_properties.additional_properties = d
         return issue_entity_properties_properties
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> JsonNode:
+    def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: JsonNode) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -32,7 +32,6 @@ class IssueError:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error_message is not UNSET:
             field_dict["errorMessage"] = error_message
         if id is not UNSET:

@@ -38,9 +38,17 @@ class IssueFieldOption:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.config, Unset):
@@ -52,12 +60,10 @@ class IssueFieldOption:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "value": value,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if value is not UNSET:
+            field_dict["value"] = value
         if config is not UNSET:
             field_dict["config"] = config
         if properties is not UNSET:
@@ -71,9 +77,17 @@ class IssueFieldOption:
         from ..models.issue_field_option_properties import IssueFieldOptionProperties  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
         _config = d.pop("config", UNSET)
         config: IssueFieldOptionConfiguration | Unset

@@ -44,7 +44,6 @@ class IssueFieldOptionConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attributes is not UNSET:
             field_dict["attributes"] = attributes
         if scope is not UNSET:

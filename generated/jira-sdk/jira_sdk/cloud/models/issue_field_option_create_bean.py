@@ -35,7 +35,11 @@ class IssueFieldOptionCreateBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.config, Unset):
@@ -47,11 +51,8 @@ class IssueFieldOptionCreateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
         if config is not UNSET:
             field_dict["config"] = config
         if properties is not UNSET:
@@ -65,7 +66,11 @@ class IssueFieldOptionCreateBean:
         from ..models.issue_field_option_create_bean_properties import IssueFieldOptionCreateBeanProperties  # noqa: PLC0415
 
         d = dict(src_dict)
-        value = d.pop("value")
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = d.pop("value")
 
         _config = d.pop("config", UNSET)
         config: IssueFieldOptionConfiguration | Unset

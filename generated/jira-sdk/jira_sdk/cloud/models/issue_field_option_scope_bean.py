@@ -51,7 +51,6 @@ class IssueFieldOptionScopeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if global_ is not UNSET:
             field_dict["global"] = global_
         if projects is not UNSET:

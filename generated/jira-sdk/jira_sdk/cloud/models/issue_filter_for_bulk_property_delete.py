@@ -34,7 +34,6 @@ class IssueFilterForBulkPropertyDelete:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if current_value is not UNSET:
             field_dict["currentValue"] = current_value
         if entity_ids is not UNSET:

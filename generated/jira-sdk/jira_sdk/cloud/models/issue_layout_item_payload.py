@@ -63,7 +63,6 @@ class IssueLayoutItemPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if item_key is not UNSET:
             field_dict["itemKey"] = item_key
         if properties is not UNSET:

@@ -71,7 +71,6 @@ class IssueLayoutPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if container_id is not UNSET:
             field_dict["containerId"] = container_id
         if issue_layout_type is not UNSET:

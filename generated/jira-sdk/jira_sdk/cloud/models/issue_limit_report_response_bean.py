@@ -53,7 +53,6 @@ class IssueLimitReportResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues_approaching_limit is not UNSET:
             field_dict["issuesApproachingLimit"] = issues_approaching_limit
         if issues_breaching_limit is not UNSET:

@@ -37,7 +37,6 @@ class IssueLinkTypes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_link_types is not UNSET:
             field_dict["issueLinkTypes"] = issue_link_types
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueList")
 
 
@@ -22,22 +24,27 @@ class IssueList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_ids = self.issue_ids
+        issue_ids: Any
+        if isinstance(self.issue_ids, Unset):
+            issue_ids = UNSET
+        else:
+            issue_ids = self.issue_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueIds": issue_ids,
-            }
-        )
+        if issue_ids is not UNSET:
+            field_dict["issueIds"] = issue_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_ids = cast(list[str], d.pop("issueIds"))
+        issue_ids: Any
+        if "issueIds" not in d:
+            issue_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_ids = cast(list[str], d.pop("issueIds"))
 
         issue_list = cls(
             issue_ids=issue_ids,

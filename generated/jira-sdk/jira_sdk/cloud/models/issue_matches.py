@@ -37,7 +37,6 @@ class IssueMatches:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if matches is not UNSET:
             field_dict["matches"] = matches
 

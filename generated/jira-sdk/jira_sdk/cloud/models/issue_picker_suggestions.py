@@ -38,7 +38,6 @@ class IssuePickerSuggestions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if sections is not UNSET:
             field_dict["sections"] = sections
 

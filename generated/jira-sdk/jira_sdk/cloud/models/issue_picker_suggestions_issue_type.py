@@ -54,7 +54,6 @@ class IssuePickerSuggestionsIssueType:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if issues is not UNSET:

@@ -44,7 +44,6 @@ class IssueSecurityLevelMember:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holder is not UNSET:
             field_dict["holder"] = holder
         if id is not UNSET:

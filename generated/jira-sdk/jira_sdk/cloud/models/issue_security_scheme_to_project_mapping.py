@@ -32,7 +32,6 @@ class IssueSecuritySchemeToProjectMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_security_scheme_id is not UNSET:
             field_dict["issueSecuritySchemeId"] = issue_security_scheme_id
         if project_id is not UNSET:

@@ -31,7 +31,6 @@ class IssueTransitionStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status_id is not UNSET:
             field_dict["statusId"] = status_id
         if status_name is not UNSET:

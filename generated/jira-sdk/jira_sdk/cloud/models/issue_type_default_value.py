@@ -261,7 +261,6 @@ class IssueTypeDefaultValue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_any_issue_type is not UNSET:
             field_dict["isAnyIssueType"] = is_any_issue_type
         if issue_type_id is not UNSET:

@@ -59,7 +59,6 @@ class IssueTypeHierarchyPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if hierarchy_level is not UNSET:
             field_dict["hierarchyLevel"] = hierarchy_level
         if name is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueTypeIdsToRemove")
 
 
@@ -23,22 +25,27 @@ class IssueTypeIdsToRemove:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_ids = self.issue_type_ids
+        issue_type_ids: Any
+        if isinstance(self.issue_type_ids, Unset):
+            issue_type_ids = UNSET
+        else:
+            issue_type_ids = self.issue_type_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeIds": issue_type_ids,
-            }
-        )
+        if issue_type_ids is not UNSET:
+            field_dict["issueTypeIds"] = issue_type_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
+        issue_type_ids: Any
+        if "issueTypeIds" not in d:
+            issue_type_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
 
         issue_type_ids_to_remove = cls(
             issue_type_ids=issue_type_ids,

@@ -36,7 +36,6 @@ class IssueTypeInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_id is not UNSET:
             field_dict["avatarId"] = avatar_id
         if id is not UNSET:

@@ -86,7 +86,6 @@ class IssueTypeIssueCreateMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_id is not UNSET:
             field_dict["avatarId"] = avatar_id
         if description is not UNSET:

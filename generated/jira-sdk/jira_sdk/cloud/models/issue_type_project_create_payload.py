@@ -66,7 +66,6 @@ class IssueTypeProjectCreatePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_hierarchy is not UNSET:
             field_dict["issueTypeHierarchy"] = issue_type_hierarchy
         if issue_type_scheme is not UNSET:

@@ -44,7 +44,6 @@ class IssueTypeScheme:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_issue_type_id is not UNSET:
             field_dict["defaultIssueTypeId"] = default_issue_type_id
         if description is not UNSET:

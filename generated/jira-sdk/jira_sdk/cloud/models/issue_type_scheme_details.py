@@ -32,9 +32,17 @@ class IssueTypeSchemeDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_ids = self.issue_type_ids
+        issue_type_ids: Any
+        if isinstance(self.issue_type_ids, Unset):
+            issue_type_ids = UNSET
+        else:
+            issue_type_ids = self.issue_type_ids
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         default_issue_type_id = self.default_issue_type_id
 
@@ -42,12 +50,10 @@ class IssueTypeSchemeDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeIds": issue_type_ids,
-                "name": name,
-            }
-        )
+        if issue_type_ids is not UNSET:
+            field_dict["issueTypeIds"] = issue_type_ids
+        if name is not UNSET:
+            field_dict["name"] = name
         if default_issue_type_id is not UNSET:
             field_dict["defaultIssueTypeId"] = default_issue_type_id
         if description is not UNSET:
@@ -58,9 +64,17 @@ class IssueTypeSchemeDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
+        issue_type_ids: Any
+        if "issueTypeIds" not in d:
+            issue_type_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         default_issue_type_id = d.pop("defaultIssueTypeId", UNSET)
 

@@ -28,7 +28,6 @@ class IssueTypeSchemeID:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_scheme_id is not UNSET:
             field_dict["issueTypeSchemeId"] = issue_type_scheme_id
 

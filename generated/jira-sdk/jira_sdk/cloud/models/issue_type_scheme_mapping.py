@@ -32,7 +32,6 @@ class IssueTypeSchemeMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_id is not UNSET:
             field_dict["issueTypeId"] = issue_type_id
         if issue_type_scheme_id is not UNSET:

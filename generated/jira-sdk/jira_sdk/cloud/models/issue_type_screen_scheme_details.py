@@ -36,23 +36,29 @@ class IssueTypeScreenSchemeDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_mappings = []
-        for issue_type_mappings_item_data in self.issue_type_mappings:
-            issue_type_mappings_item = issue_type_mappings_item_data.to_dict()
-            issue_type_mappings.append(issue_type_mappings_item)
+        issue_type_mappings: Any
+        if isinstance(self.issue_type_mappings, Unset):
+            issue_type_mappings = UNSET
+        else:
+            issue_type_mappings = []
+            for issue_type_mappings_item_data in self.issue_type_mappings:
+                issue_type_mappings_item = issue_type_mappings_item_data.to_dict()
+                issue_type_mappings.append(issue_type_mappings_item)
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         description = self.description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeMappings": issue_type_mappings,
-                "name": name,
-            }
-        )
+        if issue_type_mappings is not UNSET:
+            field_dict["issueTypeMappings"] = issue_type_mappings
+        if name is not UNSET:
+            field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -63,14 +69,22 @@ class IssueTypeScreenSchemeDetails:
         from ..models.issue_type_screen_scheme_mapping import IssueTypeScreenSchemeMapping  # noqa: PLC0415
 
         d = dict(src_dict)
-        issue_type_mappings = []
-        _issue_type_mappings = d.pop("issueTypeMappings")
-        for issue_type_mappings_item_data in _issue_type_mappings:
-            issue_type_mappings_item = IssueTypeScreenSchemeMapping.from_dict(issue_type_mappings_item_data)
+        issue_type_mappings: Any
+        if "issueTypeMappings" not in d:
+            issue_type_mappings = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_mappings = []
+            _issue_type_mappings = d.pop("issueTypeMappings")
+            for issue_type_mappings_item_data in _issue_type_mappings:
+                issue_type_mappings_item = IssueTypeScreenSchemeMapping.from_dict(issue_type_mappings_item_data)
 
-            issue_type_mappings.append(issue_type_mappings_item)
+                issue_type_mappings.append(issue_type_mappings_item)
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         description = d.pop("description", UNSET)
 

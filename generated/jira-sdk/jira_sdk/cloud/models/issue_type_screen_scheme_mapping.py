@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="IssueTypeScreenSchemeMapping")
 
 
@@ -26,27 +28,41 @@ class IssueTypeScreenSchemeMapping:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
-        screen_scheme_id = self.screen_scheme_id
+        screen_scheme_id: Any
+        if isinstance(self.screen_scheme_id, Unset):
+            screen_scheme_id = UNSET
+        else:
+            screen_scheme_id = self.screen_scheme_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeId": issue_type_id,
-                "screenSchemeId": screen_scheme_id,
-            }
-        )
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
+        if screen_scheme_id is not UNSET:
+            field_dict["screenSchemeId"] = screen_scheme_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
-        screen_scheme_id = d.pop("screenSchemeId")
+        screen_scheme_id: Any
+        if "screenSchemeId" not in d:
+            screen_scheme_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            screen_scheme_id = d.pop("screenSchemeId")
 
         issue_type_screen_scheme_mapping = cls(
             issue_type_id=issue_type_id,

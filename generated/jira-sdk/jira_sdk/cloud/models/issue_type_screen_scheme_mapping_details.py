@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.issue_type_screen_scheme_mapping import IssueTypeScreenSchemeMapping
 
@@ -28,18 +30,19 @@ class IssueTypeScreenSchemeMappingDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_mappings = []
-        for issue_type_mappings_item_data in self.issue_type_mappings:
-            issue_type_mappings_item = issue_type_mappings_item_data.to_dict()
-            issue_type_mappings.append(issue_type_mappings_item)
+        issue_type_mappings: Any
+        if isinstance(self.issue_type_mappings, Unset):
+            issue_type_mappings = UNSET
+        else:
+            issue_type_mappings = []
+            for issue_type_mappings_item_data in self.issue_type_mappings:
+                issue_type_mappings_item = issue_type_mappings_item_data.to_dict()
+                issue_type_mappings.append(issue_type_mappings_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeMappings": issue_type_mappings,
-            }
-        )
+        if issue_type_mappings is not UNSET:
+            field_dict["issueTypeMappings"] = issue_type_mappings
 
         return field_dict
 
@@ -48,12 +51,16 @@ class IssueTypeScreenSchemeMappingDetails:
         from ..models.issue_type_screen_scheme_mapping import IssueTypeScreenSchemeMapping  # noqa: PLC0415
 
         d = dict(src_dict)
-        issue_type_mappings = []
-        _issue_type_mappings = d.pop("issueTypeMappings")
-        for issue_type_mappings_item_data in _issue_type_mappings:
-            issue_type_mappings_item = IssueTypeScreenSchemeMapping.from_dict(issue_type_mappings_item_data)
+        issue_type_mappings: Any
+        if "issueTypeMappings" not in d:
+            issue_type_mappings = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_mappings = []
+            _issue_type_mappings = d.pop("issueTypeMappings")
+            for issue_type_mappings_item_data in _issue_type_mappings:
+                issue_type_mappings_item = IssueTypeScreenSchemeMapping.from_dict(issue_type_mappings_item_data)
 
-            issue_type_mappings.append(issue_type_mappings_item)
+                issue_type_mappings.append(issue_type_mappings_item)
 
         issue_type_screen_scheme_mapping_details = cls(
             issue_type_mappings=issue_type_mappings,

@@ -74,7 +74,6 @@ class IssueTypeScreenSchemePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_screen_scheme is not UNSET:
             field_dict["defaultScreenScheme"] = default_screen_scheme
         if description is not UNSET:

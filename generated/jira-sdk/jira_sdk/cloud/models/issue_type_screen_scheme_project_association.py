@@ -32,7 +32,6 @@ class IssueTypeScreenSchemeProjectAssociation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_screen_scheme_id is not UNSET:
             field_dict["issueTypeScreenSchemeId"] = issue_type_screen_scheme_id
         if project_id is not UNSET:

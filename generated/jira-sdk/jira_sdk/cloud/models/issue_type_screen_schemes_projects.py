@@ -40,7 +40,6 @@ class IssueTypeScreenSchemesProjects:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_screen_scheme is not UNSET:
             field_dict["issueTypeScreenScheme"] = issue_type_screen_scheme
         if project_ids is not UNSET:

@@ -36,7 +36,6 @@ class IssueTypeToContextMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if context_id is not UNSET:
             field_dict["contextId"] = context_id
         if is_any_issue_type is not UNSET:

@@ -38,7 +38,6 @@ class IssueTypeWorkflowMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type is not UNSET:
             field_dict["issueType"] = issue_type
         if update_draft_if_needed is not UNSET:

@@ -47,7 +47,6 @@ class IssuesJqlMetaDataBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if count is not UNSET:
             field_dict["count"] = count
         if max_results is not UNSET:

@@ -34,7 +34,6 @@ class IssuesMetaBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql is not UNSET:
             field_dict["jql"] = jql
 

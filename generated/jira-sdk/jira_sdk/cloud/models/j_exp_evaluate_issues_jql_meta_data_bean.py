@@ -33,7 +33,6 @@ class JExpEvaluateIssuesJqlMetaDataBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last is not UNSET:
             field_dict["isLast"] = is_last
         if next_page_token is not UNSET:

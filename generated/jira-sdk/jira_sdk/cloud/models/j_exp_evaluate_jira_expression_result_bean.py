@@ -43,7 +43,6 @@ class JExpEvaluateJiraExpressionResultBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if meta is not UNSET:
             field_dict["meta"] = meta
         if value is not UNSET:

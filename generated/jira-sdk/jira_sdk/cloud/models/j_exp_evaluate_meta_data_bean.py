@@ -43,7 +43,6 @@ class JExpEvaluateMetaDataBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if complexity is not UNSET:
             field_dict["complexity"] = complexity
         if issues is not UNSET:

@@ -41,7 +41,6 @@ class JexpEvaluateCtxJqlIssues:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if max_results is not UNSET:
             field_dict["maxResults"] = max_results
         if next_page_token is not UNSET:

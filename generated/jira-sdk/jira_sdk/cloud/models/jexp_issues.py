@@ -37,7 +37,6 @@ class JexpIssues:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql is not UNSET:
             field_dict["jql"] = jql
 

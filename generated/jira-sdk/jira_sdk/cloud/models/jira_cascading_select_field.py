@@ -31,9 +31,17 @@ class JiraCascadingSelectField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        parent_option_value = self.parent_option_value.to_dict()
+        parent_option_value: Any
+        if isinstance(self.parent_option_value, Unset):
+            parent_option_value = UNSET
+        else:
+            parent_option_value = self.parent_option_value.to_dict()
 
         child_option_value: dict[str, Any] | Unset = UNSET
         if not isinstance(self.child_option_value, Unset):
@@ -41,12 +49,10 @@ class JiraCascadingSelectField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "parentOptionValue": parent_option_value,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if parent_option_value is not UNSET:
+            field_dict["parentOptionValue"] = parent_option_value
         if child_option_value is not UNSET:
             field_dict["childOptionValue"] = child_option_value
 
@@ -57,9 +63,17 @@ class JiraCascadingSelectField:
         from ..models.jira_selected_option_field import JiraSelectedOptionField  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        parent_option_value = JiraSelectedOptionField.from_dict(d.pop("parentOptionValue"))
+        parent_option_value: Any
+        if "parentOptionValue" not in d:
+            parent_option_value = UNSET  # required by the spec, but omitted by the site
+        else:
+            parent_option_value = JiraSelectedOptionField.from_dict(d.pop("parentOptionValue"))
 
         _child_option_value = d.pop("childOptionValue", UNSET)
         child_option_value: JiraSelectedOptionField | Unset

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_color_input import JiraColorInput
 
@@ -27,18 +29,24 @@ class JiraColorField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        color = self.color.to_dict()
+        color: Any
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color.to_dict()
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "color": color,
-                "fieldId": field_id,
-            }
-        )
+        if color is not UNSET:
+            field_dict["color"] = color
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
 
         return field_dict
 
@@ -47,9 +55,17 @@ class JiraColorField:
         from ..models.jira_color_input import JiraColorInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        color = JiraColorInput.from_dict(d.pop("color"))
+        color: Any
+        if "color" not in d:
+            color = UNSET  # required by the spec, but omitted by the site
+        else:
+            color = JiraColorInput.from_dict(d.pop("color"))
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
         jira_color_field = cls(
             color=color,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraComponentField")
 
 
@@ -21,22 +23,27 @@ class JiraComponentField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        component_id = self.component_id
+        component_id: Any
+        if isinstance(self.component_id, Unset):
+            component_id = UNSET
+        else:
+            component_id = self.component_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "componentId": component_id,
-            }
-        )
+        if component_id is not UNSET:
+            field_dict["componentId"] = component_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        component_id = d.pop("componentId")
+        component_id: Any
+        if "componentId" not in d:
+            component_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            component_id = d.pop("componentId")
 
         jira_component_field = cls(
             component_id=component_id,

@@ -29,7 +29,11 @@ class JiraDateField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
         date: dict[str, Any] | Unset = UNSET
         if not isinstance(self.date, Unset):
@@ -37,11 +41,8 @@ class JiraDateField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
         if date is not UNSET:
             field_dict["date"] = date
 
@@ -52,7 +53,11 @@ class JiraDateField:
         from ..models.jira_date_input import JiraDateInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
         _date = d.pop("date", UNSET)
         date: JiraDateInput | Unset

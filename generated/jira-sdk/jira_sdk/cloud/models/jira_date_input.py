@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraDateInput")
 
 
@@ -21,22 +23,27 @@ class JiraDateInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        formatted_date = self.formatted_date
+        formatted_date: Any
+        if isinstance(self.formatted_date, Unset):
+            formatted_date = UNSET
+        else:
+            formatted_date = self.formatted_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "formattedDate": formatted_date,
-            }
-        )
+        if formatted_date is not UNSET:
+            field_dict["formattedDate"] = formatted_date
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        formatted_date = d.pop("formattedDate")
+        formatted_date: Any
+        if "formattedDate" not in d:
+            formatted_date = UNSET  # required by the spec, but omitted by the site
+        else:
+            formatted_date = d.pop("formattedDate")
 
         jira_date_input = cls(
             formatted_date=formatted_date,

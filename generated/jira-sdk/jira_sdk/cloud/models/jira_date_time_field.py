@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_date_time_input import JiraDateTimeInput
 
@@ -27,18 +29,24 @@ class JiraDateTimeField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        date_time = self.date_time.to_dict()
+        date_time: Any
+        if isinstance(self.date_time, Unset):
+            date_time = UNSET
+        else:
+            date_time = self.date_time.to_dict()
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "dateTime": date_time,
-                "fieldId": field_id,
-            }
-        )
+        if date_time is not UNSET:
+            field_dict["dateTime"] = date_time
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
 
         return field_dict
 
@@ -47,9 +55,17 @@ class JiraDateTimeField:
         from ..models.jira_date_time_input import JiraDateTimeInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        date_time = JiraDateTimeInput.from_dict(d.pop("dateTime"))
+        date_time: Any
+        if "dateTime" not in d:
+            date_time = UNSET  # required by the spec, but omitted by the site
+        else:
+            date_time = JiraDateTimeInput.from_dict(d.pop("dateTime"))
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
         jira_date_time_field = cls(
             date_time=date_time,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraDateTimeInput")
 
 
@@ -21,22 +23,27 @@ class JiraDateTimeInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        formatted_date_time = self.formatted_date_time
+        formatted_date_time: Any
+        if isinstance(self.formatted_date_time, Unset):
+            formatted_date_time = UNSET
+        else:
+            formatted_date_time = self.formatted_date_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "formattedDateTime": formatted_date_time,
-            }
-        )
+        if formatted_date_time is not UNSET:
+            field_dict["formattedDateTime"] = formatted_date_time
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        formatted_date_time = d.pop("formattedDateTime")
+        formatted_date_time: Any
+        if "formattedDateTime" not in d:
+            formatted_date_time = UNSET  # required by the spec, but omitted by the site
+        else:
+            formatted_date_time = d.pop("formattedDateTime")
 
         jira_date_time_input = cls(
             formatted_date_time=formatted_date_time,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraDurationField")
 
 
@@ -21,22 +23,27 @@ class JiraDurationField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        original_estimate_field = self.original_estimate_field
+        original_estimate_field: Any
+        if isinstance(self.original_estimate_field, Unset):
+            original_estimate_field = UNSET
+        else:
+            original_estimate_field = self.original_estimate_field
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "originalEstimateField": original_estimate_field,
-            }
-        )
+        if original_estimate_field is not UNSET:
+            field_dict["originalEstimateField"] = original_estimate_field
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        original_estimate_field = d.pop("originalEstimateField")
+        original_estimate_field: Any
+        if "originalEstimateField" not in d:
+            original_estimate_field = UNSET  # required by the spec, but omitted by the site
+        else:
+            original_estimate_field = d.pop("originalEstimateField")
 
         jira_duration_field = cls(
             original_estimate_field=original_estimate_field,

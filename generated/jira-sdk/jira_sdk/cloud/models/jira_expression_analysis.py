@@ -58,7 +58,6 @@ class JiraExpressionAnalysis:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if complexity is not UNSET:
             field_dict["complexity"] = complexity
         if errors is not UNSET:

@@ -46,7 +46,6 @@ class JiraExpressionComplexity:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expensive_operations is not UNSET:
             field_dict["expensiveOperations"] = expensive_operations
         if variables is not UNSET:

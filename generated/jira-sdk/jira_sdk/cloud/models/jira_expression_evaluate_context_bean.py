@@ -100,7 +100,6 @@ class JiraExpressionEvaluateContextBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board is not UNSET:
             field_dict["board"] = board
         if custom is not UNSET:

@@ -32,7 +32,11 @@ class JiraExpressionEvaluateRequestBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        expression = self.expression
+        expression: Any
+        if isinstance(self.expression, Unset):
+            expression = UNSET
+        else:
+            expression = self.expression
 
         context: dict[str, Any] | Unset = UNSET
         if not isinstance(self.context, Unset):
@@ -40,11 +44,8 @@ class JiraExpressionEvaluateRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "expression": expression,
-            }
-        )
+        if expression is not UNSET:
+            field_dict["expression"] = expression
         if context is not UNSET:
             field_dict["context"] = context
 
@@ -55,7 +56,11 @@ class JiraExpressionEvaluateRequestBean:
         from ..models.jira_expression_evaluate_context_bean import JiraExpressionEvaluateContextBean  # noqa: PLC0415
 
         d = dict(src_dict)
-        expression = d.pop("expression")
+        expression: Any
+        if "expression" not in d:
+            expression = UNSET  # required by the spec, but omitted by the site
+        else:
+            expression = d.pop("expression")
 
         _context = d.pop("context", UNSET)
         context: JiraExpressionEvaluateContextBean | Unset

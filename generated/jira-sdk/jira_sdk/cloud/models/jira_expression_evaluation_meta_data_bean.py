@@ -40,7 +40,6 @@ class JiraExpressionEvaluationMetaDataBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if complexity is not UNSET:
             field_dict["complexity"] = complexity
         if issues is not UNSET:

@@ -34,7 +34,11 @@ class JiraExpressionForAnalysis:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        expressions = self.expressions
+        expressions: Any
+        if isinstance(self.expressions, Unset):
+            expressions = UNSET
+        else:
+            expressions = self.expressions
 
         context_variables: dict[str, Any] | Unset = UNSET
         if not isinstance(self.context_variables, Unset):
@@ -42,11 +46,8 @@ class JiraExpressionForAnalysis:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "expressions": expressions,
-            }
-        )
+        if expressions is not UNSET:
+            field_dict["expressions"] = expressions
         if context_variables is not UNSET:
             field_dict["contextVariables"] = context_variables
 
@@ -57,7 +58,11 @@ class JiraExpressionForAnalysis:
         from ..models.jira_expression_for_analysis_context_variables import JiraExpressionForAnalysisContextVariables  # noqa: PLC0415
 
         d = dict(src_dict)
-        expressions = cast(list[str], d.pop("expressions"))
+        expressions: Any
+        if "expressions" not in d:
+            expressions = UNSET  # required by the spec, but omitted by the site
+        else:
+            expressions = cast(list[str], d.pop("expressions"))
 
         _context_variables = d.pop("contextVariables", UNSET)
         context_variables: JiraExpressionForAnalysisContextVariables | Unset

@@ -51,7 +51,6 @@ class JiraExpressionValidationError:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if column is not UNSET:
             field_dict["column"] = column
         if expression is not UNSET:

@@ -51,7 +51,6 @@ class JiraExpressionsComplexityBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if beans is not UNSET:
             field_dict["beans"] = beans
         if expensive_operations is not UNSET:

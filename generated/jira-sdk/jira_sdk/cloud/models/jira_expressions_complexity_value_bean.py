@@ -31,7 +31,6 @@ class JiraExpressionsComplexityValueBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if limit is not UNSET:
             field_dict["limit"] = limit
         if value is not UNSET:

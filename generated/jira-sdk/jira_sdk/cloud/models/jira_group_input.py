@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraGroupInput")
 
 
@@ -21,22 +23,27 @@ class JiraGroupInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        group_name = self.group_name
+        group_name: Any
+        if isinstance(self.group_name, Unset):
+            group_name = UNSET
+        else:
+            group_name = self.group_name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "groupName": group_name,
-            }
-        )
+        if group_name is not UNSET:
+            field_dict["groupName"] = group_name
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        group_name = d.pop("groupName")
+        group_name: Any
+        if "groupName" not in d:
+            group_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            group_name = d.pop("groupName")
 
         jira_group_input = cls(
             group_name=group_name,

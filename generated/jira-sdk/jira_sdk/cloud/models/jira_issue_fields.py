@@ -307,7 +307,6 @@ class JiraIssueFields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cascading_select_fields is not UNSET:
             field_dict["cascadingSelectFields"] = cascading_select_fields
         if clearable_number_fields is not UNSET:

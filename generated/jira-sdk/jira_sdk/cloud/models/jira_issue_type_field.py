@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraIssueTypeField")
 
 
@@ -21,22 +23,27 @@ class JiraIssueTypeField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeId": issue_type_id,
-            }
-        )
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
         jira_issue_type_field = cls(
             issue_type_id=issue_type_id,

@@ -34,7 +34,6 @@ class JiraLabelPropertiesInputJackson1:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if name is not UNSET:

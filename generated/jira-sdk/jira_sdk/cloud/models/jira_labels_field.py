@@ -35,16 +35,28 @@ class JiraLabelsField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_edit_multi_select_field_option = JiraLabelsFieldBulkEditMultiSelectFieldOption(
-            self.bulk_edit_multi_select_field_option
-        ).value
+        bulk_edit_multi_select_field_option: Any
+        if isinstance(self.bulk_edit_multi_select_field_option, Unset):
+            bulk_edit_multi_select_field_option = UNSET
+        else:
+            bulk_edit_multi_select_field_option = JiraLabelsFieldBulkEditMultiSelectFieldOption(
+                self.bulk_edit_multi_select_field_option
+            ).value
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        labels = []
-        for labels_item_data in self.labels:
-            labels_item = labels_item_data.to_dict()
-            labels.append(labels_item)
+        labels: Any
+        if isinstance(self.labels, Unset):
+            labels = UNSET
+        else:
+            labels = []
+            for labels_item_data in self.labels:
+                labels_item = labels_item_data.to_dict()
+                labels.append(labels_item)
 
         label_properties: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.label_properties, Unset):
@@ -55,13 +67,12 @@ class JiraLabelsField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "bulkEditMultiSelectFieldOption": bulk_edit_multi_select_field_option,
-                "fieldId": field_id,
-                "labels": labels,
-            }
-        )
+        if bulk_edit_multi_select_field_option is not UNSET:
+            field_dict["bulkEditMultiSelectFieldOption"] = bulk_edit_multi_select_field_option
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if labels is not UNSET:
+            field_dict["labels"] = labels
         if label_properties is not UNSET:
             field_dict["labelProperties"] = label_properties
 
@@ -73,18 +84,30 @@ class JiraLabelsField:
         from ..models.jira_labels_input import JiraLabelsInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        bulk_edit_multi_select_field_option = JiraLabelsFieldBulkEditMultiSelectFieldOption(
-            d.pop("bulkEditMultiSelectFieldOption")
-        )
+        bulk_edit_multi_select_field_option: Any
+        if "bulkEditMultiSelectFieldOption" not in d:
+            bulk_edit_multi_select_field_option = UNSET  # required by the spec, but omitted by the site
+        else:
+            bulk_edit_multi_select_field_option = JiraLabelsFieldBulkEditMultiSelectFieldOption(
+                d.pop("bulkEditMultiSelectFieldOption")
+            )
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        labels = []
-        _labels = d.pop("labels")
-        for labels_item_data in _labels:
-            labels_item = JiraLabelsInput.from_dict(labels_item_data)
+        labels: Any
+        if "labels" not in d:
+            labels = UNSET  # required by the spec, but omitted by the site
+        else:
+            labels = []
+            _labels = d.pop("labels")
+            for labels_item_data in _labels:
+                labels_item = JiraLabelsInput.from_dict(labels_item_data)
 
-            labels.append(labels_item)
+                labels.append(labels_item)
 
         _label_properties = d.pop("labelProperties", UNSET)
         label_properties: list[JiraLabelPropertiesInputJackson1] | Unset = UNSET

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.jira_multi_select_component_field_bulk_edit_multi_select_field_option import (
     JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption,
 )
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.jira_component_field import JiraComponentField
@@ -33,26 +34,37 @@ class JiraMultiSelectComponentField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_edit_multi_select_field_option = JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption(
-            self.bulk_edit_multi_select_field_option
-        ).value
+        bulk_edit_multi_select_field_option: Any
+        if isinstance(self.bulk_edit_multi_select_field_option, Unset):
+            bulk_edit_multi_select_field_option = UNSET
+        else:
+            bulk_edit_multi_select_field_option = JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption(
+                self.bulk_edit_multi_select_field_option
+            ).value
 
-        components = []
-        for components_item_data in self.components:
-            components_item = components_item_data.to_dict()
-            components.append(components_item)
+        components: Any
+        if isinstance(self.components, Unset):
+            components = UNSET
+        else:
+            components = []
+            for components_item_data in self.components:
+                components_item = components_item_data.to_dict()
+                components.append(components_item)
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "bulkEditMultiSelectFieldOption": bulk_edit_multi_select_field_option,
-                "components": components,
-                "fieldId": field_id,
-            }
-        )
+        if bulk_edit_multi_select_field_option is not UNSET:
+            field_dict["bulkEditMultiSelectFieldOption"] = bulk_edit_multi_select_field_option
+        if components is not UNSET:
+            field_dict["components"] = components
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
 
         return field_dict
 
@@ -61,18 +73,30 @@ class JiraMultiSelectComponentField:
         from ..models.jira_component_field import JiraComponentField  # noqa: PLC0415
 
         d = dict(src_dict)
-        bulk_edit_multi_select_field_option = JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption(
-            d.pop("bulkEditMultiSelectFieldOption")
-        )
+        bulk_edit_multi_select_field_option: Any
+        if "bulkEditMultiSelectFieldOption" not in d:
+            bulk_edit_multi_select_field_option = UNSET  # required by the spec, but omitted by the site
+        else:
+            bulk_edit_multi_select_field_option = JiraMultiSelectComponentFieldBulkEditMultiSelectFieldOption(
+                d.pop("bulkEditMultiSelectFieldOption")
+            )
 
-        components = []
-        _components = d.pop("components")
-        for components_item_data in _components:
-            components_item = JiraComponentField.from_dict(components_item_data)
+        components: Any
+        if "components" not in d:
+            components = UNSET  # required by the spec, but omitted by the site
+        else:
+            components = []
+            _components = d.pop("components")
+            for components_item_data in _components:
+                components_item = JiraComponentField.from_dict(components_item_data)
 
-            components.append(components_item)
+                components.append(components_item)
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
         jira_multi_select_component_field = cls(
             bulk_edit_multi_select_field_option=bulk_edit_multi_select_field_option,

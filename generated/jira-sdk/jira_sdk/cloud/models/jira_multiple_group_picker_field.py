@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_group_input import JiraGroupInput
 
@@ -27,21 +29,27 @@ class JiraMultipleGroupPickerField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        groups = []
-        for groups_item_data in self.groups:
-            groups_item = groups_item_data.to_dict()
-            groups.append(groups_item)
+        groups: Any
+        if isinstance(self.groups, Unset):
+            groups = UNSET
+        else:
+            groups = []
+            for groups_item_data in self.groups:
+                groups_item = groups_item_data.to_dict()
+                groups.append(groups_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "groups": groups,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -50,14 +58,22 @@ class JiraMultipleGroupPickerField:
         from ..models.jira_group_input import JiraGroupInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        groups = []
-        _groups = d.pop("groups")
-        for groups_item_data in _groups:
-            groups_item = JiraGroupInput.from_dict(groups_item_data)
+        groups: Any
+        if "groups" not in d:
+            groups = UNSET  # required by the spec, but omitted by the site
+        else:
+            groups = []
+            _groups = d.pop("groups")
+            for groups_item_data in _groups:
+                groups_item = JiraGroupInput.from_dict(groups_item_data)
 
-            groups.append(groups_item)
+                groups.append(groups_item)
 
         jira_multiple_group_picker_field = cls(
             field_id=field_id,

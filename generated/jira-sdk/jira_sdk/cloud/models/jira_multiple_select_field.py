@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_selected_option_field import JiraSelectedOptionField
 
@@ -27,21 +29,27 @@ class JiraMultipleSelectField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        options = []
-        for options_item_data in self.options:
-            options_item = options_item_data.to_dict()
-            options.append(options_item)
+        options: Any
+        if isinstance(self.options, Unset):
+            options = UNSET
+        else:
+            options = []
+            for options_item_data in self.options:
+                options_item = options_item_data.to_dict()
+                options.append(options_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "options": options,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if options is not UNSET:
+            field_dict["options"] = options
 
         return field_dict
 
@@ -50,14 +58,22 @@ class JiraMultipleSelectField:
         from ..models.jira_selected_option_field import JiraSelectedOptionField  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        options = []
-        _options = d.pop("options")
-        for options_item_data in _options:
-            options_item = JiraSelectedOptionField.from_dict(options_item_data)
+        options: Any
+        if "options" not in d:
+            options = UNSET  # required by the spec, but omitted by the site
+        else:
+            options = []
+            _options = d.pop("options")
+            for options_item_data in _options:
+                options_item = JiraSelectedOptionField.from_dict(options_item_data)
 
-            options.append(options_item)
+                options.append(options_item)
 
         jira_multiple_select_field = cls(
             field_id=field_id,

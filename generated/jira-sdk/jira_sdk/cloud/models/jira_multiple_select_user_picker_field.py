@@ -29,7 +29,11 @@ class JiraMultipleSelectUserPickerField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
         users: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.users, Unset):
@@ -40,11 +44,8 @@ class JiraMultipleSelectUserPickerField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
         if users is not UNSET:
             field_dict["users"] = users
 
@@ -55,7 +56,11 @@ class JiraMultipleSelectUserPickerField:
         from ..models.jira_user_field import JiraUserField  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
         _users = d.pop("users", UNSET)
         users: list[JiraUserField] | Unset = UNSET

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.jira_multiple_version_picker_field_bulk_edit_multi_select_field_option import (
     JiraMultipleVersionPickerFieldBulkEditMultiSelectFieldOption,
 )
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.jira_version_field import JiraVersionField
@@ -33,26 +34,37 @@ class JiraMultipleVersionPickerField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bulk_edit_multi_select_field_option = JiraMultipleVersionPickerFieldBulkEditMultiSelectFieldOption(
-            self.bulk_edit_multi_select_field_option
-        ).value
+        bulk_edit_multi_select_field_option: Any
+        if isinstance(self.bulk_edit_multi_select_field_option, Unset):
+            bulk_edit_multi_select_field_option = UNSET
+        else:
+            bulk_edit_multi_select_field_option = JiraMultipleVersionPickerFieldBulkEditMultiSelectFieldOption(
+                self.bulk_edit_multi_select_field_option
+            ).value
 
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        versions = []
-        for versions_item_data in self.versions:
-            versions_item = versions_item_data.to_dict()
-            versions.append(versions_item)
+        versions: Any
+        if isinstance(self.versions, Unset):
+            versions = UNSET
+        else:
+            versions = []
+            for versions_item_data in self.versions:
+                versions_item = versions_item_data.to_dict()
+                versions.append(versions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "bulkEditMultiSelectFieldOption": bulk_edit_multi_select_field_option,
-                "fieldId": field_id,
-                "versions": versions,
-            }
-        )
+        if bulk_edit_multi_select_field_option is not UNSET:
+            field_dict["bulkEditMultiSelectFieldOption"] = bulk_edit_multi_select_field_option
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if versions is not UNSET:
+            field_dict["versions"] = versions
 
         return field_dict
 
@@ -61,18 +73,30 @@ class JiraMultipleVersionPickerField:
         from ..models.jira_version_field import JiraVersionField  # noqa: PLC0415
 
         d = dict(src_dict)
-        bulk_edit_multi_select_field_option = JiraMultipleVersionPickerFieldBulkEditMultiSelectFieldOption(
-            d.pop("bulkEditMultiSelectFieldOption")
-        )
+        bulk_edit_multi_select_field_option: Any
+        if "bulkEditMultiSelectFieldOption" not in d:
+            bulk_edit_multi_select_field_option = UNSET  # required by the spec, but omitted by the site
+        else:
+            bulk_edit_multi_select_field_option = JiraMultipleVersionPickerFieldBulkEditMultiSelectFieldOption(
+                d.pop("bulkEditMultiSelectFieldOption")
+            )
 
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        versions = []
-        _versions = d.pop("versions")
-        for versions_item_data in _versions:
-            versions_item = JiraVersionField.from_dict(versions_item_data)
+        versions: Any
+        if "versions" not in d:
+            versions = UNSET  # required by the spec, but omitted by the site
+        else:
+            versions = []
+            _versions = d.pop("versions")
+            for versions_item_data in _versions:
+                versions_item = JiraVersionField.from_dict(versions_item_data)
 
-            versions.append(versions_item)
+                versions.append(versions_item)
 
         jira_multiple_version_picker_field = cls(
             bulk_edit_multi_select_field_option=bulk_edit_multi_select_field_option,

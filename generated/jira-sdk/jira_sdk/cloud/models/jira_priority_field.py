@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraPriorityField")
 
 
@@ -21,22 +23,27 @@ class JiraPriorityField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        priority_id = self.priority_id
+        priority_id: Any
+        if isinstance(self.priority_id, Unset):
+            priority_id = UNSET
+        else:
+            priority_id = self.priority_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "priorityId": priority_id,
-            }
-        )
+        if priority_id is not UNSET:
+            field_dict["priorityId"] = priority_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        priority_id = d.pop("priorityId")
+        priority_id: Any
+        if "priorityId" not in d:
+            priority_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            priority_id = d.pop("priorityId")
 
         jira_priority_field = cls(
             priority_id=priority_id,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_rich_text_input import JiraRichTextInput
 
@@ -27,18 +29,24 @@ class JiraRichTextField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        rich_text = self.rich_text.to_dict()
+        rich_text: Any
+        if isinstance(self.rich_text, Unset):
+            rich_text = UNSET
+        else:
+            rich_text = self.rich_text.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "richText": rich_text,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if rich_text is not UNSET:
+            field_dict["richText"] = rich_text
 
         return field_dict
 
@@ -47,9 +55,17 @@ class JiraRichTextField:
         from ..models.jira_rich_text_input import JiraRichTextInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        rich_text = JiraRichTextInput.from_dict(d.pop("richText"))
+        rich_text: Any
+        if "richText" not in d:
+            rich_text = UNSET  # required by the spec, but omitted by the site
+        else:
+            rich_text = JiraRichTextInput.from_dict(d.pop("richText"))
 
         jira_rich_text_field = cls(
             field_id=field_id,

@@ -33,7 +33,6 @@ class JiraRichTextInput:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if adf_value is not UNSET:
             field_dict["adfValue"] = adf_value
 

@@ -27,7 +27,6 @@ class JiraSelectedOptionField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if option_id is not UNSET:
             field_dict["optionId"] = option_id
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_group_input import JiraGroupInput
 
@@ -27,18 +29,24 @@ class JiraSingleGroupPickerField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        group = self.group.to_dict()
+        group: Any
+        if isinstance(self.group, Unset):
+            group = UNSET
+        else:
+            group = self.group.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "group": group,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if group is not UNSET:
+            field_dict["group"] = group
 
         return field_dict
 
@@ -47,9 +55,17 @@ class JiraSingleGroupPickerField:
         from ..models.jira_group_input import JiraGroupInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        group = JiraGroupInput.from_dict(d.pop("group"))
+        group: Any
+        if "group" not in d:
+            group = UNSET  # required by the spec, but omitted by the site
+        else:
+            group = JiraGroupInput.from_dict(d.pop("group"))
 
         jira_single_group_picker_field = cls(
             field_id=field_id,

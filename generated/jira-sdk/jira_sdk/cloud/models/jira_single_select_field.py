@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_selected_option_field import JiraSelectedOptionField
 
@@ -31,18 +33,24 @@ class JiraSingleSelectField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        option = self.option.to_dict()
+        option: Any
+        if isinstance(self.option, Unset):
+            option = UNSET
+        else:
+            option = self.option.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "option": option,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if option is not UNSET:
+            field_dict["option"] = option
 
         return field_dict
 
@@ -51,9 +59,17 @@ class JiraSingleSelectField:
         from ..models.jira_selected_option_field import JiraSelectedOptionField  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        option = JiraSelectedOptionField.from_dict(d.pop("option"))
+        option: Any
+        if "option" not in d:
+            option = UNSET  # required by the spec, but omitted by the site
+        else:
+            option = JiraSelectedOptionField.from_dict(d.pop("option"))
 
         jira_single_select_field = cls(
             field_id=field_id,

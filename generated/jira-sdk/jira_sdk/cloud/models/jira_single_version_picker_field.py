@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jira_version_field import JiraVersionField
 
@@ -27,18 +29,24 @@ class JiraSingleVersionPickerField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field_id = self.field_id
+        field_id: Any
+        if isinstance(self.field_id, Unset):
+            field_id = UNSET
+        else:
+            field_id = self.field_id
 
-        version = self.version.to_dict()
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fieldId": field_id,
-                "version": version,
-            }
-        )
+        if field_id is not UNSET:
+            field_dict["fieldId"] = field_id
+        if version is not UNSET:
+            field_dict["version"] = version
 
         return field_dict
 
@@ -47,9 +55,17 @@ class JiraSingleVersionPickerField:
         from ..models.jira_version_field import JiraVersionField  # noqa: PLC0415
 
         d = dict(src_dict)
-        field_id = d.pop("fieldId")
+        field_id: Any
+        if "fieldId" not in d:
+            field_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            field_id = d.pop("fieldId")
 
-        version = JiraVersionField.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = JiraVersionField.from_dict(d.pop("version"))
 
         jira_single_version_picker_field = cls(
             field_id=field_id,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraStatusInput")
 
 
@@ -21,22 +23,27 @@ class JiraStatusInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status_id = self.status_id
+        status_id: Any
+        if isinstance(self.status_id, Unset):
+            status_id = UNSET
+        else:
+            status_id = self.status_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "statusId": status_id,
-            }
-        )
+        if status_id is not UNSET:
+            field_dict["statusId"] = status_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status_id = d.pop("statusId")
+        status_id: Any
+        if "statusId" not in d:
+            status_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_id = d.pop("statusId")
 
         jira_status_input = cls(
             status_id=status_id,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JiraTimeTrackingField")
 
 
@@ -21,22 +23,27 @@ class JiraTimeTrackingField:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        time_remaining = self.time_remaining
+        time_remaining: Any
+        if isinstance(self.time_remaining, Unset):
+            time_remaining = UNSET
+        else:
+            time_remaining = self.time_remaining
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "timeRemaining": time_remaining,
-            }
-        )
+        if time_remaining is not UNSET:
+            field_dict["timeRemaining"] = time_remaining
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        time_remaining = d.pop("timeRemaining")
+        time_remaining: Any
+        if "timeRemaining" not in d:
+            time_remaining = UNSET  # required by the spec, but omitted by the site
+        else:
+            time_remaining = d.pop("timeRemaining")
 
         jira_time_tracking_field = cls(
             time_remaining=time_remaining,

@@ -27,7 +27,6 @@ class JiraVersionField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version_id is not UNSET:
             field_dict["versionId"] = version_id
 

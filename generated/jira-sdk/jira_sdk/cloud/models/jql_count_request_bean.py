@@ -28,7 +28,6 @@ class JQLCountRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql is not UNSET:
             field_dict["jql"] = jql
 

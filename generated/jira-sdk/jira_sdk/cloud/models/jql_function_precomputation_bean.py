@@ -77,7 +77,6 @@ class JqlFunctionPrecomputationBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if arguments is not UNSET:
             field_dict["arguments"] = arguments
         if created is not UNSET:

@@ -30,7 +30,6 @@ class JqlFunctionPrecomputationGetByIdRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if precomputation_i_ds is not UNSET:
             field_dict["precomputationIDs"] = precomputation_i_ds
 

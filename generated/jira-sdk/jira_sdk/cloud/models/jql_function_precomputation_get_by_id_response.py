@@ -43,7 +43,6 @@ class JqlFunctionPrecomputationGetByIdResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if not_found_precomputation_i_ds is not UNSET:
             field_dict["notFoundPrecomputationIDs"] = not_found_precomputation_i_ds
         if precomputations is not UNSET:

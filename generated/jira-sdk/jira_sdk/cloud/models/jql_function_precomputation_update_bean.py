@@ -29,7 +29,11 @@ class JqlFunctionPrecomputationUpdateBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         error = self.error
 
@@ -37,11 +41,8 @@ class JqlFunctionPrecomputationUpdateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
         if error is not UNSET:
             field_dict["error"] = error
         if value is not UNSET:
@@ -52,7 +53,11 @@ class JqlFunctionPrecomputationUpdateBean:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
         error = d.pop("error", UNSET)
 

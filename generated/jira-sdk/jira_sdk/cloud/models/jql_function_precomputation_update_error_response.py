@@ -36,7 +36,6 @@ class JqlFunctionPrecomputationUpdateErrorResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error_messages is not UNSET:
             field_dict["errorMessages"] = error_messages
         if not_found_precomputation_i_ds is not UNSET:

@@ -37,7 +37,6 @@ class JqlFunctionPrecomputationUpdateRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if values is not UNSET:
             field_dict["values"] = values
 

@@ -31,7 +31,6 @@ class JqlFunctionPrecomputationUpdateResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if not_found_precomputation_i_ds is not UNSET:
             field_dict["notFoundPrecomputationIDs"] = not_found_precomputation_i_ds
 

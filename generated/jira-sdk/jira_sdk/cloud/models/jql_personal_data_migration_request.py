@@ -30,7 +30,6 @@ class JQLPersonalDataMigrationRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if query_strings is not UNSET:
             field_dict["queryStrings"] = query_strings
 

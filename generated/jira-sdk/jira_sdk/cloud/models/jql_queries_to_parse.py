@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="JqlQueriesToParse")
 
 
@@ -22,22 +24,27 @@ class JqlQueriesToParse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queries = self.queries
+        queries: Any
+        if isinstance(self.queries, Unset):
+            queries = UNSET
+        else:
+            queries = self.queries
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queries": queries,
-            }
-        )
+        if queries is not UNSET:
+            field_dict["queries"] = queries
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        queries = cast(list[str], d.pop("queries"))
+        queries: Any
+        if "queries" not in d:
+            queries = UNSET  # required by the spec, but omitted by the site
+        else:
+            queries = cast(list[str], d.pop("queries"))
 
         jql_queries_to_parse = cls(
             queries=queries,

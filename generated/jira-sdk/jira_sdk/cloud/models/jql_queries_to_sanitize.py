@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.jql_query_to_sanitize import JqlQueryToSanitize
 
@@ -27,18 +29,19 @@ class JqlQueriesToSanitize:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queries = []
-        for queries_item_data in self.queries:
-            queries_item = queries_item_data.to_dict()
-            queries.append(queries_item)
+        queries: Any
+        if isinstance(self.queries, Unset):
+            queries = UNSET
+        else:
+            queries = []
+            for queries_item_data in self.queries:
+                queries_item = queries_item_data.to_dict()
+                queries.append(queries_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queries": queries,
-            }
-        )
+        if queries is not UNSET:
+            field_dict["queries"] = queries
 
         return field_dict
 
@@ -47,12 +50,16 @@ class JqlQueriesToSanitize:
         from ..models.jql_query_to_sanitize import JqlQueryToSanitize  # noqa: PLC0415
 
         d = dict(src_dict)
-        queries = []
-        _queries = d.pop("queries")
-        for queries_item_data in _queries:
-            queries_item = JqlQueryToSanitize.from_dict(queries_item_data)
+        queries: Any
+        if "queries" not in d:
+            queries = UNSET  # required by the spec, but omitted by the site
+        else:
+            queries = []
+            _queries = d.pop("queries")
+            for queries_item_data in _queries:
+                queries_item = JqlQueryToSanitize.from_dict(queries_item_data)
 
-            queries.append(queries_item)
+                queries.append(queries_item)
 
         jql_queries_to_sanitize = cls(
             queries=queries,

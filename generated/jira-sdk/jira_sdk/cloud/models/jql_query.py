@@ -56,7 +56,6 @@ class JqlQuery:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if order_by is not UNSET:
             field_dict["orderBy"] = order_by
         if where is not UNSET:

@@ -57,7 +57,6 @@ class JqlQueryClauseTimePredicate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operand is not UNSET:
             field_dict["operand"] = operand
         if operator is not UNSET:

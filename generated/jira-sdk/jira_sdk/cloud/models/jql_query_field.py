@@ -47,7 +47,6 @@ class JqlQueryField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if encoded_name is not UNSET:
             field_dict["encodedName"] = encoded_name
         if name is not UNSET:

@@ -45,7 +45,6 @@ class JqlQueryFieldEntityProperty:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entity is not UNSET:
             field_dict["entity"] = entity
         if key is not UNSET:

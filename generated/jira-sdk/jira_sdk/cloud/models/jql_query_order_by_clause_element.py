@@ -42,7 +42,6 @@ class JqlQueryOrderByClauseElement:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if direction is not UNSET:
             field_dict["direction"] = direction
         if field is not UNSET:

@@ -28,7 +28,11 @@ class JqlQueryToSanitize:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        query = self.query
+        query: Any
+        if isinstance(self.query, Unset):
+            query = UNSET
+        else:
+            query = self.query
 
         account_id: None | str | Unset
         if isinstance(self.account_id, Unset):
@@ -38,11 +42,8 @@ class JqlQueryToSanitize:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "query": query,
-            }
-        )
+        if query is not UNSET:
+            field_dict["query"] = query
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
 
@@ -51,7 +52,11 @@ class JqlQueryToSanitize:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        query = d.pop("query")
+        query: Any
+        if "query" not in d:
+            query = UNSET  # required by the spec, but omitted by the site
+        else:
+            query = d.pop("query")
 
         def _parse_account_id(data: object) -> None | str | Unset:
             if data is None:

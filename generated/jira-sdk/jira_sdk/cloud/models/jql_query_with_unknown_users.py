@@ -33,7 +33,6 @@ class JQLQueryWithUnknownUsers:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if converted_query is not UNSET:
             field_dict["convertedQuery"] = converted_query
         if original_query is not UNSET:

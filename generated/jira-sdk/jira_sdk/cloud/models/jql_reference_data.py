@@ -53,7 +53,6 @@ class JQLReferenceData:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql_reserved_words is not UNSET:
             field_dict["jqlReservedWords"] = jql_reserved_words
         if visible_field_names is not UNSET:

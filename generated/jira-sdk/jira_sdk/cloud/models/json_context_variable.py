@@ -30,7 +30,11 @@ class JsonContextVariable:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         value: dict[str, Any] | Unset = UNSET
         if not isinstance(self.value, Unset):
@@ -38,11 +42,8 @@ class JsonContextVariable:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if value is not UNSET:
             field_dict["value"] = value
 
@@ -53,7 +54,11 @@ class JsonContextVariable:
         from ..models.json_context_variable_value import JsonContextVariableValue  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         _value = d.pop("value", UNSET)
         value: JsonContextVariableValue | Unset

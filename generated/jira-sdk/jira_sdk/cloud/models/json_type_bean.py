@@ -37,7 +37,11 @@ class JsonTypeBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         configuration: dict[str, Any] | Unset = UNSET
         if not isinstance(self.configuration, Unset):
@@ -51,11 +55,8 @@ class JsonTypeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if custom is not UNSET:
@@ -72,7 +73,11 @@ class JsonTypeBean:
         from ..models.json_type_bean_configuration import JsonTypeBeanConfiguration  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         _configuration = d.pop("configuration", UNSET)
         configuration: JsonTypeBeanConfiguration | Unset

@@ -34,7 +34,6 @@ class KeywordOperand:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if keyword is not UNSET:
             field_dict["keyword"] = keyword
 

@@ -37,7 +37,6 @@ class License:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if applications is not UNSET:
             field_dict["applications"] = applications
 

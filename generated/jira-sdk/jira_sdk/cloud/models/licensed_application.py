@@ -35,7 +35,6 @@ class LicensedApplication:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if plan is not UNSET:

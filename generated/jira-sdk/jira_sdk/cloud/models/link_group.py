@@ -64,7 +64,6 @@ class LinkGroup:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if groups is not UNSET:
             field_dict["groups"] = groups
         if header is not UNSET:

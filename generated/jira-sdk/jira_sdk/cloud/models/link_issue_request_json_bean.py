@@ -41,11 +41,23 @@ class LinkIssueRequestJsonBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        inward_issue = self.inward_issue.to_dict()
+        inward_issue: Any
+        if isinstance(self.inward_issue, Unset):
+            inward_issue = UNSET
+        else:
+            inward_issue = self.inward_issue.to_dict()
 
-        outward_issue = self.outward_issue.to_dict()
+        outward_issue: Any
+        if isinstance(self.outward_issue, Unset):
+            outward_issue = UNSET
+        else:
+            outward_issue = self.outward_issue.to_dict()
 
-        type_ = self.type_.to_dict()
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_.to_dict()
 
         comment: dict[str, Any] | Unset = UNSET
         if not isinstance(self.comment, Unset):
@@ -53,13 +65,12 @@ class LinkIssueRequestJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "inwardIssue": inward_issue,
-                "outwardIssue": outward_issue,
-                "type": type_,
-            }
-        )
+        if inward_issue is not UNSET:
+            field_dict["inwardIssue"] = inward_issue
+        if outward_issue is not UNSET:
+            field_dict["outwardIssue"] = outward_issue
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if comment is not UNSET:
             field_dict["comment"] = comment
 
@@ -72,11 +83,23 @@ class LinkIssueRequestJsonBean:
         from ..models.linked_issue import LinkedIssue  # noqa: PLC0415
 
         d = dict(src_dict)
-        inward_issue = LinkedIssue.from_dict(d.pop("inwardIssue"))
+        inward_issue: Any
+        if "inwardIssue" not in d:
+            inward_issue = UNSET  # required by the spec, but omitted by the site
+        else:
+            inward_issue = LinkedIssue.from_dict(d.pop("inwardIssue"))
 
-        outward_issue = LinkedIssue.from_dict(d.pop("outwardIssue"))
+        outward_issue: Any
+        if "outwardIssue" not in d:
+            outward_issue = UNSET  # required by the spec, but omitted by the site
+        else:
+            outward_issue = LinkedIssue.from_dict(d.pop("outwardIssue"))
 
-        type_ = IssueLinkType.from_dict(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = IssueLinkType.from_dict(d.pop("type"))
 
         _comment = d.pop("comment", UNSET)
         comment: Comment | Unset

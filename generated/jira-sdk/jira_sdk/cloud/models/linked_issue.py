@@ -46,7 +46,6 @@ class LinkedIssue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if fields is not UNSET:
             field_dict["fields"] = fields
         if id is not UNSET:

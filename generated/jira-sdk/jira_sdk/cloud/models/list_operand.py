@@ -53,7 +53,6 @@ class ListOperand:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if encoded_operand is not UNSET:
             field_dict["encodedOperand"] = encoded_operand
         if values is not UNSET:

@@ -30,7 +30,6 @@ class Locale:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if locale is not UNSET:
             field_dict["locale"] = locale
 

@@ -31,7 +31,11 @@ class MandatoryFieldValue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         retain: bool | None | Unset
         if isinstance(self.retain, Unset):
@@ -45,11 +49,8 @@ class MandatoryFieldValue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "value": value,
-            }
-        )
+        if value is not UNSET:
+            field_dict["value"] = value
         if retain is not UNSET:
             field_dict["retain"] = retain
         if type_ is not UNSET:
@@ -60,7 +61,11 @@ class MandatoryFieldValue:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        value = cast(list[str], d.pop("value"))
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = cast(list[str], d.pop("value"))
 
         def _parse_retain(data: object) -> bool | None | Unset:
             if data is None:

@@ -37,9 +37,17 @@ class MandatoryFieldValueForADF:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = MandatoryFieldValueForADFType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = MandatoryFieldValueForADFType(self.type_).value
 
-        value = self.value.to_dict()
+        value: Any
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value.to_dict()
 
         retain: bool | None | Unset
         if isinstance(self.retain, Unset):
@@ -49,12 +57,10 @@ class MandatoryFieldValueForADF:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "value": value,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if value is not UNSET:
+            field_dict["value"] = value
         if retain is not UNSET:
             field_dict["retain"] = retain
 
@@ -65,9 +71,17 @@ class MandatoryFieldValueForADF:
         from ..models.mandatory_field_value_for_adf_value import MandatoryFieldValueForADFValue  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = MandatoryFieldValueForADFType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = MandatoryFieldValueForADFType(d.pop("type"))
 
-        value = MandatoryFieldValueForADFValue.from_dict(d.pop("value"))
+        value: Any
+        if "value" not in d:
+            value = UNSET  # required by the spec, but omitted by the site
+        else:
+            value = MandatoryFieldValueForADFValue.from_dict(d.pop("value"))
 
         def _parse_retain(data: object) -> bool | None | Unset:
             if data is None:

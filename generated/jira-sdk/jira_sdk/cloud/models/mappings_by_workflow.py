@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.workflow_association_status_mapping import WorkflowAssociationStatusMapping
 
@@ -32,24 +34,35 @@ class MappingsByWorkflow:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        new_workflow_id = self.new_workflow_id
+        new_workflow_id: Any
+        if isinstance(self.new_workflow_id, Unset):
+            new_workflow_id = UNSET
+        else:
+            new_workflow_id = self.new_workflow_id
 
-        old_workflow_id = self.old_workflow_id
+        old_workflow_id: Any
+        if isinstance(self.old_workflow_id, Unset):
+            old_workflow_id = UNSET
+        else:
+            old_workflow_id = self.old_workflow_id
 
-        status_mappings = []
-        for status_mappings_item_data in self.status_mappings:
-            status_mappings_item = status_mappings_item_data.to_dict()
-            status_mappings.append(status_mappings_item)
+        status_mappings: Any
+        if isinstance(self.status_mappings, Unset):
+            status_mappings = UNSET
+        else:
+            status_mappings = []
+            for status_mappings_item_data in self.status_mappings:
+                status_mappings_item = status_mappings_item_data.to_dict()
+                status_mappings.append(status_mappings_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "newWorkflowId": new_workflow_id,
-                "oldWorkflowId": old_workflow_id,
-                "statusMappings": status_mappings,
-            }
-        )
+        if new_workflow_id is not UNSET:
+            field_dict["newWorkflowId"] = new_workflow_id
+        if old_workflow_id is not UNSET:
+            field_dict["oldWorkflowId"] = old_workflow_id
+        if status_mappings is not UNSET:
+            field_dict["statusMappings"] = status_mappings
 
         return field_dict
 
@@ -58,16 +71,28 @@ class MappingsByWorkflow:
         from ..models.workflow_association_status_mapping import WorkflowAssociationStatusMapping  # noqa: PLC0415
 
         d = dict(src_dict)
-        new_workflow_id = d.pop("newWorkflowId")
+        new_workflow_id: Any
+        if "newWorkflowId" not in d:
+            new_workflow_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_workflow_id = d.pop("newWorkflowId")
 
-        old_workflow_id = d.pop("oldWorkflowId")
+        old_workflow_id: Any
+        if "oldWorkflowId" not in d:
+            old_workflow_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            old_workflow_id = d.pop("oldWorkflowId")
 
-        status_mappings = []
-        _status_mappings = d.pop("statusMappings")
-        for status_mappings_item_data in _status_mappings:
-            status_mappings_item = WorkflowAssociationStatusMapping.from_dict(status_mappings_item_data)
+        status_mappings: Any
+        if "statusMappings" not in d:
+            status_mappings = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_mappings = []
+            _status_mappings = d.pop("statusMappings")
+            for status_mappings_item_data in _status_mappings:
+                status_mappings_item = WorkflowAssociationStatusMapping.from_dict(status_mappings_item_data)
 
-            status_mappings.append(status_mappings_item)
+                status_mappings.append(status_mappings_item)
 
         mappings_by_workflow = cls(
             new_workflow_id=new_workflow_id,

@@ -40,7 +40,6 @@ class MinimalFieldSchemeToFieldsPartialFailure:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error is not UNSET:
             field_dict["error"] = error
         if field_id is not UNSET:

@@ -37,7 +37,6 @@ class MinimalFieldSchemeToFieldsResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
 

@@ -38,7 +38,6 @@ class MultiIssueEntityProperties:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues is not UNSET:
             field_dict["issues"] = issues
 

@@ -66,7 +66,6 @@ class MultipartFile:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if bytes_ is not UNSET:
             field_dict["bytes"] = bytes_
         if content_type is not UNSET:

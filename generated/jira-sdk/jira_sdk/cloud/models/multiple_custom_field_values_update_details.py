@@ -37,7 +37,6 @@ class MultipleCustomFieldValuesUpdateDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if updates is not UNSET:
             field_dict["updates"] = updates
 

@@ -44,7 +44,6 @@ class NestedResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error_collection is not UNSET:
             field_dict["errorCollection"] = error_collection
         if status is not UNSET:

@@ -48,9 +48,17 @@ class NewUserDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        email_address = self.email_address
+        email_address: Any
+        if isinstance(self.email_address, Unset):
+            email_address = UNSET
+        else:
+            email_address = self.email_address
 
-        products = self.products
+        products: Any
+        if isinstance(self.products, Unset):
+            products = UNSET
+        else:
+            products = self.products
 
         application_keys: list[str] | Unset = UNSET
         if not isinstance(self.application_keys, Unset):
@@ -68,12 +76,10 @@ class NewUserDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emailAddress": email_address,
-                "products": products,
-            }
-        )
+        if email_address is not UNSET:
+            field_dict["emailAddress"] = email_address
+        if products is not UNSET:
+            field_dict["products"] = products
         if application_keys is not UNSET:
             field_dict["applicationKeys"] = application_keys
         if display_name is not UNSET:
@@ -92,9 +98,17 @@ class NewUserDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        email_address = d.pop("emailAddress")
+        email_address: Any
+        if "emailAddress" not in d:
+            email_address = UNSET  # required by the spec, but omitted by the site
+        else:
+            email_address = d.pop("emailAddress")
 
-        products = cast(list[str], d.pop("products"))
+        products: Any
+        if "products" not in d:
+            products = UNSET  # required by the spec, but omitted by the site
+        else:
+            products = cast(list[str], d.pop("products"))
 
         application_keys = cast(list[str], d.pop("applicationKeys", UNSET))
 

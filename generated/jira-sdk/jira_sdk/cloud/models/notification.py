@@ -55,7 +55,6 @@ class Notification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if html_body is not UNSET:
             field_dict["htmlBody"] = html_body
         if restrict is not UNSET:

@@ -69,7 +69,6 @@ class NotificationRecipients:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
         if group_ids is not UNSET:

@@ -53,7 +53,6 @@ class NotificationRecipientsRestrictions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group_ids is not UNSET:
             field_dict["groupIds"] = group_ids
         if groups is not UNSET:

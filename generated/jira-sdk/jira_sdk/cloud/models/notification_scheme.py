@@ -72,7 +72,6 @@ class NotificationScheme:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if expand is not UNSET:

@@ -31,7 +31,6 @@ class NotificationSchemeAndProjectMappingJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if notification_scheme_id is not UNSET:
             field_dict["notificationSchemeId"] = notification_scheme_id
         if project_id is not UNSET:

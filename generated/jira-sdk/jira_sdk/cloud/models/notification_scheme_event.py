@@ -44,7 +44,6 @@ class NotificationSchemeEvent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if event is not UNSET:
             field_dict["event"] = event
         if notifications is not UNSET:

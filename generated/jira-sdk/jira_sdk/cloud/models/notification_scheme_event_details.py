@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.notification_scheme_event_type_id import NotificationSchemeEventTypeId
     from ..models.notification_scheme_notification_details import NotificationSchemeNotificationDetails
@@ -30,21 +32,27 @@ class NotificationSchemeEventDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        event = self.event.to_dict()
+        event: Any
+        if isinstance(self.event, Unset):
+            event = UNSET
+        else:
+            event = self.event.to_dict()
 
-        notifications = []
-        for notifications_item_data in self.notifications:
-            notifications_item = notifications_item_data.to_dict()
-            notifications.append(notifications_item)
+        notifications: Any
+        if isinstance(self.notifications, Unset):
+            notifications = UNSET
+        else:
+            notifications = []
+            for notifications_item_data in self.notifications:
+                notifications_item = notifications_item_data.to_dict()
+                notifications.append(notifications_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "event": event,
-                "notifications": notifications,
-            }
-        )
+        if event is not UNSET:
+            field_dict["event"] = event
+        if notifications is not UNSET:
+            field_dict["notifications"] = notifications
 
         return field_dict
 
@@ -54,14 +62,22 @@ class NotificationSchemeEventDetails:
         from ..models.notification_scheme_notification_details import NotificationSchemeNotificationDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        event = NotificationSchemeEventTypeId.from_dict(d.pop("event"))
+        event: Any
+        if "event" not in d:
+            event = UNSET  # required by the spec, but omitted by the site
+        else:
+            event = NotificationSchemeEventTypeId.from_dict(d.pop("event"))
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
-            notifications_item = NotificationSchemeNotificationDetails.from_dict(notifications_item_data)
+        notifications: Any
+        if "notifications" not in d:
+            notifications = UNSET  # required by the spec, but omitted by the site
+        else:
+            notifications = []
+            _notifications = d.pop("notifications")
+            for notifications_item_data in _notifications:
+                notifications_item = NotificationSchemeNotificationDetails.from_dict(notifications_item_data)
 
-            notifications.append(notifications_item)
+                notifications.append(notifications_item)
 
         notification_scheme_event_details = cls(
             event=event,

@@ -46,7 +46,6 @@ class NotificationSchemeEventPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if event is not UNSET:
             field_dict["event"] = event
         if notifications is not UNSET:

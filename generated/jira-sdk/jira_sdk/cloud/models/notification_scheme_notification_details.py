@@ -26,17 +26,18 @@ class NotificationSchemeNotificationDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        notification_type = self.notification_type
+        notification_type: Any
+        if isinstance(self.notification_type, Unset):
+            notification_type = UNSET
+        else:
+            notification_type = self.notification_type
 
         parameter = self.parameter
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "notificationType": notification_type,
-            }
-        )
+        if notification_type is not UNSET:
+            field_dict["notificationType"] = notification_type
         if parameter is not UNSET:
             field_dict["parameter"] = parameter
 
@@ -45,7 +46,11 @@ class NotificationSchemeNotificationDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        notification_type = d.pop("notificationType")
+        notification_type: Any
+        if "notificationType" not in d:
+            notification_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            notification_type = d.pop("notificationType")
 
         parameter = d.pop("parameter", UNSET)
 

@@ -32,7 +32,6 @@ class NotificationSchemeNotificationDetailsPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if notification_type is not UNSET:
             field_dict["notificationType"] = notification_type
         if parameter is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="OldToNewSecurityLevelMappingsBean")
 
 
@@ -25,27 +27,41 @@ class OldToNewSecurityLevelMappingsBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        new_level_id = self.new_level_id
+        new_level_id: Any
+        if isinstance(self.new_level_id, Unset):
+            new_level_id = UNSET
+        else:
+            new_level_id = self.new_level_id
 
-        old_level_id = self.old_level_id
+        old_level_id: Any
+        if isinstance(self.old_level_id, Unset):
+            old_level_id = UNSET
+        else:
+            old_level_id = self.old_level_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "newLevelId": new_level_id,
-                "oldLevelId": old_level_id,
-            }
-        )
+        if new_level_id is not UNSET:
+            field_dict["newLevelId"] = new_level_id
+        if old_level_id is not UNSET:
+            field_dict["oldLevelId"] = old_level_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        new_level_id = d.pop("newLevelId")
+        new_level_id: Any
+        if "newLevelId" not in d:
+            new_level_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_level_id = d.pop("newLevelId")
 
-        old_level_id = d.pop("oldLevelId")
+        old_level_id: Any
+        if "oldLevelId" not in d:
+            old_level_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            old_level_id = d.pop("oldLevelId")
 
         old_to_new_security_level_mappings_bean = cls(
             new_level_id=new_level_id,

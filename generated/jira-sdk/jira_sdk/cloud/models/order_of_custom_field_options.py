@@ -33,7 +33,11 @@ class OrderOfCustomFieldOptions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        custom_field_option_ids = self.custom_field_option_ids
+        custom_field_option_ids: Any
+        if isinstance(self.custom_field_option_ids, Unset):
+            custom_field_option_ids = UNSET
+        else:
+            custom_field_option_ids = self.custom_field_option_ids
 
         after = self.after
 
@@ -43,11 +47,8 @@ class OrderOfCustomFieldOptions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "customFieldOptionIds": custom_field_option_ids,
-            }
-        )
+        if custom_field_option_ids is not UNSET:
+            field_dict["customFieldOptionIds"] = custom_field_option_ids
         if after is not UNSET:
             field_dict["after"] = after
         if position is not UNSET:
@@ -58,7 +59,11 @@ class OrderOfCustomFieldOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        custom_field_option_ids = cast(list[str], d.pop("customFieldOptionIds"))
+        custom_field_option_ids: Any
+        if "customFieldOptionIds" not in d:
+            custom_field_option_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            custom_field_option_ids = cast(list[str], d.pop("customFieldOptionIds"))
 
         after = d.pop("after", UNSET)
 

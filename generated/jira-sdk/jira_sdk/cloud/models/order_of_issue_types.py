@@ -32,7 +32,11 @@ class OrderOfIssueTypes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_ids = self.issue_type_ids
+        issue_type_ids: Any
+        if isinstance(self.issue_type_ids, Unset):
+            issue_type_ids = UNSET
+        else:
+            issue_type_ids = self.issue_type_ids
 
         after = self.after
 
@@ -42,11 +46,8 @@ class OrderOfIssueTypes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeIds": issue_type_ids,
-            }
-        )
+        if issue_type_ids is not UNSET:
+            field_dict["issueTypeIds"] = issue_type_ids
         if after is not UNSET:
             field_dict["after"] = after
         if position is not UNSET:
@@ -57,7 +58,11 @@ class OrderOfIssueTypes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
+        issue_type_ids: Any
+        if "issueTypeIds" not in d:
+            issue_type_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
 
         after = d.pop("after", UNSET)
 

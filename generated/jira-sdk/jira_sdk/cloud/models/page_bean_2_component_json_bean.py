@@ -61,7 +61,6 @@ class PageBean2ComponentJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last is not UNSET:
             field_dict["isLast"] = is_last
         if max_results is not UNSET:

@@ -49,7 +49,6 @@ class PageOfComments:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comments is not UNSET:
             field_dict["comments"] = comments
         if max_results is not UNSET:

@@ -58,7 +58,6 @@ class PageOfCreateMetaIssueTypeWithField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if fields is not UNSET:
             field_dict["fields"] = fields
         if max_results is not UNSET:

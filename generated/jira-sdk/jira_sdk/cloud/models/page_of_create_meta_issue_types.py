@@ -58,7 +58,6 @@ class PageOfCreateMetaIssueTypes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if create_meta_issue_type is not UNSET:
             field_dict["createMetaIssueType"] = create_meta_issue_type
         if issue_types is not UNSET:

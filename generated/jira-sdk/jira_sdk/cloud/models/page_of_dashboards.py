@@ -57,7 +57,6 @@ class PageOfDashboards:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if dashboards is not UNSET:
             field_dict["dashboards"] = dashboards
         if max_results is not UNSET:

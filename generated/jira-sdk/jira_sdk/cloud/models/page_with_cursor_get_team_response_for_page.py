@@ -56,7 +56,6 @@ class PageWithCursorGetTeamResponseForPage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cursor is not UNSET:
             field_dict["cursor"] = cursor
         if last is not UNSET:

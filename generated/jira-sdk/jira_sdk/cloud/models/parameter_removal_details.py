@@ -39,7 +39,6 @@ class ParameterRemovalDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if parameters is not UNSET:
             field_dict["parameters"] = parameters
         if scheme_id is not UNSET:

@@ -50,7 +50,6 @@ class ParsedJqlQuery:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if query is not UNSET:

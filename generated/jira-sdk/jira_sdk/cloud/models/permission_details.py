@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.share_permission import SharePermission
 
@@ -28,24 +30,30 @@ class PermissionDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        edit_permissions = []
-        for edit_permissions_item_data in self.edit_permissions:
-            edit_permissions_item = edit_permissions_item_data.to_dict()
-            edit_permissions.append(edit_permissions_item)
+        edit_permissions: Any
+        if isinstance(self.edit_permissions, Unset):
+            edit_permissions = UNSET
+        else:
+            edit_permissions = []
+            for edit_permissions_item_data in self.edit_permissions:
+                edit_permissions_item = edit_permissions_item_data.to_dict()
+                edit_permissions.append(edit_permissions_item)
 
-        share_permissions = []
-        for share_permissions_item_data in self.share_permissions:
-            share_permissions_item = share_permissions_item_data.to_dict()
-            share_permissions.append(share_permissions_item)
+        share_permissions: Any
+        if isinstance(self.share_permissions, Unset):
+            share_permissions = UNSET
+        else:
+            share_permissions = []
+            for share_permissions_item_data in self.share_permissions:
+                share_permissions_item = share_permissions_item_data.to_dict()
+                share_permissions.append(share_permissions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "editPermissions": edit_permissions,
-                "sharePermissions": share_permissions,
-            }
-        )
+        if edit_permissions is not UNSET:
+            field_dict["editPermissions"] = edit_permissions
+        if share_permissions is not UNSET:
+            field_dict["sharePermissions"] = share_permissions
 
         return field_dict
 
@@ -54,19 +62,27 @@ class PermissionDetails:
         from ..models.share_permission import SharePermission  # noqa: PLC0415
 
         d = dict(src_dict)
-        edit_permissions = []
-        _edit_permissions = d.pop("editPermissions")
-        for edit_permissions_item_data in _edit_permissions:
-            edit_permissions_item = SharePermission.from_dict(edit_permissions_item_data)
+        edit_permissions: Any
+        if "editPermissions" not in d:
+            edit_permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            edit_permissions = []
+            _edit_permissions = d.pop("editPermissions")
+            for edit_permissions_item_data in _edit_permissions:
+                edit_permissions_item = SharePermission.from_dict(edit_permissions_item_data)
 
-            edit_permissions.append(edit_permissions_item)
+                edit_permissions.append(edit_permissions_item)
 
-        share_permissions = []
-        _share_permissions = d.pop("sharePermissions")
-        for share_permissions_item_data in _share_permissions:
-            share_permissions_item = SharePermission.from_dict(share_permissions_item_data)
+        share_permissions: Any
+        if "sharePermissions" not in d:
+            share_permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            share_permissions = []
+            _share_permissions = d.pop("sharePermissions")
+            for share_permissions_item_data in _share_permissions:
+                share_permissions_item = SharePermission.from_dict(share_permissions_item_data)
 
-            share_permissions.append(share_permissions_item)
+                share_permissions.append(share_permissions_item)
 
         permission_details = cls(
             edit_permissions=edit_permissions,

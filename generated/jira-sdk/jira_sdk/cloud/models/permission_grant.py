@@ -53,7 +53,6 @@ class PermissionGrant:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holder is not UNSET:
             field_dict["holder"] = holder
         if id is not UNSET:

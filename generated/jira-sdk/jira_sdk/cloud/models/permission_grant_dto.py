@@ -91,7 +91,6 @@ class PermissionGrantDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if application_access is not UNSET:
             field_dict["applicationAccess"] = application_access
         if group_custom_fields is not UNSET:

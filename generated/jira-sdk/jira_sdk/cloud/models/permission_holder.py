@@ -32,7 +32,11 @@ class PermissionHolder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         expand = self.expand
 
@@ -42,11 +46,8 @@ class PermissionHolder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if expand is not UNSET:
             field_dict["expand"] = expand
         if parameter is not UNSET:
@@ -59,7 +60,11 @@ class PermissionHolder:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = d.pop("type")
 
         expand = d.pop("expand", UNSET)
 

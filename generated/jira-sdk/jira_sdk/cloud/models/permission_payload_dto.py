@@ -74,7 +74,6 @@ class PermissionPayloadDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add_addon_role is not UNSET:
             field_dict["addAddonRole"] = add_addon_role
         if description is not UNSET:

@@ -43,7 +43,11 @@ class PermissionScheme:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         description = self.description
 
@@ -66,11 +70,8 @@ class PermissionScheme:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
         if expand is not UNSET:
@@ -92,7 +93,11 @@ class PermissionScheme:
         from ..models.scope import Scope  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         description = d.pop("description", UNSET)
 

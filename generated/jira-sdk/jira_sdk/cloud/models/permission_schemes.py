@@ -37,7 +37,6 @@ class PermissionSchemes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if permission_schemes is not UNSET:
             field_dict["permissionSchemes"] = permission_schemes
 

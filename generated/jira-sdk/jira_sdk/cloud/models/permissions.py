@@ -34,7 +34,6 @@ class Permissions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if permissions is not UNSET:
             field_dict["permissions"] = permissions
 

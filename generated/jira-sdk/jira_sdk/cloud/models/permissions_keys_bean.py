@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="PermissionsKeysBean")
 
 
@@ -21,22 +23,27 @@ class PermissionsKeysBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        permissions = self.permissions
+        permissions: Any
+        if isinstance(self.permissions, Unset):
+            permissions = UNSET
+        else:
+            permissions = self.permissions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "permissions": permissions,
-            }
-        )
+        if permissions is not UNSET:
+            field_dict["permissions"] = permissions
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        permissions = cast(list[str], d.pop("permissions"))
+        permissions: Any
+        if "permissions" not in d:
+            permissions = UNSET  # required by the spec, but omitted by the site
+        else:
+            permissions = cast(list[str], d.pop("permissions"))
 
         permissions_keys_bean = cls(
             permissions=permissions,

@@ -37,7 +37,6 @@ class PermittedProjects:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if projects is not UNSET:
             field_dict["projects"] = projects
 

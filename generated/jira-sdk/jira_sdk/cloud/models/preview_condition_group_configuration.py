@@ -57,7 +57,6 @@ class PreviewConditionGroupConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if condition_groups is not UNSET:
             field_dict["conditionGroups"] = condition_groups
         if conditions is not UNSET:

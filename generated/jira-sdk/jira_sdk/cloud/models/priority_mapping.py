@@ -51,7 +51,6 @@ class PriorityMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if in_ is not UNSET:
             field_dict["in"] = in_
         if out is not UNSET:

@@ -38,7 +38,6 @@ class PrioritySchemeId:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if task is not UNSET:

@@ -69,7 +69,6 @@ class PrioritySchemeWithPaginatedPrioritiesAndProjects:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default is not UNSET:
             field_dict["default"] = default
         if default_priority_id is not UNSET:

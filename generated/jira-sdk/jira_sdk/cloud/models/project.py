@@ -263,7 +263,6 @@ class Project:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archived is not UNSET:
             field_dict["archived"] = archived
         if archived_by is not UNSET:

@@ -44,7 +44,6 @@ class ProjectArchetype:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if real_type is not UNSET:
             field_dict["realType"] = real_type
         if style is not UNSET:

@@ -46,7 +46,6 @@ class ProjectAvatars:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom is not UNSET:
             field_dict["custom"] = custom
         if system is not UNSET:

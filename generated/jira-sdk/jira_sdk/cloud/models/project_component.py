@@ -164,7 +164,6 @@ class ProjectComponent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ari is not UNSET:
             field_dict["ari"] = ari
         if assignee is not UNSET:

@@ -60,7 +60,6 @@ class ProjectCreateResourceIdentifier:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if an_id is not UNSET:
             field_dict["anID"] = an_id
         if areference is not UNSET:

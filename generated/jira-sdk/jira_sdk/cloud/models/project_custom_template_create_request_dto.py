@@ -41,7 +41,6 @@ class ProjectCustomTemplateCreateRequestDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if details is not UNSET:
             field_dict["details"] = details
         if template is not UNSET:

@@ -37,7 +37,6 @@ class ProjectDataPolicies:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_data_policies is not UNSET:
             field_dict["projectDataPolicies"] = project_data_policies
 

@@ -34,7 +34,6 @@ class ProjectEmailAddress:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if email_address is not UNSET:
             field_dict["emailAddress"] = email_address
         if email_address_status is not UNSET:

@@ -62,7 +62,6 @@ class ProjectFeature:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if feature is not UNSET:
             field_dict["feature"] = feature
         if image_uri is not UNSET:

@@ -31,7 +31,6 @@ class ProjectFeatureState:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if state is not UNSET:
             field_dict["state"] = state
 

@@ -43,7 +43,6 @@ class ProjectFieldBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if field_id is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ProjectIds")
 
 
@@ -22,22 +24,27 @@ class ProjectIds:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        project_ids = self.project_ids
+        project_ids: Any
+        if isinstance(self.project_ids, Unset):
+            project_ids = UNSET
+        else:
+            project_ids = self.project_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "projectIds": project_ids,
-            }
-        )
+        if project_ids is not UNSET:
+            field_dict["projectIds"] = project_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        project_ids = cast(list[str], d.pop("projectIds"))
+        project_ids: Any
+        if "projectIds" not in d:
+            project_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_ids = cast(list[str], d.pop("projectIds"))
 
         project_ids = cls(
             project_ids=project_ids,

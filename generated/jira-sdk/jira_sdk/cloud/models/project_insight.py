@@ -35,7 +35,6 @@ class ProjectInsight:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if last_issue_update_time is not UNSET:
             field_dict["lastIssueUpdateTime"] = last_issue_update_time
         if total_issue_count is not UNSET:

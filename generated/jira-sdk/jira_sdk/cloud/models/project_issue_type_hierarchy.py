@@ -41,7 +41,6 @@ class ProjectIssueTypeHierarchy:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if hierarchy is not UNSET:
             field_dict["hierarchy"] = hierarchy
         if project_id is not UNSET:

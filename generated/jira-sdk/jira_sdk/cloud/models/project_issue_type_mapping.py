@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ProjectIssueTypeMapping")
 
 
@@ -24,27 +26,41 @@ class ProjectIssueTypeMapping:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
-        project_id = self.project_id
+        project_id: Any
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeId": issue_type_id,
-                "projectId": project_id,
-            }
-        )
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
+        if project_id is not UNSET:
+            field_dict["projectId"] = project_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
-        project_id = d.pop("projectId")
+        project_id: Any
+        if "projectId" not in d:
+            project_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id = d.pop("projectId")
 
         project_issue_type_mapping = cls(
             issue_type_id=issue_type_id,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.project_issue_type_mapping import ProjectIssueTypeMapping
 
@@ -26,18 +28,19 @@ class ProjectIssueTypeMappings:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        mappings = []
-        for mappings_item_data in self.mappings:
-            mappings_item = mappings_item_data.to_dict()
-            mappings.append(mappings_item)
+        mappings: Any
+        if isinstance(self.mappings, Unset):
+            mappings = UNSET
+        else:
+            mappings = []
+            for mappings_item_data in self.mappings:
+                mappings_item = mappings_item_data.to_dict()
+                mappings.append(mappings_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "mappings": mappings,
-            }
-        )
+        if mappings is not UNSET:
+            field_dict["mappings"] = mappings
 
         return field_dict
 
@@ -46,12 +49,16 @@ class ProjectIssueTypeMappings:
         from ..models.project_issue_type_mapping import ProjectIssueTypeMapping  # noqa: PLC0415
 
         d = dict(src_dict)
-        mappings = []
-        _mappings = d.pop("mappings")
-        for mappings_item_data in _mappings:
-            mappings_item = ProjectIssueTypeMapping.from_dict(mappings_item_data)
+        mappings: Any
+        if "mappings" not in d:
+            mappings = UNSET  # required by the spec, but omitted by the site
+        else:
+            mappings = []
+            _mappings = d.pop("mappings")
+            for mappings_item_data in _mappings:
+                mappings_item = ProjectIssueTypeMapping.from_dict(mappings_item_data)
 
-            mappings.append(mappings_item)
+                mappings.append(mappings_item)
 
         project_issue_type_mappings = cls(
             mappings=mappings,

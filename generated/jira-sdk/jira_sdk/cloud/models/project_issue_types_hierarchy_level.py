@@ -55,7 +55,6 @@ class ProjectIssueTypesHierarchyLevel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entity_id is not UNSET:
             field_dict["entityId"] = entity_id
         if issue_types is not UNSET:

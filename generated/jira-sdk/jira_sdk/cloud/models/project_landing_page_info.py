@@ -73,7 +73,6 @@ class ProjectLandingPageInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attributes is not UNSET:
             field_dict["attributes"] = attributes
         if board_id is not UNSET:

@@ -142,7 +142,6 @@ class ProjectPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_layout_scheme_id is not UNSET:
             field_dict["fieldLayoutSchemeId"] = field_layout_scheme_id
         if issue_security_scheme_id is not UNSET:

@@ -28,7 +28,6 @@ class ProjectPermissions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if can_edit is not UNSET:
             field_dict["canEdit"] = can_edit
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.project_pin_action_action import ProjectPinActionAction
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectPinAction")
 
@@ -26,27 +27,41 @@ class ProjectPinAction:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        action = ProjectPinActionAction(self.action).value
+        action: Any
+        if isinstance(self.action, Unset):
+            action = UNSET
+        else:
+            action = ProjectPinActionAction(self.action).value
 
-        project_id_or_key = self.project_id_or_key
+        project_id_or_key: Any
+        if isinstance(self.project_id_or_key, Unset):
+            project_id_or_key = UNSET
+        else:
+            project_id_or_key = self.project_id_or_key
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "action": action,
-                "projectIdOrKey": project_id_or_key,
-            }
-        )
+        if action is not UNSET:
+            field_dict["action"] = action
+        if project_id_or_key is not UNSET:
+            field_dict["projectIdOrKey"] = project_id_or_key
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        action = ProjectPinActionAction(d.pop("action"))
+        action: Any
+        if "action" not in d:
+            action = UNSET  # required by the spec, but omitted by the site
+        else:
+            action = ProjectPinActionAction(d.pop("action"))
 
-        project_id_or_key = d.pop("projectIdOrKey")
+        project_id_or_key: Any
+        if "projectIdOrKey" not in d:
+            project_id_or_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id_or_key = d.pop("projectIdOrKey")
 
         project_pin_action = cls(
             action=action,

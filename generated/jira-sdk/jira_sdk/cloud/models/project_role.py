@@ -81,7 +81,6 @@ class ProjectRole:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actors is not UNSET:
             field_dict["actors"] = actors
         if admin is not UNSET:

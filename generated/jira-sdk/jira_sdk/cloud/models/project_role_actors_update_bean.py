@@ -50,7 +50,6 @@ class ProjectRoleActorsUpdateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if categorised_actors is not UNSET:
             field_dict["categorisedActors"] = categorised_actors
         if id is not UNSET:

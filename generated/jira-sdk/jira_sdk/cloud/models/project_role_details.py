@@ -74,7 +74,6 @@ class ProjectRoleDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if admin is not UNSET:
             field_dict["admin"] = admin
         if default is not UNSET:

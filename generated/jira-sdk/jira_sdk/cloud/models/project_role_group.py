@@ -37,7 +37,6 @@ class ProjectRoleGroup:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if group_id is not UNSET:

@@ -40,7 +40,6 @@ class ProjectScopeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attributes is not UNSET:
             field_dict["attributes"] = attributes
         if id is not UNSET:

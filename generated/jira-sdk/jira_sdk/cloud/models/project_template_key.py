@@ -34,7 +34,6 @@ class ProjectTemplateKey:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if uuid is not UNSET:

@@ -77,7 +77,6 @@ class ProjectTemplateModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archetype is not UNSET:
             field_dict["archetype"] = archetype
         if default_board_view is not UNSET:

@@ -38,7 +38,6 @@ class ProjectWithDataPolicy:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if data_policy is not UNSET:
             field_dict["dataPolicy"] = data_policy
         if id is not UNSET:

@@ -37,7 +37,6 @@ class PublishDraftWorkflowScheme:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status_mappings is not UNSET:
             field_dict["statusMappings"] = status_mappings
 

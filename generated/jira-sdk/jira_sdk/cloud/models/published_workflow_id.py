@@ -32,7 +32,6 @@ class PublishedWorkflowId:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entity_id is not UNSET:
             field_dict["entityId"] = entity_id
         if name is not UNSET:

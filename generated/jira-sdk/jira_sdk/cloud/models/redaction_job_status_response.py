@@ -40,7 +40,6 @@ class RedactionJobStatusResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if bulk_redaction_response is not UNSET:
             field_dict["bulkRedactionResponse"] = bulk_redaction_response
         if job_status is not UNSET:

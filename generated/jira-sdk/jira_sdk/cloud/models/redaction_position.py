@@ -33,23 +33,34 @@ class RedactionPosition:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        expected_text = self.expected_text
+        expected_text: Any
+        if isinstance(self.expected_text, Unset):
+            expected_text = UNSET
+        else:
+            expected_text = self.expected_text
 
-        from_ = self.from_
+        from_: Any
+        if isinstance(self.from_, Unset):
+            from_ = UNSET
+        else:
+            from_ = self.from_
 
-        to = self.to
+        to: Any
+        if isinstance(self.to, Unset):
+            to = UNSET
+        else:
+            to = self.to
 
         adf_pointer = self.adf_pointer
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "expectedText": expected_text,
-                "from": from_,
-                "to": to,
-            }
-        )
+        if expected_text is not UNSET:
+            field_dict["expectedText"] = expected_text
+        if from_ is not UNSET:
+            field_dict["from"] = from_
+        if to is not UNSET:
+            field_dict["to"] = to
         if adf_pointer is not UNSET:
             field_dict["adfPointer"] = adf_pointer
 
@@ -58,11 +69,23 @@ class RedactionPosition:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        expected_text = d.pop("expectedText")
+        expected_text: Any
+        if "expectedText" not in d:
+            expected_text = UNSET  # required by the spec, but omitted by the site
+        else:
+            expected_text = d.pop("expectedText")
 
-        from_ = d.pop("from")
+        from_: Any
+        if "from" not in d:
+            from_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            from_ = d.pop("from")
 
-        to = d.pop("to")
+        to: Any
+        if "to" not in d:
+            to = UNSET  # required by the spec, but omitted by the site
+        else:
+            to = d.pop("to")
 
         adf_pointer = d.pop("adfPointer", UNSET)
 

@@ -34,7 +34,6 @@ class RegisteredWebhook:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created_webhook_id is not UNSET:
             field_dict["createdWebhookId"] = created_webhook_id
         if errors is not UNSET:

@@ -57,7 +57,6 @@ class RemoteIssueLink:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if application is not UNSET:
             field_dict["application"] = application
         if global_id is not UNSET:

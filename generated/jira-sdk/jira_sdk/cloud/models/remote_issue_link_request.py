@@ -42,7 +42,11 @@ class RemoteIssueLinkRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        object_ = self.object_.to_dict()
+        object_: Any
+        if isinstance(self.object_, Unset):
+            object_ = UNSET
+        else:
+            object_ = self.object_.to_dict()
 
         application: dict[str, Any] | Unset = UNSET
         if not isinstance(self.application, Unset):
@@ -54,11 +58,8 @@ class RemoteIssueLinkRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "object": object_,
-            }
-        )
+        if object_ is not UNSET:
+            field_dict["object"] = object_
         if application is not UNSET:
             field_dict["application"] = application
         if global_id is not UNSET:
@@ -74,7 +75,11 @@ class RemoteIssueLinkRequest:
         from ..models.remote_object import RemoteObject  # noqa: PLC0415
 
         d = dict(src_dict)
-        object_ = RemoteObject.from_dict(d.pop("object"))
+        object_: Any
+        if "object" not in d:
+            object_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            object_ = RemoteObject.from_dict(d.pop("object"))
 
         _application = d.pop("application", UNSET)
         application: Application | Unset

@@ -40,9 +40,17 @@ class RemoteObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        title = self.title
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
         icon: dict[str, Any] | Unset = UNSET
         if not isinstance(self.icon, Unset):
@@ -56,12 +64,10 @@ class RemoteObject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "title": title,
-                "url": url,
-            }
-        )
+        if title is not UNSET:
+            field_dict["title"] = title
+        if url is not UNSET:
+            field_dict["url"] = url
         if icon is not UNSET:
             field_dict["icon"] = icon
         if status is not UNSET:
@@ -77,9 +83,17 @@ class RemoteObject:
         from ..models.status import Status  # noqa: PLC0415
 
         d = dict(src_dict)
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
         _icon = d.pop("icon", UNSET)
         icon: Icon | Unset

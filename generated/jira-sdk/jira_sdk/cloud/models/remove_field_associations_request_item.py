@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="RemoveFieldAssociationsRequestItem")
 
 
@@ -22,22 +24,27 @@ class RemoveFieldAssociationsRequestItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scheme_ids = self.scheme_ids
+        scheme_ids: Any
+        if isinstance(self.scheme_ids, Unset):
+            scheme_ids = UNSET
+        else:
+            scheme_ids = self.scheme_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemeIds": scheme_ids,
-            }
-        )
+        if scheme_ids is not UNSET:
+            field_dict["schemeIds"] = scheme_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        scheme_ids = cast(list[int], d.pop("schemeIds"))
+        scheme_ids: Any
+        if "schemeIds" not in d:
+            scheme_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            scheme_ids = cast(list[int], d.pop("schemeIds"))
 
         remove_field_associations_request_item = cls(
             scheme_ids=scheme_ids,

@@ -28,7 +28,11 @@ class ReorderIssueResolutionsRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
+        ids: Any
+        if isinstance(self.ids, Unset):
+            ids = UNSET
+        else:
+            ids = self.ids
 
         after = self.after
 
@@ -36,11 +40,8 @@ class ReorderIssueResolutionsRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-            }
-        )
+        if ids is not UNSET:
+            field_dict["ids"] = ids
         if after is not UNSET:
             field_dict["after"] = after
         if position is not UNSET:
@@ -51,7 +52,11 @@ class ReorderIssueResolutionsRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ids = cast(list[str], d.pop("ids"))
+        ids: Any
+        if "ids" not in d:
+            ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            ids = cast(list[str], d.pop("ids"))
 
         after = d.pop("after", UNSET)
 

@@ -38,7 +38,6 @@ class RequiredMappingByWorkflows:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if source_workflow_id is not UNSET:
             field_dict["sourceWorkflowId"] = source_workflow_id
         if status_ids is not UNSET:

@@ -47,7 +47,6 @@ class ResolutionJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default is not UNSET:
             field_dict["default"] = default
         if description is not UNSET:

@@ -70,7 +70,6 @@ class Resource:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content_as_byte_array is not UNSET:
             field_dict["contentAsByteArray"] = content_as_byte_array
         if description is not UNSET:

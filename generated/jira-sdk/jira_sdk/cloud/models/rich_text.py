@@ -39,7 +39,6 @@ class RichText:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if empty is not UNSET:
             field_dict["empty"] = empty
         if empty_adf is not UNSET:

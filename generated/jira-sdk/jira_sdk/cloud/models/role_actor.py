@@ -67,7 +67,6 @@ class RoleActor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actor_group is not UNSET:
             field_dict["actorGroup"] = actor_group
         if actor_user is not UNSET:

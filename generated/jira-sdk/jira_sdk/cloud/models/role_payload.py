@@ -76,7 +76,6 @@ class RolePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_actors is not UNSET:
             field_dict["defaultActors"] = default_actors
         if description is not UNSET:

@@ -44,7 +44,6 @@ class RolesCapabilityPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if role_to_project_actors is not UNSET:
             field_dict["roleToProjectActors"] = role_to_project_actors
         if roles is not UNSET:

@@ -40,7 +40,6 @@ class RulePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if parameters is not UNSET:
             field_dict["parameters"] = parameters
         if rule_key is not UNSET:

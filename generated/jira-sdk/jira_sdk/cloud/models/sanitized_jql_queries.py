@@ -37,7 +37,6 @@ class SanitizedJqlQueries:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if queries is not UNSET:
             field_dict["queries"] = queries
 

@@ -54,7 +54,6 @@ class SanitizedJqlQuery:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if errors is not UNSET:

@@ -45,7 +45,6 @@ class SaveProjectTemplateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_id is not UNSET:
             field_dict["projectId"] = project_id
         if template_generation_options is not UNSET:

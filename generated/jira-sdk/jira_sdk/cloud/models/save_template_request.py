@@ -43,7 +43,6 @@ class SaveTemplateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if template_description is not UNSET:
             field_dict["templateDescription"] = template_description
         if template_from_project_request is not UNSET:

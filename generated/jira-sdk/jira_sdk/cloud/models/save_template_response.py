@@ -33,7 +33,6 @@ class SaveTemplateResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_template_key is not UNSET:
             field_dict["projectTemplateKey"] = project_template_key
 

@@ -32,20 +32,26 @@ class ScreenSchemeDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        screens = self.screens.to_dict()
+        screens: Any
+        if isinstance(self.screens, Unset):
+            screens = UNSET
+        else:
+            screens = self.screens.to_dict()
 
         description = self.description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "screens": screens,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if screens is not UNSET:
+            field_dict["screens"] = screens
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -56,9 +62,17 @@ class ScreenSchemeDetails:
         from ..models.screen_types import ScreenTypes  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        screens = ScreenTypes.from_dict(d.pop("screens"))
+        screens: Any
+        if "screens" not in d:
+            screens = UNSET  # required by the spec, but omitted by the site
+        else:
+            screens = ScreenTypes.from_dict(d.pop("screens"))
 
         description = d.pop("description", UNSET)
 

@@ -76,7 +76,6 @@ class ScreenSchemePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_screen is not UNSET:
             field_dict["defaultScreen"] = default_screen
         if description is not UNSET:

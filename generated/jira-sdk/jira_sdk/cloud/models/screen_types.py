@@ -30,7 +30,11 @@ class ScreenTypes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default = self.default
+        default: Any
+        if isinstance(self.default, Unset):
+            default = UNSET
+        else:
+            default = self.default
 
         create = self.create
 
@@ -40,11 +44,8 @@ class ScreenTypes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "default": default,
-            }
-        )
+        if default is not UNSET:
+            field_dict["default"] = default
         if create is not UNSET:
             field_dict["create"] = create
         if edit is not UNSET:
@@ -57,7 +58,11 @@ class ScreenTypes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        default = d.pop("default")
+        default: Any
+        if "default" not in d:
+            default = UNSET  # required by the spec, but omitted by the site
+        else:
+            default = d.pop("default")
 
         create = d.pop("create", UNSET)
 

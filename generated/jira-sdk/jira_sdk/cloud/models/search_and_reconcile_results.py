@@ -73,7 +73,6 @@ class SearchAndReconcileResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last is not UNSET:
             field_dict["isLast"] = is_last
         if issues is not UNSET:

@@ -35,7 +35,6 @@ class SearchAutoCompleteFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if include_collapsed_fields is not UNSET:
             field_dict["includeCollapsedFields"] = include_collapsed_fields
         if project_ids is not UNSET:

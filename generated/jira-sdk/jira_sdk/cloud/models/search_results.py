@@ -73,7 +73,6 @@ class SearchResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if issues is not UNSET:

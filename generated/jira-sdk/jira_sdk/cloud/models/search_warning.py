@@ -43,7 +43,6 @@ class SearchWarning:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if details is not UNSET:
             field_dict["details"] = details
         if message is not UNSET:

@@ -40,7 +40,6 @@ class SearchWarningLimitDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actual is not UNSET:
             field_dict["actual"] = actual
         if arguments is not UNSET:

@@ -52,7 +52,6 @@ class SecurityLevelMember:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holder is not UNSET:
             field_dict["holder"] = holder
         if id is not UNSET:

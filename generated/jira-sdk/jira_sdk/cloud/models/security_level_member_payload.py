@@ -38,7 +38,6 @@ class SecurityLevelMemberPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if parameter is not UNSET:
             field_dict["parameter"] = parameter
         if type_ is not UNSET:

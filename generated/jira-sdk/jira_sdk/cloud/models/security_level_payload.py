@@ -64,7 +64,6 @@ class SecurityLevelPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if is_default is not UNSET:

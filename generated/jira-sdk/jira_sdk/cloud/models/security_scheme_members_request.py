@@ -38,7 +38,6 @@ class SecuritySchemeMembersRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if members is not UNSET:
             field_dict["members"] = members
 

@@ -50,7 +50,6 @@ class SecuritySchemeWithProjects:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_level is not UNSET:
             field_dict["defaultLevel"] = default_level
         if description is not UNSET:

@@ -98,7 +98,6 @@ class ServerInformation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if base_url is not UNSET:
             field_dict["baseUrl"] = base_url
         if build_date is not UNSET:

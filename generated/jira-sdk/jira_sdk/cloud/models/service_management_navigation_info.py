@@ -35,7 +35,6 @@ class ServiceManagementNavigationInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if queue_category is not UNSET:
             field_dict["queueCategory"] = queue_category
         if queue_id is not UNSET:

@@ -54,7 +54,6 @@ class ServiceRegistryTier:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if id is not UNSET:

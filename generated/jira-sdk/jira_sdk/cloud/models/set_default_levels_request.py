@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.default_level_value import DefaultLevelValue
 
@@ -27,18 +29,19 @@ class SetDefaultLevelsRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default_values = []
-        for default_values_item_data in self.default_values:
-            default_values_item = default_values_item_data.to_dict()
-            default_values.append(default_values_item)
+        default_values: Any
+        if isinstance(self.default_values, Unset):
+            default_values = UNSET
+        else:
+            default_values = []
+            for default_values_item_data in self.default_values:
+                default_values_item = default_values_item_data.to_dict()
+                default_values.append(default_values_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "defaultValues": default_values,
-            }
-        )
+        if default_values is not UNSET:
+            field_dict["defaultValues"] = default_values
 
         return field_dict
 
@@ -47,12 +50,16 @@ class SetDefaultLevelsRequest:
         from ..models.default_level_value import DefaultLevelValue  # noqa: PLC0415
 
         d = dict(src_dict)
-        default_values = []
-        _default_values = d.pop("defaultValues")
-        for default_values_item_data in _default_values:
-            default_values_item = DefaultLevelValue.from_dict(default_values_item_data)
+        default_values: Any
+        if "defaultValues" not in d:
+            default_values = UNSET  # required by the spec, but omitted by the site
+        else:
+            default_values = []
+            _default_values = d.pop("defaultValues")
+            for default_values_item_data in _default_values:
+                default_values_item = DefaultLevelValue.from_dict(default_values_item_data)
 
-            default_values.append(default_values_item)
+                default_values.append(default_values_item)
 
         set_default_levels_request = cls(
             default_values=default_values,

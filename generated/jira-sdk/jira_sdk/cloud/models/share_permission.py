@@ -52,7 +52,11 @@ class SharePermission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = SharePermissionType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = SharePermissionType(self.type_).value
 
         group: dict[str, Any] | Unset = UNSET
         if not isinstance(self.group, Unset):
@@ -74,11 +78,8 @@ class SharePermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if group is not UNSET:
             field_dict["group"] = group
         if id is not UNSET:
@@ -100,7 +101,11 @@ class SharePermission:
         from ..models.user_bean import UserBean  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = SharePermissionType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = SharePermissionType(d.pop("type"))
 
         _group = d.pop("group", UNSET)
         group: GroupName | Unset

@@ -49,7 +49,11 @@ class SharePermissionInputBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = SharePermissionInputBeanType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = SharePermissionInputBeanType(self.type_).value
 
         account_id = self.account_id
 
@@ -65,11 +69,8 @@ class SharePermissionInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if group_id is not UNSET:
@@ -88,7 +89,11 @@ class SharePermissionInputBean:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = SharePermissionInputBeanType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = SharePermissionInputBeanType(d.pop("type"))
 
         account_id = d.pop("accountId", UNSET)
 

@@ -57,7 +57,6 @@ class SimpleListWrapperGroupName:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if callback is not UNSET:
             field_dict["callback"] = callback
         if items is not UNSET:

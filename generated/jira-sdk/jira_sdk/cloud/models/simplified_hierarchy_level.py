@@ -78,7 +78,6 @@ class SimplifiedHierarchyLevel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if above_level_id is not UNSET:
             field_dict["aboveLevelId"] = above_level_id
         if below_level_id is not UNSET:

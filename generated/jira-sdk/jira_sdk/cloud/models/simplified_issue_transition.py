@@ -41,7 +41,6 @@ class SimplifiedIssueTransition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if to is not UNSET:
             field_dict["to"] = to
         if transition_id is not UNSET:

@@ -8,6 +8,8 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.content_item import ContentItem
     from ..models.redaction_position import RedactionPosition
@@ -34,24 +36,40 @@ class SingleRedactionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content_item = self.content_item.to_dict()
+        content_item: Any
+        if isinstance(self.content_item, Unset):
+            content_item = UNSET
+        else:
+            content_item = self.content_item.to_dict()
 
-        external_id = str(self.external_id)
+        external_id: Any
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = str(self.external_id)
 
-        reason = self.reason
+        reason: Any
+        if isinstance(self.reason, Unset):
+            reason = UNSET
+        else:
+            reason = self.reason
 
-        redaction_position = self.redaction_position.to_dict()
+        redaction_position: Any
+        if isinstance(self.redaction_position, Unset):
+            redaction_position = UNSET
+        else:
+            redaction_position = self.redaction_position.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "contentItem": content_item,
-                "externalId": external_id,
-                "reason": reason,
-                "redactionPosition": redaction_position,
-            }
-        )
+        if content_item is not UNSET:
+            field_dict["contentItem"] = content_item
+        if external_id is not UNSET:
+            field_dict["externalId"] = external_id
+        if reason is not UNSET:
+            field_dict["reason"] = reason
+        if redaction_position is not UNSET:
+            field_dict["redactionPosition"] = redaction_position
 
         return field_dict
 
@@ -61,13 +79,29 @@ class SingleRedactionRequest:
         from ..models.redaction_position import RedactionPosition  # noqa: PLC0415
 
         d = dict(src_dict)
-        content_item = ContentItem.from_dict(d.pop("contentItem"))
+        content_item: Any
+        if "contentItem" not in d:
+            content_item = UNSET  # required by the spec, but omitted by the site
+        else:
+            content_item = ContentItem.from_dict(d.pop("contentItem"))
 
-        external_id = UUID(d.pop("externalId"))
+        external_id: Any
+        if "externalId" not in d:
+            external_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            external_id = UUID(d.pop("externalId"))
 
-        reason = d.pop("reason")
+        reason: Any
+        if "reason" not in d:
+            reason = UNSET  # required by the spec, but omitted by the site
+        else:
+            reason = d.pop("reason")
 
-        redaction_position = RedactionPosition.from_dict(d.pop("redactionPosition"))
+        redaction_position: Any
+        if "redactionPosition" not in d:
+            redaction_position = UNSET  # required by the spec, but omitted by the site
+        else:
+            redaction_position = RedactionPosition.from_dict(d.pop("redactionPosition"))
 
         single_redaction_request = cls(
             content_item=content_item,

@@ -35,7 +35,6 @@ class SingleRedactionResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if external_id is not UNSET:
             field_dict["externalId"] = external_id
         if successful is not UNSET:

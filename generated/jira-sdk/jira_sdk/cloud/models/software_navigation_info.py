@@ -39,7 +39,6 @@ class SoftwareNavigationInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_id is not UNSET:
             field_dict["boardId"] = board_id
         if board_name is not UNSET:

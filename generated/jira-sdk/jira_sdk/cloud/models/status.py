@@ -42,7 +42,6 @@ class Status:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if icon is not UNSET:
             field_dict["icon"] = icon
         if resolved is not UNSET:

@@ -29,20 +29,26 @@ class StatusCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        status_category = StatusCreateStatusCategory(self.status_category).value
+        status_category: Any
+        if isinstance(self.status_category, Unset):
+            status_category = UNSET
+        else:
+            status_category = StatusCreateStatusCategory(self.status_category).value
 
         description = self.description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "statusCategory": status_category,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if status_category is not UNSET:
+            field_dict["statusCategory"] = status_category
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -51,9 +57,17 @@ class StatusCreate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        status_category = StatusCreateStatusCategory(d.pop("statusCategory"))
+        status_category: Any
+        if "statusCategory" not in d:
+            status_category = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_category = StatusCreateStatusCategory(d.pop("statusCategory"))
 
         description = d.pop("description", UNSET)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.status_create import StatusCreate
     from ..models.status_scope import StatusScope
@@ -29,21 +31,27 @@ class StatusCreateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scope = self.scope.to_dict()
+        scope: Any
+        if isinstance(self.scope, Unset):
+            scope = UNSET
+        else:
+            scope = self.scope.to_dict()
 
-        statuses = []
-        for statuses_item_data in self.statuses:
-            statuses_item = statuses_item_data.to_dict()
-            statuses.append(statuses_item)
+        statuses: Any
+        if isinstance(self.statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = []
+            for statuses_item_data in self.statuses:
+                statuses_item = statuses_item_data.to_dict()
+                statuses.append(statuses_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "scope": scope,
-                "statuses": statuses,
-            }
-        )
+        if scope is not UNSET:
+            field_dict["scope"] = scope
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
 
         return field_dict
 
@@ -53,14 +61,22 @@ class StatusCreateRequest:
         from ..models.status_scope import StatusScope  # noqa: PLC0415
 
         d = dict(src_dict)
-        scope = StatusScope.from_dict(d.pop("scope"))
+        scope: Any
+        if "scope" not in d:
+            scope = UNSET  # required by the spec, but omitted by the site
+        else:
+            scope = StatusScope.from_dict(d.pop("scope"))
 
-        statuses = []
-        _statuses = d.pop("statuses")
-        for statuses_item_data in _statuses:
-            statuses_item = StatusCreate.from_dict(statuses_item_data)
+        statuses: Any
+        if "statuses" not in d:
+            statuses = UNSET  # required by the spec, but omitted by the site
+        else:
+            statuses = []
+            _statuses = d.pop("statuses")
+            for statuses_item_data in _statuses:
+                statuses_item = StatusCreate.from_dict(statuses_item_data)
 
-            statuses.append(statuses_item)
+                statuses.append(statuses_item)
 
         status_create_request = cls(
             scope=scope,

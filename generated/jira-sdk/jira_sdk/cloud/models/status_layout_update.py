@@ -37,9 +37,17 @@ class StatusLayoutUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        properties = self.properties.to_dict()
+        properties: Any
+        if isinstance(self.properties, Unset):
+            properties = UNSET
+        else:
+            properties = self.properties.to_dict()
 
-        status_reference = self.status_reference
+        status_reference: Any
+        if isinstance(self.status_reference, Unset):
+            status_reference = UNSET
+        else:
+            status_reference = self.status_reference
 
         approval_configuration: dict[str, Any] | Unset = UNSET
         if not isinstance(self.approval_configuration, Unset):
@@ -51,12 +59,10 @@ class StatusLayoutUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "properties": properties,
-                "statusReference": status_reference,
-            }
-        )
+        if properties is not UNSET:
+            field_dict["properties"] = properties
+        if status_reference is not UNSET:
+            field_dict["statusReference"] = status_reference
         if approval_configuration is not UNSET:
             field_dict["approvalConfiguration"] = approval_configuration
         if layout is not UNSET:
@@ -71,9 +77,17 @@ class StatusLayoutUpdate:
         from ..models.workflow_layout import WorkflowLayout  # noqa: PLC0415
 
         d = dict(src_dict)
-        properties = StatusLayoutUpdateProperties.from_dict(d.pop("properties"))
+        properties: Any
+        if "properties" not in d:
+            properties = UNSET  # required by the spec, but omitted by the site
+        else:
+            properties = StatusLayoutUpdateProperties.from_dict(d.pop("properties"))
 
-        status_reference = d.pop("statusReference")
+        status_reference: Any
+        if "statusReference" not in d:
+            status_reference = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_reference = d.pop("statusReference")
 
         _approval_configuration = d.pop("approvalConfiguration", UNSET)
         approval_configuration: ApprovalConfiguration | Unset

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="StatusMapping")
 
 
@@ -26,32 +28,55 @@ class StatusMapping:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
-        new_status_id = self.new_status_id
+        new_status_id: Any
+        if isinstance(self.new_status_id, Unset):
+            new_status_id = UNSET
+        else:
+            new_status_id = self.new_status_id
 
-        status_id = self.status_id
+        status_id: Any
+        if isinstance(self.status_id, Unset):
+            status_id = UNSET
+        else:
+            status_id = self.status_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeId": issue_type_id,
-                "newStatusId": new_status_id,
-                "statusId": status_id,
-            }
-        )
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
+        if new_status_id is not UNSET:
+            field_dict["newStatusId"] = new_status_id
+        if status_id is not UNSET:
+            field_dict["statusId"] = status_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
-        new_status_id = d.pop("newStatusId")
+        new_status_id: Any
+        if "newStatusId" not in d:
+            new_status_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_status_id = d.pop("newStatusId")
 
-        status_id = d.pop("statusId")
+        status_id: Any
+        if "statusId" not in d:
+            status_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_id = d.pop("statusId")
 
         status_mapping = cls(
             issue_type_id=issue_type_id,

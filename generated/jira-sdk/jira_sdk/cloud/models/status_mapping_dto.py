@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.status_migration import StatusMigration
 
@@ -31,24 +33,35 @@ class StatusMappingDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_id = self.issue_type_id
+        issue_type_id: Any
+        if isinstance(self.issue_type_id, Unset):
+            issue_type_id = UNSET
+        else:
+            issue_type_id = self.issue_type_id
 
-        project_id = self.project_id
+        project_id: Any
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
-        status_migrations = []
-        for status_migrations_item_data in self.status_migrations:
-            status_migrations_item = status_migrations_item_data.to_dict()
-            status_migrations.append(status_migrations_item)
+        status_migrations: Any
+        if isinstance(self.status_migrations, Unset):
+            status_migrations = UNSET
+        else:
+            status_migrations = []
+            for status_migrations_item_data in self.status_migrations:
+                status_migrations_item = status_migrations_item_data.to_dict()
+                status_migrations.append(status_migrations_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeId": issue_type_id,
-                "projectId": project_id,
-                "statusMigrations": status_migrations,
-            }
-        )
+        if issue_type_id is not UNSET:
+            field_dict["issueTypeId"] = issue_type_id
+        if project_id is not UNSET:
+            field_dict["projectId"] = project_id
+        if status_migrations is not UNSET:
+            field_dict["statusMigrations"] = status_migrations
 
         return field_dict
 
@@ -57,16 +70,28 @@ class StatusMappingDTO:
         from ..models.status_migration import StatusMigration  # noqa: PLC0415
 
         d = dict(src_dict)
-        issue_type_id = d.pop("issueTypeId")
+        issue_type_id: Any
+        if "issueTypeId" not in d:
+            issue_type_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_id = d.pop("issueTypeId")
 
-        project_id = d.pop("projectId")
+        project_id: Any
+        if "projectId" not in d:
+            project_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id = d.pop("projectId")
 
-        status_migrations = []
-        _status_migrations = d.pop("statusMigrations")
-        for status_migrations_item_data in _status_migrations:
-            status_migrations_item = StatusMigration.from_dict(status_migrations_item_data)
+        status_migrations: Any
+        if "statusMigrations" not in d:
+            status_migrations = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_migrations = []
+            _status_migrations = d.pop("statusMigrations")
+            for status_migrations_item_data in _status_migrations:
+                status_migrations_item = StatusMigration.from_dict(status_migrations_item_data)
 
-            status_migrations.append(status_migrations_item)
+                status_migrations.append(status_migrations_item)
 
         status_mapping_dto = cls(
             issue_type_id=issue_type_id,

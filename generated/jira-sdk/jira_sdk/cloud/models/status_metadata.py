@@ -39,7 +39,6 @@ class StatusMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if category is not UNSET:
             field_dict["category"] = category
         if id is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="StatusMigration")
 
 
@@ -24,27 +26,41 @@ class StatusMigration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        new_status_reference = self.new_status_reference
+        new_status_reference: Any
+        if isinstance(self.new_status_reference, Unset):
+            new_status_reference = UNSET
+        else:
+            new_status_reference = self.new_status_reference
 
-        old_status_reference = self.old_status_reference
+        old_status_reference: Any
+        if isinstance(self.old_status_reference, Unset):
+            old_status_reference = UNSET
+        else:
+            old_status_reference = self.old_status_reference
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "newStatusReference": new_status_reference,
-                "oldStatusReference": old_status_reference,
-            }
-        )
+        if new_status_reference is not UNSET:
+            field_dict["newStatusReference"] = new_status_reference
+        if old_status_reference is not UNSET:
+            field_dict["oldStatusReference"] = old_status_reference
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        new_status_reference = d.pop("newStatusReference")
+        new_status_reference: Any
+        if "newStatusReference" not in d:
+            new_status_reference = UNSET  # required by the spec, but omitted by the site
+        else:
+            new_status_reference = d.pop("newStatusReference")
 
-        old_status_reference = d.pop("oldStatusReference")
+        old_status_reference: Any
+        if "oldStatusReference" not in d:
+            old_status_reference = UNSET  # required by the spec, but omitted by the site
+        else:
+            old_status_reference = d.pop("oldStatusReference")
 
         status_migration = cls(
             new_status_reference=new_status_reference,

@@ -38,7 +38,6 @@ class StatusProjectUsageDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if projects is not UNSET:
             field_dict["projects"] = projects
         if status_id is not UNSET:

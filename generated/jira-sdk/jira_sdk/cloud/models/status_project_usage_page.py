@@ -41,7 +41,6 @@ class StatusProjectUsagePage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if next_page_token is not UNSET:
             field_dict["nextPageToken"] = next_page_token
         if values is not UNSET:

@@ -32,7 +32,11 @@ class StatusScope:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = StatusScopeType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = StatusScopeType(self.type_).value
 
         project: dict[str, Any] | Unset = UNSET
         if not isinstance(self.project, Unset):
@@ -40,11 +44,8 @@ class StatusScope:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if project is not UNSET:
             field_dict["project"] = project
 
@@ -55,7 +56,11 @@ class StatusScope:
         from ..models.project_id import ProjectId  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = StatusScopeType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = StatusScopeType(d.pop("type"))
 
         _project = d.pop("project", UNSET)
         project: ProjectId | Unset

@@ -31,23 +31,34 @@ class StatusUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        status_category = StatusUpdateStatusCategory(self.status_category).value
+        status_category: Any
+        if isinstance(self.status_category, Unset):
+            status_category = UNSET
+        else:
+            status_category = StatusUpdateStatusCategory(self.status_category).value
 
         description = self.description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "statusCategory": status_category,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if status_category is not UNSET:
+            field_dict["statusCategory"] = status_category
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -56,11 +67,23 @@ class StatusUpdate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        status_category = StatusUpdateStatusCategory(d.pop("statusCategory"))
+        status_category: Any
+        if "statusCategory" not in d:
+            status_category = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_category = StatusUpdateStatusCategory(d.pop("statusCategory"))
 
         description = d.pop("description", UNSET)
 

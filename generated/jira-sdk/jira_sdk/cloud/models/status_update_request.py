@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.status_update import StatusUpdate
 
@@ -26,18 +28,19 @@ class StatusUpdateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        statuses = []
-        for statuses_item_data in self.statuses:
-            statuses_item = statuses_item_data.to_dict()
-            statuses.append(statuses_item)
+        statuses: Any
+        if isinstance(self.statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = []
+            for statuses_item_data in self.statuses:
+                statuses_item = statuses_item_data.to_dict()
+                statuses.append(statuses_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "statuses": statuses,
-            }
-        )
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
 
         return field_dict
 
@@ -46,12 +49,16 @@ class StatusUpdateRequest:
         from ..models.status_update import StatusUpdate  # noqa: PLC0415
 
         d = dict(src_dict)
-        statuses = []
-        _statuses = d.pop("statuses")
-        for statuses_item_data in _statuses:
-            statuses_item = StatusUpdate.from_dict(statuses_item_data)
+        statuses: Any
+        if "statuses" not in d:
+            statuses = UNSET  # required by the spec, but omitted by the site
+        else:
+            statuses = []
+            _statuses = d.pop("statuses")
+            for statuses_item_data in _statuses:
+                statuses_item = StatusUpdate.from_dict(statuses_item_data)
 
-            statuses.append(statuses_item)
+                statuses.append(statuses_item)
 
         status_update_request = cls(
             statuses=statuses,

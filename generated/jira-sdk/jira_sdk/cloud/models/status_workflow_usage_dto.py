@@ -38,7 +38,6 @@ class StatusWorkflowUsageDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status_id is not UNSET:
             field_dict["statusId"] = status_id
         if workflows is not UNSET:

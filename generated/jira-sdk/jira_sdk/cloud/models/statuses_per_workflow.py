@@ -38,7 +38,6 @@ class StatusesPerWorkflow:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if initial_status_id is not UNSET:
             field_dict["initialStatusId"] = initial_status_id
         if statuses is not UNSET:

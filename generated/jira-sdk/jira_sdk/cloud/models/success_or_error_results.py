@@ -51,7 +51,6 @@ class SuccessOrErrorResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error is not UNSET:
             field_dict["error"] = error
         if field_id is not UNSET:

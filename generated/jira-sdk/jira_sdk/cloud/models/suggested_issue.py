@@ -49,7 +49,6 @@ class SuggestedIssue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if img is not UNSET:

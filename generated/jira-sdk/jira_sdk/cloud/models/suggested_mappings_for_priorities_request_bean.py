@@ -36,7 +36,6 @@ class SuggestedMappingsForPrioritiesRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add is not UNSET:
             field_dict["add"] = add
         if remove is not UNSET:

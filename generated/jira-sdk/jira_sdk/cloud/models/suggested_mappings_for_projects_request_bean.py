@@ -30,7 +30,6 @@ class SuggestedMappingsForProjectsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add is not UNSET:
             field_dict["add"] = add
 

@@ -55,7 +55,6 @@ class SuggestedMappingsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if max_results is not UNSET:
             field_dict["maxResults"] = max_results
         if priorities is not UNSET:

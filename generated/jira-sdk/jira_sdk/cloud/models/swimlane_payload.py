@@ -36,7 +36,6 @@ class SwimlanePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if jql_query is not UNSET:

@@ -49,7 +49,6 @@ class SwimlanesPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_swimlanes is not UNSET:
             field_dict["customSwimlanes"] = custom_swimlanes
         if default_custom_swimlane_name is not UNSET:

@@ -37,7 +37,6 @@ class SystemAvatars:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if system is not UNSET:
             field_dict["system"] = system
 

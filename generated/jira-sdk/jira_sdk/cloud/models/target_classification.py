@@ -34,7 +34,11 @@ class TargetClassification:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        classifications = self.classifications.to_dict()
+        classifications: Any
+        if isinstance(self.classifications, Unset):
+            classifications = UNSET
+        else:
+            classifications = self.classifications.to_dict()
 
         issue_type = self.issue_type
 
@@ -42,11 +46,8 @@ class TargetClassification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "classifications": classifications,
-            }
-        )
+        if classifications is not UNSET:
+            field_dict["classifications"] = classifications
         if issue_type is not UNSET:
             field_dict["issueType"] = issue_type
         if project_key_or_id is not UNSET:
@@ -59,7 +60,11 @@ class TargetClassification:
         from ..models.target_classification_classifications import TargetClassificationClassifications  # noqa: PLC0415
 
         d = dict(src_dict)
-        classifications = TargetClassificationClassifications.from_dict(d.pop("classifications"))
+        classifications: Any
+        if "classifications" not in d:
+            classifications = UNSET  # required by the spec, but omitted by the site
+        else:
+            classifications = TargetClassificationClassifications.from_dict(d.pop("classifications"))
 
         issue_type = d.pop("issueType", UNSET)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.target_mandatory_fields_fields import TargetMandatoryFieldsFields
 
@@ -26,15 +28,16 @@ class TargetMandatoryFields:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fields = self.fields.to_dict()
+        fields: Any
+        if isinstance(self.fields, Unset):
+            fields = UNSET
+        else:
+            fields = self.fields.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fields": fields,
-            }
-        )
+        if fields is not UNSET:
+            field_dict["fields"] = fields
 
         return field_dict
 
@@ -43,7 +46,11 @@ class TargetMandatoryFields:
         from ..models.target_mandatory_fields_fields import TargetMandatoryFieldsFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        fields = TargetMandatoryFieldsFields.from_dict(d.pop("fields"))
+        fields: Any
+        if "fields" not in d:
+            fields = UNSET  # required by the spec, but omitted by the site
+        else:
+            fields = TargetMandatoryFieldsFields.from_dict(d.pop("fields"))
 
         target_mandatory_fields = cls(
             fields=fields,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.target_status_statuses import TargetStatusStatuses
 
@@ -27,15 +29,16 @@ class TargetStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        statuses = self.statuses.to_dict()
+        statuses: Any
+        if isinstance(self.statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = self.statuses.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "statuses": statuses,
-            }
-        )
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
 
         return field_dict
 
@@ -44,7 +47,11 @@ class TargetStatus:
         from ..models.target_status_statuses import TargetStatusStatuses  # noqa: PLC0415
 
         d = dict(src_dict)
-        statuses = TargetStatusStatuses.from_dict(d.pop("statuses"))
+        statuses: Any
+        if "statuses" not in d:
+            statuses = UNSET  # required by the spec, but omitted by the site
+        else:
+            statuses = TargetStatusStatuses.from_dict(d.pop("statuses"))
 
         target_status = cls(
             statuses=statuses,

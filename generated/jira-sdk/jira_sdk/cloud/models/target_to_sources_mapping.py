@@ -103,13 +103,29 @@ class TargetToSourcesMapping:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        infer_classification_defaults = self.infer_classification_defaults
+        infer_classification_defaults: Any
+        if isinstance(self.infer_classification_defaults, Unset):
+            infer_classification_defaults = UNSET
+        else:
+            infer_classification_defaults = self.infer_classification_defaults
 
-        infer_field_defaults = self.infer_field_defaults
+        infer_field_defaults: Any
+        if isinstance(self.infer_field_defaults, Unset):
+            infer_field_defaults = UNSET
+        else:
+            infer_field_defaults = self.infer_field_defaults
 
-        infer_status_defaults = self.infer_status_defaults
+        infer_status_defaults: Any
+        if isinstance(self.infer_status_defaults, Unset):
+            infer_status_defaults = UNSET
+        else:
+            infer_status_defaults = self.infer_status_defaults
 
-        infer_subtask_type_default = self.infer_subtask_type_default
+        infer_subtask_type_default: Any
+        if isinstance(self.infer_subtask_type_default, Unset):
+            infer_subtask_type_default = UNSET
+        else:
+            infer_subtask_type_default = self.infer_subtask_type_default
 
         issue_ids_or_keys: list[str] | Unset = UNSET
         if not isinstance(self.issue_ids_or_keys, Unset):
@@ -153,14 +169,14 @@ class TargetToSourcesMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "inferClassificationDefaults": infer_classification_defaults,
-                "inferFieldDefaults": infer_field_defaults,
-                "inferStatusDefaults": infer_status_defaults,
-                "inferSubtaskTypeDefault": infer_subtask_type_default,
-            }
-        )
+        if infer_classification_defaults is not UNSET:
+            field_dict["inferClassificationDefaults"] = infer_classification_defaults
+        if infer_field_defaults is not UNSET:
+            field_dict["inferFieldDefaults"] = infer_field_defaults
+        if infer_status_defaults is not UNSET:
+            field_dict["inferStatusDefaults"] = infer_status_defaults
+        if infer_subtask_type_default is not UNSET:
+            field_dict["inferSubtaskTypeDefault"] = infer_subtask_type_default
         if issue_ids_or_keys is not UNSET:
             field_dict["issueIdsOrKeys"] = issue_ids_or_keys
         if target_classification is not UNSET:
@@ -179,13 +195,29 @@ class TargetToSourcesMapping:
         from ..models.target_status import TargetStatus  # noqa: PLC0415
 
         d = dict(src_dict)
-        infer_classification_defaults = d.pop("inferClassificationDefaults")
+        infer_classification_defaults: Any
+        if "inferClassificationDefaults" not in d:
+            infer_classification_defaults = UNSET  # required by the spec, but omitted by the site
+        else:
+            infer_classification_defaults = d.pop("inferClassificationDefaults")
 
-        infer_field_defaults = d.pop("inferFieldDefaults")
+        infer_field_defaults: Any
+        if "inferFieldDefaults" not in d:
+            infer_field_defaults = UNSET  # required by the spec, but omitted by the site
+        else:
+            infer_field_defaults = d.pop("inferFieldDefaults")
 
-        infer_status_defaults = d.pop("inferStatusDefaults")
+        infer_status_defaults: Any
+        if "inferStatusDefaults" not in d:
+            infer_status_defaults = UNSET  # required by the spec, but omitted by the site
+        else:
+            infer_status_defaults = d.pop("inferStatusDefaults")
 
-        infer_subtask_type_default = d.pop("inferSubtaskTypeDefault")
+        infer_subtask_type_default: Any
+        if "inferSubtaskTypeDefault" not in d:
+            infer_subtask_type_default = UNSET  # required by the spec, but omitted by the site
+        else:
+            infer_subtask_type_default = d.pop("inferSubtaskTypeDefault")
 
         issue_ids_or_keys = cast(list[str], d.pop("issueIdsOrKeys", UNSET))
 

@@ -88,7 +88,6 @@ class TaskProgress:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if elapsed_runtime is not UNSET:

@@ -85,7 +85,6 @@ class TaskProgressBeanJsonNode:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if elapsed_runtime is not UNSET:

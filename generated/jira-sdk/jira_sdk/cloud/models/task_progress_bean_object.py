@@ -79,7 +79,6 @@ class TaskProgressBeanObject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if elapsed_runtime is not UNSET:

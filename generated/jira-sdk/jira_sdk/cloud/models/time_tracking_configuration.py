@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.time_tracking_configuration_default_unit import TimeTrackingConfigurationDefaultUnit
 from ..models.time_tracking_configuration_time_format import TimeTrackingConfigurationTimeFormat
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TimeTrackingConfiguration")
 
@@ -31,37 +32,69 @@ class TimeTrackingConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        default_unit = TimeTrackingConfigurationDefaultUnit(self.default_unit).value
+        default_unit: Any
+        if isinstance(self.default_unit, Unset):
+            default_unit = UNSET
+        else:
+            default_unit = TimeTrackingConfigurationDefaultUnit(self.default_unit).value
 
-        time_format = TimeTrackingConfigurationTimeFormat(self.time_format).value
+        time_format: Any
+        if isinstance(self.time_format, Unset):
+            time_format = UNSET
+        else:
+            time_format = TimeTrackingConfigurationTimeFormat(self.time_format).value
 
-        working_days_per_week = self.working_days_per_week
+        working_days_per_week: Any
+        if isinstance(self.working_days_per_week, Unset):
+            working_days_per_week = UNSET
+        else:
+            working_days_per_week = self.working_days_per_week
 
-        working_hours_per_day = self.working_hours_per_day
+        working_hours_per_day: Any
+        if isinstance(self.working_hours_per_day, Unset):
+            working_hours_per_day = UNSET
+        else:
+            working_hours_per_day = self.working_hours_per_day
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "defaultUnit": default_unit,
-                "timeFormat": time_format,
-                "workingDaysPerWeek": working_days_per_week,
-                "workingHoursPerDay": working_hours_per_day,
-            }
-        )
+        if default_unit is not UNSET:
+            field_dict["defaultUnit"] = default_unit
+        if time_format is not UNSET:
+            field_dict["timeFormat"] = time_format
+        if working_days_per_week is not UNSET:
+            field_dict["workingDaysPerWeek"] = working_days_per_week
+        if working_hours_per_day is not UNSET:
+            field_dict["workingHoursPerDay"] = working_hours_per_day
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        default_unit = TimeTrackingConfigurationDefaultUnit(d.pop("defaultUnit"))
+        default_unit: Any
+        if "defaultUnit" not in d:
+            default_unit = UNSET  # required by the spec, but omitted by the site
+        else:
+            default_unit = TimeTrackingConfigurationDefaultUnit(d.pop("defaultUnit"))
 
-        time_format = TimeTrackingConfigurationTimeFormat(d.pop("timeFormat"))
+        time_format: Any
+        if "timeFormat" not in d:
+            time_format = UNSET  # required by the spec, but omitted by the site
+        else:
+            time_format = TimeTrackingConfigurationTimeFormat(d.pop("timeFormat"))
 
-        working_days_per_week = d.pop("workingDaysPerWeek")
+        working_days_per_week: Any
+        if "workingDaysPerWeek" not in d:
+            working_days_per_week = UNSET  # required by the spec, but omitted by the site
+        else:
+            working_days_per_week = d.pop("workingDaysPerWeek")
 
-        working_hours_per_day = d.pop("workingHoursPerDay")
+        working_hours_per_day: Any
+        if "workingHoursPerDay" not in d:
+            working_hours_per_day = UNSET  # required by the spec, but omitted by the site
+        else:
+            working_hours_per_day = d.pop("workingHoursPerDay")
 
         time_tracking_configuration = cls(
             default_unit=default_unit,

@@ -48,7 +48,6 @@ class TimeTrackingDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if original_estimate is not UNSET:
             field_dict["originalEstimate"] = original_estimate
         if original_estimate_seconds is not UNSET:

@@ -30,7 +30,11 @@ class TimeTrackingProvider:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
         name = self.name
 
@@ -38,11 +42,8 @@ class TimeTrackingProvider:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-            }
-        )
+        if key is not UNSET:
+            field_dict["key"] = key
         if name is not UNSET:
             field_dict["name"] = name
         if url is not UNSET:
@@ -53,7 +54,11 @@ class TimeTrackingProvider:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
         name = d.pop("name", UNSET)
 

@@ -46,7 +46,6 @@ class ToLayoutPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if port is not UNSET:
             field_dict["port"] = port
         if status is not UNSET:

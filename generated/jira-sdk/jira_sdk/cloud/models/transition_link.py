@@ -36,7 +36,6 @@ class TransitionLink:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if from_port is not UNSET:
             field_dict["fromPort"] = from_port
         if from_status_reference is not UNSET:

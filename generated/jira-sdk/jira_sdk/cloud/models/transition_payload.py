@@ -116,7 +116,6 @@ class TransitionPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actions is not UNSET:
             field_dict["actions"] = actions
         if conditions is not UNSET:

@@ -114,7 +114,6 @@ class TransitionUpdateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actions is not UNSET:
             field_dict["actions"] = actions
         if conditions is not UNSET:

@@ -41,7 +41,6 @@ class Transitions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if transitions is not UNSET:

@@ -58,7 +58,6 @@ class UiModificationDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if contexts is not UNSET:
             field_dict["contexts"] = contexts
         if data is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UpdateDefaultScreenScheme")
 
 
@@ -22,22 +24,27 @@ class UpdateDefaultScreenScheme:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        screen_scheme_id = self.screen_scheme_id
+        screen_scheme_id: Any
+        if isinstance(self.screen_scheme_id, Unset):
+            screen_scheme_id = UNSET
+        else:
+            screen_scheme_id = self.screen_scheme_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "screenSchemeId": screen_scheme_id,
-            }
-        )
+        if screen_scheme_id is not UNSET:
+            field_dict["screenSchemeId"] = screen_scheme_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        screen_scheme_id = d.pop("screenSchemeId")
+        screen_scheme_id: Any
+        if "screenSchemeId" not in d:
+            screen_scheme_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            screen_scheme_id = d.pop("screenSchemeId")
 
         update_default_screen_scheme = cls(
             screen_scheme_id=screen_scheme_id,

@@ -46,7 +46,6 @@ class UpdateFieldAssociationSchemeResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if id is not UNSET:

@@ -27,7 +27,11 @@ class UpdateFieldAssociationsRequestItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scheme_ids = self.scheme_ids
+        scheme_ids: Any
+        if isinstance(self.scheme_ids, Unset):
+            scheme_ids = UNSET
+        else:
+            scheme_ids = self.scheme_ids
 
         restricted_to_work_types: list[int] | Unset = UNSET
         if not isinstance(self.restricted_to_work_types, Unset):
@@ -35,11 +39,8 @@ class UpdateFieldAssociationsRequestItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemeIds": scheme_ids,
-            }
-        )
+        if scheme_ids is not UNSET:
+            field_dict["schemeIds"] = scheme_ids
         if restricted_to_work_types is not UNSET:
             field_dict["restrictedToWorkTypes"] = restricted_to_work_types
 
@@ -48,7 +49,11 @@ class UpdateFieldAssociationsRequestItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        scheme_ids = cast(list[int], d.pop("schemeIds"))
+        scheme_ids: Any
+        if "schemeIds" not in d:
+            scheme_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            scheme_ids = cast(list[int], d.pop("schemeIds"))
 
         restricted_to_work_types = cast(list[int], d.pop("restrictedToWorkTypes", UNSET))
 

@@ -52,7 +52,6 @@ class UpdateFieldSchemeParametersRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if parameters is not UNSET:
             field_dict["parameters"] = parameters
         if scheme_ids is not UNSET:

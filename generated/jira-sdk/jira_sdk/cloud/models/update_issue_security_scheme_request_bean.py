@@ -31,7 +31,6 @@ class UpdateIssueSecuritySchemeRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if name is not UNSET:

@@ -60,7 +60,6 @@ class UpdatePrioritySchemeRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_priority_id is not UNSET:
             field_dict["defaultPriorityId"] = default_priority_id
         if description is not UNSET:

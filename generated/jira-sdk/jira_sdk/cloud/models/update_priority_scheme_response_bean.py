@@ -44,7 +44,6 @@ class UpdatePrioritySchemeResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if priority_scheme is not UNSET:
             field_dict["priorityScheme"] = priority_scheme
         if task is not UNSET:

@@ -92,7 +92,6 @@ class UpdateProjectDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if assignee_type is not UNSET:
             field_dict["assigneeType"] = assignee_type
         if avatar_id is not UNSET:

@@ -40,7 +40,6 @@ class UpdateProjectsInSchemeRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add is not UNSET:
             field_dict["add"] = add
         if remove is not UNSET:

@@ -41,7 +41,6 @@ class UpdateScreenTypes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if create is not UNSET:
             field_dict["create"] = create
         if default is not UNSET:

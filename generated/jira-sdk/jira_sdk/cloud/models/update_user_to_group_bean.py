@@ -34,7 +34,6 @@ class UpdateUserToGroupBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if name is not UNSET:

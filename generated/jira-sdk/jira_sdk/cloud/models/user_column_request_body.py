@@ -30,7 +30,6 @@ class UserColumnRequestBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if columns is not UNSET:
             field_dict["columns"] = columns
 

@@ -30,7 +30,11 @@ class UserFilter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        enabled = self.enabled
+        enabled: Any
+        if isinstance(self.enabled, Unset):
+            enabled = UNSET
+        else:
+            enabled = self.enabled
 
         groups: list[str] | Unset = UNSET
         if not isinstance(self.groups, Unset):
@@ -42,11 +46,8 @@ class UserFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "enabled": enabled,
-            }
-        )
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
         if groups is not UNSET:
             field_dict["groups"] = groups
         if role_ids is not UNSET:
@@ -57,7 +58,11 @@ class UserFilter:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        enabled = d.pop("enabled")
+        enabled: Any
+        if "enabled" not in d:
+            enabled = UNSET  # required by the spec, but omitted by the site
+        else:
+            enabled = d.pop("enabled")
 
         groups = cast(list[str], d.pop("groups", UNSET))
 

@@ -36,7 +36,6 @@ class UserKey:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if key is not UNSET:

@@ -54,7 +54,6 @@ class UserList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if end_index is not UNSET:
             field_dict["end-index"] = end_index
         if items is not UNSET:

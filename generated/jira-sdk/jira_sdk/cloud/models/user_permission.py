@@ -59,7 +59,6 @@ class UserPermission:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deprecated_key is not UNSET:
             field_dict["deprecatedKey"] = deprecated_key
         if description is not UNSET:

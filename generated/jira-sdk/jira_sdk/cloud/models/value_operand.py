@@ -32,7 +32,6 @@ class ValueOperand:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if encoded_value is not UNSET:
             field_dict["encodedValue"] = encoded_value
         if value is not UNSET:

@@ -145,7 +145,6 @@ class Version:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if approvers is not UNSET:
             field_dict["approvers"] = approvers
         if archived is not UNSET:

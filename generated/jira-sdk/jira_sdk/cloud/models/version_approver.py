@@ -40,7 +40,6 @@ class VersionApprover:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if decline_reason is not UNSET:

@@ -54,7 +54,6 @@ class VersionIssueCounts:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_usage is not UNSET:
             field_dict["customFieldUsage"] = custom_field_usage
         if issue_count_with_custom_fields_showing_version is not UNSET:

@@ -40,7 +40,6 @@ class VersionIssuesStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if done is not UNSET:
             field_dict["done"] = done
         if in_progress is not UNSET:

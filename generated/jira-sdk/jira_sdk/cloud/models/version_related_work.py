@@ -35,7 +35,11 @@ class VersionRelatedWork:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        category = self.category
+        category: Any
+        if isinstance(self.category, Unset):
+            category = UNSET
+        else:
+            category = self.category
 
         issue_id = self.issue_id
 
@@ -47,11 +51,8 @@ class VersionRelatedWork:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "category": category,
-            }
-        )
+        if category is not UNSET:
+            field_dict["category"] = category
         if issue_id is not UNSET:
             field_dict["issueId"] = issue_id
         if related_work_id is not UNSET:
@@ -66,7 +67,11 @@ class VersionRelatedWork:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        category = d.pop("category")
+        category: Any
+        if "category" not in d:
+            category = UNSET  # required by the spec, but omitted by the site
+        else:
+            category = d.pop("category")
 
         issue_id = d.pop("issueId", UNSET)
 

@@ -36,7 +36,6 @@ class VersionUnresolvedIssuesCount:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues_count is not UNSET:
             field_dict["issuesCount"] = issues_count
         if issues_unresolved_count is not UNSET:

@@ -37,7 +37,6 @@ class VersionUsageInCustomField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_id is not UNSET:
             field_dict["customFieldId"] = custom_field_id
         if field_name is not UNSET:

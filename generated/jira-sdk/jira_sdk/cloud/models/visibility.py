@@ -45,7 +45,6 @@ class Visibility:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if identifier is not UNSET:
             field_dict["identifier"] = identifier
         if type_ is not UNSET:

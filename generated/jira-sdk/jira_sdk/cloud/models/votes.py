@@ -50,7 +50,6 @@ class Votes:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if has_voted is not UNSET:
             field_dict["hasVoted"] = has_voted
         if self_ is not UNSET:

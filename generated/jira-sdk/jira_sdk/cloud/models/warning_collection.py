@@ -29,7 +29,6 @@ class WarningCollection:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if warnings is not UNSET:
             field_dict["warnings"] = warnings
 

@@ -49,7 +49,6 @@ class Watchers:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_watching is not UNSET:
             field_dict["isWatching"] = is_watching
         if self_ is not UNSET:

@@ -68,7 +68,6 @@ class Webhook:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if events is not UNSET:
             field_dict["events"] = events
         if expiration_date is not UNSET:

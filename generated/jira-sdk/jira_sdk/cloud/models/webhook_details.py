@@ -40,12 +40,20 @@ class WebhookDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        events = []
-        for events_item_data in self.events:
-            events_item = WebhookDetailsEventsItem(events_item_data).value
-            events.append(events_item)
+        events: Any
+        if isinstance(self.events, Unset):
+            events = UNSET
+        else:
+            events = []
+            for events_item_data in self.events:
+                events_item = WebhookDetailsEventsItem(events_item_data).value
+                events.append(events_item)
 
-        jql_filter = self.jql_filter
+        jql_filter: Any
+        if isinstance(self.jql_filter, Unset):
+            jql_filter = UNSET
+        else:
+            jql_filter = self.jql_filter
 
         field_ids_filter: list[str] | Unset = UNSET
         if not isinstance(self.field_ids_filter, Unset):
@@ -57,12 +65,10 @@ class WebhookDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "events": events,
-                "jqlFilter": jql_filter,
-            }
-        )
+        if events is not UNSET:
+            field_dict["events"] = events
+        if jql_filter is not UNSET:
+            field_dict["jqlFilter"] = jql_filter
         if field_ids_filter is not UNSET:
             field_dict["fieldIdsFilter"] = field_ids_filter
         if issue_property_keys_filter is not UNSET:
@@ -73,14 +79,22 @@ class WebhookDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        events = []
-        _events = d.pop("events")
-        for events_item_data in _events:
-            events_item = WebhookDetailsEventsItem(events_item_data)
+        events: Any
+        if "events" not in d:
+            events = UNSET  # required by the spec, but omitted by the site
+        else:
+            events = []
+            _events = d.pop("events")
+            for events_item_data in _events:
+                events_item = WebhookDetailsEventsItem(events_item_data)
 
-            events.append(events_item)
+                events.append(events_item)
 
-        jql_filter = d.pop("jqlFilter")
+        jql_filter: Any
+        if "jqlFilter" not in d:
+            jql_filter = UNSET  # required by the spec, but omitted by the site
+        else:
+            jql_filter = d.pop("jqlFilter")
 
         field_ids_filter = cast(list[str], d.pop("fieldIdsFilter", UNSET))
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.webhook_details import WebhookDetails
 
@@ -29,21 +31,27 @@ class WebhookRegistrationDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        webhooks = []
-        for webhooks_item_data in self.webhooks:
-            webhooks_item = webhooks_item_data.to_dict()
-            webhooks.append(webhooks_item)
+        webhooks: Any
+        if isinstance(self.webhooks, Unset):
+            webhooks = UNSET
+        else:
+            webhooks = []
+            for webhooks_item_data in self.webhooks:
+                webhooks_item = webhooks_item_data.to_dict()
+                webhooks.append(webhooks_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "webhooks": webhooks,
-            }
-        )
+        if url is not UNSET:
+            field_dict["url"] = url
+        if webhooks is not UNSET:
+            field_dict["webhooks"] = webhooks
 
         return field_dict
 
@@ -52,14 +60,22 @@ class WebhookRegistrationDetails:
         from ..models.webhook_details import WebhookDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        webhooks = []
-        _webhooks = d.pop("webhooks")
-        for webhooks_item_data in _webhooks:
-            webhooks_item = WebhookDetails.from_dict(webhooks_item_data)
+        webhooks: Any
+        if "webhooks" not in d:
+            webhooks = UNSET  # required by the spec, but omitted by the site
+        else:
+            webhooks = []
+            _webhooks = d.pop("webhooks")
+            for webhooks_item_data in _webhooks:
+                webhooks_item = WebhookDetails.from_dict(webhooks_item_data)
 
-            webhooks.append(webhooks_item)
+                webhooks.append(webhooks_item)
 
         webhook_registration_details = cls(
             url=url,

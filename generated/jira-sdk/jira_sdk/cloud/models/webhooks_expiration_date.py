@@ -28,7 +28,6 @@ class WebhooksExpirationDate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expiration_date is not UNSET:
             field_dict["expirationDate"] = expiration_date
 

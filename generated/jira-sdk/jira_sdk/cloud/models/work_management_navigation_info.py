@@ -27,7 +27,6 @@ class WorkManagementNavigationInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_name is not UNSET:
             field_dict["boardName"] = board_name
 

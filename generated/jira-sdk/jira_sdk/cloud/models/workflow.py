@@ -106,7 +106,6 @@ class Workflow:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created is not UNSET:
             field_dict["created"] = created
         if description is not UNSET:

@@ -31,7 +31,6 @@ class WorkflowAssociationStatusMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if new_status_id is not UNSET:
             field_dict["newStatusId"] = new_status_id
         if old_status_id is not UNSET:

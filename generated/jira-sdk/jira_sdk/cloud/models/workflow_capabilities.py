@@ -85,7 +85,6 @@ class WorkflowCapabilities:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if connect_rules is not UNSET:
             field_dict["connectRules"] = connect_rules
         if editor_scope is not UNSET:

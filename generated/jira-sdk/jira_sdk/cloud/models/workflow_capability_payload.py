@@ -58,7 +58,6 @@ class WorkflowCapabilityPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if statuses is not UNSET:
             field_dict["statuses"] = statuses
         if workflow_scheme is not UNSET:

@@ -55,7 +55,6 @@ class WorkflowCompoundCondition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if conditions is not UNSET:
             field_dict["conditions"] = conditions
         if node_type is not UNSET:

@@ -41,17 +41,29 @@ class WorkflowCreate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        statuses = []
-        for statuses_item_data in self.statuses:
-            statuses_item = statuses_item_data.to_dict()
-            statuses.append(statuses_item)
+        statuses: Any
+        if isinstance(self.statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = []
+            for statuses_item_data in self.statuses:
+                statuses_item = statuses_item_data.to_dict()
+                statuses.append(statuses_item)
 
-        transitions = []
-        for transitions_item_data in self.transitions:
-            transitions_item = transitions_item_data.to_dict()
-            transitions.append(transitions_item)
+        transitions: Any
+        if isinstance(self.transitions, Unset):
+            transitions = UNSET
+        else:
+            transitions = []
+            for transitions_item_data in self.transitions:
+                transitions_item = transitions_item_data.to_dict()
+                transitions.append(transitions_item)
 
         description = self.description
 
@@ -65,13 +77,12 @@ class WorkflowCreate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "statuses": statuses,
-                "transitions": transitions,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
+        if transitions is not UNSET:
+            field_dict["transitions"] = transitions
         if description is not UNSET:
             field_dict["description"] = description
         if looped_transition_container_layout is not UNSET:
@@ -88,21 +99,33 @@ class WorkflowCreate:
         from ..models.workflow_layout import WorkflowLayout  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        statuses = []
-        _statuses = d.pop("statuses")
-        for statuses_item_data in _statuses:
-            statuses_item = StatusLayoutUpdate.from_dict(statuses_item_data)
+        statuses: Any
+        if "statuses" not in d:
+            statuses = UNSET  # required by the spec, but omitted by the site
+        else:
+            statuses = []
+            _statuses = d.pop("statuses")
+            for statuses_item_data in _statuses:
+                statuses_item = StatusLayoutUpdate.from_dict(statuses_item_data)
 
-            statuses.append(statuses_item)
+                statuses.append(statuses_item)
 
-        transitions = []
-        _transitions = d.pop("transitions")
-        for transitions_item_data in _transitions:
-            transitions_item = TransitionUpdateDTO.from_dict(transitions_item_data)
+        transitions: Any
+        if "transitions" not in d:
+            transitions = UNSET  # required by the spec, but omitted by the site
+        else:
+            transitions = []
+            _transitions = d.pop("transitions")
+            for transitions_item_data in _transitions:
+                transitions_item = TransitionUpdateDTO.from_dict(transitions_item_data)
 
-            transitions.append(transitions_item)
+                transitions.append(transitions_item)
 
         description = d.pop("description", UNSET)
 

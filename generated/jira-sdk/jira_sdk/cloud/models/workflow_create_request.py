@@ -54,7 +54,6 @@ class WorkflowCreateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if scope is not UNSET:
             field_dict["scope"] = scope
         if statuses is not UNSET:

@@ -31,7 +31,11 @@ class WorkflowCreateValidateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        payload = self.payload.to_dict()
+        payload: Any
+        if isinstance(self.payload, Unset):
+            payload = UNSET
+        else:
+            payload = self.payload.to_dict()
 
         validation_options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.validation_options, Unset):
@@ -39,11 +43,8 @@ class WorkflowCreateValidateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "payload": payload,
-            }
-        )
+        if payload is not UNSET:
+            field_dict["payload"] = payload
         if validation_options is not UNSET:
             field_dict["validationOptions"] = validation_options
 
@@ -55,7 +56,11 @@ class WorkflowCreateValidateRequest:
         from ..models.workflow_create_request import WorkflowCreateRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        payload = WorkflowCreateRequest.from_dict(d.pop("payload"))
+        payload: Any
+        if "payload" not in d:
+            payload = UNSET  # required by the spec, but omitted by the site
+        else:
+            payload = WorkflowCreateRequest.from_dict(d.pop("payload"))
 
         _validation_options = d.pop("validationOptions", UNSET)
         validation_options: ValidationOptionsForCreate | Unset

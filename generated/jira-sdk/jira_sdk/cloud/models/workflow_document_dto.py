@@ -99,7 +99,6 @@ class WorkflowDocumentDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if created is not UNSET:
             field_dict["created"] = created
         if description is not UNSET:

@@ -51,7 +51,6 @@ class WorkflowElementReference:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if property_key is not UNSET:
             field_dict["propertyKey"] = property_key
         if rule_id is not UNSET:

@@ -41,7 +41,6 @@ class WorkflowHistoryItemDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_intermediate is not UNSET:
             field_dict["isIntermediate"] = is_intermediate
         if workflow_id is not UNSET:

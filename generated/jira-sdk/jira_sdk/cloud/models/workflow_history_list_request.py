@@ -28,7 +28,6 @@ class WorkflowHistoryListRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if workflow_id is not UNSET:
             field_dict["workflowId"] = workflow_id
 

@@ -37,7 +37,6 @@ class WorkflowHistoryListResponseDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
 

@@ -32,7 +32,6 @@ class WorkflowHistoryReadRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if version is not UNSET:
             field_dict["version"] = version
         if workflow_id is not UNSET:

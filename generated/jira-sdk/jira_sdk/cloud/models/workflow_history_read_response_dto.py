@@ -47,7 +47,6 @@ class WorkflowHistoryReadResponseDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if statuses is not UNSET:
             field_dict["statuses"] = statuses
         if workflows is not UNSET:

@@ -40,7 +40,6 @@ class WorkflowMetadataAndIssueTypeRestModel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_ids is not UNSET:
             field_dict["issueTypeIds"] = issue_type_ids
         if workflow is not UNSET:

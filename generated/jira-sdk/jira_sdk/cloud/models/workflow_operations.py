@@ -32,7 +32,6 @@ class WorkflowOperations:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if can_delete is not UNSET:
             field_dict["canDelete"] = can_delete
         if can_edit is not UNSET:

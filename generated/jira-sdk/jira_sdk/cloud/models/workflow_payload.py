@@ -91,7 +91,6 @@ class WorkflowPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if looped_transition_container_layout is not UNSET:

@@ -34,7 +34,11 @@ class WorkflowPreviewRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        project_id = self.project_id
+        project_id: Any
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
         issue_type_ids: list[str] | Unset = UNSET
         if not isinstance(self.issue_type_ids, Unset):
@@ -50,11 +54,8 @@ class WorkflowPreviewRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "projectId": project_id,
-            }
-        )
+        if project_id is not UNSET:
+            field_dict["projectId"] = project_id
         if issue_type_ids is not UNSET:
             field_dict["issueTypeIds"] = issue_type_ids
         if workflow_ids is not UNSET:
@@ -67,7 +68,11 @@ class WorkflowPreviewRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        project_id = d.pop("projectId")
+        project_id: Any
+        if "projectId" not in d:
+            project_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            project_id = d.pop("projectId")
 
         issue_type_ids = cast(list[str], d.pop("issueTypeIds", UNSET))
 

@@ -48,7 +48,6 @@ class WorkflowPreviewResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if statuses is not UNSET:
             field_dict["statuses"] = statuses
         if workflows is not UNSET:

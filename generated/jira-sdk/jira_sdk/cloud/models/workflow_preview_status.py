@@ -49,7 +49,6 @@ class WorkflowPreviewStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if approval_configuration is not UNSET:
             field_dict["approvalConfiguration"] = approval_configuration
         if deprecated is not UNSET:

@@ -42,7 +42,6 @@ class WorkflowProjectIssueTypeUsageDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_types is not UNSET:
             field_dict["issueTypes"] = issue_types
         if project_id is not UNSET:

@@ -48,7 +48,6 @@ class WorkflowReadRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_and_issue_types is not UNSET:
             field_dict["projectAndIssueTypes"] = project_and_issue_types
         if workflow_ids is not UNSET:

@@ -32,7 +32,11 @@ class WorkflowRuleConfiguration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rule_key = self.rule_key
+        rule_key: Any
+        if isinstance(self.rule_key, Unset):
+            rule_key = UNSET
+        else:
+            rule_key = self.rule_key
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -46,11 +50,8 @@ class WorkflowRuleConfiguration:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ruleKey": rule_key,
-            }
-        )
+        if rule_key is not UNSET:
+            field_dict["ruleKey"] = rule_key
         if id is not UNSET:
             field_dict["id"] = id
         if parameters is not UNSET:
@@ -63,7 +64,11 @@ class WorkflowRuleConfiguration:
         from ..models.workflow_rule_configuration_parameters import WorkflowRuleConfigurationParameters  # noqa: PLC0415
 
         d = dict(src_dict)
-        rule_key = d.pop("ruleKey")
+        rule_key: Any
+        if "ruleKey" not in d:
+            rule_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            rule_key = d.pop("ruleKey")
 
         def _parse_id(data: object) -> None | str | Unset:
             if data is None:

@@ -61,7 +61,6 @@ class WorkflowRules:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if conditions_tree is not UNSET:
             field_dict["conditionsTree"] = conditions_tree
         if post_functions is not UNSET:

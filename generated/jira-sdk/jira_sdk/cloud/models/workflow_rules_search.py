@@ -31,23 +31,29 @@ class WorkflowRulesSearch:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rule_ids = []
-        for rule_ids_item_data in self.rule_ids:
-            rule_ids_item = str(rule_ids_item_data)
-            rule_ids.append(rule_ids_item)
+        rule_ids: Any
+        if isinstance(self.rule_ids, Unset):
+            rule_ids = UNSET
+        else:
+            rule_ids = []
+            for rule_ids_item_data in self.rule_ids:
+                rule_ids_item = str(rule_ids_item_data)
+                rule_ids.append(rule_ids_item)
 
-        workflow_entity_id = str(self.workflow_entity_id)
+        workflow_entity_id: Any
+        if isinstance(self.workflow_entity_id, Unset):
+            workflow_entity_id = UNSET
+        else:
+            workflow_entity_id = str(self.workflow_entity_id)
 
         expand = self.expand
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ruleIds": rule_ids,
-                "workflowEntityId": workflow_entity_id,
-            }
-        )
+        if rule_ids is not UNSET:
+            field_dict["ruleIds"] = rule_ids
+        if workflow_entity_id is not UNSET:
+            field_dict["workflowEntityId"] = workflow_entity_id
         if expand is not UNSET:
             field_dict["expand"] = expand
 
@@ -56,14 +62,22 @@ class WorkflowRulesSearch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        rule_ids = []
-        _rule_ids = d.pop("ruleIds")
-        for rule_ids_item_data in _rule_ids:
-            rule_ids_item = UUID(rule_ids_item_data)
+        rule_ids: Any
+        if "ruleIds" not in d:
+            rule_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            rule_ids = []
+            _rule_ids = d.pop("ruleIds")
+            for rule_ids_item_data in _rule_ids:
+                rule_ids_item = UUID(rule_ids_item_data)
 
-            rule_ids.append(rule_ids_item)
+                rule_ids.append(rule_ids_item)
 
-        workflow_entity_id = UUID(d.pop("workflowEntityId"))
+        workflow_entity_id: Any
+        if "workflowEntityId" not in d:
+            workflow_entity_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow_entity_id = UUID(d.pop("workflowEntityId"))
 
         expand = d.pop("expand", UNSET)
 

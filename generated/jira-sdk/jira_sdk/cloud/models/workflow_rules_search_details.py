@@ -54,7 +54,6 @@ class WorkflowRulesSearchDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if invalid_rules is not UNSET:
             field_dict["invalidRules"] = invalid_rules
         if valid_rules is not UNSET:

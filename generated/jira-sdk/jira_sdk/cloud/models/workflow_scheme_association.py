@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="WorkflowSchemeAssociation")
 
 
@@ -24,27 +26,41 @@ class WorkflowSchemeAssociation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        issue_type_ids = self.issue_type_ids
+        issue_type_ids: Any
+        if isinstance(self.issue_type_ids, Unset):
+            issue_type_ids = UNSET
+        else:
+            issue_type_ids = self.issue_type_ids
 
-        workflow_id = self.workflow_id
+        workflow_id: Any
+        if isinstance(self.workflow_id, Unset):
+            workflow_id = UNSET
+        else:
+            workflow_id = self.workflow_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "issueTypeIds": issue_type_ids,
-                "workflowId": workflow_id,
-            }
-        )
+        if issue_type_ids is not UNSET:
+            field_dict["issueTypeIds"] = issue_type_ids
+        if workflow_id is not UNSET:
+            field_dict["workflowId"] = workflow_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
+        issue_type_ids: Any
+        if "issueTypeIds" not in d:
+            issue_type_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_type_ids = cast(list[str], d.pop("issueTypeIds"))
 
-        workflow_id = d.pop("workflowId")
+        workflow_id: Any
+        if "workflowId" not in d:
+            workflow_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow_id = d.pop("workflowId")
 
         workflow_scheme_association = cls(
             issue_type_ids=issue_type_ids,

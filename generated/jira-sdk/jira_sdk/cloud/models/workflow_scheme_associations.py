@@ -40,7 +40,6 @@ class WorkflowSchemeAssociations:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_ids is not UNSET:
             field_dict["projectIds"] = project_ids
         if workflow_scheme is not UNSET:

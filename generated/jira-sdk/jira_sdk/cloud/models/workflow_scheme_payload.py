@@ -79,7 +79,6 @@ class WorkflowSchemePayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_workflow is not UNSET:
             field_dict["defaultWorkflow"] = default_workflow
         if description is not UNSET:

@@ -49,7 +49,6 @@ class WorkflowSchemeProjectSwitchBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if mappings_by_issue_type_override is not UNSET:
             field_dict["mappingsByIssueTypeOverride"] = mappings_by_issue_type_override
         if project_id is not UNSET:

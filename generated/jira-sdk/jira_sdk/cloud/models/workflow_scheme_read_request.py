@@ -54,7 +54,6 @@ class WorkflowSchemeReadRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_ids is not UNSET:
             field_dict["projectIds"] = project_ids
         if workflow_scheme_ids is not UNSET:

@@ -53,13 +53,29 @@ class WorkflowSchemeUpdateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        version = self.version.to_dict()
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         default_workflow_id = self.default_workflow_id
 
@@ -86,14 +102,14 @@ class WorkflowSchemeUpdateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "description": description,
-                "id": id,
-                "name": name,
-                "version": version,
-            }
-        )
+        if description is not UNSET:
+            field_dict["description"] = description
+        if id is not UNSET:
+            field_dict["id"] = id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if version is not UNSET:
+            field_dict["version"] = version
         if default_workflow_id is not UNSET:
             field_dict["defaultWorkflowId"] = default_workflow_id
         if status_mappings_by_issue_type_override is not UNSET:
@@ -113,13 +129,29 @@ class WorkflowSchemeUpdateRequest:
         from ..models.workflow_scheme_association import WorkflowSchemeAssociation  # noqa: PLC0415
 
         d = dict(src_dict)
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        version = DocumentVersion.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = DocumentVersion.from_dict(d.pop("version"))
 
         default_workflow_id = d.pop("defaultWorkflowId", UNSET)
 

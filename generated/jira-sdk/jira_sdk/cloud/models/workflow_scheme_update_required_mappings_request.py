@@ -34,12 +34,20 @@ class WorkflowSchemeUpdateRequiredMappingsRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        workflows_for_issue_types = []
-        for workflows_for_issue_types_item_data in self.workflows_for_issue_types:
-            workflows_for_issue_types_item = workflows_for_issue_types_item_data.to_dict()
-            workflows_for_issue_types.append(workflows_for_issue_types_item)
+        workflows_for_issue_types: Any
+        if isinstance(self.workflows_for_issue_types, Unset):
+            workflows_for_issue_types = UNSET
+        else:
+            workflows_for_issue_types = []
+            for workflows_for_issue_types_item_data in self.workflows_for_issue_types:
+                workflows_for_issue_types_item = workflows_for_issue_types_item_data.to_dict()
+                workflows_for_issue_types.append(workflows_for_issue_types_item)
 
         default_workflow_id: None | str | Unset
         if isinstance(self.default_workflow_id, Unset):
@@ -49,12 +57,10 @@ class WorkflowSchemeUpdateRequiredMappingsRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "workflowsForIssueTypes": workflows_for_issue_types,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if workflows_for_issue_types is not UNSET:
+            field_dict["workflowsForIssueTypes"] = workflows_for_issue_types
         if default_workflow_id is not UNSET:
             field_dict["defaultWorkflowId"] = default_workflow_id
 
@@ -65,14 +71,24 @@ class WorkflowSchemeUpdateRequiredMappingsRequest:
         from ..models.workflow_scheme_association import WorkflowSchemeAssociation  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        workflows_for_issue_types = []
-        _workflows_for_issue_types = d.pop("workflowsForIssueTypes")
-        for workflows_for_issue_types_item_data in _workflows_for_issue_types:
-            workflows_for_issue_types_item = WorkflowSchemeAssociation.from_dict(workflows_for_issue_types_item_data)
+        workflows_for_issue_types: Any
+        if "workflowsForIssueTypes" not in d:
+            workflows_for_issue_types = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflows_for_issue_types = []
+            _workflows_for_issue_types = d.pop("workflowsForIssueTypes")
+            for workflows_for_issue_types_item_data in _workflows_for_issue_types:
+                workflows_for_issue_types_item = WorkflowSchemeAssociation.from_dict(
+                    workflows_for_issue_types_item_data
+                )
 
-            workflows_for_issue_types.append(workflows_for_issue_types_item)
+                workflows_for_issue_types.append(workflows_for_issue_types_item)
 
         def _parse_default_workflow_id(data: object) -> None | str | Unset:
             if data is None:

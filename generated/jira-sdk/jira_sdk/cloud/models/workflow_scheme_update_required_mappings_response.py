@@ -68,7 +68,6 @@ class WorkflowSchemeUpdateRequiredMappingsResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status_mappings_by_issue_types is not UNSET:
             field_dict["statusMappingsByIssueTypes"] = status_mappings_by_issue_types
         if status_mappings_by_workflows is not UNSET:

@@ -38,7 +38,6 @@ class WorkflowSchemeUsageDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if workflow_id is not UNSET:
             field_dict["workflowId"] = workflow_id
         if workflow_schemes is not UNSET:

@@ -43,7 +43,6 @@ class WorkflowSimpleCondition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if node_type is not UNSET:

@@ -32,7 +32,6 @@ class WorkflowStatusLayoutPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if x is not UNSET:
             field_dict["x"] = x
         if y is not UNSET:

@@ -55,7 +55,6 @@ class WorkflowStatusPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if layout is not UNSET:
             field_dict["layout"] = layout
         if pcri is not UNSET:

@@ -34,11 +34,23 @@ class WorkflowStatusUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        status_category = WorkflowStatusUpdateStatusCategory(self.status_category).value
+        status_category: Any
+        if isinstance(self.status_category, Unset):
+            status_category = UNSET
+        else:
+            status_category = WorkflowStatusUpdateStatusCategory(self.status_category).value
 
-        status_reference = self.status_reference
+        status_reference: Any
+        if isinstance(self.status_reference, Unset):
+            status_reference = UNSET
+        else:
+            status_reference = self.status_reference
 
         description = self.description
 
@@ -46,13 +58,12 @@ class WorkflowStatusUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "statusCategory": status_category,
-                "statusReference": status_reference,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if status_category is not UNSET:
+            field_dict["statusCategory"] = status_category
+        if status_reference is not UNSET:
+            field_dict["statusReference"] = status_reference
         if description is not UNSET:
             field_dict["description"] = description
         if id is not UNSET:
@@ -63,11 +74,23 @@ class WorkflowStatusUpdate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        status_category = WorkflowStatusUpdateStatusCategory(d.pop("statusCategory"))
+        status_category: Any
+        if "statusCategory" not in d:
+            status_category = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_category = WorkflowStatusUpdateStatusCategory(d.pop("statusCategory"))
 
-        status_reference = d.pop("statusReference")
+        status_reference: Any
+        if "statusReference" not in d:
+            status_reference = UNSET  # required by the spec, but omitted by the site
+        else:
+            status_reference = d.pop("statusReference")
 
         description = d.pop("description", UNSET)
 

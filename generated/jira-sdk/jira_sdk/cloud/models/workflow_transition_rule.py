@@ -32,7 +32,6 @@ class WorkflowTransitionRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if type_ is not UNSET:

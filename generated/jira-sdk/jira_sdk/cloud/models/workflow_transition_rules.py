@@ -35,7 +35,11 @@ class WorkflowTransitionRules:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        workflow_id = self.workflow_id.to_dict()
+        workflow_id: Any
+        if isinstance(self.workflow_id, Unset):
+            workflow_id = UNSET
+        else:
+            workflow_id = self.workflow_id.to_dict()
 
         conditions: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.conditions, Unset):
@@ -60,11 +64,8 @@ class WorkflowTransitionRules:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "workflowId": workflow_id,
-            }
-        )
+        if workflow_id is not UNSET:
+            field_dict["workflowId"] = workflow_id
         if conditions is not UNSET:
             field_dict["conditions"] = conditions
         if post_functions is not UNSET:
@@ -80,7 +81,11 @@ class WorkflowTransitionRules:
         from ..models.workflow_id import WorkflowId  # noqa: PLC0415
 
         d = dict(src_dict)
-        workflow_id = WorkflowId.from_dict(d.pop("workflowId"))
+        workflow_id: Any
+        if "workflowId" not in d:
+            workflow_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow_id = WorkflowId.from_dict(d.pop("workflowId"))
 
         _conditions = d.pop("conditions", UNSET)
         conditions: list[AppWorkflowTransitionRule] | Unset = UNSET

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.workflow_id import WorkflowId
 
@@ -28,18 +30,24 @@ class WorkflowTransitionRulesDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        workflow_id = self.workflow_id.to_dict()
+        workflow_id: Any
+        if isinstance(self.workflow_id, Unset):
+            workflow_id = UNSET
+        else:
+            workflow_id = self.workflow_id.to_dict()
 
-        workflow_rule_ids = self.workflow_rule_ids
+        workflow_rule_ids: Any
+        if isinstance(self.workflow_rule_ids, Unset):
+            workflow_rule_ids = UNSET
+        else:
+            workflow_rule_ids = self.workflow_rule_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "workflowId": workflow_id,
-                "workflowRuleIds": workflow_rule_ids,
-            }
-        )
+        if workflow_id is not UNSET:
+            field_dict["workflowId"] = workflow_id
+        if workflow_rule_ids is not UNSET:
+            field_dict["workflowRuleIds"] = workflow_rule_ids
 
         return field_dict
 
@@ -48,9 +56,17 @@ class WorkflowTransitionRulesDetails:
         from ..models.workflow_id import WorkflowId  # noqa: PLC0415
 
         d = dict(src_dict)
-        workflow_id = WorkflowId.from_dict(d.pop("workflowId"))
+        workflow_id: Any
+        if "workflowId" not in d:
+            workflow_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow_id = WorkflowId.from_dict(d.pop("workflowId"))
 
-        workflow_rule_ids = cast(list[str], d.pop("workflowRuleIds"))
+        workflow_rule_ids: Any
+        if "workflowRuleIds" not in d:
+            workflow_rule_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflow_rule_ids = cast(list[str], d.pop("workflowRuleIds"))
 
         workflow_transition_rules_details = cls(
             workflow_id=workflow_id,

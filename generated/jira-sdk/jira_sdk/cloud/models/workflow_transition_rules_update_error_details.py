@@ -51,7 +51,6 @@ class WorkflowTransitionRulesUpdateErrorDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if rule_update_errors is not UNSET:
             field_dict["ruleUpdateErrors"] = rule_update_errors
         if update_errors is not UNSET:

@@ -37,7 +37,6 @@ class WorkflowTransitionRulesUpdateErrors:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if update_results is not UNSET:
             field_dict["updateResults"] = update_results
 

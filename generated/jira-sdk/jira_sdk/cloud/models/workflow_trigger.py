@@ -32,20 +32,26 @@ class WorkflowTrigger:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        parameters = self.parameters.to_dict()
+        parameters: Any
+        if isinstance(self.parameters, Unset):
+            parameters = UNSET
+        else:
+            parameters = self.parameters.to_dict()
 
-        rule_key = self.rule_key
+        rule_key: Any
+        if isinstance(self.rule_key, Unset):
+            rule_key = UNSET
+        else:
+            rule_key = self.rule_key
 
         id = self.id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "parameters": parameters,
-                "ruleKey": rule_key,
-            }
-        )
+        if parameters is not UNSET:
+            field_dict["parameters"] = parameters
+        if rule_key is not UNSET:
+            field_dict["ruleKey"] = rule_key
         if id is not UNSET:
             field_dict["id"] = id
 
@@ -56,9 +62,17 @@ class WorkflowTrigger:
         from ..models.workflow_trigger_parameters import WorkflowTriggerParameters  # noqa: PLC0415
 
         d = dict(src_dict)
-        parameters = WorkflowTriggerParameters.from_dict(d.pop("parameters"))
+        parameters: Any
+        if "parameters" not in d:
+            parameters = UNSET  # required by the spec, but omitted by the site
+        else:
+            parameters = WorkflowTriggerParameters.from_dict(d.pop("parameters"))
 
-        rule_key = d.pop("ruleKey")
+        rule_key: Any
+        if "ruleKey" not in d:
+            rule_key = UNSET  # required by the spec, but omitted by the site
+        else:
+            rule_key = d.pop("ruleKey")
 
         id = d.pop("id", UNSET)
 

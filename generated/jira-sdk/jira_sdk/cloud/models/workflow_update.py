@@ -51,19 +51,35 @@ class WorkflowUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        statuses = []
-        for statuses_item_data in self.statuses:
-            statuses_item = statuses_item_data.to_dict()
-            statuses.append(statuses_item)
+        statuses: Any
+        if isinstance(self.statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = []
+            for statuses_item_data in self.statuses:
+                statuses_item = statuses_item_data.to_dict()
+                statuses.append(statuses_item)
 
-        transitions = []
-        for transitions_item_data in self.transitions:
-            transitions_item = transitions_item_data.to_dict()
-            transitions.append(transitions_item)
+        transitions: Any
+        if isinstance(self.transitions, Unset):
+            transitions = UNSET
+        else:
+            transitions = []
+            for transitions_item_data in self.transitions:
+                transitions_item = transitions_item_data.to_dict()
+                transitions.append(transitions_item)
 
-        version = self.version.to_dict()
+        version: Any
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version.to_dict()
 
         default_status_mappings: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.default_status_mappings, Unset):
@@ -91,14 +107,14 @@ class WorkflowUpdate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "statuses": statuses,
-                "transitions": transitions,
-                "version": version,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
+        if transitions is not UNSET:
+            field_dict["transitions"] = transitions
+        if version is not UNSET:
+            field_dict["version"] = version
         if default_status_mappings is not UNSET:
             field_dict["defaultStatusMappings"] = default_status_mappings
         if description is not UNSET:
@@ -122,23 +138,39 @@ class WorkflowUpdate:
         from ..models.workflow_layout import WorkflowLayout  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        statuses = []
-        _statuses = d.pop("statuses")
-        for statuses_item_data in _statuses:
-            statuses_item = StatusLayoutUpdate.from_dict(statuses_item_data)
+        statuses: Any
+        if "statuses" not in d:
+            statuses = UNSET  # required by the spec, but omitted by the site
+        else:
+            statuses = []
+            _statuses = d.pop("statuses")
+            for statuses_item_data in _statuses:
+                statuses_item = StatusLayoutUpdate.from_dict(statuses_item_data)
 
-            statuses.append(statuses_item)
+                statuses.append(statuses_item)
 
-        transitions = []
-        _transitions = d.pop("transitions")
-        for transitions_item_data in _transitions:
-            transitions_item = TransitionUpdateDTO.from_dict(transitions_item_data)
+        transitions: Any
+        if "transitions" not in d:
+            transitions = UNSET  # required by the spec, but omitted by the site
+        else:
+            transitions = []
+            _transitions = d.pop("transitions")
+            for transitions_item_data in _transitions:
+                transitions_item = TransitionUpdateDTO.from_dict(transitions_item_data)
 
-            transitions.append(transitions_item)
+                transitions.append(transitions_item)
 
-        version = DocumentVersion.from_dict(d.pop("version"))
+        version: Any
+        if "version" not in d:
+            version = UNSET  # required by the spec, but omitted by the site
+        else:
+            version = DocumentVersion.from_dict(d.pop("version"))
 
         _default_status_mappings = d.pop("defaultStatusMappings", UNSET)
         default_status_mappings: list[StatusMigration] | Unset = UNSET

@@ -55,7 +55,6 @@ class WorkflowUpdateResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if statuses is not UNSET:
             field_dict["statuses"] = statuses
         if task_id is not UNSET:

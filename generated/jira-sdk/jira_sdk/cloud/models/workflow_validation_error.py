@@ -61,7 +61,6 @@ class WorkflowValidationError:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if additional_details is not UNSET:
             field_dict["additionalDetails"] = additional_details
         if code is not UNSET:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.workflow_transition_rules_details import WorkflowTransitionRulesDetails
 
@@ -26,18 +28,19 @@ class WorkflowsWithTransitionRulesDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        workflows = []
-        for workflows_item_data in self.workflows:
-            workflows_item = workflows_item_data.to_dict()
-            workflows.append(workflows_item)
+        workflows: Any
+        if isinstance(self.workflows, Unset):
+            workflows = UNSET
+        else:
+            workflows = []
+            for workflows_item_data in self.workflows:
+                workflows_item = workflows_item_data.to_dict()
+                workflows.append(workflows_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "workflows": workflows,
-            }
-        )
+        if workflows is not UNSET:
+            field_dict["workflows"] = workflows
 
         return field_dict
 
@@ -46,12 +49,16 @@ class WorkflowsWithTransitionRulesDetails:
         from ..models.workflow_transition_rules_details import WorkflowTransitionRulesDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        workflows = []
-        _workflows = d.pop("workflows")
-        for workflows_item_data in _workflows:
-            workflows_item = WorkflowTransitionRulesDetails.from_dict(workflows_item_data)
+        workflows: Any
+        if "workflows" not in d:
+            workflows = UNSET  # required by the spec, but omitted by the site
+        else:
+            workflows = []
+            _workflows = d.pop("workflows")
+            for workflows_item_data in _workflows:
+                workflows_item = WorkflowTransitionRulesDetails.from_dict(workflows_item_data)
 
-            workflows.append(workflows_item)
+                workflows.append(workflows_item)
 
         workflows_with_transition_rules_details = cls(
             workflows=workflows,

@@ -73,7 +73,6 @@ class WorkingDaysConfig:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if friday is not UNSET:
             field_dict["friday"] = friday
         if id is not UNSET:

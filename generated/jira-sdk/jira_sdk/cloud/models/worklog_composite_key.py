@@ -31,7 +31,6 @@ class WorklogCompositeKey:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_id is not UNSET:
             field_dict["issueId"] = issue_id
         if worklog_id is not UNSET:

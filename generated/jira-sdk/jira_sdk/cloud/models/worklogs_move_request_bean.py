@@ -33,7 +33,6 @@ class WorklogsMoveRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ids is not UNSET:
             field_dict["ids"] = ids
         if issue_id_or_key is not UNSET:

@@ -29,7 +29,6 @@ class WorkspaceDataPolicy:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if any_content_blocked is not UNSET:
             field_dict["anyContentBlocked"] = any_content_blocked
 

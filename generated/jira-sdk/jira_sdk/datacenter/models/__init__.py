@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .avatar_cropping_bean import AvatarCroppingBean
     from .blog_bean import BlogBean
     from .board_bean import BoardBean
+    from .board_bean_page import BoardBeanPage
     from .board_config_bean import BoardConfigBean
     from .board_create_bean import BoardCreateBean
     from .boolean_setting_bean import BooleanSettingBean
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from .create_index_bean_field_name_to_column_name import CreateIndexBeanFieldNameToColumnName
     from .create_meta_issue_type_bean import CreateMetaIssueTypeBean
     from .create_meta_issue_type_bean_fields import CreateMetaIssueTypeBeanFields
+    from .create_meta_issue_type_bean_page import CreateMetaIssueTypeBeanPage
     from .create_project_shortcut_bean import CreateProjectShortcutBean
     from .create_update_role_request_bean import CreateUpdateRoleRequestBean
     from .current_user import CurrentUser
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
     from .entity_version_bean import EntityVersionBean
     from .entry import Entry
     from .epic_bean import EpicBean
+    from .epic_bean_page import EpicBeanPage
     from .epic_rank_request_bean import EpicRankRequestBean
     from .epic_update_bean import EpicUpdateBean
     from .error_collection import ErrorCollection
@@ -116,7 +119,6 @@ if TYPE_CHECKING:
     from .field_config_scheme_bean_default_value import FieldConfigSchemeBeanDefaultValue
     from .field_edit_bean import FieldEditBean
     from .field_meta_bean import FieldMetaBean
-    from .field_meta_bean_allowed_values_item import FieldMetaBeanAllowedValuesItem
     from .field_meta_bean_default_value import FieldMetaBeanDefaultValue
     from .field_operation import FieldOperation
     from .field_operation_value import FieldOperationValue
@@ -156,17 +158,12 @@ if TYPE_CHECKING:
     from .issue_assign_request_bean import IssueAssignRequestBean
     from .issue_bean import IssueBean
     from .issue_bean_fields import IssueBeanFields
-    from .issue_bean_fields_additional_property import IssueBeanFieldsAdditionalProperty
     from .issue_bean_names import IssueBeanNames
     from .issue_bean_rendered_fields import IssueBeanRenderedFields
-    from .issue_bean_rendered_fields_additional_property import IssueBeanRenderedFieldsAdditionalProperty
     from .issue_bean_schema import IssueBeanSchema
     from .issue_bean_versioned_representations import IssueBeanVersionedRepresentations
     from .issue_bean_versioned_representations_additional_property import (
         IssueBeanVersionedRepresentationsAdditionalProperty,
-    )
-    from .issue_bean_versioned_representations_additional_property_additional_property import (
-        IssueBeanVersionedRepresentationsAdditionalPropertyAdditionalProperty,
     )
     from .issue_context_param import IssueContextParam
     from .issue_create_response import IssueCreateResponse
@@ -184,6 +181,7 @@ if TYPE_CHECKING:
     from .issue_type_create_bean import IssueTypeCreateBean
     from .issue_type_create_bean_type import IssueTypeCreateBeanType
     from .issue_type_json_bean import IssueTypeJsonBean
+    from .issue_type_json_bean_page import IssueTypeJsonBeanPage
     from .issue_type_mapping_bean import IssueTypeMappingBean
     from .issue_type_scheme_bean import IssueTypeSchemeBean
     from .issue_type_scheme_create_update_bean import IssueTypeSchemeCreateUpdateBean
@@ -192,7 +190,6 @@ if TYPE_CHECKING:
     from .issue_type_with_status_json_bean import IssueTypeWithStatusJsonBean
     from .issue_update_bean import IssueUpdateBean
     from .issue_update_bean_fields import IssueUpdateBeanFields
-    from .issue_update_bean_fields_additional_property import IssueUpdateBeanFieldsAdditionalProperty
     from .issue_update_bean_update import IssueUpdateBeanUpdate
     from .issues_create_response import IssuesCreateResponse
     from .issues_update_bean import IssuesUpdateBean
@@ -231,7 +228,6 @@ if TYPE_CHECKING:
     from .original_order import OriginalOrder
     from .page_bean import PageBean
     from .page_bean_project_bean import PageBeanProjectBean
-    from .page_bean_values_item import PageBeanValuesItem
     from .paged_list_wrapper_user_json_bean_application_user import PagedListWrapperUserJsonBeanApplicationUser
     from .partial_success_bean import PartialSuccessBean
     from .password_bean import PasswordBean
@@ -252,6 +248,7 @@ if TYPE_CHECKING:
     from .permissions_json_bean_permissions import PermissionsJsonBeanPermissions
     from .pinned_comment_json_bean import PinnedCommentJsonBean
     from .priority_json_bean import PriorityJsonBean
+    from .priority_json_bean_page import PriorityJsonBeanPage
     from .priority_scheme_bean import PrioritySchemeBean
     from .priority_scheme_list_bean import PrioritySchemeListBean
     from .priority_scheme_response import PrioritySchemeResponse
@@ -268,6 +265,7 @@ if TYPE_CHECKING:
     from .project_input_bean_assignee_type import ProjectInputBeanAssigneeType
     from .project_json_bean import ProjectJsonBean
     from .project_json_bean_avatar_urls import ProjectJsonBeanAvatarUrls
+    from .project_json_bean_page import ProjectJsonBeanPage
     from .project_picker_item import ProjectPickerItem
     from .project_picker_result_wrapper import ProjectPickerResultWrapper
     from .project_role_actors_bean import ProjectRoleActorsBean
@@ -298,16 +296,13 @@ if TYPE_CHECKING:
     from .remote_object import RemoteObject
     from .remove_workflow_request import RemoveWorkflowRequest
     from .resolution_bean import ResolutionBean
+    from .resolution_bean_page import ResolutionBeanPage
     from .resolution_json_bean import ResolutionJsonBean
     from .rest_invocation_history import RestInvocationHistory
-    from .rest_invocation_history_additional_property import RestInvocationHistoryAdditionalProperty
     from .rest_webhook import RestWebhook
-    from .rest_webhook_additional_property import RestWebhookAdditionalProperty
     from .rest_webhook_configuration import RestWebhookConfiguration
     from .rest_webhook_credentials import RestWebhookCredentials
-    from .rest_webhook_credentials_additional_property import RestWebhookCredentialsAdditionalProperty
     from .rest_webhook_statistics import RestWebhookStatistics
-    from .rest_webhook_statistics_additional_property import RestWebhookStatisticsAdditionalProperty
     from .restrict_json_bean import RestrictJsonBean
     from .role_actor_bean import RoleActorBean
     from .screenable_field_bean import ScreenableFieldBean
@@ -332,18 +327,19 @@ if TYPE_CHECKING:
     from .simple_list_wrapper_group_json_bean import SimpleListWrapperGroupJsonBean
     from .sort_by_bean import SortByBean
     from .sprint_bean import SprintBean
+    from .sprint_bean_page import SprintBeanPage
     from .sprint_create_bean import SprintCreateBean
     from .sprint_swap_bean import SprintSwapBean
     from .status import Status
     from .status_category_json_bean import StatusCategoryJsonBean
     from .status_json_bean import StatusJsonBean
+    from .status_json_bean_page import StatusJsonBeanPage
     from .status_mapping import StatusMapping
     from .store_temporary_avatar_using_multi_part_1_body import StoreTemporaryAvatarUsingMultiPart1Body
     from .store_temporary_avatar_using_multi_part_2_body import StoreTemporaryAvatarUsingMultiPart2Body
     from .store_temporary_avatar_using_multi_part_3_body import StoreTemporaryAvatarUsingMultiPart3Body
     from .store_temporary_avatar_using_multi_part_body import StoreTemporaryAvatarUsingMultiPartBody
     from .stream_page_bean import StreamPageBean
-    from .stream_page_bean_values_item import StreamPageBeanValuesItem
     from .string_list import StringList
     from .subquery_bean import SubqueryBean
     from .terminology_request_bean import TerminologyRequestBean
@@ -374,11 +370,13 @@ if TYPE_CHECKING:
     from .user_issue_relevance_bean_avatar_urls import UserIssueRelevanceBeanAvatarUrls
     from .user_json_bean import UserJsonBean
     from .user_json_bean_avatar_urls import UserJsonBeanAvatarUrls
+    from .user_json_bean_page import UserJsonBeanPage
     from .user_picker_results_bean import UserPickerResultsBean
     from .user_write_bean import UserWriteBean
     from .users_and_groups_bean import UsersAndGroupsBean
     from .validation_error import ValidationError
     from .version_bean import VersionBean
+    from .version_bean_page import VersionBeanPage
     from .version_issue_counts_bean import VersionIssueCountsBean
     from .version_move_bean import VersionMoveBean
     from .version_move_bean_position import VersionMoveBeanPosition
@@ -439,6 +437,7 @@ _LAZY: dict[str, str] = {
     "AvatarCroppingBean": ".avatar_cropping_bean",
     "BlogBean": ".blog_bean",
     "BoardBean": ".board_bean",
+    "BoardBeanPage": ".board_bean_page",
     "BoardConfigBean": ".board_config_bean",
     "BoardCreateBean": ".board_create_bean",
     "BooleanSettingBean": ".boolean_setting_bean",
@@ -472,6 +471,7 @@ _LAZY: dict[str, str] = {
     "CreateIndexBeanFieldNameToColumnName": ".create_index_bean_field_name_to_column_name",
     "CreateMetaIssueTypeBean": ".create_meta_issue_type_bean",
     "CreateMetaIssueTypeBeanFields": ".create_meta_issue_type_bean_fields",
+    "CreateMetaIssueTypeBeanPage": ".create_meta_issue_type_bean_page",
     "CreateProjectShortcutBean": ".create_project_shortcut_bean",
     "CreateUpdateRoleRequestBean": ".create_update_role_request_bean",
     "CurrentUser": ".current_user",
@@ -501,6 +501,7 @@ _LAZY: dict[str, str] = {
     "EntityVersionBean": ".entity_version_bean",
     "Entry": ".entry",
     "EpicBean": ".epic_bean",
+    "EpicBeanPage": ".epic_bean_page",
     "EpicRankRequestBean": ".epic_rank_request_bean",
     "EpicUpdateBean": ".epic_update_bean",
     "ErrorCollection": ".error_collection",
@@ -513,7 +514,6 @@ _LAZY: dict[str, str] = {
     "FieldConfigSchemeBeanDefaultValue": ".field_config_scheme_bean_default_value",
     "FieldEditBean": ".field_edit_bean",
     "FieldMetaBean": ".field_meta_bean",
-    "FieldMetaBeanAllowedValuesItem": ".field_meta_bean_allowed_values_item",
     "FieldMetaBeanDefaultValue": ".field_meta_bean_default_value",
     "FieldOperation": ".field_operation",
     "FieldOperationValue": ".field_operation_value",
@@ -553,14 +553,11 @@ _LAZY: dict[str, str] = {
     "IssueAssignRequestBean": ".issue_assign_request_bean",
     "IssueBean": ".issue_bean",
     "IssueBeanFields": ".issue_bean_fields",
-    "IssueBeanFieldsAdditionalProperty": ".issue_bean_fields_additional_property",
     "IssueBeanNames": ".issue_bean_names",
     "IssueBeanRenderedFields": ".issue_bean_rendered_fields",
-    "IssueBeanRenderedFieldsAdditionalProperty": ".issue_bean_rendered_fields_additional_property",
     "IssueBeanSchema": ".issue_bean_schema",
     "IssueBeanVersionedRepresentations": ".issue_bean_versioned_representations",
     "IssueBeanVersionedRepresentationsAdditionalProperty": ".issue_bean_versioned_representations_additional_property",
-    "IssueBeanVersionedRepresentationsAdditionalPropertyAdditionalProperty": ".issue_bean_versioned_representations_additional_property_additional_property",
     "IssueContextParam": ".issue_context_param",
     "IssueCreateResponse": ".issue_create_response",
     "IssueIndexSummaryBean": ".issue_index_summary_bean",
@@ -577,6 +574,7 @@ _LAZY: dict[str, str] = {
     "IssueTypeCreateBean": ".issue_type_create_bean",
     "IssueTypeCreateBeanType": ".issue_type_create_bean_type",
     "IssueTypeJsonBean": ".issue_type_json_bean",
+    "IssueTypeJsonBeanPage": ".issue_type_json_bean_page",
     "IssueTypeMappingBean": ".issue_type_mapping_bean",
     "IssueTypeSchemeBean": ".issue_type_scheme_bean",
     "IssueTypeSchemeCreateUpdateBean": ".issue_type_scheme_create_update_bean",
@@ -585,7 +583,6 @@ _LAZY: dict[str, str] = {
     "IssueTypeWithStatusJsonBean": ".issue_type_with_status_json_bean",
     "IssueUpdateBean": ".issue_update_bean",
     "IssueUpdateBeanFields": ".issue_update_bean_fields",
-    "IssueUpdateBeanFieldsAdditionalProperty": ".issue_update_bean_fields_additional_property",
     "IssueUpdateBeanUpdate": ".issue_update_bean_update",
     "IssuesCreateResponse": ".issues_create_response",
     "IssuesUpdateBean": ".issues_update_bean",
@@ -624,7 +621,6 @@ _LAZY: dict[str, str] = {
     "OriginalOrder": ".original_order",
     "PageBean": ".page_bean",
     "PageBeanProjectBean": ".page_bean_project_bean",
-    "PageBeanValuesItem": ".page_bean_values_item",
     "PagedListWrapperUserJsonBeanApplicationUser": ".paged_list_wrapper_user_json_bean_application_user",
     "PartialSuccessBean": ".partial_success_bean",
     "PasswordBean": ".password_bean",
@@ -645,6 +641,7 @@ _LAZY: dict[str, str] = {
     "PermissionsJsonBeanPermissions": ".permissions_json_bean_permissions",
     "PinnedCommentJsonBean": ".pinned_comment_json_bean",
     "PriorityJsonBean": ".priority_json_bean",
+    "PriorityJsonBeanPage": ".priority_json_bean_page",
     "PrioritySchemeBean": ".priority_scheme_bean",
     "PrioritySchemeListBean": ".priority_scheme_list_bean",
     "PrioritySchemeResponse": ".priority_scheme_response",
@@ -661,6 +658,7 @@ _LAZY: dict[str, str] = {
     "ProjectInputBeanAssigneeType": ".project_input_bean_assignee_type",
     "ProjectJsonBean": ".project_json_bean",
     "ProjectJsonBeanAvatarUrls": ".project_json_bean_avatar_urls",
+    "ProjectJsonBeanPage": ".project_json_bean_page",
     "ProjectPickerItem": ".project_picker_item",
     "ProjectPickerResultWrapper": ".project_picker_result_wrapper",
     "ProjectRoleActorsBean": ".project_role_actors_bean",
@@ -691,16 +689,13 @@ _LAZY: dict[str, str] = {
     "RemoteObject": ".remote_object",
     "RemoveWorkflowRequest": ".remove_workflow_request",
     "ResolutionBean": ".resolution_bean",
+    "ResolutionBeanPage": ".resolution_bean_page",
     "ResolutionJsonBean": ".resolution_json_bean",
     "RestInvocationHistory": ".rest_invocation_history",
-    "RestInvocationHistoryAdditionalProperty": ".rest_invocation_history_additional_property",
     "RestWebhook": ".rest_webhook",
-    "RestWebhookAdditionalProperty": ".rest_webhook_additional_property",
     "RestWebhookConfiguration": ".rest_webhook_configuration",
     "RestWebhookCredentials": ".rest_webhook_credentials",
-    "RestWebhookCredentialsAdditionalProperty": ".rest_webhook_credentials_additional_property",
     "RestWebhookStatistics": ".rest_webhook_statistics",
-    "RestWebhookStatisticsAdditionalProperty": ".rest_webhook_statistics_additional_property",
     "RestrictJsonBean": ".restrict_json_bean",
     "RoleActorBean": ".role_actor_bean",
     "ScreenableFieldBean": ".screenable_field_bean",
@@ -725,18 +720,19 @@ _LAZY: dict[str, str] = {
     "SimpleListWrapperGroupJsonBean": ".simple_list_wrapper_group_json_bean",
     "SortByBean": ".sort_by_bean",
     "SprintBean": ".sprint_bean",
+    "SprintBeanPage": ".sprint_bean_page",
     "SprintCreateBean": ".sprint_create_bean",
     "SprintSwapBean": ".sprint_swap_bean",
     "Status": ".status",
     "StatusCategoryJsonBean": ".status_category_json_bean",
     "StatusJsonBean": ".status_json_bean",
+    "StatusJsonBeanPage": ".status_json_bean_page",
     "StatusMapping": ".status_mapping",
     "StoreTemporaryAvatarUsingMultiPart1Body": ".store_temporary_avatar_using_multi_part_1_body",
     "StoreTemporaryAvatarUsingMultiPart2Body": ".store_temporary_avatar_using_multi_part_2_body",
     "StoreTemporaryAvatarUsingMultiPart3Body": ".store_temporary_avatar_using_multi_part_3_body",
     "StoreTemporaryAvatarUsingMultiPartBody": ".store_temporary_avatar_using_multi_part_body",
     "StreamPageBean": ".stream_page_bean",
-    "StreamPageBeanValuesItem": ".stream_page_bean_values_item",
     "StringList": ".string_list",
     "SubqueryBean": ".subquery_bean",
     "TerminologyRequestBean": ".terminology_request_bean",
@@ -767,11 +763,13 @@ _LAZY: dict[str, str] = {
     "UserIssueRelevanceBeanAvatarUrls": ".user_issue_relevance_bean_avatar_urls",
     "UserJsonBean": ".user_json_bean",
     "UserJsonBeanAvatarUrls": ".user_json_bean_avatar_urls",
+    "UserJsonBeanPage": ".user_json_bean_page",
     "UserPickerResultsBean": ".user_picker_results_bean",
     "UserWriteBean": ".user_write_bean",
     "UsersAndGroupsBean": ".users_and_groups_bean",
     "ValidationError": ".validation_error",
     "VersionBean": ".version_bean",
+    "VersionBeanPage": ".version_bean_page",
     "VersionIssueCountsBean": ".version_issue_counts_bean",
     "VersionMoveBean": ".version_move_bean",
     "VersionMoveBeanPosition": ".version_move_bean_position",
@@ -847,6 +845,7 @@ __all__ = (
     "AvatarCroppingBean",
     "BlogBean",
     "BoardBean",
+    "BoardBeanPage",
     "BoardConfigBean",
     "BoardCreateBean",
     "BooleanSettingBean",
@@ -880,6 +879,7 @@ __all__ = (
     "CreateIndexBeanFieldNameToColumnName",
     "CreateMetaIssueTypeBean",
     "CreateMetaIssueTypeBeanFields",
+    "CreateMetaIssueTypeBeanPage",
     "CreateProjectShortcutBean",
     "CreateUpdateRoleRequestBean",
     "CurrentUser",
@@ -909,6 +909,7 @@ __all__ = (
     "EntityVersionBean",
     "Entry",
     "EpicBean",
+    "EpicBeanPage",
     "EpicRankRequestBean",
     "EpicUpdateBean",
     "ErrorCollection",
@@ -921,7 +922,6 @@ __all__ = (
     "FieldConfigSchemeBeanDefaultValue",
     "FieldEditBean",
     "FieldMetaBean",
-    "FieldMetaBeanAllowedValuesItem",
     "FieldMetaBeanDefaultValue",
     "FieldOperation",
     "FieldOperationValue",
@@ -961,14 +961,11 @@ __all__ = (
     "IssueAssignRequestBean",
     "IssueBean",
     "IssueBeanFields",
-    "IssueBeanFieldsAdditionalProperty",
     "IssueBeanNames",
     "IssueBeanRenderedFields",
-    "IssueBeanRenderedFieldsAdditionalProperty",
     "IssueBeanSchema",
     "IssueBeanVersionedRepresentations",
     "IssueBeanVersionedRepresentationsAdditionalProperty",
-    "IssueBeanVersionedRepresentationsAdditionalPropertyAdditionalProperty",
     "IssueContextParam",
     "IssueCreateResponse",
     "IssueIndexSummaryBean",
@@ -987,6 +984,7 @@ __all__ = (
     "IssueTypeCreateBean",
     "IssueTypeCreateBeanType",
     "IssueTypeJsonBean",
+    "IssueTypeJsonBeanPage",
     "IssueTypeMappingBean",
     "IssueTypeSchemeBean",
     "IssueTypeSchemeCreateUpdateBean",
@@ -995,7 +993,6 @@ __all__ = (
     "IssueTypeWithStatusJsonBean",
     "IssueUpdateBean",
     "IssueUpdateBeanFields",
-    "IssueUpdateBeanFieldsAdditionalProperty",
     "IssueUpdateBeanUpdate",
     "JobBean",
     "JobRunBean",
@@ -1032,7 +1029,6 @@ __all__ = (
     "OriginalOrder",
     "PageBean",
     "PageBeanProjectBean",
-    "PageBeanValuesItem",
     "PagedListWrapperUserJsonBeanApplicationUser",
     "PartialSuccessBean",
     "PasswordBean",
@@ -1053,6 +1049,7 @@ __all__ = (
     "PermissionsJsonBeanPermissions",
     "PinnedCommentJsonBean",
     "PriorityJsonBean",
+    "PriorityJsonBeanPage",
     "PrioritySchemeBean",
     "PrioritySchemeListBean",
     "PrioritySchemeResponse",
@@ -1069,6 +1066,7 @@ __all__ = (
     "ProjectInputBeanAssigneeType",
     "ProjectJsonBean",
     "ProjectJsonBeanAvatarUrls",
+    "ProjectJsonBeanPage",
     "ProjectPickerItem",
     "ProjectPickerResultWrapper",
     "ProjectRoleActorsBean",
@@ -1099,17 +1097,14 @@ __all__ = (
     "RemoteObject",
     "RemoveWorkflowRequest",
     "ResolutionBean",
+    "ResolutionBeanPage",
     "ResolutionJsonBean",
     "RestInvocationHistory",
-    "RestInvocationHistoryAdditionalProperty",
     "RestrictJsonBean",
     "RestWebhook",
-    "RestWebhookAdditionalProperty",
     "RestWebhookConfiguration",
     "RestWebhookCredentials",
-    "RestWebhookCredentialsAdditionalProperty",
     "RestWebhookStatistics",
-    "RestWebhookStatisticsAdditionalProperty",
     "RoleActorBean",
     "ScreenableFieldBean",
     "ScreenableTabBean",
@@ -1133,18 +1128,19 @@ __all__ = (
     "SimpleListWrapperGroupJsonBean",
     "SortByBean",
     "SprintBean",
+    "SprintBeanPage",
     "SprintCreateBean",
     "SprintSwapBean",
     "Status",
     "StatusCategoryJsonBean",
     "StatusJsonBean",
+    "StatusJsonBeanPage",
     "StatusMapping",
     "StoreTemporaryAvatarUsingMultiPart1Body",
     "StoreTemporaryAvatarUsingMultiPart2Body",
     "StoreTemporaryAvatarUsingMultiPart3Body",
     "StoreTemporaryAvatarUsingMultiPartBody",
     "StreamPageBean",
-    "StreamPageBeanValuesItem",
     "StringList",
     "SubqueryBean",
     "TerminologyRequestBean",
@@ -1175,11 +1171,13 @@ __all__ = (
     "UserIssueRelevanceBeanAvatarUrls",
     "UserJsonBean",
     "UserJsonBeanAvatarUrls",
+    "UserJsonBeanPage",
     "UserPickerResultsBean",
     "UsersAndGroupsBean",
     "UserWriteBean",
     "ValidationError",
     "VersionBean",
+    "VersionBeanPage",
     "VersionIssueCountsBean",
     "VersionMoveBean",
     "VersionMoveBeanPosition",

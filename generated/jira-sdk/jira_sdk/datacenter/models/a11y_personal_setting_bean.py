@@ -31,7 +31,6 @@ class A11YPersonalSettingBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if key is not UNSET:

@@ -27,7 +27,6 @@ class ActiveCategory:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if current is not UNSET:
             field_dict["current"] = current
 

@@ -35,7 +35,6 @@ class ActorInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group is not UNSET:
             field_dict["group"] = group
         if user is not UNSET:

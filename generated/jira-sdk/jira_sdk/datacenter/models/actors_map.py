@@ -29,7 +29,6 @@ class ActorsMap:
         for prop_name, prop in self.additional_properties.items():
             field_dict[prop_name] = prop
 
-        field_dict.update({})
         if empty is not UNSET:
             field_dict["empty"] = empty
 

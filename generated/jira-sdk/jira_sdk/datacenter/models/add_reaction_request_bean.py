@@ -31,7 +31,6 @@ class AddReactionRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comment_id is not UNSET:
             field_dict["commentId"] = comment_id
         if emoji_id is not UNSET:

@@ -31,7 +31,6 @@ class AppTypeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if i_18_n_key is not UNSET:
             field_dict["i18nKey"] = i_18_n_key
         if icon_url is not UNSET:

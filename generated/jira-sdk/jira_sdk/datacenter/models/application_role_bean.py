@@ -75,7 +75,6 @@ class ApplicationRoleBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_groups is not UNSET:
             field_dict["defaultGroups"] = default_groups
         if defined is not UNSET:

@@ -37,7 +37,6 @@ class AssignIssueTypesRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_types is not UNSET:
             field_dict["issueTypes"] = issue_types
         if name is not UNSET:

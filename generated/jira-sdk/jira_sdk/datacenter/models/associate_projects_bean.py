@@ -29,7 +29,6 @@ class AssociateProjectsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ids_or_keys is not UNSET:
             field_dict["idsOrKeys"] = ids_or_keys
 

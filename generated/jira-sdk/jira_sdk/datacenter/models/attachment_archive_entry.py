@@ -47,7 +47,6 @@ class AttachmentArchiveEntry:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if abbreviated_name is not UNSET:
             field_dict["abbreviatedName"] = abbreviated_name
         if entry_index is not UNSET:

@@ -43,7 +43,6 @@ class AttachmentArchiveImpl:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
         if total_entry_count is not UNSET:

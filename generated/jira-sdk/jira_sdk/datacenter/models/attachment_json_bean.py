@@ -68,7 +68,6 @@ class AttachmentJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if author is not UNSET:
             field_dict["author"] = author
         if content is not UNSET:

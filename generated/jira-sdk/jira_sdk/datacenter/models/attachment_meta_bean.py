@@ -31,7 +31,6 @@ class AttachmentMetaBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if upload_limit is not UNSET:

@@ -40,7 +40,6 @@ class AuthSuccess:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if login_info is not UNSET:
             field_dict["loginInfo"] = login_info
         if session is not UNSET:

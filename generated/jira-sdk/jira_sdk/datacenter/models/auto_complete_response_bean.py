@@ -48,7 +48,6 @@ class AutoCompleteResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if jql_reserved_words is not UNSET:
             field_dict["jqlReservedWords"] = jql_reserved_words
         if visible_field_names is not UNSET:

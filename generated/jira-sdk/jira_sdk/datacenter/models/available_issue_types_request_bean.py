@@ -29,7 +29,6 @@ class AvailableIssueTypesRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ignored_issue_type_ids is not UNSET:
             field_dict["ignoredIssueTypeIds"] = ignored_issue_type_ids
 

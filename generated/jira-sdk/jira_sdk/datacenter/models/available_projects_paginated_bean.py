@@ -33,7 +33,6 @@ class AvailableProjectsPaginatedBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if results is not UNSET:
             field_dict["results"] = results
 

@@ -29,7 +29,6 @@ class AvailableProjectsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ignored_project_ids is not UNSET:
             field_dict["ignoredProjectIds"] = ignored_project_ids
 

@@ -43,7 +43,6 @@ class AvatarCroppingBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cropper_offset_x is not UNSET:
             field_dict["cropperOffsetX"] = cropper_offset_x
         if cropper_offset_y is not UNSET:

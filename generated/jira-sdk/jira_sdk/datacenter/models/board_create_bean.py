@@ -35,7 +35,6 @@ class BoardCreateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if filter_id is not UNSET:
             field_dict["filterId"] = filter_id
         if name is not UNSET:

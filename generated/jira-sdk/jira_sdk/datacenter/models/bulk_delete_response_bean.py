@@ -46,7 +46,6 @@ class BulkDeleteResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deleted_custom_fields is not UNSET:
             field_dict["deletedCustomFields"] = deleted_custom_fields
         if message is not UNSET:

@@ -41,7 +41,6 @@ class BulkOperationErrorResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if element_errors is not UNSET:
             field_dict["elementErrors"] = element_errors
         if failed_element_number is not UNSET:

@@ -47,7 +47,6 @@ class ChangeItemBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if fieldtype is not UNSET:

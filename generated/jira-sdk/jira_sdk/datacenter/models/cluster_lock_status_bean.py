@@ -39,7 +39,6 @@ class ClusterLockStatusBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holding_lock_sec is not UNSET:
             field_dict["holdingLockSec"] = holding_lock_sec
         if lock_name is not UNSET:

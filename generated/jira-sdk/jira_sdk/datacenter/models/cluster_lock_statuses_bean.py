@@ -36,7 +36,6 @@ class ClusterLockStatusesBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cluster_locks is not UNSET:
             field_dict["clusterLocks"] = cluster_locks
 

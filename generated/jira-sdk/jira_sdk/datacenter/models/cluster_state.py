@@ -40,7 +40,6 @@ class ClusterState:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if build is not UNSET:
             field_dict["build"] = build
         if state is not UNSET:

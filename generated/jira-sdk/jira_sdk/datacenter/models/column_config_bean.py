@@ -40,7 +40,6 @@ class ColumnConfigBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if columns is not UNSET:
             field_dict["columns"] = columns
         if constraint_type is not UNSET:

@@ -43,7 +43,6 @@ class ColumnLayout:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if column_config is not UNSET:
             field_dict["columnConfig"] = column_config
         if column_layout_items is not UNSET:

@@ -45,7 +45,6 @@ class ColumnLayoutItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if column_heading_key is not UNSET:
             field_dict["columnHeadingKey"] = column_heading_key
         if id is not UNSET:

@@ -29,7 +29,6 @@ class ColumnsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if columns is not UNSET:
             field_dict["columns"] = columns
 

@@ -84,7 +84,6 @@ class CommentJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if author is not UNSET:
             field_dict["author"] = author
         if body is not UNSET:

@@ -72,7 +72,6 @@ class ComponentBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archived is not UNSET:
             field_dict["archived"] = archived
         if assignee_type is not UNSET:

@@ -31,7 +31,6 @@ class ComponentIssueCountsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_count is not UNSET:
             field_dict["issueCount"] = issue_count
         if self_ is not UNSET:

@@ -61,7 +61,6 @@ class ConfigurationBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attachments_enabled is not UNSET:
             field_dict["attachmentsEnabled"] = attachments_enabled
         if issue_linking_enabled is not UNSET:

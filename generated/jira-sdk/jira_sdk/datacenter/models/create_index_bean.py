@@ -49,7 +49,6 @@ class CreateIndexBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entity_name is not UNSET:
             field_dict["entityName"] = entity_name
         if field_name_to_column_name is not UNSET:

@@ -39,7 +39,6 @@ class CreateProjectShortcutBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if icon is not UNSET:
             field_dict["icon"] = icon
         if name is not UNSET:

@@ -45,7 +45,6 @@ class CustomFieldOptionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if children_ids is not UNSET:
             field_dict["childrenIds"] = children_ids
         if disabled is not UNSET:

@@ -40,7 +40,6 @@ class CustomFieldOptionsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if options is not UNSET:
             field_dict["options"] = options
         if total is not UNSET:

@@ -40,7 +40,6 @@ class DarkFeaturesBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if site_features is not UNSET:
             field_dict["siteFeatures"] = site_features
         if system_features is not UNSET:

@@ -31,7 +31,6 @@ class DefaultBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if update_draft_if_needed is not UNSET:
             field_dict["updateDraftIfNeeded"] = update_draft_if_needed
         if workflow is not UNSET:

@@ -30,7 +30,6 @@ class DefaultShareScopeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if scope is not UNSET:
             field_dict["scope"] = scope
 

@@ -44,7 +44,6 @@ class DeleteAndReplaceVersionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_replacement_list is not UNSET:
             field_dict["customFieldReplacementList"] = custom_field_replacement_list
         if move_affected_issues_to is not UNSET:

@@ -39,7 +39,6 @@ class EditorMarkupParameters:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_id is not UNSET:
             field_dict["fieldId"] = field_id
         if field_name is not UNSET:

@@ -36,7 +36,6 @@ class EntityList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entities is not UNSET:
             field_dict["entities"] = entities
 

@@ -36,7 +36,6 @@ class EntityPropertiesKeysBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if keys is not UNSET:
             field_dict["keys"] = keys
 

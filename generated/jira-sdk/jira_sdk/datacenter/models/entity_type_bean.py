@@ -39,7 +39,6 @@ class EntityTypeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if application_type_class_name is not UNSET:
             field_dict["applicationTypeClassName"] = application_type_class_name
         if i_18_n_key is not UNSET:

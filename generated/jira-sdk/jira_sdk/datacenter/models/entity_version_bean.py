@@ -54,7 +54,6 @@ class EntityVersionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deleted is not UNSET:
             field_dict["deleted"] = deleted
         if entity_id is not UNSET:

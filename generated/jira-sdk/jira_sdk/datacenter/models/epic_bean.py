@@ -57,7 +57,6 @@ class EpicBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if done is not UNSET:

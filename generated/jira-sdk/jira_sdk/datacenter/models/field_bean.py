@@ -63,7 +63,6 @@ class FieldBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if clause_names is not UNSET:
             field_dict["clauseNames"] = clause_names
         if custom is not UNSET:

@@ -90,7 +90,6 @@ class FieldConfigSchemeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if all_issue_types is not UNSET:
             field_dict["allIssueTypes"] = all_issue_types
         if all_projects is not UNSET:

@@ -10,7 +10,6 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.field_meta_bean_allowed_values_item import FieldMetaBeanAllowedValuesItem
     from ..models.field_meta_bean_default_value import FieldMetaBeanDefaultValue
     from ..models.json_type_bean import JsonTypeBean
 
@@ -22,7 +21,7 @@ T = TypeVar("T", bound="FieldMetaBean")
 class FieldMetaBean:
     """
     Attributes:
-        allowed_values (list[FieldMetaBeanAllowedValuesItem] | Unset):  Example: ['red', 'blue', 'default value'].
+        allowed_values (list[Any] | Unset):  Example: ['red', 'blue', 'default value'].
         auto_complete_url (str | Unset):  Example: /rest/api/2/customFieldOption/10000.
         default_value (FieldMetaBeanDefaultValue | Unset):
         field_id (str | Unset):  Example: customfield_10000.
@@ -33,7 +32,7 @@ class FieldMetaBean:
         schema (JsonTypeBean | Unset):  Example: {}.
     """
 
-    allowed_values: list[FieldMetaBeanAllowedValuesItem] | Unset = UNSET
+    allowed_values: list[Any] | Unset = UNSET
     auto_complete_url: str | Unset = UNSET
     default_value: FieldMetaBeanDefaultValue | Unset = UNSET
     field_id: str | Unset = UNSET
@@ -45,12 +44,9 @@ class FieldMetaBean:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        allowed_values: list[dict[str, Any]] | Unset = UNSET
+        allowed_values: list[Any] | Unset = UNSET
         if not isinstance(self.allowed_values, Unset):
-            allowed_values = []
-            for allowed_values_item_data in self.allowed_values:
-                allowed_values_item = allowed_values_item_data.to_dict()
-                allowed_values.append(allowed_values_item)
+            allowed_values = self.allowed_values
 
         auto_complete_url = self.auto_complete_url
 
@@ -76,7 +72,6 @@ class FieldMetaBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if allowed_values is not UNSET:
             field_dict["allowedValues"] = allowed_values
         if auto_complete_url is not UNSET:
@@ -100,19 +95,11 @@ class FieldMetaBean:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.field_meta_bean_allowed_values_item import FieldMetaBeanAllowedValuesItem  # noqa: PLC0415
         from ..models.field_meta_bean_default_value import FieldMetaBeanDefaultValue  # noqa: PLC0415
         from ..models.json_type_bean import JsonTypeBean  # noqa: PLC0415
 
         d = dict(src_dict)
-        _allowed_values = d.pop("allowedValues", UNSET)
-        allowed_values: list[FieldMetaBeanAllowedValuesItem] | Unset = UNSET
-        if _allowed_values is not UNSET:
-            allowed_values = []
-            for allowed_values_item_data in _allowed_values:
-                allowed_values_item = FieldMetaBeanAllowedValuesItem.from_dict(allowed_values_item_data)
-
-                allowed_values.append(allowed_values_item)
+        allowed_values = cast(list[Any], d.pop("allowedValues", UNSET))
 
         auto_complete_url = d.pop("autoCompleteUrl", UNSET)
 

@@ -46,7 +46,6 @@ class FieldOperation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if operation is not UNSET:
             field_dict["operation"] = operation
         if value is not UNSET:

@@ -51,7 +51,6 @@ class Fields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issuetype is not UNSET:
             field_dict["issuetype"] = issuetype
         if priority is not UNSET:

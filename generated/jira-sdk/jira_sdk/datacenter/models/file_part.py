@@ -53,7 +53,6 @@ class FilePart:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content_type is not UNSET:
             field_dict["contentType"] = content_type
         if form_field is not UNSET:

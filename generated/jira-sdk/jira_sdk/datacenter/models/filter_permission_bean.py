@@ -70,7 +70,6 @@ class FilterPermissionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if edit is not UNSET:
             field_dict["edit"] = edit
         if group is not UNSET:

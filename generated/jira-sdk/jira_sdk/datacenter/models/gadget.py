@@ -53,7 +53,6 @@ class Gadget:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if filter_id is not UNSET:
             field_dict["filterId"] = filter_id
         if filter_name is not UNSET:

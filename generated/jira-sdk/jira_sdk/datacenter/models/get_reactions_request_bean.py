@@ -29,7 +29,6 @@ class GetReactionsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comment_ids is not UNSET:
             field_dict["commentIds"] = comment_ids
 

@@ -37,7 +37,6 @@ class GrantToPermissionInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if security_type is not UNSET:
             field_dict["securityType"] = security_type
         if value is not UNSET:

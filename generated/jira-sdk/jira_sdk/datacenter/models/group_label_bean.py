@@ -38,7 +38,6 @@ class GroupLabelBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if text is not UNSET:
             field_dict["text"] = text
         if title is not UNSET:

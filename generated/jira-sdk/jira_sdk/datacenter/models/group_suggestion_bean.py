@@ -44,7 +44,6 @@ class GroupSuggestionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if html is not UNSET:
             field_dict["html"] = html
         if labels is not UNSET:

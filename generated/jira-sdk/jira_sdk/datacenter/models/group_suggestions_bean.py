@@ -44,7 +44,6 @@ class GroupSuggestionsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if groups is not UNSET:
             field_dict["groups"] = groups
         if header is not UNSET:

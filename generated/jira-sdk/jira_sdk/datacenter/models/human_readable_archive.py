@@ -49,7 +49,6 @@ class HumanReadableArchive:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
         if id is not UNSET:

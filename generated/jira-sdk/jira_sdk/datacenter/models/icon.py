@@ -38,7 +38,6 @@ class Icon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if link is not UNSET:
             field_dict["link"] = link
         if title is not UNSET:

@@ -29,7 +29,6 @@ class IncludedFields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if included is not UNSET:
             field_dict["included"] = included
 

@@ -34,7 +34,6 @@ class IndexReplicationQueueEntryBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if replication_time is not UNSET:

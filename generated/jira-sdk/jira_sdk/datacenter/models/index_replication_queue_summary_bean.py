@@ -43,7 +43,6 @@ class IndexReplicationQueueSummaryBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if last_consumed_operation is not UNSET:
             field_dict["lastConsumedOperation"] = last_consumed_operation
         if last_operation_in_queue is not UNSET:

@@ -31,7 +31,6 @@ class IndexSnapshotBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if absolute_path is not UNSET:
             field_dict["absolutePath"] = absolute_path
         if timestamp is not UNSET:

@@ -28,7 +28,6 @@ class IndexSnapshotPromiseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if future_absolute_path is not UNSET:
             field_dict["futureAbsolutePath"] = future_absolute_path
 

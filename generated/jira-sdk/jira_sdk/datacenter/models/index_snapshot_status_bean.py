@@ -27,7 +27,6 @@ class IndexSnapshotStatusBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if running is not UNSET:
             field_dict["running"] = running
 

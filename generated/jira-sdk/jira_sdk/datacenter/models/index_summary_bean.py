@@ -51,7 +51,6 @@ class IndexSummaryBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_index is not UNSET:
             field_dict["issueIndex"] = issue_index
         if node_id is not UNSET:

@@ -173,7 +173,6 @@ class IssueBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if changelog is not UNSET:
             field_dict["changelog"] = changelog
         if editmeta is not UNSET:

@@ -31,7 +31,6 @@ class IssueContextParam:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_id is not UNSET:
             field_dict["issueTypeId"] = issue_type_id
         if project_id is not UNSET:

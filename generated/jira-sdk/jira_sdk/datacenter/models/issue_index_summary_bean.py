@@ -52,7 +52,6 @@ class IssueIndexSummaryBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if count_in_archive is not UNSET:
             field_dict["countInArchive"] = count_in_archive
         if count_in_database is not UNSET:

@@ -43,7 +43,6 @@ class IssueLinkTypeJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if inward is not UNSET:

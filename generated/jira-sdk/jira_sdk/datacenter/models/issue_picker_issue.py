@@ -43,7 +43,6 @@ class IssuePickerIssue:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if img is not UNSET:
             field_dict["img"] = img
         if key is not UNSET:

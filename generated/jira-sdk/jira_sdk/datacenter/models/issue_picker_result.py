@@ -36,7 +36,6 @@ class IssuePickerResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if sections is not UNSET:
             field_dict["sections"] = sections
 

@@ -31,7 +31,6 @@ class IssueSubTaskMovePositionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if current is not UNSET:
             field_dict["current"] = current
         if original is not UNSET:

@@ -62,7 +62,6 @@ class IssueTypeSchemeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_issue_type is not UNSET:
             field_dict["defaultIssueType"] = default_issue_type
         if description is not UNSET:

@@ -36,7 +36,6 @@ class IssueTypeSchemeListBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if schemes is not UNSET:
             field_dict["schemes"] = schemes
 

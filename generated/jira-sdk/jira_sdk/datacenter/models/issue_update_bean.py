@@ -76,7 +76,6 @@ class IssueUpdateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if fields is not UNSET:
             field_dict["fields"] = fields
         if history_metadata is not UNSET:

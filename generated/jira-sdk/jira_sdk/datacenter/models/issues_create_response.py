@@ -46,7 +46,6 @@ class IssuesCreateResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if issues is not UNSET:

@@ -36,7 +36,6 @@ class IssuesUpdateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_updates is not UNSET:
             field_dict["issueUpdates"] = issue_updates
 

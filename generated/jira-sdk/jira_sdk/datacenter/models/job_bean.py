@@ -63,7 +63,6 @@ class JobBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if cron_expression is not UNSET:
             field_dict["cronExpression"] = cron_expression
         if first_run_time is not UNSET:

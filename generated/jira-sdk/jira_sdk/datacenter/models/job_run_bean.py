@@ -42,7 +42,6 @@ class JobRunBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if duration_in_millis is not UNSET:
             field_dict["durationInMillis"] = duration_in_millis
         if message is not UNSET:

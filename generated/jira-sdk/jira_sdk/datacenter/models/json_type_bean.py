@@ -42,7 +42,6 @@ class JsonTypeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom is not UNSET:
             field_dict["custom"] = custom
         if custom_id is not UNSET:

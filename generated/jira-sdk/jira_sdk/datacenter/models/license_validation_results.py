@@ -37,7 +37,6 @@ class LicenseValidationResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if license_string is not UNSET:

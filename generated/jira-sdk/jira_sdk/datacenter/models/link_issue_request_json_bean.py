@@ -53,7 +53,6 @@ class LinkIssueRequestJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comment is not UNSET:
             field_dict["comment"] = comment
         if inward_issue is not UNSET:

@@ -44,7 +44,6 @@ class LoginInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if failed_login_count is not UNSET:
             field_dict["failedLoginCount"] = failed_login_count
         if last_failed_login_time is not UNSET:

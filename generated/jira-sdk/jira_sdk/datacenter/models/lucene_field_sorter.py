@@ -37,7 +37,6 @@ class LuceneFieldSorter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comparator is not UNSET:
             field_dict["comparator"] = comparator
         if document_constant is not UNSET:

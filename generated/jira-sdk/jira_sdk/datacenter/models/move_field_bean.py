@@ -34,7 +34,6 @@ class MoveFieldBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if after is not UNSET:
             field_dict["after"] = after
         if position is not UNSET:

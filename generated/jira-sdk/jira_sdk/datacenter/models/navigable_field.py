@@ -68,7 +68,6 @@ class NavigableField:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if column_css_class is not UNSET:
             field_dict["columnCssClass"] = column_css_class
         if column_heading_key is not UNSET:

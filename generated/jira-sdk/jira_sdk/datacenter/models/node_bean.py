@@ -58,7 +58,6 @@ class NodeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if alive is not UNSET:
             field_dict["alive"] = alive
         if cache_listener_port is not UNSET:

@@ -31,7 +31,6 @@ class NodeBuildInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if build_number is not UNSET:
             field_dict["buildNumber"] = build_number
         if version is not UNSET:

@@ -56,7 +56,6 @@ class NotificationJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if html_body is not UNSET:
             field_dict["htmlBody"] = html_body
         if restrict is not UNSET:

@@ -55,7 +55,6 @@ class NotificationSchemeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if expand is not UNSET:

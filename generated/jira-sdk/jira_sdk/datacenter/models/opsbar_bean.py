@@ -36,7 +36,6 @@ class OpsbarBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if link_groups is not UNSET:
             field_dict["linkGroups"] = link_groups
 

@@ -48,7 +48,6 @@ class Option:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if child_options is not UNSET:
             field_dict["childOptions"] = child_options
         if id is not UNSET:

@@ -35,7 +35,6 @@ class OptionString:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if defined is not UNSET:
             field_dict["defined"] = defined
         if empty is not UNSET:

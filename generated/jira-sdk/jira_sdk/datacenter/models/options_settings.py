@@ -43,7 +43,6 @@ class OptionsSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_context is not UNSET:
             field_dict["issueContext"] = issue_context
         if options is not UNSET:

@@ -48,7 +48,6 @@ class OrderByOptions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if fields is not UNSET:
             field_dict["fields"] = fields
         if matches_count is not UNSET:

@@ -31,7 +31,6 @@ class OrderByPreferences:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if order_by_option is not UNSET:
             field_dict["orderByOption"] = order_by_option
         if project_id is not UNSET:

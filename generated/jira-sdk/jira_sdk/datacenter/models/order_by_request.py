@@ -43,7 +43,6 @@ class OrderByRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if filter_ is not UNSET:
             field_dict["filter"] = filter_
         if jql is not UNSET:

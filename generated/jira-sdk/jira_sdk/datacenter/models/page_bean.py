@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.page_bean_values_item import PageBeanValuesItem
-
 
 T = TypeVar("T", bound="PageBean")
 
@@ -26,7 +22,7 @@ class PageBean:
         self_ (str | Unset):
         start_at (int | Unset):
         total (int | Unset):
-        values (list[PageBeanValuesItem] | Unset):
+        values (list[Any] | Unset):
     """
 
     is_last: bool | Unset = UNSET
@@ -35,7 +31,7 @@ class PageBean:
     self_: str | Unset = UNSET
     start_at: int | Unset = UNSET
     total: int | Unset = UNSET
-    values: list[PageBeanValuesItem] | Unset = UNSET
+    values: list[Any] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,16 +47,12 @@ class PageBean:
 
         total = self.total
 
-        values: list[dict[str, Any]] | Unset = UNSET
+        values: list[Any] | Unset = UNSET
         if not isinstance(self.values, Unset):
-            values = []
-            for values_item_data in self.values:
-                values_item = values_item_data.to_dict()
-                values.append(values_item)
+            values = self.values
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last is not UNSET:
             field_dict["isLast"] = is_last
         if max_results is not UNSET:
@@ -80,8 +72,6 @@ class PageBean:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_bean_values_item import PageBeanValuesItem  # noqa: PLC0415
-
         d = dict(src_dict)
         is_last = d.pop("isLast", UNSET)
 
@@ -95,14 +85,7 @@ class PageBean:
 
         total = d.pop("total", UNSET)
 
-        _values = d.pop("values", UNSET)
-        values: list[PageBeanValuesItem] | Unset = UNSET
-        if _values is not UNSET:
-            values = []
-            for values_item_data in _values:
-                values_item = PageBeanValuesItem.from_dict(values_item_data)
-
-                values.append(values_item)
+        values = cast(list[Any], d.pop("values", UNSET))
 
         page_bean = cls(
             is_last=is_last,

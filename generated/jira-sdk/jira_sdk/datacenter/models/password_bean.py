@@ -31,7 +31,6 @@ class PasswordBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if current_password is not UNSET:
             field_dict["currentPassword"] = current_password
         if password is not UNSET:

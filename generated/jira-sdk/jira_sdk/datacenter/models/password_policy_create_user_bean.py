@@ -39,7 +39,6 @@ class PasswordPolicyCreateUserBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if display_name is not UNSET:
             field_dict["displayName"] = display_name
         if email_address is not UNSET:

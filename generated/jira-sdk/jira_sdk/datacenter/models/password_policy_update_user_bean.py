@@ -35,7 +35,6 @@ class PasswordPolicyUpdateUserBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if new_password is not UNSET:
             field_dict["newPassword"] = new_password
         if old_password is not UNSET:

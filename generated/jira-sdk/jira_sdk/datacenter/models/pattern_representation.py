@@ -39,7 +39,6 @@ class PatternRepresentation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if delay is not UNSET:
             field_dict["delay"] = delay
         if enabled is not UNSET:

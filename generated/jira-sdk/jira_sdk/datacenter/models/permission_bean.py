@@ -31,7 +31,6 @@ class PermissionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if group is not UNSET:
             field_dict["group"] = group
         if perm_type is not UNSET:

@@ -45,7 +45,6 @@ class PermissionGrantBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if holder is not UNSET:
             field_dict["holder"] = holder
         if id is not UNSET:

@@ -40,7 +40,6 @@ class PermissionGrantsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if permissions is not UNSET:

@@ -62,7 +62,6 @@ class PermissionHolderBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if group is not UNSET:

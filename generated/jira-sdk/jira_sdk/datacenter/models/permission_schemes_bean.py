@@ -36,7 +36,6 @@ class PermissionSchemesBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if permission_schemes is not UNSET:
             field_dict["permissionSchemes"] = permission_schemes
 

@@ -42,7 +42,6 @@ class PermissionsInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if grants is not UNSET:
             field_dict["grants"] = grants
         if permission_keys is not UNSET:

@@ -35,7 +35,6 @@ class PermissionsJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if permissions is not UNSET:
             field_dict["permissions"] = permissions
 

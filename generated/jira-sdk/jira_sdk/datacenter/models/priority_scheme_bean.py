@@ -59,7 +59,6 @@ class PrioritySchemeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_option_id is not UNSET:
             field_dict["defaultOptionId"] = default_option_id
         if default_scheme is not UNSET:

@@ -45,7 +45,6 @@ class PrioritySchemeResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_priority is not UNSET:
             field_dict["defaultPriority"] = default_priority
         if description is not UNSET:

@@ -45,7 +45,6 @@ class PrioritySchemeUpdateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_option_id is not UNSET:
             field_dict["defaultOptionId"] = default_option_id
         if description is not UNSET:

@@ -53,7 +53,6 @@ class ProductLicenseTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_unlimited_number_of_users is not UNSET:
             field_dict["isUnlimitedNumberOfUsers"] = is_unlimited_number_of_users
         if license_key is not UNSET:

@@ -85,7 +85,6 @@ class ProductLicenseTOLocale:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if country is not UNSET:
             field_dict["country"] = country
         if display_country is not UNSET:

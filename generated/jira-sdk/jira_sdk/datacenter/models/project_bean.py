@@ -58,7 +58,6 @@ class ProjectBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archived is not UNSET:
             field_dict["archived"] = archived
         if avatar_urls is not UNSET:

@@ -39,7 +39,6 @@ class ProjectCategoryJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if id is not UNSET:

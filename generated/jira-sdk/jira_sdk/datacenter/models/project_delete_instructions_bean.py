@@ -29,7 +29,6 @@ class ProjectDeleteInstructionsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if grants_to_delete is not UNSET:
             field_dict["grantsToDelete"] = grants_to_delete
 

@@ -43,7 +43,6 @@ class ProjectPickerItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar is not UNSET:
             field_dict["avatar"] = avatar
         if html is not UNSET:

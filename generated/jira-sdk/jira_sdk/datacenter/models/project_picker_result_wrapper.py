@@ -44,7 +44,6 @@ class ProjectPickerResultWrapper:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if header is not UNSET:
             field_dict["header"] = header
         if projects is not UNSET:

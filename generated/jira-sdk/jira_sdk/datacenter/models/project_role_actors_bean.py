@@ -36,7 +36,6 @@ class ProjectRoleActorsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actors is not UNSET:
             field_dict["actors"] = actors
 

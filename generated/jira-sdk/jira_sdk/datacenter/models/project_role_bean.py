@@ -52,7 +52,6 @@ class ProjectRoleBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actors is not UNSET:
             field_dict["actors"] = actors
         if description is not UNSET:

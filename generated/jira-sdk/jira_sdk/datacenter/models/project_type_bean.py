@@ -52,7 +52,6 @@ class ProjectTypeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if description_i18_n_key is not UNSET:

@@ -33,7 +33,6 @@ class PropertiesBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if properties is not UNSET:
             field_dict["properties"] = properties
 

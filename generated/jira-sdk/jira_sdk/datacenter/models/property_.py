@@ -35,7 +35,6 @@ class Property:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if example is not UNSET:
             field_dict["example"] = example
         if key is not UNSET:

@@ -43,7 +43,6 @@ class ReadOnlyModeUpdateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if end_time is not UNSET:

@@ -31,7 +31,6 @@ class RegisterItemHolder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_locked is not UNSET:
             field_dict["isLocked"] = is_locked
         if is_managed is not UNSET:

@@ -65,7 +65,6 @@ class ReindexBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if current_progress is not UNSET:
             field_dict["currentProgress"] = current_progress
         if current_sub_task is not UNSET:

@@ -60,7 +60,6 @@ class ReindexRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if completion_time is not UNSET:
             field_dict["completionTime"] = completion_time
         if id is not UNSET:

@@ -35,7 +35,6 @@ class RemoteEntityLinkJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if link is not UNSET:
             field_dict["link"] = link
         if name is not UNSET:

@@ -36,7 +36,6 @@ class RemoteEntityLinksJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if links is not UNSET:
             field_dict["links"] = links
 

@@ -48,7 +48,6 @@ class RemoteIssueLinkCreateOrUpdateRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if application is not UNSET:
             field_dict["application"] = application
         if global_id is not UNSET:

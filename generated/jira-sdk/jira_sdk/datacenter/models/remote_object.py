@@ -52,7 +52,6 @@ class RemoteObject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if icon is not UNSET:
             field_dict["icon"] = icon
         if status is not UNSET:

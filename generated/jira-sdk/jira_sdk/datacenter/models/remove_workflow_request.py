@@ -31,7 +31,6 @@ class RemoveWorkflowRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if next_default_workflow is not UNSET:
             field_dict["nextDefaultWorkflow"] = next_default_workflow
         if workflow is not UNSET:

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_invocation_history_additional_property import RestInvocationHistoryAdditionalProperty
-
 
 T = TypeVar("T", bound="RestInvocationHistory")
 
@@ -24,16 +20,13 @@ class RestInvocationHistory:
     """
 
     empty: bool | Unset = UNSET
-    additional_properties: dict[str, RestInvocationHistoryAdditionalProperty] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         empty = self.empty
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.to_dict()
-
-        field_dict.update({})
+        field_dict.update(self.additional_properties)
         if empty is not UNSET:
             field_dict["empty"] = empty
 
@@ -41,8 +34,6 @@ class RestInvocationHistory:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_invocation_history_additional_property import RestInvocationHistoryAdditionalProperty  # noqa: PLC0415
-
         d = dict(src_dict)
         empty = d.pop("empty", UNSET)
 
@@ -50,23 +41,17 @@ class RestInvocationHistory:
             empty=empty,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = RestInvocationHistoryAdditionalProperty.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        rest_invocation_history.additional_properties = additional_properties
+        rest_invocation_history.additional_properties = d
         return rest_invocation_history
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> RestInvocationHistoryAdditionalProperty:
+    def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: RestInvocationHistoryAdditionalProperty) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

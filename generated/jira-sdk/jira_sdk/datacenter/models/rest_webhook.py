@@ -10,7 +10,6 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_webhook_additional_property import RestWebhookAdditionalProperty
     from ..models.rest_webhook_configuration import RestWebhookConfiguration
     from ..models.rest_webhook_credentials import RestWebhookCredentials
     from ..models.rest_webhook_statistics import RestWebhookStatistics
@@ -45,7 +44,7 @@ class RestWebhook:
     ssl_verification_required: bool | Unset = UNSET
     statistics: RestWebhookStatistics | Unset = UNSET
     url: str | Unset = UNSET
-    additional_properties: dict[str, RestWebhookAdditionalProperty] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         active = self.active
@@ -77,10 +76,7 @@ class RestWebhook:
         url = self.url
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.to_dict()
-
-        field_dict.update({})
+        field_dict.update(self.additional_properties)
         if active is not UNSET:
             field_dict["active"] = active
         if configuration is not UNSET:
@@ -106,7 +102,6 @@ class RestWebhook:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_webhook_additional_property import RestWebhookAdditionalProperty  # noqa: PLC0415
         from ..models.rest_webhook_configuration import RestWebhookConfiguration  # noqa: PLC0415
         from ..models.rest_webhook_credentials import RestWebhookCredentials  # noqa: PLC0415
         from ..models.rest_webhook_statistics import RestWebhookStatistics  # noqa: PLC0415
@@ -160,23 +155,17 @@ class RestWebhook:
             url=url,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = RestWebhookAdditionalProperty.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        rest_webhook.additional_properties = additional_properties
+        rest_webhook.additional_properties = d
         return rest_webhook
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> RestWebhookAdditionalProperty:
+    def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: RestWebhookAdditionalProperty) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

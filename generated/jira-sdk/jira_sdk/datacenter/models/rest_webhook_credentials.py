@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_webhook_credentials_additional_property import RestWebhookCredentialsAdditionalProperty
-
 
 T = TypeVar("T", bound="RestWebhookCredentials")
 
@@ -28,7 +24,7 @@ class RestWebhookCredentials:
     empty: bool | Unset = UNSET
     password: str | Unset = UNSET
     username: str | Unset = UNSET
-    additional_properties: dict[str, RestWebhookCredentialsAdditionalProperty] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         empty = self.empty
@@ -38,10 +34,7 @@ class RestWebhookCredentials:
         username = self.username
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.to_dict()
-
-        field_dict.update({})
+        field_dict.update(self.additional_properties)
         if empty is not UNSET:
             field_dict["empty"] = empty
         if password is not UNSET:
@@ -53,8 +46,6 @@ class RestWebhookCredentials:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_webhook_credentials_additional_property import RestWebhookCredentialsAdditionalProperty  # noqa: PLC0415
-
         d = dict(src_dict)
         empty = d.pop("empty", UNSET)
 
@@ -68,23 +59,17 @@ class RestWebhookCredentials:
             username=username,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = RestWebhookCredentialsAdditionalProperty.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        rest_webhook_credentials.additional_properties = additional_properties
+        rest_webhook_credentials.additional_properties = d
         return rest_webhook_credentials
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> RestWebhookCredentialsAdditionalProperty:
+    def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: RestWebhookCredentialsAdditionalProperty) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

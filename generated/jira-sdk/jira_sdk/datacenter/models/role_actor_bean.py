@@ -31,7 +31,6 @@ class RoleActorBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_url is not UNSET:
             field_dict["avatarUrl"] = avatar_url
         if name is not UNSET:

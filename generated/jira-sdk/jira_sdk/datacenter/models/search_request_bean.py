@@ -52,7 +52,6 @@ class SearchRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if fields is not UNSET:

@@ -72,7 +72,6 @@ class SearchResultsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if issues is not UNSET:

@@ -56,7 +56,6 @@ class SecuritySchemeJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_security_level_id is not UNSET:
             field_dict["defaultSecurityLevelId"] = default_security_level_id
         if description is not UNSET:

@@ -36,7 +36,6 @@ class SecuritySchemesJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_security_schemes is not UNSET:
             field_dict["issueSecuritySchemes"] = issue_security_schemes
 

@@ -33,7 +33,6 @@ class SetColumnsUrlEncodedBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if username is not UNSET:
             field_dict["username"] = username
         if columns is not UNSET:

@@ -43,7 +43,6 @@ class ShareBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if emails is not UNSET:
             field_dict["emails"] = emails
         if jql is not UNSET:

@@ -51,7 +51,6 @@ class SharePermissionInputBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if edit is not UNSET:
             field_dict["edit"] = edit
         if groupname is not UNSET:

@@ -50,7 +50,6 @@ class SimpleListWrapperApplicationRoleBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if callback is not UNSET:
             field_dict["callback"] = callback
         if max_results is not UNSET:

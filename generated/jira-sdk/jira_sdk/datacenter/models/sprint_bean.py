@@ -75,7 +75,6 @@ class SprintBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if activated_date is not UNSET:
             field_dict["activatedDate"] = activated_date
         if auto_start_stop is not UNSET:

@@ -59,7 +59,6 @@ class SprintCreateBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if auto_start_stop is not UNSET:
             field_dict["autoStartStop"] = auto_start_stop
         if end_date is not UNSET:

@@ -57,7 +57,6 @@ class StatusJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if icon_url is not UNSET:

@@ -35,7 +35,6 @@ class StatusMapping:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issue_type_name is not UNSET:
             field_dict["issueTypeName"] = issue_type_name
         if source_status_name is not UNSET:

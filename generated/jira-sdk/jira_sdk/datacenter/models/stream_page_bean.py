@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.stream_page_bean_values_item import StreamPageBeanValuesItem
-
 
 T = TypeVar("T", bound="StreamPageBean")
 
@@ -25,7 +21,7 @@ class StreamPageBean:
         next_cursor (str | Unset):
         next_page (str | Unset):
         self_ (str | Unset):
-        values (list[StreamPageBeanValuesItem] | Unset):
+        values (list[Any] | Unset):
     """
 
     is_last: bool | Unset = UNSET
@@ -33,7 +29,7 @@ class StreamPageBean:
     next_cursor: str | Unset = UNSET
     next_page: str | Unset = UNSET
     self_: str | Unset = UNSET
-    values: list[StreamPageBeanValuesItem] | Unset = UNSET
+    values: list[Any] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,16 +43,12 @@ class StreamPageBean:
 
         self_ = self.self_
 
-        values: list[dict[str, Any]] | Unset = UNSET
+        values: list[Any] | Unset = UNSET
         if not isinstance(self.values, Unset):
-            values = []
-            for values_item_data in self.values:
-                values_item = values_item_data.to_dict()
-                values.append(values_item)
+            values = self.values
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last is not UNSET:
             field_dict["isLast"] = is_last
         if max_results is not UNSET:
@@ -74,8 +66,6 @@ class StreamPageBean:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.stream_page_bean_values_item import StreamPageBeanValuesItem  # noqa: PLC0415
-
         d = dict(src_dict)
         is_last = d.pop("isLast", UNSET)
 
@@ -87,14 +77,7 @@ class StreamPageBean:
 
         self_ = d.pop("self", UNSET)
 
-        _values = d.pop("values", UNSET)
-        values: list[StreamPageBeanValuesItem] | Unset = UNSET
-        if _values is not UNSET:
-            values = []
-            for values_item_data in _values:
-                values_item = StreamPageBeanValuesItem.from_dict(values_item_data)
-
-                values.append(values_item)
+        values = cast(list[Any], d.pop("values", UNSET))
 
         stream_page_bean = cls(
             is_last=is_last,

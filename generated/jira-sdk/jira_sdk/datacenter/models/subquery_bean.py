@@ -27,7 +27,6 @@ class SubqueryBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if query is not UNSET:
             field_dict["query"] = query
 

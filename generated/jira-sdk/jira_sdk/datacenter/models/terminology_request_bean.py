@@ -35,7 +35,6 @@ class TerminologyRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if new_name is not UNSET:
             field_dict["newName"] = new_name
         if new_name_plural is not UNSET:

@@ -43,7 +43,6 @@ class TerminologyResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_default is not UNSET:
             field_dict["isDefault"] = is_default
         if new_name is not UNSET:

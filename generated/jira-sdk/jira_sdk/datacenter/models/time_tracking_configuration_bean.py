@@ -45,7 +45,6 @@ class TimeTrackingConfigurationBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_unit is not UNSET:
             field_dict["defaultUnit"] = default_unit
         if time_format is not UNSET:

@@ -62,7 +62,6 @@ class ToJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
         if groups is not UNSET:

@@ -36,7 +36,6 @@ class TransitionsMetaBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if transitions is not UNSET:
             field_dict["transitions"] = transitions
 

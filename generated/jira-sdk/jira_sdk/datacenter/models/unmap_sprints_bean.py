@@ -29,7 +29,6 @@ class UnmapSprintsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if sprint_ids is not UNSET:
             field_dict["sprintIds"] = sprint_ids
 

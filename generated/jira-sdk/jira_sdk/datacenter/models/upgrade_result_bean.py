@@ -42,7 +42,6 @@ class UpgradeResultBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if duration is not UNSET:
             field_dict["duration"] = duration
         if message is not UNSET:

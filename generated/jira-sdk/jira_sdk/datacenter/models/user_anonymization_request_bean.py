@@ -31,7 +31,6 @@ class UserAnonymizationRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if new_owner_key is not UNSET:
             field_dict["newOwnerKey"] = new_owner_key
         if user_key is not UNSET:

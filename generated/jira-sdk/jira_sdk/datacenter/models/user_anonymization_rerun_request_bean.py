@@ -39,7 +39,6 @@ class UserAnonymizationRerunRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if new_owner_key is not UNSET:
             field_dict["newOwnerKey"] = new_owner_key
         if old_user_key is not UNSET:

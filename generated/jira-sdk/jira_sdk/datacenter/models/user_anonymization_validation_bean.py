@@ -89,7 +89,6 @@ class UserAnonymizationValidationBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if affected_entities is not UNSET:
             field_dict["affectedEntities"] = affected_entities
         if business_logic_validation_failed is not UNSET:

@@ -96,7 +96,6 @@ class UserBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if active is not UNSET:
             field_dict["active"] = active
         if application_roles is not UNSET:

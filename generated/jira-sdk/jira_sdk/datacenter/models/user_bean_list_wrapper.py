@@ -61,7 +61,6 @@ class UserBeanListWrapper:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if backing_list_size is not UNSET:
             field_dict["backingListSize"] = backing_list_size
         if callback is not UNSET:

@@ -75,7 +75,6 @@ class UserIssueRelevanceBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_urls is not UNSET:
             field_dict["avatarUrls"] = avatar_urls
         if display_name is not UNSET:

@@ -62,7 +62,6 @@ class UserJsonBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if active is not UNSET:
             field_dict["active"] = active
         if avatar_urls is not UNSET:

@@ -61,7 +61,6 @@ class UserWriteBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if active is not UNSET:
             field_dict["active"] = active
         if application_keys is not UNSET:

@@ -26,11 +26,11 @@ class VersionBean:
         overdue (bool | Unset):  Example: True.
         project (str | Unset):  Example: PXA.
         project_id (int | Unset):  Example: 10000.
-        release_date (datetime.datetime | Unset):
+        release_date (datetime.date | Unset):
         release_date_set (bool | Unset):  Example: False.
         released (bool | Unset):  Example: True.
         self_ (str | Unset):  Example: http://localhost:8090/jira/rest/api/2/version/10000.
-        start_date (datetime.datetime | Unset):
+        start_date (datetime.date | Unset):
         start_date_set (bool | Unset):  Example: False.
         user_release_date (str | Unset):  Example: 2012-09-15T21:11:01.834+0000.
         user_start_date (str | Unset):  Example: 2012-08-15T21:11:01.834+0000.
@@ -45,11 +45,11 @@ class VersionBean:
     overdue: bool | Unset = UNSET
     project: str | Unset = UNSET
     project_id: int | Unset = UNSET
-    release_date: datetime.datetime | Unset = UNSET
+    release_date: datetime.date | Unset = UNSET
     release_date_set: bool | Unset = UNSET
     released: bool | Unset = UNSET
     self_: str | Unset = UNSET
-    start_date: datetime.datetime | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
     start_date_set: bool | Unset = UNSET
     user_release_date: str | Unset = UNSET
     user_start_date: str | Unset = UNSET
@@ -96,7 +96,6 @@ class VersionBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if archived is not UNSET:
             field_dict["archived"] = archived
         if description is not UNSET:
@@ -156,11 +155,11 @@ class VersionBean:
         project_id = d.pop("projectId", UNSET)
 
         _release_date = d.pop("releaseDate", UNSET)
-        release_date: datetime.datetime | Unset
+        release_date: datetime.date | Unset
         if isinstance(_release_date, Unset):
             release_date = UNSET
         else:
-            release_date = datetime.datetime.fromisoformat(_release_date)
+            release_date = datetime.date.fromisoformat(_release_date)
 
         release_date_set = d.pop("releaseDateSet", UNSET)
 
@@ -169,11 +168,11 @@ class VersionBean:
         self_ = d.pop("self", UNSET)
 
         _start_date = d.pop("startDate", UNSET)
-        start_date: datetime.datetime | Unset
+        start_date: datetime.date | Unset
         if isinstance(_start_date, Unset):
             start_date = UNSET
         else:
-            start_date = datetime.datetime.fromisoformat(_start_date)
+            start_date = datetime.date.fromisoformat(_start_date)
 
         start_date_set = d.pop("startDateSet", UNSET)
 

@@ -52,7 +52,6 @@ class VersionIssueCountsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_names is not UNSET:
             field_dict["customFieldNames"] = custom_field_names
         if issue_count_with_custom_fields_showing_version is not UNSET:

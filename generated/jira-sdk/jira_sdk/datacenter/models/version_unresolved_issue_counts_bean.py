@@ -31,7 +31,6 @@ class VersionUnresolvedIssueCountsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues_unresolved_count is not UNSET:
             field_dict["issuesUnresolvedCount"] = issues_unresolved_count
         if self_ is not UNSET:

@@ -35,7 +35,6 @@ class VersionUsageInCustomFields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if custom_field_id is not UNSET:
             field_dict["customFieldId"] = custom_field_id
         if field_name is not UNSET:

@@ -41,7 +41,6 @@ class WorkflowMappingBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_mapping is not UNSET:
             field_dict["defaultMapping"] = default_mapping
         if issue_types is not UNSET:

@@ -40,7 +40,6 @@ class WorkflowSchemeMigrationRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if scheme_id is not UNSET:
             field_dict["schemeId"] = scheme_id
         if status_mappings is not UNSET:

@@ -37,7 +37,6 @@ class WorkflowSchemeRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if default_workflow is not UNSET:
             field_dict["defaultWorkflow"] = default_workflow
         if issue_types is not UNSET:

@@ -31,7 +31,6 @@ class WorklogChangeBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if updated_time is not UNSET:
             field_dict["updatedTime"] = updated_time
         if worklog_id is not UNSET:

@@ -60,7 +60,6 @@ class WorklogChangedSinceBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if is_last_page is not UNSET:
             field_dict["isLastPage"] = is_last_page
         if last_page is not UNSET:

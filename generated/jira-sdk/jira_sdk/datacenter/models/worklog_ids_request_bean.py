@@ -29,7 +29,6 @@ class WorklogIdsRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if ids is not UNSET:
             field_dict["ids"] = ids
 

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from .article_dto import ArticleDTO
     from .assets_workspace_dto import AssetsWorkspaceDTO
     from .attach_temporary_file_body import AttachTemporaryFileBody
+    from .attach_temporary_file_response_201 import AttachTemporaryFileResponse201
+    from .attach_temporary_file_response_201_temporary_attachments_item import (
+        AttachTemporaryFileResponse201TemporaryAttachmentsItem,
+    )
     from .attachment_create_dto import AttachmentCreateDTO
     from .attachment_create_result_dto import AttachmentCreateResultDTO
     from .attachment_dto import AttachmentDTO
@@ -167,6 +171,8 @@ _LAZY: dict[str, str] = {
     "ArticleDTO": ".article_dto",
     "AssetsWorkspaceDTO": ".assets_workspace_dto",
     "AttachTemporaryFileBody": ".attach_temporary_file_body",
+    "AttachTemporaryFileResponse201": ".attach_temporary_file_response_201",
+    "AttachTemporaryFileResponse201TemporaryAttachmentsItem": ".attach_temporary_file_response_201_temporary_attachments_item",
     "AttachmentCreateDTO": ".attachment_create_dto",
     "AttachmentCreateResultDTO": ".attachment_create_result_dto",
     "AttachmentDTO": ".attachment_dto",
@@ -332,6 +338,8 @@ __all__ = (
     "AttachmentDTO",
     "AttachmentLinkDTO",
     "AttachTemporaryFileBody",
+    "AttachTemporaryFileResponse201",
+    "AttachTemporaryFileResponse201TemporaryAttachmentsItem",
     "AvatarUrlsBean",
     "ChangeDetails",
     "Changelog",

@@ -30,7 +30,6 @@ class ApprovalDecisionRequestDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if decision is not UNSET:
             field_dict["decision"] = decision
 

@@ -40,7 +40,6 @@ class ApproverDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if approver is not UNSET:
             field_dict["approver"] = approver
         if approver_decision is not UNSET:

@@ -48,7 +48,6 @@ class ArticleDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
         if excerpt is not UNSET:

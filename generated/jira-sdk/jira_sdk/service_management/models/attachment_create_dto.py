@@ -44,7 +44,6 @@ class AttachmentCreateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if additional_comment is not UNSET:
             field_dict["additionalComment"] = additional_comment
         if public is not UNSET:

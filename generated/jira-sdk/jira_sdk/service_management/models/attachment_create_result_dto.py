@@ -40,7 +40,6 @@ class AttachmentCreateResultDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if attachments is not UNSET:
             field_dict["attachments"] = attachments
         if comment is not UNSET:

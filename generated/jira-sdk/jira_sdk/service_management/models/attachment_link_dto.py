@@ -39,7 +39,6 @@ class AttachmentLinkDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if content is not UNSET:
             field_dict["content"] = content
         if jira_rest is not UNSET:

@@ -31,7 +31,6 @@ class CommentCreateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if body is not UNSET:
             field_dict["body"] = body
         if public is not UNSET:

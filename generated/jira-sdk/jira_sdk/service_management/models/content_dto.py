@@ -28,7 +28,6 @@ class ContentDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if iframe_src is not UNSET:
             field_dict["iframeSrc"] = iframe_src
 

@@ -41,7 +41,6 @@ class CSATFeedbackFullDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if comment is not UNSET:
             field_dict["comment"] = comment
         if rating is not UNSET:

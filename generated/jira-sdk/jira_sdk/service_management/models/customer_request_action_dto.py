@@ -27,7 +27,6 @@ class CustomerRequestActionDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if allowed is not UNSET:
             field_dict["allowed"] = allowed
 

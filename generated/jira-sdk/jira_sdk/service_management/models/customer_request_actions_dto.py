@@ -51,7 +51,6 @@ class CustomerRequestActionsDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if add_attachment is not UNSET:
             field_dict["addAttachment"] = add_attachment
         if add_comment is not UNSET:

@@ -46,7 +46,6 @@ class CustomerRequestCreateMetaDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if can_add_request_participants is not UNSET:
             field_dict["canAddRequestParticipants"] = can_add_request_participants
         if can_raise_on_behalf_of is not UNSET:

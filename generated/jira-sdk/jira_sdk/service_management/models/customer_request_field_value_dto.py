@@ -45,7 +45,6 @@ class CustomerRequestFieldValueDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_id is not UNSET:
             field_dict["fieldId"] = field_id
         if label is not UNSET:

@@ -39,7 +39,6 @@ class CustomerRequestLinkDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if agent is not UNSET:
             field_dict["agent"] = agent
         if jira_rest is not UNSET:

@@ -44,7 +44,6 @@ class CustomerRequestStatusDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if status is not UNSET:
             field_dict["status"] = status
         if status_category is not UNSET:

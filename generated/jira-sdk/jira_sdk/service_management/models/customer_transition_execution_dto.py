@@ -37,7 +37,6 @@ class CustomerTransitionExecutionDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if additional_comment is not UNSET:
             field_dict["additionalComment"] = additional_comment
         if id is not UNSET:

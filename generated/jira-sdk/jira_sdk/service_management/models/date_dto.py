@@ -41,7 +41,6 @@ class DateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if epoch_millis is not UNSET:
             field_dict["epochMillis"] = epoch_millis
         if friendly is not UNSET:

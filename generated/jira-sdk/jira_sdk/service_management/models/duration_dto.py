@@ -31,7 +31,6 @@ class DurationDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if friendly is not UNSET:
             field_dict["friendly"] = friendly
         if millis is not UNSET:

@@ -37,7 +37,6 @@ class ErrorResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error_message is not UNSET:
             field_dict["errorMessage"] = error_message
         if i_18_n_error_message is not UNSET:

@@ -34,7 +34,6 @@ class Form:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if answers is not UNSET:
             field_dict["answers"] = answers
 

@@ -64,7 +64,6 @@ class FormAnswer:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if adf is not UNSET:
             field_dict["adf"] = adf
         if choices is not UNSET:

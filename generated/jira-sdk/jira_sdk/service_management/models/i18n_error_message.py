@@ -33,7 +33,6 @@ class I18NErrorMessage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if i_18_n_key is not UNSET:
             field_dict["i18nKey"] = i_18_n_key
         if parameters is not UNSET:

@@ -28,7 +28,6 @@ class InsightWorkspaceDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if workspace_id is not UNSET:
             field_dict["workspaceId"] = workspace_id
 

@@ -184,7 +184,6 @@ class JsonNode:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if array is not UNSET:
             field_dict["array"] = array
         if big_decimal is not UNSET:

@@ -37,7 +37,6 @@ class Operations:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if link_groups is not UNSET:
             field_dict["linkGroups"] = link_groups
 

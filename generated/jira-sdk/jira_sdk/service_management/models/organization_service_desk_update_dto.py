@@ -26,17 +26,18 @@ class OrganizationServiceDeskUpdateDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        organization_id = self.organization_id
+        organization_id: Any
+        if isinstance(self.organization_id, Unset):
+            organization_id = UNSET
+        else:
+            organization_id = self.organization_id
 
         service_desk_id = self.service_desk_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "organizationId": organization_id,
-            }
-        )
+        if organization_id is not UNSET:
+            field_dict["organizationId"] = organization_id
         if service_desk_id is not UNSET:
             field_dict["serviceDeskId"] = service_desk_id
 
@@ -45,7 +46,11 @@ class OrganizationServiceDeskUpdateDTO:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        organization_id = d.pop("organizationId")
+        organization_id: Any
+        if "organizationId" not in d:
+            organization_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            organization_id = d.pop("organizationId")
 
         service_desk_id = d.pop("serviceDeskId", UNSET)
 

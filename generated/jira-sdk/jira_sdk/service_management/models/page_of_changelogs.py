@@ -49,7 +49,6 @@ class PageOfChangelogs:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if histories is not UNSET:
             field_dict["histories"] = histories
         if max_results is not UNSET:

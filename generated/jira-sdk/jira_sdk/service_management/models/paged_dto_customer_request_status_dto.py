@@ -66,7 +66,6 @@ class PagedDTOCustomerRequestStatusDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_expands is not UNSET:
             field_dict["_expands"] = field_expands
         if field_links is not UNSET:

@@ -27,7 +27,6 @@ class RenderedValueDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if html is not UNSET:
             field_dict["html"] = html
 

@@ -69,7 +69,6 @@ class RequestCreateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if channel is not UNSET:
             field_dict["channel"] = channel
         if form is not UNSET:

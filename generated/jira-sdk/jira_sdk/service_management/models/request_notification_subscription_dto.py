@@ -28,7 +28,6 @@ class RequestNotificationSubscriptionDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if subscribed is not UNSET:
             field_dict["subscribed"] = subscribed
 

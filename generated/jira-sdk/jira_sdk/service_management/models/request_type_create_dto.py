@@ -39,7 +39,6 @@ class RequestTypeCreateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if help_text is not UNSET:

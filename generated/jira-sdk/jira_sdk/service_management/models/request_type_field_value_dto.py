@@ -40,7 +40,6 @@ class RequestTypeFieldValueDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if children is not UNSET:
             field_dict["children"] = children
         if label is not UNSET:

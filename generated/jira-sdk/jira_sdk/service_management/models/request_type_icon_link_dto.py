@@ -33,7 +33,6 @@ class RequestTypeIconLinkDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if icon_urls is not UNSET:
             field_dict["iconUrls"] = icon_urls
 

@@ -45,7 +45,6 @@ class RequestTypePermissionCheckRequestDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if permissions is not UNSET:

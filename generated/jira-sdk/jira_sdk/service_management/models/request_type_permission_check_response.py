@@ -35,7 +35,6 @@ class RequestTypePermissionCheckResponse:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if can_administer is not UNSET:
             field_dict["canAdminister"] = can_administer
         if can_create_request is not UNSET:

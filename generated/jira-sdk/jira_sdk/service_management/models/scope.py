@@ -42,7 +42,6 @@ class Scope:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project is not UNSET:
             field_dict["project"] = project
         if type_ is not UNSET:

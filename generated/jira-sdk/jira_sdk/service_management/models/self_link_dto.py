@@ -27,7 +27,6 @@ class SelfLinkDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if self_ is not UNSET:
             field_dict["self"] = self_
 

@@ -38,7 +38,6 @@ class ServiceDeskCustomerDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_ids is not UNSET:
             field_dict["accountIds"] = account_ids
         if usernames is not UNSET:

@@ -68,7 +68,6 @@ class SlaInformationCompletedCycleDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if breach_time is not UNSET:
             field_dict["breachTime"] = breach_time
         if breached is not UNSET:

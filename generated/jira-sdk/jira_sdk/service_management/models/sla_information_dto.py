@@ -62,7 +62,6 @@ class SlaInformationDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_links is not UNSET:
             field_dict["_links"] = field_links
         if completed_cycles is not UNSET:

@@ -71,7 +71,6 @@ class SlaInformationOngoingCycleDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if breach_time is not UNSET:
             field_dict["breachTime"] = breach_time
         if breached is not UNSET:

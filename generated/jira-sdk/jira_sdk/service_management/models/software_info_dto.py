@@ -56,7 +56,6 @@ class SoftwareInfoDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_links is not UNSET:
             field_dict["_links"] = field_links
         if build_change_set is not UNSET:

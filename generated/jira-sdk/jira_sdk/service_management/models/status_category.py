@@ -44,7 +44,6 @@ class StatusCategory:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color_name is not UNSET:
             field_dict["colorName"] = color_name
         if id is not UNSET:

@@ -42,7 +42,6 @@ class UserLinkDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_urls is not UNSET:
             field_dict["avatarUrls"] = avatar_urls
         if jira_rest is not UNSET:

@@ -42,7 +42,6 @@ class UsersOrganizationUpdateDTO:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_ids is not UNSET:
             field_dict["accountIds"] = account_ids
         if organization_id is not UNSET:

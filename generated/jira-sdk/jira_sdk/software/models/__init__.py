@@ -115,6 +115,7 @@ if TYPE_CHECKING:
     from .epic_update_bean_color import EpicUpdateBeanColor
     from .epic_update_bean_color_key import EpicUpdateBeanColorKey
     from .estimate_issue_for_board_body import EstimateIssueForBoardBody
+    from .estimate_issue_for_board_response_200 import EstimateIssueForBoardResponse200
     from .estimation_config_bean import EstimationConfigBean
     from .estimation_config_bean_field import EstimationConfigBeanField
     from .estimation_configuration_bean import EstimationConfigurationBean
@@ -165,13 +166,112 @@ if TYPE_CHECKING:
     from .get_all_boards_type import GetAllBoardsType
     from .get_all_quick_filters_response_200 import GetAllQuickFiltersResponse200
     from .get_all_quick_filters_response_200_values_item import GetAllQuickFiltersResponse200ValuesItem
+    from .get_all_sprints_response_200 import GetAllSprintsResponse200
     from .get_all_sprints_state import GetAllSprintsState
+    from .get_all_versions_response_200 import GetAllVersionsResponse200
+    from .get_all_versions_response_200_values_item import GetAllVersionsResponse200ValuesItem
     from .get_board_by_filter_id_response_200 import GetBoardByFilterIdResponse200
     from .get_board_by_filter_id_response_200_values_item import GetBoardByFilterIdResponse200ValuesItem
-    from .get_board_issues_for_epic_fields_item import GetBoardIssuesForEpicFieldsItem
-    from .get_board_issues_for_epic_jsis_fields_item import GetBoardIssuesForEpicJsisFieldsItem
-    from .get_board_issues_for_sprint_fields_item import GetBoardIssuesForSprintFieldsItem
-    from .get_board_issues_for_sprint_jsis_fields_item import GetBoardIssuesForSprintJsisFieldsItem
+    from .get_board_issues_for_epic_response_200 import GetBoardIssuesForEpicResponse200
+    from .get_board_issues_for_epic_response_200_issues_item import GetBoardIssuesForEpicResponse200IssuesItem
+    from .get_board_issues_for_epic_response_200_issues_item_fields import (
+        GetBoardIssuesForEpicResponse200IssuesItemFields,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_comment_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBody,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_comment_item_visibility import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_epic import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsEpic,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_epic_color import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsEpicColor,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_project import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsProject,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_project_insight import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsProjectInsight,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_timetracking import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsTimetracking,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_worklog_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_visibility import (
+        GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility,
+    )
+    from .get_board_issues_for_sprint_response_200 import GetBoardIssuesForSprintResponse200
+    from .get_board_issues_for_sprint_response_200_issues_item import GetBoardIssuesForSprintResponse200IssuesItem
+    from .get_board_issues_for_sprint_response_200_issues_item_fields import (
+        GetBoardIssuesForSprintResponse200IssuesItemFields,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_comment_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBody,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body_content_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body_content_item_content_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_visibility import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemVisibility,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_epic import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsEpic,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_epic_color import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsEpicColor,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_project import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsProject,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_project_insight import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsProjectInsight,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_timetracking import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsTimetracking,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemComment,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment_content_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment_content_item_content_item import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_visibility import (
+        GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemVisibility,
+    )
     from .get_board_response_200 import GetBoardResponse200
     from .get_board_response_200_admins import GetBoardResponse200Admins
     from .get_board_response_200_admins_groups_item import GetBoardResponse200AdminsGroupsItem
@@ -227,6 +327,11 @@ if TYPE_CHECKING:
     from .get_deployment_gating_status_by_key_response_default_item import (
         GetDeploymentGatingStatusByKeyResponseDefaultItem,
     )
+    from .get_epic_response_200 import GetEpicResponse200
+    from .get_epic_response_200_color import GetEpicResponse200Color
+    from .get_epics_response_200 import GetEpicsResponse200
+    from .get_epics_response_200_values_item import GetEpicsResponse200ValuesItem
+    from .get_epics_response_200_values_item_color import GetEpicsResponse200ValuesItemColor
     from .get_feature_flag_by_id_response_200 import GetFeatureFlagByIdResponse200
     from .get_feature_flag_by_id_response_200_details_item import GetFeatureFlagByIdResponse200DetailsItem
     from .get_feature_flag_by_id_response_200_details_item_environment import (
@@ -271,23 +376,223 @@ if TYPE_CHECKING:
     from .get_incident_by_id_response_200_severity_level import GetIncidentByIdResponse200SeverityLevel
     from .get_incident_by_id_response_200_status import GetIncidentByIdResponse200Status
     from .get_incident_by_id_response_default_item import GetIncidentByIdResponseDefaultItem
-    from .get_issue_fields_item import GetIssueFieldsItem
-    from .get_issues_for_backlog_fields_item import GetIssuesForBacklogFieldsItem
-    from .get_issues_for_backlog_jsis_fields_item import GetIssuesForBacklogJsisFieldsItem
-    from .get_issues_for_board_fields_item import GetIssuesForBoardFieldsItem
-    from .get_issues_for_board_jsis_fields_item import GetIssuesForBoardJsisFieldsItem
-    from .get_issues_for_epic_fields_item import GetIssuesForEpicFieldsItem
-    from .get_issues_for_epic_jsis_fields_item import GetIssuesForEpicJsisFieldsItem
-    from .get_issues_for_sprint_fields_item import GetIssuesForSprintFieldsItem
-    from .get_issues_for_sprint_jsis_fields_item import GetIssuesForSprintJsisFieldsItem
-    from .get_issues_without_epic_fields_item import GetIssuesWithoutEpicFieldsItem
-    from .get_issues_without_epic_for_board_fields_item import GetIssuesWithoutEpicForBoardFieldsItem
-    from .get_issues_without_epic_for_board_jsis_fields_item import GetIssuesWithoutEpicForBoardJsisFieldsItem
-    from .get_issues_without_epic_jsis_fields_item import GetIssuesWithoutEpicJsisFieldsItem
+    from .get_issue_estimation_for_board_response_200 import GetIssueEstimationForBoardResponse200
+    from .get_issue_response_200 import GetIssueResponse200
+    from .get_issue_response_200_fields import GetIssueResponse200Fields
+    from .get_issue_response_200_fields_comment_item import GetIssueResponse200FieldsCommentItem
+    from .get_issue_response_200_fields_comment_item_body import GetIssueResponse200FieldsCommentItemBody
+    from .get_issue_response_200_fields_comment_item_body_content_item import (
+        GetIssueResponse200FieldsCommentItemBodyContentItem,
+    )
+    from .get_issue_response_200_fields_comment_item_body_content_item_content_item import (
+        GetIssueResponse200FieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_issue_response_200_fields_comment_item_visibility import GetIssueResponse200FieldsCommentItemVisibility
+    from .get_issue_response_200_fields_epic import GetIssueResponse200FieldsEpic
+    from .get_issue_response_200_fields_epic_color import GetIssueResponse200FieldsEpicColor
+    from .get_issue_response_200_fields_project import GetIssueResponse200FieldsProject
+    from .get_issue_response_200_fields_project_insight import GetIssueResponse200FieldsProjectInsight
+    from .get_issue_response_200_fields_timetracking import GetIssueResponse200FieldsTimetracking
+    from .get_issue_response_200_fields_worklog_item import GetIssueResponse200FieldsWorklogItem
+    from .get_issue_response_200_fields_worklog_item_comment import GetIssueResponse200FieldsWorklogItemComment
+    from .get_issue_response_200_fields_worklog_item_comment_content_item import (
+        GetIssueResponse200FieldsWorklogItemCommentContentItem,
+    )
+    from .get_issue_response_200_fields_worklog_item_comment_content_item_content_item import (
+        GetIssueResponse200FieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_issue_response_200_fields_worklog_item_visibility import GetIssueResponse200FieldsWorklogItemVisibility
+    from .get_issues_for_epic_response_200 import GetIssuesForEpicResponse200
+    from .get_issues_for_epic_response_200_issues_item import GetIssuesForEpicResponse200IssuesItem
+    from .get_issues_for_epic_response_200_issues_item_fields import GetIssuesForEpicResponse200IssuesItemFields
+    from .get_issues_for_epic_response_200_issues_item_fields_comment_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsCommentItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_comment_item_body import (
+        GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBody,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_comment_item_visibility import (
+        GetIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_epic import (
+        GetIssuesForEpicResponse200IssuesItemFieldsEpic,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_epic_color import (
+        GetIssuesForEpicResponse200IssuesItemFieldsEpicColor,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_project import (
+        GetIssuesForEpicResponse200IssuesItemFieldsProject,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_project_insight import (
+        GetIssuesForEpicResponse200IssuesItemFieldsProjectInsight,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_timetracking import (
+        GetIssuesForEpicResponse200IssuesItemFieldsTimetracking,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_worklog_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsWorklogItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment import (
+        GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item import (
+        GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_issues_for_epic_response_200_issues_item_fields_worklog_item_visibility import (
+        GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility,
+    )
+    from .get_issues_for_sprint_response_200 import GetIssuesForSprintResponse200
+    from .get_issues_for_sprint_response_200_fields import GetIssuesForSprintResponse200Fields
+    from .get_issues_for_sprint_response_200_fields_comment_item import GetIssuesForSprintResponse200FieldsCommentItem
+    from .get_issues_for_sprint_response_200_fields_comment_item_body import (
+        GetIssuesForSprintResponse200FieldsCommentItemBody,
+    )
+    from .get_issues_for_sprint_response_200_fields_comment_item_body_content_item import (
+        GetIssuesForSprintResponse200FieldsCommentItemBodyContentItem,
+    )
+    from .get_issues_for_sprint_response_200_fields_comment_item_body_content_item_content_item import (
+        GetIssuesForSprintResponse200FieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_issues_for_sprint_response_200_fields_comment_item_visibility import (
+        GetIssuesForSprintResponse200FieldsCommentItemVisibility,
+    )
+    from .get_issues_for_sprint_response_200_fields_epic import GetIssuesForSprintResponse200FieldsEpic
+    from .get_issues_for_sprint_response_200_fields_epic_color import GetIssuesForSprintResponse200FieldsEpicColor
+    from .get_issues_for_sprint_response_200_fields_project import GetIssuesForSprintResponse200FieldsProject
+    from .get_issues_for_sprint_response_200_fields_project_insight import (
+        GetIssuesForSprintResponse200FieldsProjectInsight,
+    )
+    from .get_issues_for_sprint_response_200_fields_timetracking import GetIssuesForSprintResponse200FieldsTimetracking
+    from .get_issues_for_sprint_response_200_fields_worklog_item import GetIssuesForSprintResponse200FieldsWorklogItem
+    from .get_issues_for_sprint_response_200_fields_worklog_item_comment import (
+        GetIssuesForSprintResponse200FieldsWorklogItemComment,
+    )
+    from .get_issues_for_sprint_response_200_fields_worklog_item_comment_content_item import (
+        GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItem,
+    )
+    from .get_issues_for_sprint_response_200_fields_worklog_item_comment_content_item_content_item import (
+        GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_issues_for_sprint_response_200_fields_worklog_item_visibility import (
+        GetIssuesForSprintResponse200FieldsWorklogItemVisibility,
+    )
+    from .get_issues_without_epic_for_board_response_200 import GetIssuesWithoutEpicForBoardResponse200
+    from .get_issues_without_epic_for_board_response_200_issues_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFields,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBody,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body_content_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body_content_item_content_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_visibility import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemVisibility,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_epic import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpic,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_epic_color import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpicColor,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_project import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProject,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_project_insight import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProjectInsight,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_timetracking import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsTimetracking,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemComment,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment_content_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment_content_item_content_item import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_visibility import (
+        GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemVisibility,
+    )
+    from .get_issues_without_epic_response_200 import GetIssuesWithoutEpicResponse200
+    from .get_issues_without_epic_response_200_issues_item import GetIssuesWithoutEpicResponse200IssuesItem
+    from .get_issues_without_epic_response_200_issues_item_fields import GetIssuesWithoutEpicResponse200IssuesItemFields
+    from .get_issues_without_epic_response_200_issues_item_fields_comment_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_comment_item_body import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBody,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_comment_item_body_content_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_comment_item_visibility import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemVisibility,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_epic import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsEpic,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_epic_color import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsEpicColor,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_project import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsProject,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_project_insight import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsProjectInsight,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_timetracking import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsTimetracking,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_worklog_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemComment,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment_content_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem,
+    )
+    from .get_issues_without_epic_response_200_issues_item_fields_worklog_item_visibility import (
+        GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemVisibility,
+    )
     from .get_linked_workspace_by_id_response_200 import GetLinkedWorkspaceByIdResponse200
     from .get_linked_workspace_by_id_response_default_item import GetLinkedWorkspaceByIdResponseDefaultItem
     from .get_linked_workspaces_response_200 import GetLinkedWorkspacesResponse200
     from .get_linked_workspaces_response_default_item import GetLinkedWorkspacesResponseDefaultItem
+    from .get_projects_response_200 import GetProjectsResponse200
+    from .get_properties_keys_response_200 import GetPropertiesKeysResponse200
+    from .get_property_response_200 import GetPropertyResponse200
+    from .get_property_response_200_value import GetPropertyResponse200Value
     from .get_quick_filter_response_200 import GetQuickFilterResponse200
     from .get_remote_link_by_id_response_200 import GetRemoteLinkByIdResponse200
     from .get_remote_link_by_id_response_200_attribute_map import GetRemoteLinkByIdResponse200AttributeMap
@@ -297,7 +602,6 @@ if TYPE_CHECKING:
     from .get_remote_link_by_id_response_200_type import GetRemoteLinkByIdResponse200Type
     from .get_remote_link_by_id_response_default_item import GetRemoteLinkByIdResponseDefaultItem
     from .get_reports_for_board_response_200 import GetReportsForBoardResponse200
-    from .get_reports_for_board_response_200_reports_item import GetReportsForBoardResponse200ReportsItem
     from .get_repository_response_200 import GetRepositoryResponse200
     from .get_repository_response_200_branches_item import GetRepositoryResponse200BranchesItem
     from .get_repository_response_200_branches_item_last_commit import GetRepositoryResponse200BranchesItemLastCommit
@@ -481,6 +785,7 @@ if TYPE_CHECKING:
     from .location_bean_type import LocationBeanType
     from .move_issues_to_backlog_body import MoveIssuesToBacklogBody
     from .move_issues_to_backlog_for_board_body import MoveIssuesToBacklogForBoardBody
+    from .move_issues_to_backlog_for_board_response_207 import MoveIssuesToBacklogForBoardResponse207
     from .move_issues_to_board_body import MoveIssuesToBoardBody
     from .move_issues_to_board_response_207 import MoveIssuesToBoardResponse207
     from .move_issues_to_board_response_207_entries_item import MoveIssuesToBoardResponse207EntriesItem
@@ -523,6 +828,8 @@ if TYPE_CHECKING:
     from .partially_update_epic_body import PartiallyUpdateEpicBody
     from .partially_update_epic_body_color import PartiallyUpdateEpicBodyColor
     from .partially_update_epic_body_color_key import PartiallyUpdateEpicBodyColorKey
+    from .partially_update_epic_response_200 import PartiallyUpdateEpicResponse200
+    from .partially_update_epic_response_200_color import PartiallyUpdateEpicResponse200Color
     from .partially_update_sprint_body import PartiallyUpdateSprintBody
     from .project_details import ProjectDetails
     from .project_details_avatar_urls import ProjectDetailsAvatarUrls
@@ -531,12 +838,12 @@ if TYPE_CHECKING:
     from .quick_filter_bean import QuickFilterBean
     from .rank_epics_body import RankEpicsBody
     from .rank_issues_body import RankIssuesBody
+    from .rank_issues_response_207 import RankIssuesResponse207
     from .ranking_config_bean import RankingConfigBean
     from .relation_bean import RelationBean
     from .remove_issues_from_epic_body import RemoveIssuesFromEpicBody
     from .report_bean import ReportBean
     from .reports_response_bean import ReportsResponseBean
-    from .reports_response_bean_reports_item import ReportsResponseBeanReportsItem
     from .scope import Scope
     from .scope_project import ScopeProject
     from .scope_project_avatar_urls import ScopeProjectAvatarUrls
@@ -1013,6 +1320,7 @@ _LAZY: dict[str, str] = {
     "EpicUpdateBeanColor": ".epic_update_bean_color",
     "EpicUpdateBeanColorKey": ".epic_update_bean_color_key",
     "EstimateIssueForBoardBody": ".estimate_issue_for_board_body",
+    "EstimateIssueForBoardResponse200": ".estimate_issue_for_board_response_200",
     "EstimationConfigBean": ".estimation_config_bean",
     "EstimationConfigBeanField": ".estimation_config_bean_field",
     "EstimationConfigurationBean": ".estimation_configuration_bean",
@@ -1053,13 +1361,48 @@ _LAZY: dict[str, str] = {
     "GetAllBoardsType": ".get_all_boards_type",
     "GetAllQuickFiltersResponse200": ".get_all_quick_filters_response_200",
     "GetAllQuickFiltersResponse200ValuesItem": ".get_all_quick_filters_response_200_values_item",
+    "GetAllSprintsResponse200": ".get_all_sprints_response_200",
     "GetAllSprintsState": ".get_all_sprints_state",
+    "GetAllVersionsResponse200": ".get_all_versions_response_200",
+    "GetAllVersionsResponse200ValuesItem": ".get_all_versions_response_200_values_item",
     "GetBoardByFilterIdResponse200": ".get_board_by_filter_id_response_200",
     "GetBoardByFilterIdResponse200ValuesItem": ".get_board_by_filter_id_response_200_values_item",
-    "GetBoardIssuesForEpicFieldsItem": ".get_board_issues_for_epic_fields_item",
-    "GetBoardIssuesForEpicJsisFieldsItem": ".get_board_issues_for_epic_jsis_fields_item",
-    "GetBoardIssuesForSprintFieldsItem": ".get_board_issues_for_sprint_fields_item",
-    "GetBoardIssuesForSprintJsisFieldsItem": ".get_board_issues_for_sprint_jsis_fields_item",
+    "GetBoardIssuesForEpicResponse200": ".get_board_issues_for_epic_response_200",
+    "GetBoardIssuesForEpicResponse200IssuesItem": ".get_board_issues_for_epic_response_200_issues_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFields": ".get_board_issues_for_epic_response_200_issues_item_fields",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItem": ".get_board_issues_for_epic_response_200_issues_item_fields_comment_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBody": ".get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem": ".get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem": ".get_board_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility": ".get_board_issues_for_epic_response_200_issues_item_fields_comment_item_visibility",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsEpic": ".get_board_issues_for_epic_response_200_issues_item_fields_epic",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsEpicColor": ".get_board_issues_for_epic_response_200_issues_item_fields_epic_color",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsProject": ".get_board_issues_for_epic_response_200_issues_item_fields_project",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsProjectInsight": ".get_board_issues_for_epic_response_200_issues_item_fields_project_insight",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsTimetracking": ".get_board_issues_for_epic_response_200_issues_item_fields_timetracking",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItem": ".get_board_issues_for_epic_response_200_issues_item_fields_worklog_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment": ".get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem": ".get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem": ".get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility": ".get_board_issues_for_epic_response_200_issues_item_fields_worklog_item_visibility",
+    "GetBoardIssuesForSprintResponse200": ".get_board_issues_for_sprint_response_200",
+    "GetBoardIssuesForSprintResponse200IssuesItem": ".get_board_issues_for_sprint_response_200_issues_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFields": ".get_board_issues_for_sprint_response_200_issues_item_fields",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_comment_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBody": ".get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body_content_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_body_content_item_content_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemVisibility": ".get_board_issues_for_sprint_response_200_issues_item_fields_comment_item_visibility",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsEpic": ".get_board_issues_for_sprint_response_200_issues_item_fields_epic",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsEpicColor": ".get_board_issues_for_sprint_response_200_issues_item_fields_epic_color",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsProject": ".get_board_issues_for_sprint_response_200_issues_item_fields_project",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsProjectInsight": ".get_board_issues_for_sprint_response_200_issues_item_fields_project_insight",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsTimetracking": ".get_board_issues_for_sprint_response_200_issues_item_fields_timetracking",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemComment": ".get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment_content_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem": ".get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_comment_content_item_content_item",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemVisibility": ".get_board_issues_for_sprint_response_200_issues_item_fields_worklog_item_visibility",
     "GetBoardResponse200": ".get_board_response_200",
     "GetBoardResponse200Admins": ".get_board_response_200_admins",
     "GetBoardResponse200AdminsGroupsItem": ".get_board_response_200_admins_groups_item",
@@ -1103,6 +1446,11 @@ _LAZY: dict[str, str] = {
     "GetDeploymentGatingStatusByKeyResponse200DetailsItemType": ".get_deployment_gating_status_by_key_response_200_details_item_type",
     "GetDeploymentGatingStatusByKeyResponse200GatingStatus": ".get_deployment_gating_status_by_key_response_200_gating_status",
     "GetDeploymentGatingStatusByKeyResponseDefaultItem": ".get_deployment_gating_status_by_key_response_default_item",
+    "GetEpicResponse200": ".get_epic_response_200",
+    "GetEpicResponse200Color": ".get_epic_response_200_color",
+    "GetEpicsResponse200": ".get_epics_response_200",
+    "GetEpicsResponse200ValuesItem": ".get_epics_response_200_values_item",
+    "GetEpicsResponse200ValuesItemColor": ".get_epics_response_200_values_item_color",
     "GetFeatureFlagByIdResponse200": ".get_feature_flag_by_id_response_200",
     "GetFeatureFlagByIdResponse200DetailsItem": ".get_feature_flag_by_id_response_200_details_item",
     "GetFeatureFlagByIdResponse200DetailsItemEnvironment": ".get_feature_flag_by_id_response_200_details_item_environment",
@@ -1129,23 +1477,103 @@ _LAZY: dict[str, str] = {
     "GetIncidentByIdResponse200SeverityLevel": ".get_incident_by_id_response_200_severity_level",
     "GetIncidentByIdResponse200Status": ".get_incident_by_id_response_200_status",
     "GetIncidentByIdResponseDefaultItem": ".get_incident_by_id_response_default_item",
-    "GetIssueFieldsItem": ".get_issue_fields_item",
-    "GetIssuesForBacklogFieldsItem": ".get_issues_for_backlog_fields_item",
-    "GetIssuesForBacklogJsisFieldsItem": ".get_issues_for_backlog_jsis_fields_item",
-    "GetIssuesForBoardFieldsItem": ".get_issues_for_board_fields_item",
-    "GetIssuesForBoardJsisFieldsItem": ".get_issues_for_board_jsis_fields_item",
-    "GetIssuesForEpicFieldsItem": ".get_issues_for_epic_fields_item",
-    "GetIssuesForEpicJsisFieldsItem": ".get_issues_for_epic_jsis_fields_item",
-    "GetIssuesForSprintFieldsItem": ".get_issues_for_sprint_fields_item",
-    "GetIssuesForSprintJsisFieldsItem": ".get_issues_for_sprint_jsis_fields_item",
-    "GetIssuesWithoutEpicFieldsItem": ".get_issues_without_epic_fields_item",
-    "GetIssuesWithoutEpicForBoardFieldsItem": ".get_issues_without_epic_for_board_fields_item",
-    "GetIssuesWithoutEpicForBoardJsisFieldsItem": ".get_issues_without_epic_for_board_jsis_fields_item",
-    "GetIssuesWithoutEpicJsisFieldsItem": ".get_issues_without_epic_jsis_fields_item",
+    "GetIssueEstimationForBoardResponse200": ".get_issue_estimation_for_board_response_200",
+    "GetIssueResponse200": ".get_issue_response_200",
+    "GetIssueResponse200Fields": ".get_issue_response_200_fields",
+    "GetIssueResponse200FieldsCommentItem": ".get_issue_response_200_fields_comment_item",
+    "GetIssueResponse200FieldsCommentItemBody": ".get_issue_response_200_fields_comment_item_body",
+    "GetIssueResponse200FieldsCommentItemBodyContentItem": ".get_issue_response_200_fields_comment_item_body_content_item",
+    "GetIssueResponse200FieldsCommentItemBodyContentItemContentItem": ".get_issue_response_200_fields_comment_item_body_content_item_content_item",
+    "GetIssueResponse200FieldsCommentItemVisibility": ".get_issue_response_200_fields_comment_item_visibility",
+    "GetIssueResponse200FieldsEpic": ".get_issue_response_200_fields_epic",
+    "GetIssueResponse200FieldsEpicColor": ".get_issue_response_200_fields_epic_color",
+    "GetIssueResponse200FieldsProject": ".get_issue_response_200_fields_project",
+    "GetIssueResponse200FieldsProjectInsight": ".get_issue_response_200_fields_project_insight",
+    "GetIssueResponse200FieldsTimetracking": ".get_issue_response_200_fields_timetracking",
+    "GetIssueResponse200FieldsWorklogItem": ".get_issue_response_200_fields_worklog_item",
+    "GetIssueResponse200FieldsWorklogItemComment": ".get_issue_response_200_fields_worklog_item_comment",
+    "GetIssueResponse200FieldsWorklogItemCommentContentItem": ".get_issue_response_200_fields_worklog_item_comment_content_item",
+    "GetIssueResponse200FieldsWorklogItemCommentContentItemContentItem": ".get_issue_response_200_fields_worklog_item_comment_content_item_content_item",
+    "GetIssueResponse200FieldsWorklogItemVisibility": ".get_issue_response_200_fields_worklog_item_visibility",
+    "GetIssuesForEpicResponse200": ".get_issues_for_epic_response_200",
+    "GetIssuesForEpicResponse200IssuesItem": ".get_issues_for_epic_response_200_issues_item",
+    "GetIssuesForEpicResponse200IssuesItemFields": ".get_issues_for_epic_response_200_issues_item_fields",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItem": ".get_issues_for_epic_response_200_issues_item_fields_comment_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBody": ".get_issues_for_epic_response_200_issues_item_fields_comment_item_body",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem": ".get_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem": ".get_issues_for_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility": ".get_issues_for_epic_response_200_issues_item_fields_comment_item_visibility",
+    "GetIssuesForEpicResponse200IssuesItemFieldsEpic": ".get_issues_for_epic_response_200_issues_item_fields_epic",
+    "GetIssuesForEpicResponse200IssuesItemFieldsEpicColor": ".get_issues_for_epic_response_200_issues_item_fields_epic_color",
+    "GetIssuesForEpicResponse200IssuesItemFieldsProject": ".get_issues_for_epic_response_200_issues_item_fields_project",
+    "GetIssuesForEpicResponse200IssuesItemFieldsProjectInsight": ".get_issues_for_epic_response_200_issues_item_fields_project_insight",
+    "GetIssuesForEpicResponse200IssuesItemFieldsTimetracking": ".get_issues_for_epic_response_200_issues_item_fields_timetracking",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItem": ".get_issues_for_epic_response_200_issues_item_fields_worklog_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment": ".get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem": ".get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem": ".get_issues_for_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility": ".get_issues_for_epic_response_200_issues_item_fields_worklog_item_visibility",
+    "GetIssuesForSprintResponse200": ".get_issues_for_sprint_response_200",
+    "GetIssuesForSprintResponse200Fields": ".get_issues_for_sprint_response_200_fields",
+    "GetIssuesForSprintResponse200FieldsCommentItem": ".get_issues_for_sprint_response_200_fields_comment_item",
+    "GetIssuesForSprintResponse200FieldsCommentItemBody": ".get_issues_for_sprint_response_200_fields_comment_item_body",
+    "GetIssuesForSprintResponse200FieldsCommentItemBodyContentItem": ".get_issues_for_sprint_response_200_fields_comment_item_body_content_item",
+    "GetIssuesForSprintResponse200FieldsCommentItemBodyContentItemContentItem": ".get_issues_for_sprint_response_200_fields_comment_item_body_content_item_content_item",
+    "GetIssuesForSprintResponse200FieldsCommentItemVisibility": ".get_issues_for_sprint_response_200_fields_comment_item_visibility",
+    "GetIssuesForSprintResponse200FieldsEpic": ".get_issues_for_sprint_response_200_fields_epic",
+    "GetIssuesForSprintResponse200FieldsEpicColor": ".get_issues_for_sprint_response_200_fields_epic_color",
+    "GetIssuesForSprintResponse200FieldsProject": ".get_issues_for_sprint_response_200_fields_project",
+    "GetIssuesForSprintResponse200FieldsProjectInsight": ".get_issues_for_sprint_response_200_fields_project_insight",
+    "GetIssuesForSprintResponse200FieldsTimetracking": ".get_issues_for_sprint_response_200_fields_timetracking",
+    "GetIssuesForSprintResponse200FieldsWorklogItem": ".get_issues_for_sprint_response_200_fields_worklog_item",
+    "GetIssuesForSprintResponse200FieldsWorklogItemComment": ".get_issues_for_sprint_response_200_fields_worklog_item_comment",
+    "GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItem": ".get_issues_for_sprint_response_200_fields_worklog_item_comment_content_item",
+    "GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItemContentItem": ".get_issues_for_sprint_response_200_fields_worklog_item_comment_content_item_content_item",
+    "GetIssuesForSprintResponse200FieldsWorklogItemVisibility": ".get_issues_for_sprint_response_200_fields_worklog_item_visibility",
+    "GetIssuesWithoutEpicForBoardResponse200": ".get_issues_without_epic_for_board_response_200",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItem": ".get_issues_without_epic_for_board_response_200_issues_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFields": ".get_issues_without_epic_for_board_response_200_issues_item_fields",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBody": ".get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body_content_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_body_content_item_content_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemVisibility": ".get_issues_without_epic_for_board_response_200_issues_item_fields_comment_item_visibility",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpic": ".get_issues_without_epic_for_board_response_200_issues_item_fields_epic",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpicColor": ".get_issues_without_epic_for_board_response_200_issues_item_fields_epic_color",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProject": ".get_issues_without_epic_for_board_response_200_issues_item_fields_project",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProjectInsight": ".get_issues_without_epic_for_board_response_200_issues_item_fields_project_insight",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsTimetracking": ".get_issues_without_epic_for_board_response_200_issues_item_fields_timetracking",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemComment": ".get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment_content_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem": ".get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_comment_content_item_content_item",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemVisibility": ".get_issues_without_epic_for_board_response_200_issues_item_fields_worklog_item_visibility",
+    "GetIssuesWithoutEpicResponse200": ".get_issues_without_epic_response_200",
+    "GetIssuesWithoutEpicResponse200IssuesItem": ".get_issues_without_epic_response_200_issues_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFields": ".get_issues_without_epic_response_200_issues_item_fields",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItem": ".get_issues_without_epic_response_200_issues_item_fields_comment_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBody": ".get_issues_without_epic_response_200_issues_item_fields_comment_item_body",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItem": ".get_issues_without_epic_response_200_issues_item_fields_comment_item_body_content_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem": ".get_issues_without_epic_response_200_issues_item_fields_comment_item_body_content_item_content_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemVisibility": ".get_issues_without_epic_response_200_issues_item_fields_comment_item_visibility",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsEpic": ".get_issues_without_epic_response_200_issues_item_fields_epic",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsEpicColor": ".get_issues_without_epic_response_200_issues_item_fields_epic_color",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsProject": ".get_issues_without_epic_response_200_issues_item_fields_project",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsProjectInsight": ".get_issues_without_epic_response_200_issues_item_fields_project_insight",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsTimetracking": ".get_issues_without_epic_response_200_issues_item_fields_timetracking",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItem": ".get_issues_without_epic_response_200_issues_item_fields_worklog_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemComment": ".get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem": ".get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment_content_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem": ".get_issues_without_epic_response_200_issues_item_fields_worklog_item_comment_content_item_content_item",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemVisibility": ".get_issues_without_epic_response_200_issues_item_fields_worklog_item_visibility",
     "GetLinkedWorkspaceByIdResponse200": ".get_linked_workspace_by_id_response_200",
     "GetLinkedWorkspaceByIdResponseDefaultItem": ".get_linked_workspace_by_id_response_default_item",
     "GetLinkedWorkspacesResponse200": ".get_linked_workspaces_response_200",
     "GetLinkedWorkspacesResponseDefaultItem": ".get_linked_workspaces_response_default_item",
+    "GetProjectsResponse200": ".get_projects_response_200",
+    "GetPropertiesKeysResponse200": ".get_properties_keys_response_200",
+    "GetPropertyResponse200": ".get_property_response_200",
+    "GetPropertyResponse200Value": ".get_property_response_200_value",
     "GetQuickFilterResponse200": ".get_quick_filter_response_200",
     "GetRemoteLinkByIdResponse200": ".get_remote_link_by_id_response_200",
     "GetRemoteLinkByIdResponse200AttributeMap": ".get_remote_link_by_id_response_200_attribute_map",
@@ -1155,7 +1583,6 @@ _LAZY: dict[str, str] = {
     "GetRemoteLinkByIdResponse200Type": ".get_remote_link_by_id_response_200_type",
     "GetRemoteLinkByIdResponseDefaultItem": ".get_remote_link_by_id_response_default_item",
     "GetReportsForBoardResponse200": ".get_reports_for_board_response_200",
-    "GetReportsForBoardResponse200ReportsItem": ".get_reports_for_board_response_200_reports_item",
     "GetRepositoryResponse200": ".get_repository_response_200",
     "GetRepositoryResponse200BranchesItem": ".get_repository_response_200_branches_item",
     "GetRepositoryResponse200BranchesItemLastCommit": ".get_repository_response_200_branches_item_last_commit",
@@ -1279,6 +1706,7 @@ _LAZY: dict[str, str] = {
     "LocationBeanType": ".location_bean_type",
     "MoveIssuesToBacklogBody": ".move_issues_to_backlog_body",
     "MoveIssuesToBacklogForBoardBody": ".move_issues_to_backlog_for_board_body",
+    "MoveIssuesToBacklogForBoardResponse207": ".move_issues_to_backlog_for_board_response_207",
     "MoveIssuesToBoardBody": ".move_issues_to_board_body",
     "MoveIssuesToBoardResponse207": ".move_issues_to_board_response_207",
     "MoveIssuesToBoardResponse207EntriesItem": ".move_issues_to_board_response_207_entries_item",
@@ -1311,6 +1739,8 @@ _LAZY: dict[str, str] = {
     "PartiallyUpdateEpicBody": ".partially_update_epic_body",
     "PartiallyUpdateEpicBodyColor": ".partially_update_epic_body_color",
     "PartiallyUpdateEpicBodyColorKey": ".partially_update_epic_body_color_key",
+    "PartiallyUpdateEpicResponse200": ".partially_update_epic_response_200",
+    "PartiallyUpdateEpicResponse200Color": ".partially_update_epic_response_200_color",
     "PartiallyUpdateSprintBody": ".partially_update_sprint_body",
     "ProjectDetails": ".project_details",
     "ProjectDetailsAvatarUrls": ".project_details_avatar_urls",
@@ -1319,12 +1749,12 @@ _LAZY: dict[str, str] = {
     "QuickFilterBean": ".quick_filter_bean",
     "RankEpicsBody": ".rank_epics_body",
     "RankIssuesBody": ".rank_issues_body",
+    "RankIssuesResponse207": ".rank_issues_response_207",
     "RankingConfigBean": ".ranking_config_bean",
     "RelationBean": ".relation_bean",
     "RemoveIssuesFromEpicBody": ".remove_issues_from_epic_body",
     "ReportBean": ".report_bean",
     "ReportsResponseBean": ".reports_response_bean",
-    "ReportsResponseBeanReportsItem": ".reports_response_bean_reports_item",
     "Scope": ".scope",
     "ScopeProject": ".scope_project",
     "ScopeProjectAvatarUrls": ".scope_project_avatar_urls",
@@ -1668,6 +2098,7 @@ __all__ = (
     "EpicUpdateBeanColor",
     "EpicUpdateBeanColorKey",
     "EstimateIssueForBoardBody",
+    "EstimateIssueForBoardResponse200",
     "EstimationConfigBean",
     "EstimationConfigBeanField",
     "EstimationConfigurationBean",
@@ -1708,13 +2139,48 @@ __all__ = (
     "GetAllBoardsType",
     "GetAllQuickFiltersResponse200",
     "GetAllQuickFiltersResponse200ValuesItem",
+    "GetAllSprintsResponse200",
     "GetAllSprintsState",
+    "GetAllVersionsResponse200",
+    "GetAllVersionsResponse200ValuesItem",
     "GetBoardByFilterIdResponse200",
     "GetBoardByFilterIdResponse200ValuesItem",
-    "GetBoardIssuesForEpicFieldsItem",
-    "GetBoardIssuesForEpicJsisFieldsItem",
-    "GetBoardIssuesForSprintFieldsItem",
-    "GetBoardIssuesForSprintJsisFieldsItem",
+    "GetBoardIssuesForEpicResponse200",
+    "GetBoardIssuesForEpicResponse200IssuesItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFields",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBody",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsEpic",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsEpicColor",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsProject",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsProjectInsight",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsTimetracking",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem",
+    "GetBoardIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility",
+    "GetBoardIssuesForSprintResponse200",
+    "GetBoardIssuesForSprintResponse200IssuesItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFields",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBody",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsCommentItemVisibility",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsEpic",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsEpicColor",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsProject",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsProjectInsight",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsTimetracking",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemComment",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem",
+    "GetBoardIssuesForSprintResponse200IssuesItemFieldsWorklogItemVisibility",
     "GetBoardResponse200",
     "GetBoardResponse200Admins",
     "GetBoardResponse200AdminsGroupsItem",
@@ -1758,6 +2224,11 @@ __all__ = (
     "GetDeploymentGatingStatusByKeyResponse200DetailsItemType",
     "GetDeploymentGatingStatusByKeyResponse200GatingStatus",
     "GetDeploymentGatingStatusByKeyResponseDefaultItem",
+    "GetEpicResponse200",
+    "GetEpicResponse200Color",
+    "GetEpicsResponse200",
+    "GetEpicsResponse200ValuesItem",
+    "GetEpicsResponse200ValuesItemColor",
     "GetFeatureFlagByIdResponse200",
     "GetFeatureFlagByIdResponse200DetailsItem",
     "GetFeatureFlagByIdResponse200DetailsItemEnvironment",
@@ -1784,23 +2255,103 @@ __all__ = (
     "GetIncidentByIdResponse200SeverityLevel",
     "GetIncidentByIdResponse200Status",
     "GetIncidentByIdResponseDefaultItem",
-    "GetIssueFieldsItem",
-    "GetIssuesForBacklogFieldsItem",
-    "GetIssuesForBacklogJsisFieldsItem",
-    "GetIssuesForBoardFieldsItem",
-    "GetIssuesForBoardJsisFieldsItem",
-    "GetIssuesForEpicFieldsItem",
-    "GetIssuesForEpicJsisFieldsItem",
-    "GetIssuesForSprintFieldsItem",
-    "GetIssuesForSprintJsisFieldsItem",
-    "GetIssuesWithoutEpicFieldsItem",
-    "GetIssuesWithoutEpicForBoardFieldsItem",
-    "GetIssuesWithoutEpicForBoardJsisFieldsItem",
-    "GetIssuesWithoutEpicJsisFieldsItem",
+    "GetIssueEstimationForBoardResponse200",
+    "GetIssueResponse200",
+    "GetIssueResponse200Fields",
+    "GetIssueResponse200FieldsCommentItem",
+    "GetIssueResponse200FieldsCommentItemBody",
+    "GetIssueResponse200FieldsCommentItemBodyContentItem",
+    "GetIssueResponse200FieldsCommentItemBodyContentItemContentItem",
+    "GetIssueResponse200FieldsCommentItemVisibility",
+    "GetIssueResponse200FieldsEpic",
+    "GetIssueResponse200FieldsEpicColor",
+    "GetIssueResponse200FieldsProject",
+    "GetIssueResponse200FieldsProjectInsight",
+    "GetIssueResponse200FieldsTimetracking",
+    "GetIssueResponse200FieldsWorklogItem",
+    "GetIssueResponse200FieldsWorklogItemComment",
+    "GetIssueResponse200FieldsWorklogItemCommentContentItem",
+    "GetIssueResponse200FieldsWorklogItemCommentContentItemContentItem",
+    "GetIssueResponse200FieldsWorklogItemVisibility",
+    "GetIssuesForEpicResponse200",
+    "GetIssuesForEpicResponse200IssuesItem",
+    "GetIssuesForEpicResponse200IssuesItemFields",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBody",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsCommentItemVisibility",
+    "GetIssuesForEpicResponse200IssuesItemFieldsEpic",
+    "GetIssuesForEpicResponse200IssuesItemFieldsEpicColor",
+    "GetIssuesForEpicResponse200IssuesItemFieldsProject",
+    "GetIssuesForEpicResponse200IssuesItemFieldsProjectInsight",
+    "GetIssuesForEpicResponse200IssuesItemFieldsTimetracking",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemComment",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem",
+    "GetIssuesForEpicResponse200IssuesItemFieldsWorklogItemVisibility",
+    "GetIssuesForSprintResponse200",
+    "GetIssuesForSprintResponse200Fields",
+    "GetIssuesForSprintResponse200FieldsCommentItem",
+    "GetIssuesForSprintResponse200FieldsCommentItemBody",
+    "GetIssuesForSprintResponse200FieldsCommentItemBodyContentItem",
+    "GetIssuesForSprintResponse200FieldsCommentItemBodyContentItemContentItem",
+    "GetIssuesForSprintResponse200FieldsCommentItemVisibility",
+    "GetIssuesForSprintResponse200FieldsEpic",
+    "GetIssuesForSprintResponse200FieldsEpicColor",
+    "GetIssuesForSprintResponse200FieldsProject",
+    "GetIssuesForSprintResponse200FieldsProjectInsight",
+    "GetIssuesForSprintResponse200FieldsTimetracking",
+    "GetIssuesForSprintResponse200FieldsWorklogItem",
+    "GetIssuesForSprintResponse200FieldsWorklogItemComment",
+    "GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItem",
+    "GetIssuesForSprintResponse200FieldsWorklogItemCommentContentItemContentItem",
+    "GetIssuesForSprintResponse200FieldsWorklogItemVisibility",
+    "GetIssuesWithoutEpicForBoardResponse200",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFields",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBody",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsCommentItemVisibility",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpic",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsEpicColor",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProject",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsProjectInsight",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsTimetracking",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemComment",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem",
+    "GetIssuesWithoutEpicForBoardResponse200IssuesItemFieldsWorklogItemVisibility",
+    "GetIssuesWithoutEpicResponse200",
+    "GetIssuesWithoutEpicResponse200IssuesItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFields",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBody",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemBodyContentItemContentItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsCommentItemVisibility",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsEpic",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsEpicColor",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsProject",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsProjectInsight",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsTimetracking",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemComment",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemCommentContentItemContentItem",
+    "GetIssuesWithoutEpicResponse200IssuesItemFieldsWorklogItemVisibility",
     "GetLinkedWorkspaceByIdResponse200",
     "GetLinkedWorkspaceByIdResponseDefaultItem",
     "GetLinkedWorkspacesResponse200",
     "GetLinkedWorkspacesResponseDefaultItem",
+    "GetProjectsResponse200",
+    "GetPropertiesKeysResponse200",
+    "GetPropertyResponse200",
+    "GetPropertyResponse200Value",
     "GetQuickFilterResponse200",
     "GetRemoteLinkByIdResponse200",
     "GetRemoteLinkByIdResponse200AttributeMap",
@@ -1810,7 +2361,6 @@ __all__ = (
     "GetRemoteLinkByIdResponse200Type",
     "GetRemoteLinkByIdResponseDefaultItem",
     "GetReportsForBoardResponse200",
-    "GetReportsForBoardResponse200ReportsItem",
     "GetRepositoryResponse200",
     "GetRepositoryResponse200BranchesItem",
     "GetRepositoryResponse200BranchesItemLastCommit",
@@ -1934,6 +2484,7 @@ __all__ = (
     "LocationBeanType",
     "MoveIssuesToBacklogBody",
     "MoveIssuesToBacklogForBoardBody",
+    "MoveIssuesToBacklogForBoardResponse207",
     "MoveIssuesToBoardBody",
     "MoveIssuesToBoardResponse207",
     "MoveIssuesToBoardResponse207EntriesItem",
@@ -1964,6 +2515,8 @@ __all__ = (
     "PartiallyUpdateEpicBody",
     "PartiallyUpdateEpicBodyColor",
     "PartiallyUpdateEpicBodyColorKey",
+    "PartiallyUpdateEpicResponse200",
+    "PartiallyUpdateEpicResponse200Color",
     "PartiallyUpdateSprintBody",
     "PartialSuccessBean",
     "PartialSuccessBeanEntriesItem",
@@ -1975,11 +2528,11 @@ __all__ = (
     "RankEpicsBody",
     "RankingConfigBean",
     "RankIssuesBody",
+    "RankIssuesResponse207",
     "RelationBean",
     "RemoveIssuesFromEpicBody",
     "ReportBean",
     "ReportsResponseBean",
-    "ReportsResponseBeanReportsItem",
     "Scope",
     "ScopeProject",
     "ScopeProjectAvatarUrls",

@@ -47,7 +47,6 @@ class BoardAdminsBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if groups is not UNSET:
             field_dict["groups"] = groups
         if users is not UNSET:

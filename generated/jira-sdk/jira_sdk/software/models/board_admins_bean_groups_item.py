@@ -31,7 +31,6 @@ class BoardAdminsBeanGroupsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if self_ is not UNSET:

@@ -84,7 +84,6 @@ class BoardConfigBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if column_config is not UNSET:
             field_dict["columnConfig"] = column_config
         if estimation is not UNSET:

@@ -50,7 +50,6 @@ class BoardConfigBeanColumnConfigColumnsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if max_ is not UNSET:
             field_dict["max"] = max_
         if min_ is not UNSET:

@@ -85,7 +85,6 @@ class ChangelogHistoryMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if activity_description is not UNSET:
             field_dict["activityDescription"] = activity_description
         if activity_description_key is not UNSET:

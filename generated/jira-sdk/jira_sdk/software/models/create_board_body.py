@@ -48,7 +48,6 @@ class CreateBoardBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if filter_id is not UNSET:
             field_dict["filterId"] = filter_id
         if location is not UNSET:

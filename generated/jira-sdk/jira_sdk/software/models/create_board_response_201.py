@@ -69,7 +69,6 @@ class CreateBoardResponse201:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if admins is not UNSET:
             field_dict["admins"] = admins
         if can_edit is not UNSET:

@@ -46,7 +46,6 @@ class CreateBoardResponse201Admins:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if groups is not UNSET:
             field_dict["groups"] = groups
         if users is not UNSET:

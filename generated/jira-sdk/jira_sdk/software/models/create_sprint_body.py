@@ -43,7 +43,6 @@ class CreateSprintBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if end_date is not UNSET:
             field_dict["endDate"] = end_date
         if goal is not UNSET:

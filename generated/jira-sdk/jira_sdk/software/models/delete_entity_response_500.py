@@ -37,7 +37,6 @@ class DeleteEntityResponse500:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if error_messages is not UNSET:
             field_dict["errorMessages"] = error_messages
 

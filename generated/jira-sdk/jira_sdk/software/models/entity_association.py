@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.entity_association_association_type import EntityAssociationAssociationType
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.entity_association_values_item_type_0 import EntityAssociationValuesItemType0
@@ -36,26 +37,32 @@ class EntityAssociation:
     def to_dict(self) -> dict[str, Any]:
         from ..models.entity_association_values_item_type_0 import EntityAssociationValuesItemType0  # noqa: PLC0415
 
-        association_type = EntityAssociationAssociationType(self.association_type).value
+        association_type: Any
+        if isinstance(self.association_type, Unset):
+            association_type = UNSET
+        else:
+            association_type = EntityAssociationAssociationType(self.association_type).value
 
-        values = []
-        for values_item_data in self.values:
-            values_item: dict[str, Any]
-            if isinstance(values_item_data, EntityAssociationValuesItemType0):
-                values_item = values_item_data.to_dict()
-            else:
-                values_item = values_item_data.to_dict()
+        values: Any
+        if isinstance(self.values, Unset):
+            values = UNSET
+        else:
+            values = []
+            for values_item_data in self.values:
+                values_item: dict[str, Any]
+                if isinstance(values_item_data, EntityAssociationValuesItemType0):
+                    values_item = values_item_data.to_dict()
+                else:
+                    values_item = values_item_data.to_dict()
 
-            values.append(values_item)
+                values.append(values_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "associationType": association_type,
-                "values": values,
-            }
-        )
+        if association_type is not UNSET:
+            field_dict["associationType"] = association_type
+        if values is not UNSET:
+            field_dict["values"] = values
 
         return field_dict
 
@@ -65,30 +72,40 @@ class EntityAssociation:
         from ..models.entity_association_values_item_type_1 import EntityAssociationValuesItemType1  # noqa: PLC0415
 
         d = dict(src_dict)
-        association_type = EntityAssociationAssociationType(d.pop("associationType"))
+        association_type: Any
+        if "associationType" not in d:
+            association_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            association_type = EntityAssociationAssociationType(d.pop("associationType"))
 
-        values = []
-        _values = d.pop("values")
-        for values_item_data in _values:
+        values: Any
+        if "values" not in d:
+            values = UNSET  # required by the spec, but omitted by the site
+        else:
+            values = []
+            _values = d.pop("values")
+            for values_item_data in _values:
 
-            def _parse_values_item(data: object) -> EntityAssociationValuesItemType0 | EntityAssociationValuesItemType1:
-                try:
+                def _parse_values_item(
+                    data: object,
+                ) -> EntityAssociationValuesItemType0 | EntityAssociationValuesItemType1:
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        values_item_type_0 = EntityAssociationValuesItemType0.from_dict(data)
+
+                        return values_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    values_item_type_0 = EntityAssociationValuesItemType0.from_dict(data)
+                    values_item_type_1 = EntityAssociationValuesItemType1.from_dict(data)
 
-                    return values_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                values_item_type_1 = EntityAssociationValuesItemType1.from_dict(data)
+                    return values_item_type_1
 
-                return values_item_type_1
+                values_item = _parse_values_item(values_item_data)
 
-            values_item = _parse_values_item(values_item_data)
-
-            values.append(values_item)
+                values.append(values_item)
 
         entity_association = cls(
             association_type=association_type,

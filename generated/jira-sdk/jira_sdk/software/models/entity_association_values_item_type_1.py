@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="EntityAssociationValuesItemType1")
 
 
@@ -22,22 +24,27 @@ class EntityAssociationValuesItemType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        repository_id = self.repository_id
+        repository_id: Any
+        if isinstance(self.repository_id, Unset):
+            repository_id = UNSET
+        else:
+            repository_id = self.repository_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "repositoryId": repository_id,
-            }
-        )
+        if repository_id is not UNSET:
+            field_dict["repositoryId"] = repository_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        repository_id = d.pop("repositoryId")
+        repository_id: Any
+        if "repositoryId" not in d:
+            repository_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            repository_id = d.pop("repositoryId")
 
         entity_association_values_item_type_1 = cls(
             repository_id=repository_id,

@@ -41,7 +41,6 @@ class Entry:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if errors is not UNSET:
             field_dict["errors"] = errors
         if issue_id is not UNSET:

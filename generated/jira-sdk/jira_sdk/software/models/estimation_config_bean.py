@@ -37,7 +37,6 @@ class EstimationConfigBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field is not UNSET:
             field_dict["field"] = field
         if type_ is not UNSET:

@@ -28,7 +28,6 @@ class ExistsByPropertiesResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if has_data_matching_properties is not UNSET:
             field_dict["hasDataMatchingProperties"] = has_data_matching_properties
 

@@ -38,7 +38,6 @@ class FeatureBeanPermissibleEstimationTypesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if localised_description is not UNSET:
             field_dict["localisedDescription"] = localised_description
         if localised_name is not UNSET:

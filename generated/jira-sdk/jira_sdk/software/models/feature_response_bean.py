@@ -36,7 +36,6 @@ class FeatureResponseBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if features is not UNSET:
             field_dict["features"] = features
 

@@ -35,7 +35,6 @@ class FeatureToggleRequestBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_id is not UNSET:
             field_dict["boardId"] = board_id
         if enabling is not UNSET:

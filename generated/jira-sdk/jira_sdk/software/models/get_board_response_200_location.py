@@ -60,7 +60,6 @@ class GetBoardResponse200Location:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_uri is not UNSET:
             field_dict["avatarURI"] = avatar_uri
         if display_name is not UNSET:

@@ -153,7 +153,6 @@ class GetBuildByKeyResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if pipeline_id is not UNSET:

@@ -47,7 +47,6 @@ class GetBuildByKeyResponse200ReferencesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if commit is not UNSET:
             field_dict["commit"] = commit
         if ref is not UNSET:

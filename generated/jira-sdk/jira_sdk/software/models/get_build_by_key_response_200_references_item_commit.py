@@ -39,7 +39,6 @@ class GetBuildByKeyResponse200ReferencesItemCommit:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if repository_uri is not UNSET:

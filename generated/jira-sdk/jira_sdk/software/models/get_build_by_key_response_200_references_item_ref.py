@@ -39,7 +39,6 @@ class GetBuildByKeyResponse200ReferencesItemRef:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if uri is not UNSET:

@@ -44,7 +44,6 @@ class GetBuildByKeyResponse200TestInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if total_number is not UNSET:
             field_dict["totalNumber"] = total_number
         if number_passed is not UNSET:

@@ -42,7 +42,6 @@ class GetConfigurationResponse200ColumnConfig:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if columns is not UNSET:
             field_dict["columns"] = columns
         if constraint_type is not UNSET:

@@ -34,7 +34,6 @@ class GetConfigurationResponse200Location:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if project_key_or_id is not UNSET:
             field_dict["projectKeyOrId"] = project_key_or_id
         if type_ is not UNSET:

@@ -158,7 +158,6 @@ class GetDeploymentByKeyResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deployment_sequence_number is not UNSET:
             field_dict["deploymentSequenceNumber"] = deployment_sequence_number
         if update_sequence_number is not UNSET:

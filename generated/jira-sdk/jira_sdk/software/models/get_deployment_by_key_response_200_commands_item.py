@@ -30,7 +30,6 @@ class GetDeploymentByKeyResponse200CommandsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if command is not UNSET:
             field_dict["command"] = command
 

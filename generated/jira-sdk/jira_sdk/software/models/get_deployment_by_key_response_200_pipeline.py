@@ -42,7 +42,6 @@ class GetDeploymentByKeyResponse200Pipeline:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if display_name is not UNSET:

@@ -72,7 +72,6 @@ class GetDeploymentGatingStatusByKeyResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if deployment_sequence_number is not UNSET:
             field_dict["deploymentSequenceNumber"] = deployment_sequence_number
         if pipeline_id is not UNSET:

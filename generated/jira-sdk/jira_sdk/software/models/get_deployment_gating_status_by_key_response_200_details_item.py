@@ -45,7 +45,6 @@ class GetDeploymentGatingStatusByKeyResponse200DetailsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if type_ is not UNSET:
             field_dict["type"] = type_
         if issue_key is not UNSET:

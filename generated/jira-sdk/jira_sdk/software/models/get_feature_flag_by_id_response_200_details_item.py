@@ -66,7 +66,6 @@ class GetFeatureFlagByIdResponse200DetailsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if url is not UNSET:
             field_dict["url"] = url
         if last_updated is not UNSET:

@@ -46,7 +46,6 @@ class GetFeatureFlagByIdResponse200DetailsItemEnvironment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if type_ is not UNSET:

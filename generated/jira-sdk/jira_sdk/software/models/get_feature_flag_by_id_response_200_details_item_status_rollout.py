@@ -44,7 +44,6 @@ class GetFeatureFlagByIdResponse200DetailsItemStatusRollout:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if percentage is not UNSET:
             field_dict["percentage"] = percentage
         if text is not UNSET:

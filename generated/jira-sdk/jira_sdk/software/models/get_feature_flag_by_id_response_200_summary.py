@@ -61,7 +61,6 @@ class GetFeatureFlagByIdResponse200Summary:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if url is not UNSET:
             field_dict["url"] = url
         if status is not UNSET:

@@ -57,7 +57,6 @@ class GetFeatureFlagByIdResponse200SummaryStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if default_value is not UNSET:

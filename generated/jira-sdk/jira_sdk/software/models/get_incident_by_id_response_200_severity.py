@@ -34,7 +34,6 @@ class GetIncidentByIdResponse200Severity:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if level is not UNSET:
             field_dict["level"] = level
 

@@ -37,7 +37,6 @@ class GetLinkedWorkspaceByIdResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if workspace_id is not UNSET:
             field_dict["workspaceId"] = workspace_id
         if updated_at is not UNSET:

@@ -31,7 +31,6 @@ class GetLinkedWorkspacesResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if workspace_ids is not UNSET:
             field_dict["workspaceIds"] = workspace_ids
 

@@ -47,7 +47,6 @@ class GetQuickFilterResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_id is not UNSET:
             field_dict["boardId"] = board_id
         if description is not UNSET:

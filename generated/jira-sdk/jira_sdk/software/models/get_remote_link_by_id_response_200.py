@@ -141,7 +141,6 @@ class GetRemoteLinkByIdResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if id is not UNSET:

@@ -42,7 +42,6 @@ class GetRemoteLinkByIdResponse200Status:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if appearance is not UNSET:
             field_dict["appearance"] = appearance
         if label is not UNSET:

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.get_reports_for_board_response_200_reports_item import GetReportsForBoardResponse200ReportsItem
-
 
 T = TypeVar("T", bound="GetReportsForBoardResponse200")
 
@@ -20,23 +16,19 @@ T = TypeVar("T", bound="GetReportsForBoardResponse200")
 class GetReportsForBoardResponse200:
     """
     Attributes:
-        reports (list[GetReportsForBoardResponse200ReportsItem] | Unset):
+        reports (list[Any] | Unset):
     """
 
-    reports: list[GetReportsForBoardResponse200ReportsItem] | Unset = UNSET
+    reports: list[Any] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reports: list[dict[str, Any]] | Unset = UNSET
+        reports: list[Any] | Unset = UNSET
         if not isinstance(self.reports, Unset):
-            reports = []
-            for reports_item_data in self.reports:
-                reports_item = reports_item_data.to_dict()
-                reports.append(reports_item)
+            reports = self.reports
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if reports is not UNSET:
             field_dict["reports"] = reports
 
@@ -44,17 +36,8 @@ class GetReportsForBoardResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.get_reports_for_board_response_200_reports_item import GetReportsForBoardResponse200ReportsItem  # noqa: PLC0415
-
         d = dict(src_dict)
-        _reports = d.pop("reports", UNSET)
-        reports: list[GetReportsForBoardResponse200ReportsItem] | Unset = UNSET
-        if _reports is not UNSET:
-            reports = []
-            for reports_item_data in _reports:
-                reports_item = GetReportsForBoardResponse200ReportsItem.from_dict(reports_item_data)
-
-                reports.append(reports_item)
+        reports = cast(list[Any], d.pop("reports", UNSET))
 
         get_reports_for_board_response_200 = cls(
             reports=reports,

@@ -115,7 +115,6 @@ class GetRepositoryResponse200BranchesItemLastCommit:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if issue_keys is not UNSET:

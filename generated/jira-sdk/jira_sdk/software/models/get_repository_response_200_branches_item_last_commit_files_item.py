@@ -53,7 +53,6 @@ class GetRepositoryResponse200BranchesItemLastCommitFilesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if path is not UNSET:
             field_dict["path"] = path
         if url is not UNSET:

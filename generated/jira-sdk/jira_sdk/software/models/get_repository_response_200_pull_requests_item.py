@@ -137,7 +137,6 @@ class GetRepositoryResponse200PullRequestsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if issue_keys is not UNSET:

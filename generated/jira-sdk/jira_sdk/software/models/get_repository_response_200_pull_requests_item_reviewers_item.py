@@ -60,7 +60,6 @@ class GetRepositoryResponse200PullRequestsItemReviewersItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if approval_status is not UNSET:

@@ -124,7 +124,6 @@ class GetReviewByIdResponse200:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if id is not UNSET:

@@ -39,7 +39,6 @@ class GetReviewByIdResponse200AssociationsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if association_type is not UNSET:
             field_dict["associationType"] = association_type
         if values is not UNSET:

@@ -83,7 +83,6 @@ class HistoryMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if activity_description is not UNSET:
             field_dict["activityDescription"] = activity_description
         if activity_description_key is not UNSET:

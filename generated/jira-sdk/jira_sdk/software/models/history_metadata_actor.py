@@ -49,7 +49,6 @@ class HistoryMetadataActor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_url is not UNSET:
             field_dict["avatarUrl"] = avatar_url
         if display_name is not UNSET:

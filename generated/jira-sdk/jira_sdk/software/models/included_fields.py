@@ -41,7 +41,6 @@ class IncludedFields:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if actually_included is not UNSET:
             field_dict["actuallyIncluded"] = actually_included
         if excluded is not UNSET:

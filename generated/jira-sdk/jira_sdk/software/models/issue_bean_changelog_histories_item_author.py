@@ -81,7 +81,6 @@ class IssueBeanChangelogHistoriesItemAuthor:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if account_type is not UNSET:

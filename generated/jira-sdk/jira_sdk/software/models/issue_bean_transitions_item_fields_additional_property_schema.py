@@ -53,7 +53,6 @@ class IssueBeanTransitionsItemFieldsAdditionalPropertySchema:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if configuration is not UNSET:
             field_dict["configuration"] = configuration
         if custom is not UNSET:

@@ -77,7 +77,6 @@ class IssueBeanTransitionsItemToScopeProject:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if avatar_urls is not UNSET:
             field_dict["avatarUrls"] = avatar_urls
         if id is not UNSET:

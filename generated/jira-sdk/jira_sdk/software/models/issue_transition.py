@@ -79,7 +79,6 @@ class IssueTransition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if fields is not UNSET:

@@ -81,7 +81,6 @@ class IssueTransitionFieldsAdditionalProperty:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if allowed_values is not UNSET:
             field_dict["allowedValues"] = allowed_values
         if auto_complete_url is not UNSET:

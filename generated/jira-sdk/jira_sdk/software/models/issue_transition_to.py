@@ -61,7 +61,6 @@ class IssueTransitionTo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if description is not UNSET:
             field_dict["description"] = description
         if icon_url is not UNSET:

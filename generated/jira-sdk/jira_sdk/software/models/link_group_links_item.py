@@ -52,7 +52,6 @@ class LinkGroupLinksItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if href is not UNSET:
             field_dict["href"] = href
         if icon_class is not UNSET:

@@ -29,7 +29,6 @@ class MoveIssuesToBacklogBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues is not UNSET:
             field_dict["issues"] = issues
 

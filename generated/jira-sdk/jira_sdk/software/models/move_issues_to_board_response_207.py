@@ -36,7 +36,6 @@ class MoveIssuesToBoardResponse207:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if entries is not UNSET:
             field_dict["entries"] = entries
 

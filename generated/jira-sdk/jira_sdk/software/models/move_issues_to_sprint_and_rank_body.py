@@ -41,7 +41,6 @@ class MoveIssuesToSprintAndRankBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if issues is not UNSET:
             field_dict["issues"] = issues
         if rank_after_issue is not UNSET:

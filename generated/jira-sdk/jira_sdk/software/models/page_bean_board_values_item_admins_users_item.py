@@ -67,7 +67,6 @@ class PageBeanBoardValuesItemAdminsUsersItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if account_id is not UNSET:
             field_dict["accountId"] = account_id
         if active is not UNSET:

@@ -45,7 +45,6 @@ class PartiallyUpdateEpicBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if color is not UNSET:
             field_dict["color"] = color
         if done is not UNSET:

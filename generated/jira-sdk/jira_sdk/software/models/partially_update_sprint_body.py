@@ -63,7 +63,6 @@ class PartiallyUpdateSprintBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if complete_date is not UNSET:
             field_dict["completeDate"] = complete_date
         if created_date is not UNSET:

@@ -35,7 +35,6 @@ class RankEpicsBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if rank_after_epic is not UNSET:
             field_dict["rankAfterEpic"] = rank_after_epic
         if rank_before_epic is not UNSET:

@@ -27,7 +27,6 @@ class RankingConfigBean:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if rank_custom_field_id is not UNSET:
             field_dict["rankCustomFieldId"] = rank_custom_field_id
 

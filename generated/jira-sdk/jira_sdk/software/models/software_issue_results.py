@@ -70,7 +70,6 @@ class SoftwareIssueResults:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if expand is not UNSET:
             field_dict["expand"] = expand
         if is_last is not UNSET:

@@ -58,10 +58,14 @@ class StoreDevelopmentInformationBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        repositories = []
-        for repositories_item_data in self.repositories:
-            repositories_item = repositories_item_data.to_dict()
-            repositories.append(repositories_item)
+        repositories: Any
+        if isinstance(self.repositories, Unset):
+            repositories = UNSET
+        else:
+            repositories = []
+            for repositories_item_data in self.repositories:
+                repositories_item = repositories_item_data.to_dict()
+                repositories.append(repositories_item)
 
         prevent_transitions = self.prevent_transitions
 
@@ -79,11 +83,8 @@ class StoreDevelopmentInformationBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "repositories": repositories,
-            }
-        )
+        if repositories is not UNSET:
+            field_dict["repositories"] = repositories
         if prevent_transitions is not UNSET:
             field_dict["preventTransitions"] = prevent_transitions
         if operation_type is not UNSET:
@@ -106,12 +107,16 @@ class StoreDevelopmentInformationBody:
         )
 
         d = dict(src_dict)
-        repositories = []
-        _repositories = d.pop("repositories")
-        for repositories_item_data in _repositories:
-            repositories_item = StoreDevelopmentInformationBodyRepositoriesItem.from_dict(repositories_item_data)
+        repositories: Any
+        if "repositories" not in d:
+            repositories = UNSET  # required by the spec, but omitted by the site
+        else:
+            repositories = []
+            _repositories = d.pop("repositories")
+            for repositories_item_data in _repositories:
+                repositories_item = StoreDevelopmentInformationBodyRepositoriesItem.from_dict(repositories_item_data)
 
-            repositories.append(repositories_item)
+                repositories.append(repositories_item)
 
         prevent_transitions = d.pop("preventTransitions", UNSET)
 

@@ -30,7 +30,6 @@ class StoreDevelopmentInformationBodyProviderMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if product is not UNSET:
             field_dict["product"] = product
 

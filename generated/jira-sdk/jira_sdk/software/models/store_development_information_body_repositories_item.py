@@ -72,13 +72,29 @@ class StoreDevelopmentInformationBodyRepositoriesItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_id = self.update_sequence_id
+        update_sequence_id: Any
+        if isinstance(self.update_sequence_id, Unset):
+            update_sequence_id = UNSET
+        else:
+            update_sequence_id = self.update_sequence_id
 
         description = self.description
 
@@ -111,14 +127,14 @@ class StoreDevelopmentInformationBodyRepositoriesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "url": url,
-                "id": id,
-                "updateSequenceId": update_sequence_id,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if url is not UNSET:
+            field_dict["url"] = url
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_id is not UNSET:
+            field_dict["updateSequenceId"] = update_sequence_id
         if description is not UNSET:
             field_dict["description"] = description
         if fork_of is not UNSET:
@@ -149,13 +165,29 @@ class StoreDevelopmentInformationBodyRepositoriesItem:
         )
 
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_id = d.pop("updateSequenceId")
+        update_sequence_id: Any
+        if "updateSequenceId" not in d:
+            update_sequence_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_id = d.pop("updateSequenceId")
 
         description = d.pop("description", UNSET)
 

@@ -57,15 +57,35 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_id = self.update_sequence_id
+        update_sequence_id: Any
+        if isinstance(self.update_sequence_id, Unset):
+            update_sequence_id = UNSET
+        else:
+            update_sequence_id = self.update_sequence_id
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        last_commit = self.last_commit.to_dict()
+        last_commit: Any
+        if isinstance(self.last_commit, Unset):
+            last_commit = UNSET
+        else:
+            last_commit = self.last_commit.to_dict()
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
         issue_keys: list[str] | Unset = UNSET
         if not isinstance(self.issue_keys, Unset):
@@ -82,15 +102,16 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "updateSequenceId": update_sequence_id,
-                "name": name,
-                "lastCommit": last_commit,
-                "url": url,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_id is not UNSET:
+            field_dict["updateSequenceId"] = update_sequence_id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if last_commit is not UNSET:
+            field_dict["lastCommit"] = last_commit
+        if url is not UNSET:
+            field_dict["url"] = url
         if issue_keys is not UNSET:
             field_dict["issueKeys"] = issue_keys
         if associations is not UNSET:
@@ -108,17 +129,37 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItem:
         )
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_id = d.pop("updateSequenceId")
+        update_sequence_id: Any
+        if "updateSequenceId" not in d:
+            update_sequence_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_id = d.pop("updateSequenceId")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        last_commit = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit.from_dict(
-            d.pop("lastCommit")
-        )
+        last_commit: Any
+        if "lastCommit" not in d:
+            last_commit = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_commit = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit.from_dict(
+                d.pop("lastCommit")
+            )
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
         issue_keys = cast(list[str], d.pop("issueKeys", UNSET))
 

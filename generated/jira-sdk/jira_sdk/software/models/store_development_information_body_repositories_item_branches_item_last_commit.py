@@ -75,23 +75,59 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        issue_keys = self.issue_keys
+        issue_keys: Any
+        if isinstance(self.issue_keys, Unset):
+            issue_keys = UNSET
+        else:
+            issue_keys = self.issue_keys
 
-        update_sequence_id = self.update_sequence_id
+        update_sequence_id: Any
+        if isinstance(self.update_sequence_id, Unset):
+            update_sequence_id = UNSET
+        else:
+            update_sequence_id = self.update_sequence_id
 
-        message = self.message
+        message: Any
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
-        author = self.author.to_dict()
+        author: Any
+        if isinstance(self.author, Unset):
+            author = UNSET
+        else:
+            author = self.author.to_dict()
 
-        file_count = self.file_count
+        file_count: Any
+        if isinstance(self.file_count, Unset):
+            file_count = UNSET
+        else:
+            file_count = self.file_count
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        author_timestamp = self.author_timestamp
+        author_timestamp: Any
+        if isinstance(self.author_timestamp, Unset):
+            author_timestamp = UNSET
+        else:
+            author_timestamp = self.author_timestamp
 
-        display_id = self.display_id
+        display_id: Any
+        if isinstance(self.display_id, Unset):
+            display_id = UNSET
+        else:
+            display_id = self.display_id
 
         hash_ = self.hash_
 
@@ -113,19 +149,24 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "issueKeys": issue_keys,
-                "updateSequenceId": update_sequence_id,
-                "message": message,
-                "author": author,
-                "fileCount": file_count,
-                "url": url,
-                "authorTimestamp": author_timestamp,
-                "displayId": display_id,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if issue_keys is not UNSET:
+            field_dict["issueKeys"] = issue_keys
+        if update_sequence_id is not UNSET:
+            field_dict["updateSequenceId"] = update_sequence_id
+        if message is not UNSET:
+            field_dict["message"] = message
+        if author is not UNSET:
+            field_dict["author"] = author
+        if file_count is not UNSET:
+            field_dict["fileCount"] = file_count
+        if url is not UNSET:
+            field_dict["url"] = url
+        if author_timestamp is not UNSET:
+            field_dict["authorTimestamp"] = author_timestamp
+        if display_id is not UNSET:
+            field_dict["displayId"] = display_id
         if hash_ is not UNSET:
             field_dict["hash"] = hash_
         if flags is not UNSET:
@@ -145,23 +186,61 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommit:
         )
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        issue_keys = cast(list[str], d.pop("issueKeys"))
+        issue_keys: Any
+        if "issueKeys" not in d:
+            issue_keys = UNSET  # required by the spec, but omitted by the site
+        else:
+            issue_keys = cast(list[str], d.pop("issueKeys"))
 
-        update_sequence_id = d.pop("updateSequenceId")
+        update_sequence_id: Any
+        if "updateSequenceId" not in d:
+            update_sequence_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_id = d.pop("updateSequenceId")
 
-        message = d.pop("message")
+        message: Any
+        if "message" not in d:
+            message = UNSET  # required by the spec, but omitted by the site
+        else:
+            message = d.pop("message")
 
-        author = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitAuthor.from_dict(d.pop("author"))
+        author: Any
+        if "author" not in d:
+            author = UNSET  # required by the spec, but omitted by the site
+        else:
+            author = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitAuthor.from_dict(
+                d.pop("author")
+            )
 
-        file_count = d.pop("fileCount")
+        file_count: Any
+        if "fileCount" not in d:
+            file_count = UNSET  # required by the spec, but omitted by the site
+        else:
+            file_count = d.pop("fileCount")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        author_timestamp = d.pop("authorTimestamp")
+        author_timestamp: Any
+        if "authorTimestamp" not in d:
+            author_timestamp = UNSET  # required by the spec, but omitted by the site
+        else:
+            author_timestamp = d.pop("authorTimestamp")
 
-        display_id = d.pop("displayId")
+        display_id: Any
+        if "displayId" not in d:
+            display_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_id = d.pop("displayId")
 
         hash_ = d.pop("hash", UNSET)
 

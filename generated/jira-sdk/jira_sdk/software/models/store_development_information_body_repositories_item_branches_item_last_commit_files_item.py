@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.store_development_information_body_repositories_item_branches_item_last_commit_files_item_change_type import (
     StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItem")
 
@@ -38,46 +39,87 @@ class StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFiles
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        path = self.path
+        path: Any
+        if isinstance(self.path, Unset):
+            path = UNSET
+        else:
+            path = self.path
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        change_type = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType(
-            self.change_type
-        ).value
+        change_type: Any
+        if isinstance(self.change_type, Unset):
+            change_type = UNSET
+        else:
+            change_type = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType(
+                self.change_type
+            ).value
 
-        lines_added = self.lines_added
+        lines_added: Any
+        if isinstance(self.lines_added, Unset):
+            lines_added = UNSET
+        else:
+            lines_added = self.lines_added
 
-        lines_removed = self.lines_removed
+        lines_removed: Any
+        if isinstance(self.lines_removed, Unset):
+            lines_removed = UNSET
+        else:
+            lines_removed = self.lines_removed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "path": path,
-                "url": url,
-                "changeType": change_type,
-                "linesAdded": lines_added,
-                "linesRemoved": lines_removed,
-            }
-        )
+        if path is not UNSET:
+            field_dict["path"] = path
+        if url is not UNSET:
+            field_dict["url"] = url
+        if change_type is not UNSET:
+            field_dict["changeType"] = change_type
+        if lines_added is not UNSET:
+            field_dict["linesAdded"] = lines_added
+        if lines_removed is not UNSET:
+            field_dict["linesRemoved"] = lines_removed
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        path = d.pop("path")
+        path: Any
+        if "path" not in d:
+            path = UNSET  # required by the spec, but omitted by the site
+        else:
+            path = d.pop("path")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        change_type = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType(
-            d.pop("changeType")
-        )
+        change_type: Any
+        if "changeType" not in d:
+            change_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            change_type = StoreDevelopmentInformationBodyRepositoriesItemBranchesItemLastCommitFilesItemChangeType(
+                d.pop("changeType")
+            )
 
-        lines_added = d.pop("linesAdded")
+        lines_added: Any
+        if "linesAdded" not in d:
+            lines_added = UNSET  # required by the spec, but omitted by the site
+        else:
+            lines_added = d.pop("linesAdded")
 
-        lines_removed = d.pop("linesRemoved")
+        lines_removed: Any
+        if "linesRemoved" not in d:
+            lines_removed = UNSET  # required by the spec, but omitted by the site
+        else:
+            lines_removed = d.pop("linesRemoved")
 
         store_development_information_body_repositories_item_branches_item_last_commit_files_item = cls(
             path=path,

@@ -88,25 +88,65 @@ class StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_id = self.update_sequence_id
+        update_sequence_id: Any
+        if isinstance(self.update_sequence_id, Unset):
+            update_sequence_id = UNSET
+        else:
+            update_sequence_id = self.update_sequence_id
 
-        status = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemStatus(self.status).value
 
-        title = self.title
+        title: Any
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
 
-        author = self.author.to_dict()
+        author: Any
+        if isinstance(self.author, Unset):
+            author = UNSET
+        else:
+            author = self.author.to_dict()
 
-        comment_count = self.comment_count
+        comment_count: Any
+        if isinstance(self.comment_count, Unset):
+            comment_count = UNSET
+        else:
+            comment_count = self.comment_count
 
-        source_branch = self.source_branch
+        source_branch: Any
+        if isinstance(self.source_branch, Unset):
+            source_branch = UNSET
+        else:
+            source_branch = self.source_branch
 
-        last_update = self.last_update
+        last_update: Any
+        if isinstance(self.last_update, Unset):
+            last_update = UNSET
+        else:
+            last_update = self.last_update
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        display_id = self.display_id
+        display_id: Any
+        if isinstance(self.display_id, Unset):
+            display_id = UNSET
+        else:
+            display_id = self.display_id
 
         issue_keys: list[str] | Unset = UNSET
         if not isinstance(self.issue_keys, Unset):
@@ -134,20 +174,26 @@ class StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "updateSequenceId": update_sequence_id,
-                "status": status,
-                "title": title,
-                "author": author,
-                "commentCount": comment_count,
-                "sourceBranch": source_branch,
-                "lastUpdate": last_update,
-                "url": url,
-                "displayId": display_id,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_id is not UNSET:
+            field_dict["updateSequenceId"] = update_sequence_id
+        if status is not UNSET:
+            field_dict["status"] = status
+        if title is not UNSET:
+            field_dict["title"] = title
+        if author is not UNSET:
+            field_dict["author"] = author
+        if comment_count is not UNSET:
+            field_dict["commentCount"] = comment_count
+        if source_branch is not UNSET:
+            field_dict["sourceBranch"] = source_branch
+        if last_update is not UNSET:
+            field_dict["lastUpdate"] = last_update
+        if url is not UNSET:
+            field_dict["url"] = url
+        if display_id is not UNSET:
+            field_dict["displayId"] = display_id
         if issue_keys is not UNSET:
             field_dict["issueKeys"] = issue_keys
         if associations is not UNSET:
@@ -174,25 +220,65 @@ class StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItem:
         )
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_id = d.pop("updateSequenceId")
+        update_sequence_id: Any
+        if "updateSequenceId" not in d:
+            update_sequence_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_id = d.pop("updateSequenceId")
 
-        status = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemStatus(d.pop("status"))
 
-        title = d.pop("title")
+        title: Any
+        if "title" not in d:
+            title = UNSET  # required by the spec, but omitted by the site
+        else:
+            title = d.pop("title")
 
-        author = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemAuthor.from_dict(d.pop("author"))
+        author: Any
+        if "author" not in d:
+            author = UNSET  # required by the spec, but omitted by the site
+        else:
+            author = StoreDevelopmentInformationBodyRepositoriesItemPullRequestsItemAuthor.from_dict(d.pop("author"))
 
-        comment_count = d.pop("commentCount")
+        comment_count: Any
+        if "commentCount" not in d:
+            comment_count = UNSET  # required by the spec, but omitted by the site
+        else:
+            comment_count = d.pop("commentCount")
 
-        source_branch = d.pop("sourceBranch")
+        source_branch: Any
+        if "sourceBranch" not in d:
+            source_branch = UNSET  # required by the spec, but omitted by the site
+        else:
+            source_branch = d.pop("sourceBranch")
 
-        last_update = d.pop("lastUpdate")
+        last_update: Any
+        if "lastUpdate" not in d:
+            last_update = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_update = d.pop("lastUpdate")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        display_id = d.pop("displayId")
+        display_id: Any
+        if "displayId" not in d:
+            display_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_id = d.pop("displayId")
 
         issue_keys = cast(list[str], d.pop("issueKeys", UNSET))
 

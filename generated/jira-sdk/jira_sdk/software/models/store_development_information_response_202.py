@@ -78,7 +78,6 @@ class StoreDevelopmentInformationResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_devinfo_entities is not UNSET:
             field_dict["acceptedDevinfoEntities"] = accepted_devinfo_entities
         if failed_devinfo_entities is not UNSET:

@@ -42,7 +42,6 @@ class StoreDevelopmentInformationResponse202AcceptedDevinfoEntitiesAdditionalPro
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if commits is not UNSET:
             field_dict["commits"] = commits
         if branches is not UNSET:

@@ -47,7 +47,6 @@ class StoreDevelopmentInformationResponse202FailedDevinfoEntitiesAdditionalPrope
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if error_messages is not UNSET:

@@ -33,7 +33,6 @@ class StoreDevelopmentInformationResponse413ErrorMessagesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if message is not UNSET:
             field_dict["message"] = message
         if error_trace_id is not UNSET:

@@ -52,10 +52,14 @@ class SubmitBuildsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        builds = []
-        for builds_item_data in self.builds:
-            builds_item = builds_item_data.to_dict()
-            builds.append(builds_item)
+        builds: Any
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        else:
+            builds = []
+            for builds_item_data in self.builds:
+                builds_item = builds_item_data.to_dict()
+                builds.append(builds_item)
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -67,11 +71,8 @@ class SubmitBuildsBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "builds": builds,
-            }
-        )
+        if builds is not UNSET:
+            field_dict["builds"] = builds
         if properties is not UNSET:
             field_dict["properties"] = properties
         if provider_metadata is not UNSET:
@@ -86,12 +87,16 @@ class SubmitBuildsBody:
         from ..models.submit_builds_body_provider_metadata import SubmitBuildsBodyProviderMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        builds = []
-        _builds = d.pop("builds")
-        for builds_item_data in _builds:
-            builds_item = SubmitBuildsBodyBuildsItem.from_dict(builds_item_data)
+        builds: Any
+        if "builds" not in d:
+            builds = UNSET  # required by the spec, but omitted by the site
+        else:
+            builds = []
+            _builds = d.pop("builds")
+            for builds_item_data in _builds:
+                builds_item = SubmitBuildsBodyBuildsItem.from_dict(builds_item_data)
 
-            builds.append(builds_item)
+                builds.append(builds_item)
 
         _properties = d.pop("properties", UNSET)
         properties: SubmitBuildsBodyProperties | Unset

@@ -103,19 +103,47 @@ class SubmitBuildsBodyBuildsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pipeline_id = self.pipeline_id
+        pipeline_id: Any
+        if isinstance(self.pipeline_id, Unset):
+            pipeline_id = UNSET
+        else:
+            pipeline_id = self.pipeline_id
 
-        build_number = self.build_number
+        build_number: Any
+        if isinstance(self.build_number, Unset):
+            build_number = UNSET
+        else:
+            build_number = self.build_number
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        display_name = self.display_name
+        display_name: Any
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        state = SubmitBuildsBodyBuildsItemState(self.state).value
+        state: Any
+        if isinstance(self.state, Unset):
+            state = UNSET
+        else:
+            state = SubmitBuildsBodyBuildsItemState(self.state).value
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
@@ -149,17 +177,20 @@ class SubmitBuildsBodyBuildsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pipelineId": pipeline_id,
-                "buildNumber": build_number,
-                "updateSequenceNumber": update_sequence_number,
-                "displayName": display_name,
-                "url": url,
-                "state": state,
-                "lastUpdated": last_updated,
-            }
-        )
+        if pipeline_id is not UNSET:
+            field_dict["pipelineId"] = pipeline_id
+        if build_number is not UNSET:
+            field_dict["buildNumber"] = build_number
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if display_name is not UNSET:
+            field_dict["displayName"] = display_name
+        if url is not UNSET:
+            field_dict["url"] = url
+        if state is not UNSET:
+            field_dict["state"] = state
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if description is not UNSET:
@@ -184,19 +215,47 @@ class SubmitBuildsBodyBuildsItem:
         from ..models.submit_builds_body_builds_item_test_info import SubmitBuildsBodyBuildsItemTestInfo  # noqa: PLC0415
 
         d = dict(src_dict)
-        pipeline_id = d.pop("pipelineId")
+        pipeline_id: Any
+        if "pipelineId" not in d:
+            pipeline_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            pipeline_id = d.pop("pipelineId")
 
-        build_number = d.pop("buildNumber")
+        build_number: Any
+        if "buildNumber" not in d:
+            build_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            build_number = d.pop("buildNumber")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        display_name = d.pop("displayName")
+        display_name: Any
+        if "displayName" not in d:
+            display_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_name = d.pop("displayName")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        state = SubmitBuildsBodyBuildsItemState(d.pop("state"))
+        state: Any
+        if "state" not in d:
+            state = UNSET  # required by the spec, but omitted by the site
+        else:
+            state = SubmitBuildsBodyBuildsItemState(d.pop("state"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
         _schema_version = d.pop("schemaVersion", UNSET)
         schema_version: SubmitBuildsBodyBuildsItemSchemaVersion | Unset

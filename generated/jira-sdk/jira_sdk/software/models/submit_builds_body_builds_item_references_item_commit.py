@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="SubmitBuildsBodyBuildsItemReferencesItemCommit")
 
 
@@ -31,27 +33,41 @@ class SubmitBuildsBodyBuildsItemReferencesItemCommit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        repository_uri = self.repository_uri
+        repository_uri: Any
+        if isinstance(self.repository_uri, Unset):
+            repository_uri = UNSET
+        else:
+            repository_uri = self.repository_uri
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "repositoryUri": repository_uri,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if repository_uri is not UNSET:
+            field_dict["repositoryUri"] = repository_uri
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        repository_uri = d.pop("repositoryUri")
+        repository_uri: Any
+        if "repositoryUri" not in d:
+            repository_uri = UNSET  # required by the spec, but omitted by the site
+        else:
+            repository_uri = d.pop("repositoryUri")
 
         submit_builds_body_builds_item_references_item_commit = cls(
             id=id,

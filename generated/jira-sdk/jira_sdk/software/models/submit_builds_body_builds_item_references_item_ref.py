@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="SubmitBuildsBodyBuildsItemReferencesItemRef")
 
 
@@ -31,27 +33,41 @@ class SubmitBuildsBodyBuildsItemReferencesItemRef:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        uri = self.uri
+        uri: Any
+        if isinstance(self.uri, Unset):
+            uri = UNSET
+        else:
+            uri = self.uri
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "uri": uri,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if uri is not UNSET:
+            field_dict["uri"] = uri
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        uri = d.pop("uri")
+        uri: Any
+        if "uri" not in d:
+            uri = UNSET  # required by the spec, but omitted by the site
+        else:
+            uri = d.pop("uri")
 
         submit_builds_body_builds_item_references_item_ref = cls(
             name=name,

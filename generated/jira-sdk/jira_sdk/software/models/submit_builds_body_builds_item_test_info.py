@@ -34,23 +34,34 @@ class SubmitBuildsBodyBuildsItemTestInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_number = self.total_number
+        total_number: Any
+        if isinstance(self.total_number, Unset):
+            total_number = UNSET
+        else:
+            total_number = self.total_number
 
-        number_passed = self.number_passed
+        number_passed: Any
+        if isinstance(self.number_passed, Unset):
+            number_passed = UNSET
+        else:
+            number_passed = self.number_passed
 
-        number_failed = self.number_failed
+        number_failed: Any
+        if isinstance(self.number_failed, Unset):
+            number_failed = UNSET
+        else:
+            number_failed = self.number_failed
 
         number_skipped = self.number_skipped
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "totalNumber": total_number,
-                "numberPassed": number_passed,
-                "numberFailed": number_failed,
-            }
-        )
+        if total_number is not UNSET:
+            field_dict["totalNumber"] = total_number
+        if number_passed is not UNSET:
+            field_dict["numberPassed"] = number_passed
+        if number_failed is not UNSET:
+            field_dict["numberFailed"] = number_failed
         if number_skipped is not UNSET:
             field_dict["numberSkipped"] = number_skipped
 
@@ -59,11 +70,23 @@ class SubmitBuildsBodyBuildsItemTestInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        total_number = d.pop("totalNumber")
+        total_number: Any
+        if "totalNumber" not in d:
+            total_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            total_number = d.pop("totalNumber")
 
-        number_passed = d.pop("numberPassed")
+        number_passed: Any
+        if "numberPassed" not in d:
+            number_passed = UNSET  # required by the spec, but omitted by the site
+        else:
+            number_passed = d.pop("numberPassed")
 
-        number_failed = d.pop("numberFailed")
+        number_failed: Any
+        if "numberFailed" not in d:
+            number_failed = UNSET  # required by the spec, but omitted by the site
+        else:
+            number_failed = d.pop("numberFailed")
 
         number_skipped = d.pop("numberSkipped", UNSET)
 

@@ -90,7 +90,6 @@ class SubmitBuildsResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_builds is not UNSET:
             field_dict["acceptedBuilds"] = accepted_builds
         if rejected_builds is not UNSET:

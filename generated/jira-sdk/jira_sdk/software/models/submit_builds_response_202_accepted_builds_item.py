@@ -43,7 +43,6 @@ class SubmitBuildsResponse202AcceptedBuildsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if pipeline_id is not UNSET:
             field_dict["pipelineId"] = pipeline_id
         if build_number is not UNSET:

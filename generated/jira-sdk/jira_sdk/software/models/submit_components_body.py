@@ -45,10 +45,14 @@ class SubmitComponentsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        devops_components = []
-        for devops_components_item_data in self.devops_components:
-            devops_components_item = devops_components_item_data.to_dict()
-            devops_components.append(devops_components_item)
+        devops_components: Any
+        if isinstance(self.devops_components, Unset):
+            devops_components = UNSET
+        else:
+            devops_components = []
+            for devops_components_item_data in self.devops_components:
+                devops_components_item = devops_components_item_data.to_dict()
+                devops_components.append(devops_components_item)
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -60,11 +64,8 @@ class SubmitComponentsBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "devopsComponents": devops_components,
-            }
-        )
+        if devops_components is not UNSET:
+            field_dict["devopsComponents"] = devops_components
         if properties is not UNSET:
             field_dict["properties"] = properties
         if provider_metadata is not UNSET:
@@ -79,12 +80,16 @@ class SubmitComponentsBody:
         from ..models.submit_components_body_provider_metadata import SubmitComponentsBodyProviderMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        devops_components = []
-        _devops_components = d.pop("devopsComponents")
-        for devops_components_item_data in _devops_components:
-            devops_components_item = SubmitComponentsBodyDevopsComponentsItem.from_dict(devops_components_item_data)
+        devops_components: Any
+        if "devopsComponents" not in d:
+            devops_components = UNSET  # required by the spec, but omitted by the site
+        else:
+            devops_components = []
+            _devops_components = d.pop("devopsComponents")
+            for devops_components_item_data in _devops_components:
+                devops_components_item = SubmitComponentsBodyDevopsComponentsItem.from_dict(devops_components_item_data)
 
-            devops_components.append(devops_components_item)
+                devops_components.append(devops_components_item)
 
         _properties = d.pop("properties", UNSET)
         properties: SubmitComponentsBodyProperties | Unset

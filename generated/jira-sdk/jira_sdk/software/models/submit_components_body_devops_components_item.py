@@ -83,44 +83,90 @@ class SubmitComponentsBodyDevopsComponentsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = SubmitComponentsBodyDevopsComponentsItemSchemaVersion(self.schema_version).value
+        schema_version: Any
+        if isinstance(self.schema_version, Unset):
+            schema_version = UNSET
+        else:
+            schema_version = SubmitComponentsBodyDevopsComponentsItemSchemaVersion(self.schema_version).value
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        avatar_url = self.avatar_url
+        avatar_url: Any
+        if isinstance(self.avatar_url, Unset):
+            avatar_url = UNSET
+        else:
+            avatar_url = self.avatar_url
 
-        tier = SubmitComponentsBodyDevopsComponentsItemTier(self.tier).value
+        tier: Any
+        if isinstance(self.tier, Unset):
+            tier = UNSET
+        else:
+            tier = SubmitComponentsBodyDevopsComponentsItemTier(self.tier).value
 
-        component_type = SubmitComponentsBodyDevopsComponentsItemComponentType(self.component_type).value
+        component_type: Any
+        if isinstance(self.component_type, Unset):
+            component_type = UNSET
+        else:
+            component_type = SubmitComponentsBodyDevopsComponentsItemComponentType(self.component_type).value
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
         provider_name = self.provider_name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemaVersion": schema_version,
-                "id": id,
-                "updateSequenceNumber": update_sequence_number,
-                "name": name,
-                "description": description,
-                "url": url,
-                "avatarUrl": avatar_url,
-                "tier": tier,
-                "componentType": component_type,
-                "lastUpdated": last_updated,
-            }
-        )
+        if schema_version is not UNSET:
+            field_dict["schemaVersion"] = schema_version
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if url is not UNSET:
+            field_dict["url"] = url
+        if avatar_url is not UNSET:
+            field_dict["avatarUrl"] = avatar_url
+        if tier is not UNSET:
+            field_dict["tier"] = tier
+        if component_type is not UNSET:
+            field_dict["componentType"] = component_type
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
         if provider_name is not UNSET:
             field_dict["providerName"] = provider_name
 
@@ -129,25 +175,65 @@ class SubmitComponentsBodyDevopsComponentsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        schema_version = SubmitComponentsBodyDevopsComponentsItemSchemaVersion(d.pop("schemaVersion"))
+        schema_version: Any
+        if "schemaVersion" not in d:
+            schema_version = UNSET  # required by the spec, but omitted by the site
+        else:
+            schema_version = SubmitComponentsBodyDevopsComponentsItemSchemaVersion(d.pop("schemaVersion"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        avatar_url = d.pop("avatarUrl")
+        avatar_url: Any
+        if "avatarUrl" not in d:
+            avatar_url = UNSET  # required by the spec, but omitted by the site
+        else:
+            avatar_url = d.pop("avatarUrl")
 
-        tier = SubmitComponentsBodyDevopsComponentsItemTier(d.pop("tier"))
+        tier: Any
+        if "tier" not in d:
+            tier = UNSET  # required by the spec, but omitted by the site
+        else:
+            tier = SubmitComponentsBodyDevopsComponentsItemTier(d.pop("tier"))
 
-        component_type = SubmitComponentsBodyDevopsComponentsItemComponentType(d.pop("componentType"))
+        component_type: Any
+        if "componentType" not in d:
+            component_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            component_type = SubmitComponentsBodyDevopsComponentsItemComponentType(d.pop("componentType"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
         provider_name = d.pop("providerName", UNSET)
 

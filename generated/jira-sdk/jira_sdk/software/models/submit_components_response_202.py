@@ -63,7 +63,6 @@ class SubmitComponentsResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_components is not UNSET:
             field_dict["acceptedComponents"] = accepted_components
         if failed_components is not UNSET:

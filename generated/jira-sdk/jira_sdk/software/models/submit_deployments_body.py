@@ -48,10 +48,14 @@ class SubmitDeploymentsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deployments = []
-        for deployments_item_data in self.deployments:
-            deployments_item = deployments_item_data.to_dict()
-            deployments.append(deployments_item)
+        deployments: Any
+        if isinstance(self.deployments, Unset):
+            deployments = UNSET
+        else:
+            deployments = []
+            for deployments_item_data in self.deployments:
+                deployments_item = deployments_item_data.to_dict()
+                deployments.append(deployments_item)
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -63,11 +67,8 @@ class SubmitDeploymentsBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "deployments": deployments,
-            }
-        )
+        if deployments is not UNSET:
+            field_dict["deployments"] = deployments
         if properties is not UNSET:
             field_dict["properties"] = properties
         if provider_metadata is not UNSET:
@@ -82,12 +83,16 @@ class SubmitDeploymentsBody:
         from ..models.submit_deployments_body_provider_metadata import SubmitDeploymentsBodyProviderMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        deployments = []
-        _deployments = d.pop("deployments")
-        for deployments_item_data in _deployments:
-            deployments_item = SubmitDeploymentsBodyDeploymentsItem.from_dict(deployments_item_data)
+        deployments: Any
+        if "deployments" not in d:
+            deployments = UNSET  # required by the spec, but omitted by the site
+        else:
+            deployments = []
+            _deployments = d.pop("deployments")
+            for deployments_item_data in _deployments:
+                deployments_item = SubmitDeploymentsBodyDeploymentsItem.from_dict(deployments_item_data)
 
-            deployments.append(deployments_item)
+                deployments.append(deployments_item)
 
         _properties = d.pop("properties", UNSET)
         properties: SubmitDeploymentsBodyProperties | Unset

@@ -103,23 +103,59 @@ class SubmitDeploymentsBodyDeploymentsItem:
         from ..models.issue_id_or_keys_association import IssueIdOrKeysAssociation  # noqa: PLC0415
         from ..models.service_id_or_keys_association import ServiceIdOrKeysAssociation  # noqa: PLC0415
 
-        deployment_sequence_number = self.deployment_sequence_number
+        deployment_sequence_number: Any
+        if isinstance(self.deployment_sequence_number, Unset):
+            deployment_sequence_number = UNSET
+        else:
+            deployment_sequence_number = self.deployment_sequence_number
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        display_name = self.display_name
+        display_name: Any
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
-        state = SubmitDeploymentsBodyDeploymentsItemState(self.state).value
+        state: Any
+        if isinstance(self.state, Unset):
+            state = UNSET
+        else:
+            state = SubmitDeploymentsBodyDeploymentsItemState(self.state).value
 
-        pipeline = self.pipeline.to_dict()
+        pipeline: Any
+        if isinstance(self.pipeline, Unset):
+            pipeline = UNSET
+        else:
+            pipeline = self.pipeline.to_dict()
 
-        environment = self.environment.to_dict()
+        environment: Any
+        if isinstance(self.environment, Unset):
+            environment = UNSET
+        else:
+            environment = self.environment.to_dict()
 
         issue_keys: list[str] | Unset = UNSET
         if not isinstance(self.issue_keys, Unset):
@@ -156,19 +192,24 @@ class SubmitDeploymentsBodyDeploymentsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "deploymentSequenceNumber": deployment_sequence_number,
-                "updateSequenceNumber": update_sequence_number,
-                "displayName": display_name,
-                "url": url,
-                "description": description,
-                "lastUpdated": last_updated,
-                "state": state,
-                "pipeline": pipeline,
-                "environment": environment,
-            }
-        )
+        if deployment_sequence_number is not UNSET:
+            field_dict["deploymentSequenceNumber"] = deployment_sequence_number
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if display_name is not UNSET:
+            field_dict["displayName"] = display_name
+        if url is not UNSET:
+            field_dict["url"] = url
+        if description is not UNSET:
+            field_dict["description"] = description
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
+        if state is not UNSET:
+            field_dict["state"] = state
+        if pipeline is not UNSET:
+            field_dict["pipeline"] = pipeline
+        if environment is not UNSET:
+            field_dict["environment"] = environment
         if issue_keys is not UNSET:
             field_dict["issueKeys"] = issue_keys
         if associations is not UNSET:
@@ -200,23 +241,59 @@ class SubmitDeploymentsBodyDeploymentsItem:
         )
 
         d = dict(src_dict)
-        deployment_sequence_number = d.pop("deploymentSequenceNumber")
+        deployment_sequence_number: Any
+        if "deploymentSequenceNumber" not in d:
+            deployment_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            deployment_sequence_number = d.pop("deploymentSequenceNumber")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        display_name = d.pop("displayName")
+        display_name: Any
+        if "displayName" not in d:
+            display_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_name = d.pop("displayName")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
-        state = SubmitDeploymentsBodyDeploymentsItemState(d.pop("state"))
+        state: Any
+        if "state" not in d:
+            state = UNSET  # required by the spec, but omitted by the site
+        else:
+            state = SubmitDeploymentsBodyDeploymentsItemState(d.pop("state"))
 
-        pipeline = SubmitDeploymentsBodyDeploymentsItemPipeline.from_dict(d.pop("pipeline"))
+        pipeline: Any
+        if "pipeline" not in d:
+            pipeline = UNSET  # required by the spec, but omitted by the site
+        else:
+            pipeline = SubmitDeploymentsBodyDeploymentsItemPipeline.from_dict(d.pop("pipeline"))
 
-        environment = SubmitDeploymentsBodyDeploymentsItemEnvironment.from_dict(d.pop("environment"))
+        environment: Any
+        if "environment" not in d:
+            environment = UNSET  # required by the spec, but omitted by the site
+        else:
+            environment = SubmitDeploymentsBodyDeploymentsItemEnvironment.from_dict(d.pop("environment"))
 
         issue_keys = cast(list[str], d.pop("issueKeys", UNSET))
 

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.submit_deployments_body_deployments_item_environment_type import (
     SubmitDeploymentsBodyDeploymentsItemEnvironmentType,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SubmitDeploymentsBodyDeploymentsItemEnvironment")
 
@@ -34,32 +35,55 @@ class SubmitDeploymentsBodyDeploymentsItemEnvironment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        display_name = self.display_name
+        display_name: Any
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
 
-        type_ = SubmitDeploymentsBodyDeploymentsItemEnvironmentType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = SubmitDeploymentsBodyDeploymentsItemEnvironmentType(self.type_).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "displayName": display_name,
-                "type": type_,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if display_name is not UNSET:
+            field_dict["displayName"] = display_name
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        display_name = d.pop("displayName")
+        display_name: Any
+        if "displayName" not in d:
+            display_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_name = d.pop("displayName")
 
-        type_ = SubmitDeploymentsBodyDeploymentsItemEnvironmentType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = SubmitDeploymentsBodyDeploymentsItemEnvironmentType(d.pop("type"))
 
         submit_deployments_body_deployments_item_environment = cls(
             id=id,

@@ -108,7 +108,6 @@ class SubmitDeploymentsResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_deployments is not UNSET:
             field_dict["acceptedDeployments"] = accepted_deployments
         if rejected_deployments is not UNSET:

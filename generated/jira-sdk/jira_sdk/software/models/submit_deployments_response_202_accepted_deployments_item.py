@@ -42,7 +42,6 @@ class SubmitDeploymentsResponse202AcceptedDeploymentsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if pipeline_id is not UNSET:
             field_dict["pipelineId"] = pipeline_id
         if environment_id is not UNSET:

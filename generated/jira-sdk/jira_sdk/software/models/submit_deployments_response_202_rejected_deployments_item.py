@@ -52,7 +52,6 @@ class SubmitDeploymentsResponse202RejectedDeploymentsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if key is not UNSET:
             field_dict["key"] = key
         if errors is not UNSET:

@@ -36,7 +36,6 @@ class SubmitEntityBodyType0:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if incidents is not UNSET:
             field_dict["incidents"] = incidents
 

@@ -96,25 +96,65 @@ class SubmitEntityBodyType0IncidentsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = SubmitEntityBodyType0IncidentsItemSchemaVersion(self.schema_version).value
+        schema_version: Any
+        if isinstance(self.schema_version, Unset):
+            schema_version = UNSET
+        else:
+            schema_version = SubmitEntityBodyType0IncidentsItemSchemaVersion(self.schema_version).value
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        affected_components = self.affected_components
+        affected_components: Any
+        if isinstance(self.affected_components, Unset):
+            affected_components = UNSET
+        else:
+            affected_components = self.affected_components
 
-        summary = self.summary
+        summary: Any
+        if isinstance(self.summary, Unset):
+            summary = UNSET
+        else:
+            summary = self.summary
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        created_date = self.created_date.isoformat()
+        created_date: Any
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        else:
+            created_date = self.created_date.isoformat()
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
-        status = SubmitEntityBodyType0IncidentsItemStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = SubmitEntityBodyType0IncidentsItemStatus(self.status).value
 
         severity: dict[str, Any] | Unset = UNSET
         if not isinstance(self.severity, Unset):
@@ -129,20 +169,26 @@ class SubmitEntityBodyType0IncidentsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemaVersion": schema_version,
-                "id": id,
-                "updateSequenceNumber": update_sequence_number,
-                "affectedComponents": affected_components,
-                "summary": summary,
-                "description": description,
-                "url": url,
-                "createdDate": created_date,
-                "lastUpdated": last_updated,
-                "status": status,
-            }
-        )
+        if schema_version is not UNSET:
+            field_dict["schemaVersion"] = schema_version
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if affected_components is not UNSET:
+            field_dict["affectedComponents"] = affected_components
+        if summary is not UNSET:
+            field_dict["summary"] = summary
+        if description is not UNSET:
+            field_dict["description"] = description
+        if url is not UNSET:
+            field_dict["url"] = url
+        if created_date is not UNSET:
+            field_dict["createdDate"] = created_date
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
+        if status is not UNSET:
+            field_dict["status"] = status
         if severity is not UNSET:
             field_dict["severity"] = severity
         if associations is not UNSET:
@@ -160,25 +206,65 @@ class SubmitEntityBodyType0IncidentsItem:
         )
 
         d = dict(src_dict)
-        schema_version = SubmitEntityBodyType0IncidentsItemSchemaVersion(d.pop("schemaVersion"))
+        schema_version: Any
+        if "schemaVersion" not in d:
+            schema_version = UNSET  # required by the spec, but omitted by the site
+        else:
+            schema_version = SubmitEntityBodyType0IncidentsItemSchemaVersion(d.pop("schemaVersion"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        affected_components = cast(list[str], d.pop("affectedComponents"))
+        affected_components: Any
+        if "affectedComponents" not in d:
+            affected_components = UNSET  # required by the spec, but omitted by the site
+        else:
+            affected_components = cast(list[str], d.pop("affectedComponents"))
 
-        summary = d.pop("summary")
+        summary: Any
+        if "summary" not in d:
+            summary = UNSET  # required by the spec, but omitted by the site
+        else:
+            summary = d.pop("summary")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
+        created_date: Any
+        if "createdDate" not in d:
+            created_date = UNSET  # required by the spec, but omitted by the site
+        else:
+            created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
-        status = SubmitEntityBodyType0IncidentsItemStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = SubmitEntityBodyType0IncidentsItemStatus(d.pop("status"))
 
         _severity = d.pop("severity", UNSET)
         severity: SubmitEntityBodyType0IncidentsItemSeverity | Unset

@@ -41,7 +41,6 @@ class SubmitEntityBodyType0IncidentsItemAssociationsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if association_type is not UNSET:
             field_dict["associationType"] = association_type
         if values is not UNSET:

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.submit_entity_body_type_0_incidents_item_severity_level import (
     SubmitEntityBodyType0IncidentsItemSeverityLevel,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SubmitEntityBodyType0IncidentsItemSeverity")
 
@@ -29,22 +30,27 @@ class SubmitEntityBodyType0IncidentsItemSeverity:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        level = SubmitEntityBodyType0IncidentsItemSeverityLevel(self.level).value
+        level: Any
+        if isinstance(self.level, Unset):
+            level = UNSET
+        else:
+            level = SubmitEntityBodyType0IncidentsItemSeverityLevel(self.level).value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "level": level,
-            }
-        )
+        if level is not UNSET:
+            field_dict["level"] = level
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        level = SubmitEntityBodyType0IncidentsItemSeverityLevel(d.pop("level"))
+        level: Any
+        if "level" not in d:
+            level = UNSET  # required by the spec, but omitted by the site
+        else:
+            level = SubmitEntityBodyType0IncidentsItemSeverityLevel(d.pop("level"))
 
         submit_entity_body_type_0_incidents_item_severity = cls(
             level=level,

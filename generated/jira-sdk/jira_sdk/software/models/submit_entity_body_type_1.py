@@ -36,7 +36,6 @@ class SubmitEntityBodyType1:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if reviews is not UNSET:
             field_dict["reviews"] = reviews
 

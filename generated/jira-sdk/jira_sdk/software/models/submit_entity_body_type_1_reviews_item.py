@@ -87,25 +87,65 @@ class SubmitEntityBodyType1ReviewsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        schema_version = SubmitEntityBodyType1ReviewsItemSchemaVersion(self.schema_version).value
+        schema_version: Any
+        if isinstance(self.schema_version, Unset):
+            schema_version = UNSET
+        else:
+            schema_version = SubmitEntityBodyType1ReviewsItemSchemaVersion(self.schema_version).value
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        reviews = self.reviews
+        reviews: Any
+        if isinstance(self.reviews, Unset):
+            reviews = UNSET
+        else:
+            reviews = self.reviews
 
-        summary = self.summary
+        summary: Any
+        if isinstance(self.summary, Unset):
+            summary = UNSET
+        else:
+            summary = self.summary
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        created_date = self.created_date.isoformat()
+        created_date: Any
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        else:
+            created_date = self.created_date.isoformat()
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
-        status = SubmitEntityBodyType1ReviewsItemStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = SubmitEntityBodyType1ReviewsItemStatus(self.status).value
 
         associations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.associations, Unset):
@@ -116,20 +156,26 @@ class SubmitEntityBodyType1ReviewsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemaVersion": schema_version,
-                "id": id,
-                "updateSequenceNumber": update_sequence_number,
-                "reviews": reviews,
-                "summary": summary,
-                "description": description,
-                "url": url,
-                "createdDate": created_date,
-                "lastUpdated": last_updated,
-                "status": status,
-            }
-        )
+        if schema_version is not UNSET:
+            field_dict["schemaVersion"] = schema_version
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if reviews is not UNSET:
+            field_dict["reviews"] = reviews
+        if summary is not UNSET:
+            field_dict["summary"] = summary
+        if description is not UNSET:
+            field_dict["description"] = description
+        if url is not UNSET:
+            field_dict["url"] = url
+        if created_date is not UNSET:
+            field_dict["createdDate"] = created_date
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
+        if status is not UNSET:
+            field_dict["status"] = status
         if associations is not UNSET:
             field_dict["associations"] = associations
 
@@ -142,25 +188,65 @@ class SubmitEntityBodyType1ReviewsItem:
         )
 
         d = dict(src_dict)
-        schema_version = SubmitEntityBodyType1ReviewsItemSchemaVersion(d.pop("schemaVersion"))
+        schema_version: Any
+        if "schemaVersion" not in d:
+            schema_version = UNSET  # required by the spec, but omitted by the site
+        else:
+            schema_version = SubmitEntityBodyType1ReviewsItemSchemaVersion(d.pop("schemaVersion"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        reviews = cast(list[str], d.pop("reviews"))
+        reviews: Any
+        if "reviews" not in d:
+            reviews = UNSET  # required by the spec, but omitted by the site
+        else:
+            reviews = cast(list[str], d.pop("reviews"))
 
-        summary = d.pop("summary")
+        summary: Any
+        if "summary" not in d:
+            summary = UNSET  # required by the spec, but omitted by the site
+        else:
+            summary = d.pop("summary")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
+        created_date: Any
+        if "createdDate" not in d:
+            created_date = UNSET  # required by the spec, but omitted by the site
+        else:
+            created_date = datetime.datetime.fromisoformat(d.pop("createdDate"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
-        status = SubmitEntityBodyType1ReviewsItemStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = SubmitEntityBodyType1ReviewsItemStatus(d.pop("status"))
 
         _associations = d.pop("associations", UNSET)
         associations: list[SubmitEntityBodyType1ReviewsItemAssociationsItem] | Unset = UNSET

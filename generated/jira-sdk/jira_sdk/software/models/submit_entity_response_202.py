@@ -63,7 +63,6 @@ class SubmitEntityResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_incidents is not UNSET:
             field_dict["acceptedIncidents"] = accepted_incidents
         if failed_incidents is not UNSET:

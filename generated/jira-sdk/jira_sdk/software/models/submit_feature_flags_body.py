@@ -52,10 +52,14 @@ class SubmitFeatureFlagsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        flags = []
-        for flags_item_data in self.flags:
-            flags_item = flags_item_data.to_dict()
-            flags.append(flags_item)
+        flags: Any
+        if isinstance(self.flags, Unset):
+            flags = UNSET
+        else:
+            flags = []
+            for flags_item_data in self.flags:
+                flags_item = flags_item_data.to_dict()
+                flags.append(flags_item)
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -67,11 +71,8 @@ class SubmitFeatureFlagsBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "flags": flags,
-            }
-        )
+        if flags is not UNSET:
+            field_dict["flags"] = flags
         if properties is not UNSET:
             field_dict["properties"] = properties
         if provider_metadata is not UNSET:
@@ -86,12 +87,16 @@ class SubmitFeatureFlagsBody:
         from ..models.submit_feature_flags_body_provider_metadata import SubmitFeatureFlagsBodyProviderMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        flags = []
-        _flags = d.pop("flags")
-        for flags_item_data in _flags:
-            flags_item = SubmitFeatureFlagsBodyFlagsItem.from_dict(flags_item_data)
+        flags: Any
+        if "flags" not in d:
+            flags = UNSET  # required by the spec, but omitted by the site
+        else:
+            flags = []
+            _flags = d.pop("flags")
+            for flags_item_data in _flags:
+                flags_item = SubmitFeatureFlagsBodyFlagsItem.from_dict(flags_item_data)
 
-            flags.append(flags_item)
+                flags.append(flags_item)
 
         _properties = d.pop("properties", UNSET)
         properties: SubmitFeatureFlagsBodyProperties | Unset

@@ -78,18 +78,38 @@ class SubmitFeatureFlagsBodyFlagsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        key = self.key
+        key: Any
+        if isinstance(self.key, Unset):
+            key = UNSET
+        else:
+            key = self.key
 
-        update_sequence_id = self.update_sequence_id
+        update_sequence_id: Any
+        if isinstance(self.update_sequence_id, Unset):
+            update_sequence_id = UNSET
+        else:
+            update_sequence_id = self.update_sequence_id
 
-        summary = self.summary.to_dict()
+        summary: Any
+        if isinstance(self.summary, Unset):
+            summary = UNSET
+        else:
+            summary = self.summary.to_dict()
 
-        details = []
-        for details_item_data in self.details:
-            details_item = details_item_data.to_dict()
-            details.append(details_item)
+        details: Any
+        if isinstance(self.details, Unset):
+            details = UNSET
+        else:
+            details = []
+            for details_item_data in self.details:
+                details_item = details_item_data.to_dict()
+                details.append(details_item)
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
@@ -110,15 +130,16 @@ class SubmitFeatureFlagsBodyFlagsItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "key": key,
-                "updateSequenceId": update_sequence_id,
-                "summary": summary,
-                "details": details,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if key is not UNSET:
+            field_dict["key"] = key
+        if update_sequence_id is not UNSET:
+            field_dict["updateSequenceId"] = update_sequence_id
+        if summary is not UNSET:
+            field_dict["summary"] = summary
+        if details is not UNSET:
+            field_dict["details"] = details
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if display_name is not UNSET:
@@ -139,20 +160,40 @@ class SubmitFeatureFlagsBodyFlagsItem:
         from ..models.submit_feature_flags_body_flags_item_summary import SubmitFeatureFlagsBodyFlagsItemSummary  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        key = d.pop("key")
+        key: Any
+        if "key" not in d:
+            key = UNSET  # required by the spec, but omitted by the site
+        else:
+            key = d.pop("key")
 
-        update_sequence_id = d.pop("updateSequenceId")
+        update_sequence_id: Any
+        if "updateSequenceId" not in d:
+            update_sequence_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_id = d.pop("updateSequenceId")
 
-        summary = SubmitFeatureFlagsBodyFlagsItemSummary.from_dict(d.pop("summary"))
+        summary: Any
+        if "summary" not in d:
+            summary = UNSET  # required by the spec, but omitted by the site
+        else:
+            summary = SubmitFeatureFlagsBodyFlagsItemSummary.from_dict(d.pop("summary"))
 
-        details = []
-        _details = d.pop("details")
-        for details_item_data in _details:
-            details_item = SubmitFeatureFlagsBodyFlagsItemDetailsItem.from_dict(details_item_data)
+        details: Any
+        if "details" not in d:
+            details = UNSET  # required by the spec, but omitted by the site
+        else:
+            details = []
+            _details = d.pop("details")
+            for details_item_data in _details:
+                details_item = SubmitFeatureFlagsBodyFlagsItemDetailsItem.from_dict(details_item_data)
 
-            details.append(details_item)
+                details.append(details_item)
 
         _schema_version = d.pop("schemaVersion", UNSET)
         schema_version: SubmitFeatureFlagsBodyFlagsItemSchemaVersion | Unset

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.submit_feature_flags_body_flags_item_details_item_environment import (
         SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment,
@@ -48,24 +50,40 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
-        environment = self.environment.to_dict()
+        environment: Any
+        if isinstance(self.environment, Unset):
+            environment = UNSET
+        else:
+            environment = self.environment.to_dict()
 
-        status = self.status.to_dict()
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "lastUpdated": last_updated,
-                "environment": environment,
-                "status": status,
-            }
-        )
+        if url is not UNSET:
+            field_dict["url"] = url
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
+        if environment is not UNSET:
+            field_dict["environment"] = environment
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -79,13 +97,29 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItem:
         )
 
         d = dict(src_dict)
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
-        environment = SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment.from_dict(d.pop("environment"))
+        environment: Any
+        if "environment" not in d:
+            environment = UNSET  # required by the spec, but omitted by the site
+        else:
+            environment = SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment.from_dict(d.pop("environment"))
 
-        status = SubmitFeatureFlagsBodyFlagsItemDetailsItemStatus.from_dict(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = SubmitFeatureFlagsBodyFlagsItemDetailsItemStatus.from_dict(d.pop("status"))
 
         submit_feature_flags_body_flags_item_details_item = cls(
             url=url,

@@ -38,7 +38,11 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: Any
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
@@ -46,11 +50,8 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if name is not UNSET:
+            field_dict["name"] = name
         if type_ is not UNSET:
             field_dict["type"] = type_
 
@@ -59,7 +60,11 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any
+        if "name" not in d:
+            name = UNSET  # required by the spec, but omitted by the site
+        else:
+            name = d.pop("name")
 
         _type_ = d.pop("type", UNSET)
         type_: SubmitFeatureFlagsBodyFlagsItemDetailsItemEnvironmentType | Unset

@@ -47,7 +47,11 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        enabled = self.enabled
+        enabled: Any
+        if isinstance(self.enabled, Unset):
+            enabled = UNSET
+        else:
+            enabled = self.enabled
 
         default_value = self.default_value
 
@@ -57,11 +61,8 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "enabled": enabled,
-            }
-        )
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
         if default_value is not UNSET:
             field_dict["defaultValue"] = default_value
         if rollout is not UNSET:
@@ -76,7 +77,11 @@ class SubmitFeatureFlagsBodyFlagsItemDetailsItemStatus:
         )
 
         d = dict(src_dict)
-        enabled = d.pop("enabled")
+        enabled: Any
+        if "enabled" not in d:
+            enabled = UNSET  # required by the spec, but omitted by the site
+        else:
+            enabled = d.pop("enabled")
 
         default_value = d.pop("defaultValue", UNSET)
 

@@ -51,20 +51,26 @@ class SubmitFeatureFlagsBodyFlagsItemSummary:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.to_dict()
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status.to_dict()
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
         url = self.url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-                "lastUpdated": last_updated,
-            }
-        )
+        if status is not UNSET:
+            field_dict["status"] = status
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
         if url is not UNSET:
             field_dict["url"] = url
 
@@ -77,9 +83,17 @@ class SubmitFeatureFlagsBodyFlagsItemSummary:
         )
 
         d = dict(src_dict)
-        status = SubmitFeatureFlagsBodyFlagsItemSummaryStatus.from_dict(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = SubmitFeatureFlagsBodyFlagsItemSummaryStatus.from_dict(d.pop("status"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
         url = d.pop("url", UNSET)
 

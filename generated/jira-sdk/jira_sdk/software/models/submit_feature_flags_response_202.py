@@ -84,7 +84,6 @@ class SubmitFeatureFlagsResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_feature_flags is not UNSET:
             field_dict["acceptedFeatureFlags"] = accepted_feature_flags
         if failed_feature_flags is not UNSET:

@@ -32,7 +32,6 @@ class SubmitOperationsWorkspacesResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_workspace_ids is not UNSET:
             field_dict["acceptedWorkspaceIds"] = accepted_workspace_ids
 

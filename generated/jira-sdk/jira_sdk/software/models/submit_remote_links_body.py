@@ -47,10 +47,14 @@ class SubmitRemoteLinksBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        remote_links = []
-        for remote_links_item_data in self.remote_links:
-            remote_links_item = remote_links_item_data.to_dict()
-            remote_links.append(remote_links_item)
+        remote_links: Any
+        if isinstance(self.remote_links, Unset):
+            remote_links = UNSET
+        else:
+            remote_links = []
+            for remote_links_item_data in self.remote_links:
+                remote_links_item = remote_links_item_data.to_dict()
+                remote_links.append(remote_links_item)
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -62,11 +66,8 @@ class SubmitRemoteLinksBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "remoteLinks": remote_links,
-            }
-        )
+        if remote_links is not UNSET:
+            field_dict["remoteLinks"] = remote_links
         if properties is not UNSET:
             field_dict["properties"] = properties
         if provider_metadata is not UNSET:
@@ -81,12 +82,16 @@ class SubmitRemoteLinksBody:
         from ..models.submit_remote_links_body_remote_links_item import SubmitRemoteLinksBodyRemoteLinksItem  # noqa: PLC0415
 
         d = dict(src_dict)
-        remote_links = []
-        _remote_links = d.pop("remoteLinks")
-        for remote_links_item_data in _remote_links:
-            remote_links_item = SubmitRemoteLinksBodyRemoteLinksItem.from_dict(remote_links_item_data)
+        remote_links: Any
+        if "remoteLinks" not in d:
+            remote_links = UNSET  # required by the spec, but omitted by the site
+        else:
+            remote_links = []
+            _remote_links = d.pop("remoteLinks")
+            for remote_links_item_data in _remote_links:
+                remote_links_item = SubmitRemoteLinksBodyRemoteLinksItem.from_dict(remote_links_item_data)
 
-            remote_links.append(remote_links_item)
+                remote_links.append(remote_links_item)
 
         _properties = d.pop("properties", UNSET)
         properties: SubmitRemoteLinksBodyProperties | Unset

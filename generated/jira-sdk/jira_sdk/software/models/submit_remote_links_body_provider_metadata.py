@@ -29,7 +29,6 @@ class SubmitRemoteLinksBodyProviderMetadata:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if product is not UNSET:
             field_dict["product"] = product
 

@@ -98,17 +98,41 @@ class SubmitRemoteLinksBodyRemoteLinksItem:
     def to_dict(self) -> dict[str, Any]:
         from ..models.issue_id_or_keys_association import IssueIdOrKeysAssociation  # noqa: PLC0415
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        display_name = self.display_name
+        display_name: Any
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        type_ = SubmitRemoteLinksBodyRemoteLinksItemType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = SubmitRemoteLinksBodyRemoteLinksItemType(self.type_).value
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
         schema_version: str | Unset = UNSET
         if not isinstance(self.schema_version, Unset):
@@ -142,16 +166,18 @@ class SubmitRemoteLinksBodyRemoteLinksItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "updateSequenceNumber": update_sequence_number,
-                "displayName": display_name,
-                "url": url,
-                "type": type_,
-                "lastUpdated": last_updated,
-            }
-        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if display_name is not UNSET:
+            field_dict["displayName"] = display_name
+        if url is not UNSET:
+            field_dict["url"] = url
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
         if schema_version is not UNSET:
             field_dict["schemaVersion"] = schema_version
         if description is not UNSET:
@@ -179,17 +205,41 @@ class SubmitRemoteLinksBodyRemoteLinksItem:
         )
 
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        display_name = d.pop("displayName")
+        display_name: Any
+        if "displayName" not in d:
+            display_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_name = d.pop("displayName")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        type_ = SubmitRemoteLinksBodyRemoteLinksItemType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = SubmitRemoteLinksBodyRemoteLinksItemType(d.pop("type"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
         _schema_version = d.pop("schemaVersion", UNSET)
         schema_version: SubmitRemoteLinksBodyRemoteLinksItemSchemaVersion | Unset

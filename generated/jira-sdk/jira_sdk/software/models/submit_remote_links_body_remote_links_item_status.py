@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.submit_remote_links_body_remote_links_item_status_appearance import (
     SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SubmitRemoteLinksBodyRemoteLinksItemStatus")
 
@@ -35,27 +36,41 @@ class SubmitRemoteLinksBodyRemoteLinksItemStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        appearance = SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance(self.appearance).value
+        appearance: Any
+        if isinstance(self.appearance, Unset):
+            appearance = UNSET
+        else:
+            appearance = SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance(self.appearance).value
 
-        label = self.label
+        label: Any
+        if isinstance(self.label, Unset):
+            label = UNSET
+        else:
+            label = self.label
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "appearance": appearance,
-                "label": label,
-            }
-        )
+        if appearance is not UNSET:
+            field_dict["appearance"] = appearance
+        if label is not UNSET:
+            field_dict["label"] = label
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        appearance = SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance(d.pop("appearance"))
+        appearance: Any
+        if "appearance" not in d:
+            appearance = UNSET  # required by the spec, but omitted by the site
+        else:
+            appearance = SubmitRemoteLinksBodyRemoteLinksItemStatusAppearance(d.pop("appearance"))
 
-        label = d.pop("label")
+        label: Any
+        if "label" not in d:
+            label = UNSET  # required by the spec, but omitted by the site
+        else:
+            label = d.pop("label")
 
         submit_remote_links_body_remote_links_item_status = cls(
             appearance=appearance,

@@ -75,7 +75,6 @@ class SubmitRemoteLinksResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_remote_links is not UNSET:
             field_dict["acceptedRemoteLinks"] = accepted_remote_links
         if rejected_remote_links is not UNSET:

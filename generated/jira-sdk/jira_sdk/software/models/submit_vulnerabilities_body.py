@@ -55,10 +55,14 @@ class SubmitVulnerabilitiesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        vulnerabilities = []
-        for vulnerabilities_item_data in self.vulnerabilities:
-            vulnerabilities_item = vulnerabilities_item_data.to_dict()
-            vulnerabilities.append(vulnerabilities_item)
+        vulnerabilities: Any
+        if isinstance(self.vulnerabilities, Unset):
+            vulnerabilities = UNSET
+        else:
+            vulnerabilities = []
+            for vulnerabilities_item_data in self.vulnerabilities:
+                vulnerabilities_item = vulnerabilities_item_data.to_dict()
+                vulnerabilities.append(vulnerabilities_item)
 
         operation_type: str | Unset = UNSET
         if not isinstance(self.operation_type, Unset):
@@ -74,11 +78,8 @@ class SubmitVulnerabilitiesBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "vulnerabilities": vulnerabilities,
-            }
-        )
+        if vulnerabilities is not UNSET:
+            field_dict["vulnerabilities"] = vulnerabilities
         if operation_type is not UNSET:
             field_dict["operationType"] = operation_type
         if properties is not UNSET:
@@ -97,12 +98,16 @@ class SubmitVulnerabilitiesBody:
         )
 
         d = dict(src_dict)
-        vulnerabilities = []
-        _vulnerabilities = d.pop("vulnerabilities")
-        for vulnerabilities_item_data in _vulnerabilities:
-            vulnerabilities_item = SubmitVulnerabilitiesBodyVulnerabilitiesItem.from_dict(vulnerabilities_item_data)
+        vulnerabilities: Any
+        if "vulnerabilities" not in d:
+            vulnerabilities = UNSET  # required by the spec, but omitted by the site
+        else:
+            vulnerabilities = []
+            _vulnerabilities = d.pop("vulnerabilities")
+            for vulnerabilities_item_data in _vulnerabilities:
+                vulnerabilities_item = SubmitVulnerabilitiesBodyVulnerabilitiesItem.from_dict(vulnerabilities_item_data)
 
-            vulnerabilities.append(vulnerabilities_item)
+                vulnerabilities.append(vulnerabilities_item)
 
         _operation_type = d.pop("operationType", UNSET)
         operation_type: SubmitVulnerabilitiesBodyOperationType | Unset

@@ -157,29 +157,77 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
             SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0,  # noqa: PLC0415
         )
 
-        schema_version = SubmitVulnerabilitiesBodyVulnerabilitiesItemSchemaVersion(self.schema_version).value
+        schema_version: Any
+        if isinstance(self.schema_version, Unset):
+            schema_version = UNSET
+        else:
+            schema_version = SubmitVulnerabilitiesBodyVulnerabilitiesItemSchemaVersion(self.schema_version).value
 
-        id = self.id
+        id: Any
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        update_sequence_number = self.update_sequence_number
+        update_sequence_number: Any
+        if isinstance(self.update_sequence_number, Unset):
+            update_sequence_number = UNSET
+        else:
+            update_sequence_number = self.update_sequence_number
 
-        container_id = self.container_id
+        container_id: Any
+        if isinstance(self.container_id, Unset):
+            container_id = UNSET
+        else:
+            container_id = self.container_id
 
-        display_name = self.display_name
+        display_name: Any
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
 
-        description = self.description
+        description: Any
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        url = self.url
+        url: Any
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        type_ = SubmitVulnerabilitiesBodyVulnerabilitiesItemType(self.type_).value
+        type_: Any
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = SubmitVulnerabilitiesBodyVulnerabilitiesItemType(self.type_).value
 
-        introduced_date = self.introduced_date.isoformat()
+        introduced_date: Any
+        if isinstance(self.introduced_date, Unset):
+            introduced_date = UNSET
+        else:
+            introduced_date = self.introduced_date.isoformat()
 
-        last_updated = self.last_updated.isoformat()
+        last_updated: Any
+        if isinstance(self.last_updated, Unset):
+            last_updated = UNSET
+        else:
+            last_updated = self.last_updated.isoformat()
 
-        severity = self.severity.to_dict()
+        severity: Any
+        if isinstance(self.severity, Unset):
+            severity = UNSET
+        else:
+            severity = self.severity.to_dict()
 
-        status = SubmitVulnerabilitiesBodyVulnerabilitiesItemStatus(self.status).value
+        status: Any
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = SubmitVulnerabilitiesBodyVulnerabilitiesItemStatus(self.status).value
 
         identifiers: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.identifiers, Unset):
@@ -225,22 +273,30 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "schemaVersion": schema_version,
-                "id": id,
-                "updateSequenceNumber": update_sequence_number,
-                "containerId": container_id,
-                "displayName": display_name,
-                "description": description,
-                "url": url,
-                "type": type_,
-                "introducedDate": introduced_date,
-                "lastUpdated": last_updated,
-                "severity": severity,
-                "status": status,
-            }
-        )
+        if schema_version is not UNSET:
+            field_dict["schemaVersion"] = schema_version
+        if id is not UNSET:
+            field_dict["id"] = id
+        if update_sequence_number is not UNSET:
+            field_dict["updateSequenceNumber"] = update_sequence_number
+        if container_id is not UNSET:
+            field_dict["containerId"] = container_id
+        if display_name is not UNSET:
+            field_dict["displayName"] = display_name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if url is not UNSET:
+            field_dict["url"] = url
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if introduced_date is not UNSET:
+            field_dict["introducedDate"] = introduced_date
+        if last_updated is not UNSET:
+            field_dict["lastUpdated"] = last_updated
+        if severity is not UNSET:
+            field_dict["severity"] = severity
+        if status is not UNSET:
+            field_dict["status"] = status
         if identifiers is not UNSET:
             field_dict["identifiers"] = identifiers
         if additional_info is not UNSET:
@@ -275,29 +331,77 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItem:
         )
 
         d = dict(src_dict)
-        schema_version = SubmitVulnerabilitiesBodyVulnerabilitiesItemSchemaVersion(d.pop("schemaVersion"))
+        schema_version: Any
+        if "schemaVersion" not in d:
+            schema_version = UNSET  # required by the spec, but omitted by the site
+        else:
+            schema_version = SubmitVulnerabilitiesBodyVulnerabilitiesItemSchemaVersion(d.pop("schemaVersion"))
 
-        id = d.pop("id")
+        id: Any
+        if "id" not in d:
+            id = UNSET  # required by the spec, but omitted by the site
+        else:
+            id = d.pop("id")
 
-        update_sequence_number = d.pop("updateSequenceNumber")
+        update_sequence_number: Any
+        if "updateSequenceNumber" not in d:
+            update_sequence_number = UNSET  # required by the spec, but omitted by the site
+        else:
+            update_sequence_number = d.pop("updateSequenceNumber")
 
-        container_id = d.pop("containerId")
+        container_id: Any
+        if "containerId" not in d:
+            container_id = UNSET  # required by the spec, but omitted by the site
+        else:
+            container_id = d.pop("containerId")
 
-        display_name = d.pop("displayName")
+        display_name: Any
+        if "displayName" not in d:
+            display_name = UNSET  # required by the spec, but omitted by the site
+        else:
+            display_name = d.pop("displayName")
 
-        description = d.pop("description")
+        description: Any
+        if "description" not in d:
+            description = UNSET  # required by the spec, but omitted by the site
+        else:
+            description = d.pop("description")
 
-        url = d.pop("url")
+        url: Any
+        if "url" not in d:
+            url = UNSET  # required by the spec, but omitted by the site
+        else:
+            url = d.pop("url")
 
-        type_ = SubmitVulnerabilitiesBodyVulnerabilitiesItemType(d.pop("type"))
+        type_: Any
+        if "type" not in d:
+            type_ = UNSET  # required by the spec, but omitted by the site
+        else:
+            type_ = SubmitVulnerabilitiesBodyVulnerabilitiesItemType(d.pop("type"))
 
-        introduced_date = datetime.datetime.fromisoformat(d.pop("introducedDate"))
+        introduced_date: Any
+        if "introducedDate" not in d:
+            introduced_date = UNSET  # required by the spec, but omitted by the site
+        else:
+            introduced_date = datetime.datetime.fromisoformat(d.pop("introducedDate"))
 
-        last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
+        last_updated: Any
+        if "lastUpdated" not in d:
+            last_updated = UNSET  # required by the spec, but omitted by the site
+        else:
+            last_updated = datetime.datetime.fromisoformat(d.pop("lastUpdated"))
 
-        severity = SubmitVulnerabilitiesBodyVulnerabilitiesItemSeverity.from_dict(d.pop("severity"))
+        severity: Any
+        if "severity" not in d:
+            severity = UNSET  # required by the spec, but omitted by the site
+        else:
+            severity = SubmitVulnerabilitiesBodyVulnerabilitiesItemSeverity.from_dict(d.pop("severity"))
 
-        status = SubmitVulnerabilitiesBodyVulnerabilitiesItemStatus(d.pop("status"))
+        status: Any
+        if "status" not in d:
+            status = UNSET  # required by the spec, but omitted by the site
+        else:
+            status = SubmitVulnerabilitiesBodyVulnerabilitiesItemStatus(d.pop("status"))
 
         _identifiers = d.pop("identifiers", UNSET)
         identifiers: list[SubmitVulnerabilitiesBodyVulnerabilitiesItemIdentifiersItem] | Unset = UNSET

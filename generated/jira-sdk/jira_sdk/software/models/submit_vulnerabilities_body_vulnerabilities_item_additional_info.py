@@ -28,17 +28,18 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItemAdditionalInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content = self.content
+        content: Any
+        if isinstance(self.content, Unset):
+            content = UNSET
+        else:
+            content = self.content
 
         url = self.url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "content": content,
-            }
-        )
+        if content is not UNSET:
+            field_dict["content"] = content
         if url is not UNSET:
             field_dict["url"] = url
 
@@ -47,7 +48,11 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItemAdditionalInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        content = d.pop("content")
+        content: Any
+        if "content" not in d:
+            content = UNSET  # required by the spec, but omitted by the site
+        else:
+            content = d.pop("content")
 
         url = d.pop("url", UNSET)
 

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.submit_vulnerabilities_body_vulnerabilities_item_remove_associations_item_type_0_association_type import (
     SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0AssociationType,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0")
 
@@ -35,31 +36,45 @@ class SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        association_type = SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0AssociationType(
-            self.association_type
-        ).value
+        association_type: Any
+        if isinstance(self.association_type, Unset):
+            association_type = UNSET
+        else:
+            association_type = SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0AssociationType(
+                self.association_type
+            ).value
 
-        values = self.values
+        values: Any
+        if isinstance(self.values, Unset):
+            values = UNSET
+        else:
+            values = self.values
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "associationType": association_type,
-                "values": values,
-            }
-        )
+        if association_type is not UNSET:
+            field_dict["associationType"] = association_type
+        if values is not UNSET:
+            field_dict["values"] = values
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        association_type = SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0AssociationType(
-            d.pop("associationType")
-        )
+        association_type: Any
+        if "associationType" not in d:
+            association_type = UNSET  # required by the spec, but omitted by the site
+        else:
+            association_type = SubmitVulnerabilitiesBodyVulnerabilitiesItemRemoveAssociationsItemType0AssociationType(
+                d.pop("associationType")
+            )
 
-        values = cast(list[str], d.pop("values"))
+        values: Any
+        if "values" not in d:
+            values = UNSET  # required by the spec, but omitted by the site
+        else:
+            values = cast(list[str], d.pop("values"))
 
         submit_vulnerabilities_body_vulnerabilities_item_remove_associations_item_type_0 = cls(
             association_type=association_type,

@@ -79,7 +79,6 @@ class SubmitVulnerabilitiesResponse202:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if accepted_vulnerabilities is not UNSET:
             field_dict["acceptedVulnerabilities"] = accepted_vulnerabilities
         if failed_vulnerabilities is not UNSET:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="SubmitWorkspacesBody")
 
 
@@ -24,22 +26,27 @@ class SubmitWorkspacesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        workspace_ids = self.workspace_ids
+        workspace_ids: Any
+        if isinstance(self.workspace_ids, Unset):
+            workspace_ids = UNSET
+        else:
+            workspace_ids = self.workspace_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "workspaceIds": workspace_ids,
-            }
-        )
+        if workspace_ids is not UNSET:
+            field_dict["workspaceIds"] = workspace_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        workspace_ids = cast(list[str], d.pop("workspaceIds"))
+        workspace_ids: Any
+        if "workspaceIds" not in d:
+            workspace_ids = UNSET  # required by the spec, but omitted by the site
+        else:
+            workspace_ids = cast(list[str], d.pop("workspaceIds"))
 
         submit_workspaces_body = cls(
             workspace_ids=workspace_ids,

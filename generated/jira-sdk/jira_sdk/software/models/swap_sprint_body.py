@@ -27,7 +27,6 @@ class SwapSprintBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if sprint_to_swap_with is not UNSET:
             field_dict["sprintToSwapWith"] = sprint_to_swap_with
 

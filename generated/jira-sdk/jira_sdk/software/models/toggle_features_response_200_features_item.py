@@ -102,7 +102,6 @@ class ToggleFeaturesResponse200FeaturesItem:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if board_feature is not UNSET:
             field_dict["boardFeature"] = board_feature
         if board_id is not UNSET:

@@ -39,7 +39,6 @@ class UserBeanAvatarUrls:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if field_16x16 is not UNSET:
             field_dict["16x16"] = field_16x16
         if field_24x24 is not UNSET:

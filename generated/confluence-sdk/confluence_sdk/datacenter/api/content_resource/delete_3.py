@@ -43,7 +43,7 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | RestError | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = response.json()
         return response_200
 
     if response.status_code == 204:

@@ -36,7 +36,8 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | None:
     if response.status_code == 303:
-        return None
+        response_303 = response.json()
+        return response_303
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -104,6 +105,51 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ProjectCustomTemplateCreateRequestDTO,
+) -> Any | None:
+    """Create custom project
+
+     Creates a project based on a custom template provided in the request.
+
+    The request body should contain the project details and the capabilities that comprise the project:
+
+     *  `details` \\- represents the project details settings
+     *  `template` \\- represents a list of capabilities responsible for creating specific parts of a
+    project
+
+    A capability is defined as a unit of configuration for the project you want to create.
+
+    This operation is:
+
+     *  [asynchronous](#async). Follow the `Location` link in the response header to determine the
+    status of the task and use [Get task](#api-rest-api-3-task-taskId-get) to obtain subsequent updates.
+
+    ***Note: This API is only supported for Jira Enterprise edition.***
+
+    **[Permissions](#permissions) required:** *Administer Jira* [global
+    permission](https://confluence.atlassian.com/x/x4dKLg).
+
+    Args:
+        body (ProjectCustomTemplateCreateRequestDTO): Request to create a project using a custom
+            template
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
@@ -150,3 +196,50 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ProjectCustomTemplateCreateRequestDTO,
+) -> Any | None:
+    """Create custom project
+
+     Creates a project based on a custom template provided in the request.
+
+    The request body should contain the project details and the capabilities that comprise the project:
+
+     *  `details` \\- represents the project details settings
+     *  `template` \\- represents a list of capabilities responsible for creating specific parts of a
+    project
+
+    A capability is defined as a unit of configuration for the project you want to create.
+
+    This operation is:
+
+     *  [asynchronous](#async). Follow the `Location` link in the response header to determine the
+    status of the task and use [Get task](#api-rest-api-3-task-taskId-get) to obtain subsequent updates.
+
+    ***Note: This API is only supported for Jira Enterprise edition.***
+
+    **[Permissions](#permissions) required:** *Administer Jira* [global
+    permission](https://confluence.atlassian.com/x/x4dKLg).
+
+    Args:
+        body (ProjectCustomTemplateCreateRequestDTO): Request to create a project using a custom
+            template
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

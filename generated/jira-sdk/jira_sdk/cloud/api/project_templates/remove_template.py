@@ -34,7 +34,8 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | None:
     if response.status_code == 200:
-        return None
+        response_200 = response.json()
+        return response_200
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -87,6 +88,36 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync(
+    *,
+    client: AuthenticatedClient,
+    template_key: str,
+) -> Any | None:
+    """Deletes a custom project template
+
+     Remove custom template
+
+    This API endpoint allows you to remove a specified customised template
+
+    ***Note: Custom Templates are only supported for Jira Enterprise edition.***
+
+    Args:
+        template_key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any
+    """
+
+    return sync_detailed(
+        client=client,
+        template_key=template_key,
+    ).parsed
+
+
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
@@ -118,3 +149,35 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    template_key: str,
+) -> Any | None:
+    """Deletes a custom project template
+
+     Remove custom template
+
+    This API endpoint allows you to remove a specified customised template
+
+    ***Note: Custom Templates are only supported for Jira Enterprise edition.***
+
+    Args:
+        template_key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            template_key=template_key,
+        )
+    ).parsed

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from typing import cast
 
     from ...client import Client
+    from ...models.page_bean_custom_field_context_default_value import PageBeanCustomFieldContextDefaultValue
     from ...models.screenable_tab import ScreenableTab
     from ...types import UNSET, Unset
 
@@ -29,7 +30,7 @@ class ScreenTabsApi:
         tab_id: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_result: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | PageBeanCustomFieldContextDefaultValue | None:
         """Get bulk screen tabs"""
         from . import get_bulk_screen_tabs as _operation
 
@@ -41,6 +42,32 @@ class ScreenTabsApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_bulk_screen_tabs(
+        self,
+        *,
+        screen_id: list[int] | Unset = UNSET,
+        tab_id: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_result: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_bulk_screen_tabs`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_bulk_screen_tabs as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            screen_id=screen_id,
+            tab_id=tab_id,
+            start_at=start_at,
+            max_result=max_result,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_all_screen_tabs(
         self,
@@ -160,7 +187,7 @@ class AsyncScreenTabsApi:
         tab_id: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_result: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | PageBeanCustomFieldContextDefaultValue | None:
         """Get bulk screen tabs"""
         from . import get_bulk_screen_tabs as _operation
 
@@ -172,6 +199,32 @@ class AsyncScreenTabsApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_bulk_screen_tabs(
+        self,
+        *,
+        screen_id: list[int] | Unset = UNSET,
+        tab_id: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_result: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_bulk_screen_tabs`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_bulk_screen_tabs as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            screen_id=screen_id,
+            tab_id=tab_id,
+            start_at=start_at,
+            max_result=max_result,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_all_screen_tabs(
         self,

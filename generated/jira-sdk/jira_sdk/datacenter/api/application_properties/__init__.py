@@ -42,7 +42,7 @@ class ApplicationPropertiesApi:
 
     def get_advanced_settings(
         self,
-    ) -> Any | Property | None:
+    ) -> Any | list[Property] | None:
         """Get all advanced settings properties"""
         from . import get_advanced_settings as _operation
 
@@ -50,6 +50,23 @@ class ApplicationPropertiesApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_advanced_settings(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_advanced_settings`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_advanced_settings as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def set_property_via_restful_table(
         self,
@@ -91,7 +108,7 @@ class AsyncApplicationPropertiesApi:
 
     async def get_advanced_settings(
         self,
-    ) -> Any | Property | None:
+    ) -> Any | list[Property] | None:
         """Get all advanced settings properties"""
         from . import get_advanced_settings as _operation
 
@@ -99,6 +116,23 @@ class AsyncApplicationPropertiesApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_advanced_settings(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_advanced_settings`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_advanced_settings as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def set_property_via_restful_table(
         self,

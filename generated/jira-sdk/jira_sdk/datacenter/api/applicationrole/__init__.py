@@ -24,7 +24,7 @@ class ApplicationroleApi:
 
     def get_all(
         self,
-    ) -> Any | ApplicationRoleBean | None:
+    ) -> Any | list[ApplicationRoleBean] | None:
         """Get all application roles in the system"""
         from . import get_all as _operation
 
@@ -32,6 +32,23 @@ class ApplicationroleApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def put_bulk(
         self,
@@ -91,7 +108,7 @@ class AsyncApplicationroleApi:
 
     async def get_all(
         self,
-    ) -> Any | ApplicationRoleBean | None:
+    ) -> Any | list[ApplicationRoleBean] | None:
         """Get all application roles in the system"""
         from . import get_all as _operation
 
@@ -99,6 +116,23 @@ class AsyncApplicationroleApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def put_bulk(
         self,

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -28,9 +28,14 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ApplicationRoleBean | None:
+) -> Any | list[ApplicationRoleBean] | None:
     if response.status_code == 200:
-        response_200 = ApplicationRoleBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ApplicationRoleBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -50,7 +55,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ApplicationRoleBean]:
+) -> Response[Any | list[ApplicationRoleBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -63,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ApplicationRoleBean]:
+) -> Response[Any | list[ApplicationRoleBean]]:
     """Get all application roles in the system
 
      Returns all application roles in the system.
@@ -73,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ApplicationRoleBean]
+        Response[Any | list[ApplicationRoleBean]]
     """
 
     kwargs = _get_kwargs()
@@ -88,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ApplicationRoleBean | None:
+) -> Any | list[ApplicationRoleBean] | None:
     """Get all application roles in the system
 
      Returns all application roles in the system.
@@ -98,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ApplicationRoleBean
+        Any | list[ApplicationRoleBean]
     """
 
     return sync_detailed(
@@ -109,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ApplicationRoleBean]:
+) -> Response[Any | list[ApplicationRoleBean]]:
     """Get all application roles in the system
 
      Returns all application roles in the system.
@@ -119,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ApplicationRoleBean]
+        Response[Any | list[ApplicationRoleBean]]
     """
 
     kwargs = _get_kwargs()
@@ -132,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ApplicationRoleBean | None:
+) -> Any | list[ApplicationRoleBean] | None:
     """Get all application roles in the system
 
      Returns all application roles in the system.
@@ -142,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ApplicationRoleBean
+        Any | list[ApplicationRoleBean]
     """
 
     return (

@@ -13,16 +13,17 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.board_bean import BoardBean
+    from ...models.board_bean_page import BoardBeanPage
     from ...models.board_config_bean import BoardConfigBean
     from ...models.board_create_bean import BoardCreateBean
     from ...models.boolean_setting_bean import BooleanSettingBean
     from ...models.entity_properties_keys_bean import EntityPropertiesKeysBean
-    from ...models.epic_bean import EpicBean
-    from ...models.issue_bean import IssueBean
-    from ...models.project_json_bean import ProjectJsonBean
-    from ...models.sprint_bean import SprintBean
+    from ...models.epic_bean_page import EpicBeanPage
+    from ...models.project_json_bean_page import ProjectJsonBeanPage
+    from ...models.search_results_bean import SearchResultsBean
+    from ...models.sprint_bean_page import SprintBeanPage
     from ...models.string_list import StringList
-    from ...models.version_bean import VersionBean
+    from ...models.version_bean_page import VersionBeanPage
     from ...types import UNSET, Unset
 
 
@@ -40,7 +41,7 @@ class BoardApi:
         project_key_or_id: str | Unset = UNSET,
         type_: StringList | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | BoardBean | None:
+    ) -> Any | BoardBeanPage | None:
         """Get all boards"""
         from . import get_all_boards as _operation
 
@@ -53,6 +54,34 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_boards(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        project_key_or_id: str | Unset = UNSET,
+        type_: StringList | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_boards`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_boards as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            name=name,
+            project_key_or_id=project_key_or_id,
+            type_=type_,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_board(
         self,
@@ -104,7 +133,7 @@ class BoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues from the board's backlog"""
         from . import get_issues_for_backlog as _operation
 
@@ -119,6 +148,38 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_for_backlog(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_for_backlog`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_for_backlog as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_configuration(
         self,
@@ -140,7 +201,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         done: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | EpicBean | None:
+    ) -> Any | EpicBeanPage | None:
         """Get all epics from the board"""
         from . import get_epics as _operation
 
@@ -153,6 +214,32 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_epics(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        done: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_epics`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_epics as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            done=done,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_without_epic(
         self,
         board_id: int,
@@ -163,7 +250,7 @@ class BoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues without an epic"""
         from . import get_issues_without_epic as _operation
 
@@ -179,6 +266,38 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_without_epic(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_without_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_without_epic as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_for_epic(
         self,
         board_id: int,
@@ -190,7 +309,7 @@ class BoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues for a specific epic"""
         from . import get_issues_for_epic as _operation
 
@@ -207,6 +326,40 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_epic(
+        self,
+        board_id: int,
+        epic_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_for_epic as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            epic_id=epic_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_for_board(
         self,
         board_id: int,
@@ -217,7 +370,7 @@ class BoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues from a board"""
         from . import get_issues_for_board as _operation
 
@@ -233,13 +386,45 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_board(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_for_board`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_for_board as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_projects(
         self,
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | ProjectJsonBean | None:
+    ) -> Any | ProjectJsonBeanPage | None:
         """Get all projects associated with the board"""
         from . import get_projects as _operation
 
@@ -250,6 +435,30 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_projects(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_projects as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_board_properties_keys(
         self,
@@ -345,7 +554,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         state: StringList | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | SprintBean | None:
+    ) -> Any | SprintBeanPage | None:
         """Get all sprints from a board"""
         from . import get_all_sprints as _operation
 
@@ -358,6 +567,32 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_all_sprints(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        state: StringList | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_sprints`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_sprints as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            state=state,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_for_sprint(
         self,
         board_id: int,
@@ -369,7 +604,7 @@ class BoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | SprintBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues for a sprint"""
         from . import get_issues_for_sprint as _operation
 
@@ -386,6 +621,40 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_sprint(
+        self,
+        board_id: int,
+        sprint_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_for_sprint`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_for_sprint as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            sprint_id=sprint_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_all_versions(
         self,
         board_id: int,
@@ -393,7 +662,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         released: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | VersionBeanPage | None:
         """Get all versions from a board"""
         from . import get_all_versions as _operation
 
@@ -405,6 +674,32 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_versions(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        released: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_versions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            released=released,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
 
 class AsyncBoardApi:
@@ -421,7 +716,7 @@ class AsyncBoardApi:
         project_key_or_id: str | Unset = UNSET,
         type_: StringList | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | BoardBean | None:
+    ) -> Any | BoardBeanPage | None:
         """Get all boards"""
         from . import get_all_boards as _operation
 
@@ -434,6 +729,34 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_boards(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        project_key_or_id: str | Unset = UNSET,
+        type_: StringList | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_boards`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_boards as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            name=name,
+            project_key_or_id=project_key_or_id,
+            type_=type_,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_board(
         self,
@@ -485,7 +808,7 @@ class AsyncBoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues from the board's backlog"""
         from . import get_issues_for_backlog as _operation
 
@@ -500,6 +823,38 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_for_backlog(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_for_backlog`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_for_backlog as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_configuration(
         self,
@@ -521,7 +876,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         done: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | EpicBean | None:
+    ) -> Any | EpicBeanPage | None:
         """Get all epics from the board"""
         from . import get_epics as _operation
 
@@ -534,6 +889,32 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_epics(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        done: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_epics`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_epics as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            done=done,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_without_epic(
         self,
         board_id: int,
@@ -544,7 +925,7 @@ class AsyncBoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues without an epic"""
         from . import get_issues_without_epic as _operation
 
@@ -560,6 +941,38 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_without_epic(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_without_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_without_epic as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_for_epic(
         self,
         board_id: int,
@@ -571,7 +984,7 @@ class AsyncBoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues for a specific epic"""
         from . import get_issues_for_epic as _operation
 
@@ -588,6 +1001,40 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_epic(
+        self,
+        board_id: int,
+        epic_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_for_epic as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            epic_id=epic_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_for_board(
         self,
         board_id: int,
@@ -598,7 +1045,7 @@ class AsyncBoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | IssueBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues from a board"""
         from . import get_issues_for_board as _operation
 
@@ -614,13 +1061,45 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_board(
+        self,
+        board_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_for_board`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_for_board as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_projects(
         self,
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | ProjectJsonBean | None:
+    ) -> Any | ProjectJsonBeanPage | None:
         """Get all projects associated with the board"""
         from . import get_projects as _operation
 
@@ -631,6 +1110,30 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_projects(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_projects as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_board_properties_keys(
         self,
@@ -726,7 +1229,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         state: StringList | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | SprintBean | None:
+    ) -> Any | SprintBeanPage | None:
         """Get all sprints from a board"""
         from . import get_all_sprints as _operation
 
@@ -739,6 +1242,32 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_all_sprints(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        state: StringList | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_sprints`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_sprints as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            state=state,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_for_sprint(
         self,
         board_id: int,
@@ -750,7 +1279,7 @@ class AsyncBoardApi:
         validate_query: bool | Unset = UNSET,
         fields: list[StringList] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | SprintBean | None:
+    ) -> Any | SearchResultsBean | None:
         """Get all issues for a sprint"""
         from . import get_issues_for_sprint as _operation
 
@@ -767,6 +1296,40 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_for_sprint(
+        self,
+        board_id: int,
+        sprint_id: int,
+        *,
+        expand: str | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[StringList] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_for_sprint`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_for_sprint as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            sprint_id=sprint_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_all_versions(
         self,
         board_id: int,
@@ -774,7 +1337,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         released: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | VersionBeanPage | None:
         """Get all versions from a board"""
         from . import get_all_versions as _operation
 
@@ -786,3 +1349,29 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_versions(
+        self,
+        board_id: int,
+        *,
+        max_results: int | Unset = UNSET,
+        released: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_versions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            max_results=max_results,
+            released=released,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )

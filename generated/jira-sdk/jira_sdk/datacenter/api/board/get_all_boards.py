@@ -8,12 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.board_bean import BoardBean
+from ...models.board_bean_page import BoardBeanPage
 from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
@@ -54,9 +60,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | BoardBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | BoardBeanPage | None:
     if response.status_code == 200:
-        response_200 = BoardBean.from_dict(response.json())
+        response_200 = BoardBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +84,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | BoardBean]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | BoardBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -96,7 +102,7 @@ def sync_detailed(
     project_key_or_id: str | Unset = UNSET,
     type_: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | BoardBean]:
+) -> Response[Any | BoardBeanPage]:
     """Get all boards
 
      Returns all boards. This only includes boards that the user has permission to view.
@@ -113,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | BoardBean]
+        Response[Any | BoardBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +145,7 @@ def sync(
     project_key_or_id: str | Unset = UNSET,
     type_: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | BoardBean | None:
+) -> Any | BoardBeanPage | None:
     """Get all boards
 
      Returns all boards. This only includes boards that the user has permission to view.
@@ -156,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | BoardBean
+        Any | BoardBeanPage
     """
 
     return sync_detailed(
@@ -177,7 +183,7 @@ async def asyncio_detailed(
     project_key_or_id: str | Unset = UNSET,
     type_: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | BoardBean]:
+) -> Response[Any | BoardBeanPage]:
     """Get all boards
 
      Returns all boards. This only includes boards that the user has permission to view.
@@ -194,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | BoardBean]
+        Response[Any | BoardBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -218,7 +224,7 @@ async def asyncio(
     project_key_or_id: str | Unset = UNSET,
     type_: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | BoardBean | None:
+) -> Any | BoardBeanPage | None:
     """Get all boards
 
      Returns all boards. This only includes boards that the user has permission to view.
@@ -235,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | BoardBean
+        Any | BoardBeanPage
     """
 
     return (

@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.sprint_bean import SprintBean
+from ...models.sprint_bean_page import SprintBeanPage
 from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
@@ -52,9 +58,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | SprintBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | SprintBeanPage | None:
     if response.status_code == 200:
-        response_200 = SprintBean.from_dict(response.json())
+        response_200 = SprintBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -80,7 +86,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | SprintBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | SprintBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -97,7 +105,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     state: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | SprintBean]:
+) -> Response[Any | SprintBeanPage]:
     """Get all sprints from a board
 
      Returns all sprints from a board, for a given board Id. This only includes sprints that the user has
@@ -114,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | SprintBean]
+        Response[Any | SprintBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +146,7 @@ def sync(
     max_results: int | Unset = UNSET,
     state: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | SprintBean | None:
+) -> Any | SprintBeanPage | None:
     """Get all sprints from a board
 
      Returns all sprints from a board, for a given board Id. This only includes sprints that the user has
@@ -155,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | SprintBean
+        Any | SprintBeanPage
     """
 
     return sync_detailed(
@@ -174,7 +182,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     state: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | SprintBean]:
+) -> Response[Any | SprintBeanPage]:
     """Get all sprints from a board
 
      Returns all sprints from a board, for a given board Id. This only includes sprints that the user has
@@ -191,7 +199,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | SprintBean]
+        Response[Any | SprintBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -213,7 +221,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     state: StringList | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | SprintBean | None:
+) -> Any | SprintBeanPage | None:
     """Get all sprints from a board
 
      Returns all sprints from a board, for a given board Id. This only includes sprints that the user has
@@ -230,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | SprintBean
+        Any | SprintBeanPage
     """
 
     return (

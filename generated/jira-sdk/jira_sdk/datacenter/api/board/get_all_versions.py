@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.version_bean import VersionBean
+from ...models.version_bean_page import VersionBeanPage
 from ...types import UNSET, Unset
 
 
@@ -47,9 +53,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | VersionBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | VersionBeanPage | None:
     if response.status_code == 200:
-        response_200 = VersionBean.from_dict(response.json())
+        response_200 = VersionBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -75,7 +81,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | VersionBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | VersionBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -92,7 +100,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     released: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | VersionBeanPage]:
     """Get all versions from a board
 
      Returns all versions from a board, for a given board Id. This only includes versions that the user
@@ -111,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | VersionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -135,7 +143,7 @@ def sync(
     max_results: int | Unset = UNSET,
     released: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | VersionBeanPage | None:
     """Get all versions from a board
 
      Returns all versions from a board, for a given board Id. This only includes versions that the user
@@ -154,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | VersionBeanPage
     """
 
     return sync_detailed(
@@ -173,7 +181,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     released: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | VersionBeanPage]:
     """Get all versions from a board
 
      Returns all versions from a board, for a given board Id. This only includes versions that the user
@@ -192,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | VersionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -214,7 +222,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     released: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | VersionBeanPage | None:
     """Get all versions from a board
 
      Returns all versions from a board, for a given board Id. This only includes versions that the user
@@ -233,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | VersionBeanPage
     """
 
     return (

@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.epic_bean import EpicBean
+from ...models.epic_bean_page import EpicBeanPage
 from ...types import UNSET, Unset
 
 
@@ -47,9 +53,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | EpicBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | EpicBeanPage | None:
     if response.status_code == 200:
-        response_200 = EpicBean.from_dict(response.json())
+        response_200 = EpicBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -75,7 +81,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | EpicBean]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | EpicBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -92,7 +98,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     done: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | EpicBean]:
+) -> Response[Any | EpicBeanPage]:
     """Get all epics from the board
 
      Returns all epics from the board, for the given board Id. This only includes epics that the user has
@@ -110,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | EpicBean]
+        Response[Any | EpicBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +140,7 @@ def sync(
     max_results: int | Unset = UNSET,
     done: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | EpicBean | None:
+) -> Any | EpicBeanPage | None:
     """Get all epics from the board
 
      Returns all epics from the board, for the given board Id. This only includes epics that the user has
@@ -152,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | EpicBean
+        Any | EpicBeanPage
     """
 
     return sync_detailed(
@@ -171,7 +177,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     done: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | EpicBean]:
+) -> Response[Any | EpicBeanPage]:
     """Get all epics from the board
 
      Returns all epics from the board, for the given board Id. This only includes epics that the user has
@@ -189,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | EpicBean]
+        Response[Any | EpicBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -211,7 +217,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     done: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | EpicBean | None:
+) -> Any | EpicBeanPage | None:
     """Get all epics from the board
 
      Returns all epics from the board, for the given board Id. This only includes epics that the user has
@@ -229,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | EpicBean
+        Any | EpicBeanPage
     """
 
     return (

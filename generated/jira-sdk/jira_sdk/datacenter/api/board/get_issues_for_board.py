@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "issues",
+    "items_attr": "issues",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.issue_bean import IssueBean
+from ...models.search_results_bean import SearchResultsBean
 from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
@@ -64,9 +70,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | IssueBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | SearchResultsBean | None:
     if response.status_code == 200:
-        response_200 = IssueBean.from_dict(response.json())
+        response_200 = SearchResultsBean.from_dict(response.json())
 
         return response_200
 
@@ -92,7 +100,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | IssueBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | SearchResultsBean]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -112,7 +122,7 @@ def sync_detailed(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | IssueBean]:
+) -> Response[Any | SearchResultsBean]:
     """Get all issues from a board
 
      Returns all issues from a board, for a given board Id. This only includes issues that the user has
@@ -134,7 +144,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | IssueBean]
+        Response[Any | SearchResultsBean]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +174,7 @@ def sync(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | IssueBean | None:
+) -> Any | SearchResultsBean | None:
     """Get all issues from a board
 
      Returns all issues from a board, for a given board Id. This only includes issues that the user has
@@ -186,7 +196,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | IssueBean
+        Any | SearchResultsBean
     """
 
     return sync_detailed(
@@ -211,7 +221,7 @@ async def asyncio_detailed(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | IssueBean]:
+) -> Response[Any | SearchResultsBean]:
     """Get all issues from a board
 
      Returns all issues from a board, for a given board Id. This only includes issues that the user has
@@ -233,7 +243,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | IssueBean]
+        Response[Any | SearchResultsBean]
     """
 
     kwargs = _get_kwargs(
@@ -261,7 +271,7 @@ async def asyncio(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | IssueBean | None:
+) -> Any | SearchResultsBean | None:
     """Get all issues from a board
 
      Returns all issues from a board, for a given board Id. This only includes issues that the user has
@@ -283,7 +293,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | IssueBean
+        Any | SearchResultsBean
     """
 
     return (

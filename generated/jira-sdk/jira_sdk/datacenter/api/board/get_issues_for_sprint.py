@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "issues",
+    "items_attr": "issues",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.sprint_bean import SprintBean
+from ...models.search_results_bean import SearchResultsBean
 from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
@@ -66,9 +72,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | SprintBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | SearchResultsBean | None:
     if response.status_code == 200:
-        response_200 = SprintBean.from_dict(response.json())
+        response_200 = SearchResultsBean.from_dict(response.json())
 
         return response_200
 
@@ -94,7 +102,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | SprintBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | SearchResultsBean]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -115,7 +125,7 @@ def sync_detailed(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | SprintBean]:
+) -> Response[Any | SearchResultsBean]:
     """Get all issues for a sprint
 
      Get all issues you have access to that belong to the sprint from the board. Issue returned from this
@@ -137,7 +147,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | SprintBean]
+        Response[Any | SearchResultsBean]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +179,7 @@ def sync(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | SprintBean | None:
+) -> Any | SearchResultsBean | None:
     """Get all issues for a sprint
 
      Get all issues you have access to that belong to the sprint from the board. Issue returned from this
@@ -191,7 +201,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | SprintBean
+        Any | SearchResultsBean
     """
 
     return sync_detailed(
@@ -218,7 +228,7 @@ async def asyncio_detailed(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | SprintBean]:
+) -> Response[Any | SearchResultsBean]:
     """Get all issues for a sprint
 
      Get all issues you have access to that belong to the sprint from the board. Issue returned from this
@@ -240,7 +250,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | SprintBean]
+        Response[Any | SearchResultsBean]
     """
 
     kwargs = _get_kwargs(
@@ -270,7 +280,7 @@ async def asyncio(
     validate_query: bool | Unset = UNSET,
     fields: list[StringList] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | SprintBean | None:
+) -> Any | SearchResultsBean | None:
     """Get all issues for a sprint
 
      Get all issues you have access to that belong to the sprint from the board. Issue returned from this
@@ -292,7 +302,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | SprintBean
+        Any | SearchResultsBean
     """
 
     return (

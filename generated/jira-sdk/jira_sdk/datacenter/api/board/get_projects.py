@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.project_json_bean import ProjectJsonBean
+from ...models.project_json_bean_page import ProjectJsonBeanPage
 from ...types import UNSET, Unset
 
 
@@ -44,9 +50,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProjectJsonBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ProjectJsonBeanPage | None:
     if response.status_code == 200:
-        response_200 = ProjectJsonBean.from_dict(response.json())
+        response_200 = ProjectJsonBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -74,7 +82,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ProjectJsonBean]:
+) -> Response[Any | ProjectJsonBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -90,7 +98,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | ProjectJsonBean]:
+) -> Response[Any | ProjectJsonBeanPage]:
     """Get all projects associated with the board
 
      Returns all projects that are associated with the board, for the given board Id. A project is
@@ -110,7 +118,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectJsonBean]
+        Response[Any | ProjectJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -132,7 +140,7 @@ def sync(
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | ProjectJsonBean | None:
+) -> Any | ProjectJsonBeanPage | None:
     """Get all projects associated with the board
 
      Returns all projects that are associated with the board, for the given board Id. A project is
@@ -152,7 +160,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectJsonBean
+        Any | ProjectJsonBeanPage
     """
 
     return sync_detailed(
@@ -169,7 +177,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | ProjectJsonBean]:
+) -> Response[Any | ProjectJsonBeanPage]:
     """Get all projects associated with the board
 
      Returns all projects that are associated with the board, for the given board Id. A project is
@@ -189,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectJsonBean]
+        Response[Any | ProjectJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +217,7 @@ async def asyncio(
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | ProjectJsonBean | None:
+) -> Any | ProjectJsonBeanPage | None:
     """Get all projects associated with the board
 
      Returns all projects that are associated with the board, for the given board Id. A project is
@@ -229,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectJsonBean
+        Any | ProjectJsonBeanPage
     """
 
     return (

@@ -63,7 +63,7 @@ class ClusterApi:
 
     def get_all_nodes(
         self,
-    ) -> Any | NodeBean | None:
+    ) -> Any | list[NodeBean] | None:
         """Get all cluster nodes"""
         from . import get_all_nodes as _operation
 
@@ -71,6 +71,23 @@ class ClusterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_nodes(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_nodes`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_nodes as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def approve_upgrade(
         self,
@@ -175,7 +192,7 @@ class AsyncClusterApi:
 
     async def get_all_nodes(
         self,
-    ) -> Any | NodeBean | None:
+    ) -> Any | list[NodeBean] | None:
         """Get all cluster nodes"""
         from . import get_all_nodes as _operation
 
@@ -183,6 +200,23 @@ class AsyncClusterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_nodes(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_nodes`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_nodes as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def approve_upgrade(
         self,

@@ -25,7 +25,7 @@ class FieldApi:
 
     def get_fields(
         self,
-    ) -> Any | FieldBean | None:
+    ) -> Any | list[FieldBean] | None:
         """Get all fields, both System and Custom"""
         from . import get_fields as _operation
 
@@ -33,6 +33,23 @@ class FieldApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_fields(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_fields`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_fields as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_custom_field(
         self,
@@ -57,7 +74,7 @@ class AsyncFieldApi:
 
     async def get_fields(
         self,
-    ) -> Any | FieldBean | None:
+    ) -> Any | list[FieldBean] | None:
         """Get all fields, both System and Custom"""
         from . import get_fields as _operation
 
@@ -65,6 +82,23 @@ class AsyncFieldApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_fields(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_fields`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_fields as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_custom_field(
         self,

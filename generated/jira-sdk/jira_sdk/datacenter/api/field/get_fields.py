@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -26,9 +26,14 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | FieldBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[FieldBean] | None:
     if response.status_code == 200:
-        response_200 = FieldBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = FieldBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -42,7 +47,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | FieldBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[FieldBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -55,7 +62,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | FieldBean]:
+) -> Response[Any | list[FieldBean]]:
     """Get all fields, both System and Custom
 
      Returns a list of all fields, both System and Custom
@@ -65,7 +72,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FieldBean]
+        Response[Any | list[FieldBean]]
     """
 
     kwargs = _get_kwargs()
@@ -80,7 +87,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | FieldBean | None:
+) -> Any | list[FieldBean] | None:
     """Get all fields, both System and Custom
 
      Returns a list of all fields, both System and Custom
@@ -90,7 +97,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FieldBean
+        Any | list[FieldBean]
     """
 
     return sync_detailed(
@@ -101,7 +108,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | FieldBean]:
+) -> Response[Any | list[FieldBean]]:
     """Get all fields, both System and Custom
 
      Returns a list of all fields, both System and Custom
@@ -111,7 +118,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FieldBean]
+        Response[Any | list[FieldBean]]
     """
 
     kwargs = _get_kwargs()
@@ -124,7 +131,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | FieldBean | None:
+) -> Any | list[FieldBean] | None:
     """Get all fields, both System and Custom
 
      Returns a list of all fields, both System and Custom
@@ -134,7 +141,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FieldBean
+        Any | list[FieldBean]
     """
 
     return (

@@ -73,7 +73,7 @@ class FilterApi:
         self,
         *,
         expand: StringList | Unset = UNSET,
-    ) -> Any | FilterBean | None:
+    ) -> Any | list[FilterBean] | None:
         """Get favourite filters"""
         from . import get_favourite_filters as _operation
 
@@ -82,6 +82,26 @@ class FilterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_favourite_filters(
+        self,
+        *,
+        expand: StringList | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_favourite_filters`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_favourite_filters as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_filter(
         self,
@@ -175,7 +195,7 @@ class FilterApi:
     def get_share_permissions(
         self,
         id: str,
-    ) -> Any | FilterPermissionBean | None:
+    ) -> Any | list[FilterPermissionBean] | None:
         """Get all share permissions of filter"""
         from . import get_share_permissions as _operation
 
@@ -184,6 +204,25 @@ class FilterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_share_permissions(
+        self,
+        id: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_share_permissions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_share_permissions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            id=id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def add_share_permission(
         self,
@@ -283,7 +322,7 @@ class AsyncFilterApi:
         self,
         *,
         expand: StringList | Unset = UNSET,
-    ) -> Any | FilterBean | None:
+    ) -> Any | list[FilterBean] | None:
         """Get favourite filters"""
         from . import get_favourite_filters as _operation
 
@@ -292,6 +331,26 @@ class AsyncFilterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_favourite_filters(
+        self,
+        *,
+        expand: StringList | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_favourite_filters`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_favourite_filters as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_filter(
         self,
@@ -385,7 +444,7 @@ class AsyncFilterApi:
     async def get_share_permissions(
         self,
         id: str,
-    ) -> Any | FilterPermissionBean | None:
+    ) -> Any | list[FilterPermissionBean] | None:
         """Get all share permissions of filter"""
         from . import get_share_permissions as _operation
 
@@ -394,6 +453,25 @@ class AsyncFilterApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_share_permissions(
+        self,
+        id: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_share_permissions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_share_permissions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            id=id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def add_share_permission(
         self,

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -42,9 +42,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | FilterBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[FilterBean] | None:
     if response.status_code == 200:
-        response_200 = FilterBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = FilterBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -58,7 +63,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | FilterBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[FilterBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -72,7 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: StringList | Unset = UNSET,
-) -> Response[Any | FilterBean]:
+) -> Response[Any | list[FilterBean]]:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
@@ -85,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FilterBean]
+        Response[Any | list[FilterBean]]
     """
 
     kwargs = _get_kwargs(
@@ -103,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: StringList | Unset = UNSET,
-) -> Any | FilterBean | None:
+) -> Any | list[FilterBean] | None:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
@@ -116,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FilterBean
+        Any | list[FilterBean]
     """
 
     return sync_detailed(
@@ -129,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: StringList | Unset = UNSET,
-) -> Response[Any | FilterBean]:
+) -> Response[Any | list[FilterBean]]:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
@@ -142,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FilterBean]
+        Response[Any | list[FilterBean]]
     """
 
     kwargs = _get_kwargs(
@@ -158,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: StringList | Unset = UNSET,
-) -> Any | FilterBean | None:
+) -> Any | list[FilterBean] | None:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
@@ -171,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FilterBean
+        Any | list[FilterBean]
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -33,9 +33,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | FilterPermissionBean | None:
+) -> Any | list[FilterPermissionBean] | None:
     if response.status_code == 200:
-        response_200 = FilterPermissionBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = FilterPermissionBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -55,7 +60,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | FilterPermissionBean]:
+) -> Response[Any | list[FilterPermissionBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -69,7 +74,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | FilterPermissionBean]:
+) -> Response[Any | list[FilterPermissionBean]]:
     """Get all share permissions of filter
 
      Returns all share permissions of the given filter
@@ -82,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FilterPermissionBean]
+        Response[Any | list[FilterPermissionBean]]
     """
 
     kwargs = _get_kwargs(
@@ -100,7 +105,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | FilterPermissionBean | None:
+) -> Any | list[FilterPermissionBean] | None:
     """Get all share permissions of filter
 
      Returns all share permissions of the given filter
@@ -113,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FilterPermissionBean
+        Any | list[FilterPermissionBean]
     """
 
     return sync_detailed(
@@ -126,7 +131,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | FilterPermissionBean]:
+) -> Response[Any | list[FilterPermissionBean]]:
     """Get all share permissions of filter
 
      Returns all share permissions of the given filter
@@ -139,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | FilterPermissionBean]
+        Response[Any | list[FilterPermissionBean]]
     """
 
     kwargs = _get_kwargs(
@@ -155,7 +160,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | FilterPermissionBean | None:
+) -> Any | list[FilterPermissionBean] | None:
     """Get all share permissions of filter
 
      Returns all share permissions of the given filter
@@ -168,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | FilterPermissionBean
+        Any | list[FilterPermissionBean]
     """
 
     return (

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ...models.add_group_bean import AddGroupBean
     from ...models.group_bean import GroupBean
     from ...models.update_user_to_group_bean import UpdateUserToGroupBean
-    from ...models.user_json_bean import UserJsonBean
+    from ...models.user_json_bean_page import UserJsonBeanPage
     from ...types import UNSET, Unset
 
 
@@ -62,7 +62,7 @@ class GroupApi:
         max_results: str | Unset = UNSET,
         groupname: str | Unset = UNSET,
         start_at: str | Unset = UNSET,
-    ) -> Any | UserJsonBean | None:
+    ) -> Any | UserJsonBeanPage | None:
         """Get users from a specified group"""
         from . import get_users_from_group as _operation
 
@@ -74,6 +74,32 @@ class GroupApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_users_from_group(
+        self,
+        *,
+        include_inactive_users: str | Unset = UNSET,
+        max_results: str | Unset = UNSET,
+        groupname: str | Unset = UNSET,
+        start_at: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_users_from_group`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_users_from_group as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            include_inactive_users=include_inactive_users,
+            max_results=max_results,
+            groupname=groupname,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def add_user_to_group(
         self,
@@ -151,7 +177,7 @@ class AsyncGroupApi:
         max_results: str | Unset = UNSET,
         groupname: str | Unset = UNSET,
         start_at: str | Unset = UNSET,
-    ) -> Any | UserJsonBean | None:
+    ) -> Any | UserJsonBeanPage | None:
         """Get users from a specified group"""
         from . import get_users_from_group as _operation
 
@@ -163,6 +189,32 @@ class AsyncGroupApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_users_from_group(
+        self,
+        *,
+        include_inactive_users: str | Unset = UNSET,
+        max_results: str | Unset = UNSET,
+        groupname: str | Unset = UNSET,
+        start_at: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_users_from_group`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_users_from_group as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            include_inactive_users=include_inactive_users,
+            max_results=max_results,
+            groupname=groupname,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def add_user_to_group(
         self,

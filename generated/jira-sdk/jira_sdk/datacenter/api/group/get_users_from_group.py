@@ -8,12 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.user_json_bean import UserJsonBean
+from ...models.user_json_bean_page import UserJsonBeanPage
 from ...types import UNSET, Unset
 
 
@@ -46,9 +52,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserJsonBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserJsonBeanPage | None:
     if response.status_code == 200:
-        response_200 = UserJsonBean.from_dict(response.json())
+        response_200 = UserJsonBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -74,7 +80,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserJsonBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | UserJsonBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -91,7 +99,7 @@ def sync_detailed(
     max_results: str | Unset = UNSET,
     groupname: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Response[Any | UserJsonBean]:
+) -> Response[Any | UserJsonBeanPage]:
     """Get users from a specified group
 
      Returns a paginated list of users who are members of the specified group and its subgroups
@@ -107,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserJsonBean]
+        Response[Any | UserJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -131,7 +139,7 @@ def sync(
     max_results: str | Unset = UNSET,
     groupname: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Any | UserJsonBean | None:
+) -> Any | UserJsonBeanPage | None:
     """Get users from a specified group
 
      Returns a paginated list of users who are members of the specified group and its subgroups
@@ -147,7 +155,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserJsonBean
+        Any | UserJsonBeanPage
     """
 
     return sync_detailed(
@@ -166,7 +174,7 @@ async def asyncio_detailed(
     max_results: str | Unset = UNSET,
     groupname: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Response[Any | UserJsonBean]:
+) -> Response[Any | UserJsonBeanPage]:
     """Get users from a specified group
 
      Returns a paginated list of users who are members of the specified group and its subgroups
@@ -182,7 +190,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserJsonBean]
+        Response[Any | UserJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +212,7 @@ async def asyncio(
     max_results: str | Unset = UNSET,
     groupname: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Any | UserJsonBean | None:
+) -> Any | UserJsonBeanPage | None:
     """Get users from a specified group
 
      Returns a paginated list of users who are members of the specified group and its subgroups
@@ -220,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserJsonBean
+        Any | UserJsonBeanPage
     """
 
     return (

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ...models.attachment_json_bean import AttachmentJsonBean
     from ...models.comment_json_bean import CommentJsonBean
     from ...models.comments_with_pagination_json_bean import CommentsWithPaginationJsonBean
-    from ...models.create_meta_issue_type_bean import CreateMetaIssueTypeBean
+    from ...models.create_meta_issue_type_bean_page import CreateMetaIssueTypeBeanPage
     from ...models.edit_meta_bean import EditMetaBean
     from ...models.entity_properties_keys_bean import EntityPropertiesKeysBean
     from ...models.entity_property_bean import EntityPropertyBean
@@ -174,7 +174,7 @@ class IssueApi:
         *,
         max_results: str | Unset = UNSET,
         start_at: str | Unset = UNSET,
-    ) -> Any | CreateMetaIssueTypeBean | None:
+    ) -> Any | CreateMetaIssueTypeBeanPage | None:
         """Get metadata for project issue types"""
         from . import get_create_issue_meta_project_issue_types as _operation
 
@@ -185,6 +185,30 @@ class IssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_create_issue_meta_project_issue_types(
+        self,
+        project_id_or_key: str,
+        *,
+        max_results: str | Unset = UNSET,
+        start_at: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_create_issue_meta_project_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_create_issue_meta_project_issue_types as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_id_or_key=project_id_or_key,
+            max_results=max_results,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_create_issue_meta_fields(
         self,
@@ -505,7 +529,7 @@ class IssueApi:
     def get_pinned_comments(
         self,
         issue_id_or_key: str,
-    ) -> Any | PinnedCommentJsonBean | None:
+    ) -> Any | list[PinnedCommentJsonBean] | None:
         """Get pinned comments for an issue"""
         from . import get_pinned_comments as _operation
 
@@ -514,6 +538,25 @@ class IssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_pinned_comments(
+        self,
+        issue_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_pinned_comments`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_pinned_comments as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            issue_id_or_key=issue_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_properties_keys_2(
         self,
@@ -581,7 +624,7 @@ class IssueApi:
         issue_id_or_key: str,
         *,
         global_id: str | Unset = UNSET,
-    ) -> Any | RemoteIssueLinkBean | None:
+    ) -> Any | list[RemoteIssueLinkBean] | None:
         """Get remote issue links for an issue"""
         from . import get_remote_issue_links as _operation
 
@@ -591,6 +634,28 @@ class IssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_remote_issue_links(
+        self,
+        issue_id_or_key: str,
+        *,
+        global_id: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_remote_issue_links`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_remote_issue_links as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            issue_id_or_key=issue_id_or_key,
+            global_id=global_id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_or_update_remote_issue_link(
         self,
@@ -691,7 +756,7 @@ class IssueApi:
     def get_sub_tasks(
         self,
         issue_id_or_key: str,
-    ) -> Any | IssueRefJsonBean | None:
+    ) -> Any | list[IssueRefJsonBean] | None:
         """Get an issue's subtask list"""
         from . import get_sub_tasks as _operation
 
@@ -700,6 +765,25 @@ class IssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_sub_tasks(
+        self,
+        issue_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_sub_tasks`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_sub_tasks as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            issue_id_or_key=issue_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def can_move_sub_task(
         self,
@@ -1071,7 +1155,7 @@ class AsyncIssueApi:
         *,
         max_results: str | Unset = UNSET,
         start_at: str | Unset = UNSET,
-    ) -> Any | CreateMetaIssueTypeBean | None:
+    ) -> Any | CreateMetaIssueTypeBeanPage | None:
         """Get metadata for project issue types"""
         from . import get_create_issue_meta_project_issue_types as _operation
 
@@ -1082,6 +1166,30 @@ class AsyncIssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_create_issue_meta_project_issue_types(
+        self,
+        project_id_or_key: str,
+        *,
+        max_results: str | Unset = UNSET,
+        start_at: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_create_issue_meta_project_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_create_issue_meta_project_issue_types as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_id_or_key=project_id_or_key,
+            max_results=max_results,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_create_issue_meta_fields(
         self,
@@ -1402,7 +1510,7 @@ class AsyncIssueApi:
     async def get_pinned_comments(
         self,
         issue_id_or_key: str,
-    ) -> Any | PinnedCommentJsonBean | None:
+    ) -> Any | list[PinnedCommentJsonBean] | None:
         """Get pinned comments for an issue"""
         from . import get_pinned_comments as _operation
 
@@ -1411,6 +1519,25 @@ class AsyncIssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_pinned_comments(
+        self,
+        issue_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_pinned_comments`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_pinned_comments as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            issue_id_or_key=issue_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_properties_keys_2(
         self,
@@ -1478,7 +1605,7 @@ class AsyncIssueApi:
         issue_id_or_key: str,
         *,
         global_id: str | Unset = UNSET,
-    ) -> Any | RemoteIssueLinkBean | None:
+    ) -> Any | list[RemoteIssueLinkBean] | None:
         """Get remote issue links for an issue"""
         from . import get_remote_issue_links as _operation
 
@@ -1488,6 +1615,28 @@ class AsyncIssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_remote_issue_links(
+        self,
+        issue_id_or_key: str,
+        *,
+        global_id: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_remote_issue_links`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_remote_issue_links as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            issue_id_or_key=issue_id_or_key,
+            global_id=global_id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_or_update_remote_issue_link(
         self,
@@ -1588,7 +1737,7 @@ class AsyncIssueApi:
     async def get_sub_tasks(
         self,
         issue_id_or_key: str,
-    ) -> Any | IssueRefJsonBean | None:
+    ) -> Any | list[IssueRefJsonBean] | None:
         """Get an issue's subtask list"""
         from . import get_sub_tasks as _operation
 
@@ -1597,6 +1746,25 @@ class AsyncIssueApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_sub_tasks(
+        self,
+        issue_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_sub_tasks`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_sub_tasks as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            issue_id_or_key=issue_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def can_move_sub_task(
         self,

@@ -9,12 +9,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.create_meta_issue_type_bean import CreateMetaIssueTypeBean
+from ...models.create_meta_issue_type_bean_page import CreateMetaIssueTypeBeanPage
 from ...types import UNSET, Unset
 
 
@@ -46,9 +52,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | CreateMetaIssueTypeBean | None:
+) -> Any | CreateMetaIssueTypeBeanPage | None:
     if response.status_code == 200:
-        response_200 = CreateMetaIssueTypeBean.from_dict(response.json())
+        response_200 = CreateMetaIssueTypeBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -64,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | CreateMetaIssueTypeBean]:
+) -> Response[Any | CreateMetaIssueTypeBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -80,7 +86,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     max_results: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Response[Any | CreateMetaIssueTypeBean]:
+) -> Response[Any | CreateMetaIssueTypeBeanPage]:
     """Get metadata for project issue types
 
      Returns the metadata for issue types used for creating issues. Data will not be returned if the user
@@ -96,7 +102,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | CreateMetaIssueTypeBean]
+        Response[Any | CreateMetaIssueTypeBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +124,7 @@ def sync(
     client: AuthenticatedClient,
     max_results: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Any | CreateMetaIssueTypeBean | None:
+) -> Any | CreateMetaIssueTypeBeanPage | None:
     """Get metadata for project issue types
 
      Returns the metadata for issue types used for creating issues. Data will not be returned if the user
@@ -134,7 +140,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | CreateMetaIssueTypeBean
+        Any | CreateMetaIssueTypeBeanPage
     """
 
     return sync_detailed(
@@ -151,7 +157,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     max_results: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Response[Any | CreateMetaIssueTypeBean]:
+) -> Response[Any | CreateMetaIssueTypeBeanPage]:
     """Get metadata for project issue types
 
      Returns the metadata for issue types used for creating issues. Data will not be returned if the user
@@ -167,7 +173,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | CreateMetaIssueTypeBean]
+        Response[Any | CreateMetaIssueTypeBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -187,7 +193,7 @@ async def asyncio(
     client: AuthenticatedClient,
     max_results: str | Unset = UNSET,
     start_at: str | Unset = UNSET,
-) -> Any | CreateMetaIssueTypeBean | None:
+) -> Any | CreateMetaIssueTypeBeanPage | None:
     """Get metadata for project issue types
 
      Returns the metadata for issue types used for creating issues. Data will not be returned if the user
@@ -203,7 +209,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | CreateMetaIssueTypeBean
+        Any | CreateMetaIssueTypeBeanPage
     """
 
     return (

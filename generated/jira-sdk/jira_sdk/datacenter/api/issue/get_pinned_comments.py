@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -33,9 +33,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PinnedCommentJsonBean | None:
+) -> Any | list[PinnedCommentJsonBean] | None:
     if response.status_code == 200:
-        response_200 = PinnedCommentJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = PinnedCommentJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -51,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PinnedCommentJsonBean]:
+) -> Response[Any | list[PinnedCommentJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -65,7 +70,7 @@ def sync_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | PinnedCommentJsonBean]:
+) -> Response[Any | list[PinnedCommentJsonBean]]:
     """Get pinned comments for an issue
 
      Returns all pinned to the issue comments.
@@ -78,7 +83,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PinnedCommentJsonBean]
+        Response[Any | list[PinnedCommentJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -96,7 +101,7 @@ def sync(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | PinnedCommentJsonBean | None:
+) -> Any | list[PinnedCommentJsonBean] | None:
     """Get pinned comments for an issue
 
      Returns all pinned to the issue comments.
@@ -109,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PinnedCommentJsonBean
+        Any | list[PinnedCommentJsonBean]
     """
 
     return sync_detailed(
@@ -122,7 +127,7 @@ async def asyncio_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | PinnedCommentJsonBean]:
+) -> Response[Any | list[PinnedCommentJsonBean]]:
     """Get pinned comments for an issue
 
      Returns all pinned to the issue comments.
@@ -135,7 +140,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PinnedCommentJsonBean]
+        Response[Any | list[PinnedCommentJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -151,7 +156,7 @@ async def asyncio(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | PinnedCommentJsonBean | None:
+) -> Any | list[PinnedCommentJsonBean] | None:
     """Get pinned comments for an issue
 
      Returns all pinned to the issue comments.
@@ -164,7 +169,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PinnedCommentJsonBean
+        Any | list[PinnedCommentJsonBean]
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -43,9 +43,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | RemoteIssueLinkBean | None:
+) -> Any | list[RemoteIssueLinkBean] | None:
     if response.status_code == 200:
-        response_200 = RemoteIssueLinkBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = RemoteIssueLinkBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -73,7 +78,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | RemoteIssueLinkBean]:
+) -> Response[Any | list[RemoteIssueLinkBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -88,7 +93,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     global_id: str | Unset = UNSET,
-) -> Response[Any | RemoteIssueLinkBean]:
+) -> Response[Any | list[RemoteIssueLinkBean]]:
     """Get remote issue links for an issue
 
      Get remote issue links for an issue.
@@ -102,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | RemoteIssueLinkBean]
+        Response[Any | list[RemoteIssueLinkBean]]
     """
 
     kwargs = _get_kwargs(
@@ -122,7 +127,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     global_id: str | Unset = UNSET,
-) -> Any | RemoteIssueLinkBean | None:
+) -> Any | list[RemoteIssueLinkBean] | None:
     """Get remote issue links for an issue
 
      Get remote issue links for an issue.
@@ -136,7 +141,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | RemoteIssueLinkBean
+        Any | list[RemoteIssueLinkBean]
     """
 
     return sync_detailed(
@@ -151,7 +156,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     global_id: str | Unset = UNSET,
-) -> Response[Any | RemoteIssueLinkBean]:
+) -> Response[Any | list[RemoteIssueLinkBean]]:
     """Get remote issue links for an issue
 
      Get remote issue links for an issue.
@@ -165,7 +170,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | RemoteIssueLinkBean]
+        Response[Any | list[RemoteIssueLinkBean]]
     """
 
     kwargs = _get_kwargs(
@@ -183,7 +188,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     global_id: str | Unset = UNSET,
-) -> Any | RemoteIssueLinkBean | None:
+) -> Any | list[RemoteIssueLinkBean] | None:
     """Get remote issue links for an issue
 
      Get remote issue links for an issue.
@@ -197,7 +202,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | RemoteIssueLinkBean
+        Any | list[RemoteIssueLinkBean]
     """
 
     return (

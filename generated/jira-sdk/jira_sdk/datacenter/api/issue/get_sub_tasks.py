@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -31,9 +31,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | IssueRefJsonBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[IssueRefJsonBean] | None:
     if response.status_code == 200:
-        response_200 = IssueRefJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = IssueRefJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -53,7 +60,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | IssueRefJsonBean]:
+) -> Response[Any | list[IssueRefJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -67,7 +74,7 @@ def sync_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | IssueRefJsonBean]:
+) -> Response[Any | list[IssueRefJsonBean]]:
     """Get an issue's subtask list
 
      Returns an issue's subtask list
@@ -80,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | IssueRefJsonBean]
+        Response[Any | list[IssueRefJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -98,7 +105,7 @@ def sync(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | IssueRefJsonBean | None:
+) -> Any | list[IssueRefJsonBean] | None:
     """Get an issue's subtask list
 
      Returns an issue's subtask list
@@ -111,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | IssueRefJsonBean
+        Any | list[IssueRefJsonBean]
     """
 
     return sync_detailed(
@@ -124,7 +131,7 @@ async def asyncio_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | IssueRefJsonBean]:
+) -> Response[Any | list[IssueRefJsonBean]]:
     """Get an issue's subtask list
 
      Returns an issue's subtask list
@@ -137,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | IssueRefJsonBean]
+        Response[Any | list[IssueRefJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -153,7 +160,7 @@ async def asyncio(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | IssueRefJsonBean | None:
+) -> Any | list[IssueRefJsonBean] | None:
     """Get an issue's subtask list
 
      Returns an issue's subtask list
@@ -166,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | IssueRefJsonBean
+        Any | list[IssueRefJsonBean]
     """
 
     return (

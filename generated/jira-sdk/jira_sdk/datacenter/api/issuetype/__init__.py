@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ...models.entity_property_bean import EntityPropertyBean
     from ...models.issue_type_create_bean import IssueTypeCreateBean
     from ...models.issue_type_json_bean import IssueTypeJsonBean
+    from ...models.issue_type_json_bean_page import IssueTypeJsonBeanPage
     from ...models.issue_type_update_bean import IssueTypeUpdateBean
     from ...models.property_bean import PropertyBean
     from ...models.store_temporary_avatar_using_multi_part_body import StoreTemporaryAvatarUsingMultiPartBody
@@ -32,7 +33,7 @@ class IssuetypeApi:
 
     def get_issue_all_types(
         self,
-    ) -> Any | IssueTypeJsonBean | None:
+    ) -> Any | list[IssueTypeJsonBean] | None:
         """Get list of all issue types visible to user"""
         from . import get_issue_all_types as _operation
 
@@ -40,6 +41,23 @@ class IssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issue_all_types(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issue_all_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issue_all_types as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_issue_type(
         self,
@@ -63,7 +81,7 @@ class IssuetypeApi:
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         x_requested_with: str | Unset = UNSET,
-    ) -> IssueTypeJsonBean | None:
+    ) -> IssueTypeJsonBeanPage | None:
         """Get paginated list of filtered issue types"""
         from . import get_paginated_issue_types as _operation
 
@@ -76,6 +94,34 @@ class IssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_issue_types(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        x_requested_with: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_paginated_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_paginated_issue_types as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            x_requested_with=x_requested_with,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_issue_type_1(
         self,
@@ -125,7 +171,7 @@ class IssuetypeApi:
     def get_alternative_issue_types(
         self,
         id: str,
-    ) -> Any | IssueTypeJsonBean | None:
+    ) -> Any | list[IssueTypeJsonBean] | None:
         """Get list of alternative issue types for given id"""
         from . import get_alternative_issue_types as _operation
 
@@ -134,6 +180,25 @@ class IssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_alternative_issue_types(
+        self,
+        id: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_alternative_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_alternative_issue_types as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            id=id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_avatar_from_temporary_1(
         self,
@@ -237,7 +302,7 @@ class AsyncIssuetypeApi:
 
     async def get_issue_all_types(
         self,
-    ) -> Any | IssueTypeJsonBean | None:
+    ) -> Any | list[IssueTypeJsonBean] | None:
         """Get list of all issue types visible to user"""
         from . import get_issue_all_types as _operation
 
@@ -245,6 +310,23 @@ class AsyncIssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issue_all_types(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issue_all_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issue_all_types as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_issue_type(
         self,
@@ -268,7 +350,7 @@ class AsyncIssuetypeApi:
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         x_requested_with: str | Unset = UNSET,
-    ) -> IssueTypeJsonBean | None:
+    ) -> IssueTypeJsonBeanPage | None:
         """Get paginated list of filtered issue types"""
         from . import get_paginated_issue_types as _operation
 
@@ -281,6 +363,34 @@ class AsyncIssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_issue_types(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        x_requested_with: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_paginated_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_paginated_issue_types as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            x_requested_with=x_requested_with,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_issue_type_1(
         self,
@@ -330,7 +440,7 @@ class AsyncIssuetypeApi:
     async def get_alternative_issue_types(
         self,
         id: str,
-    ) -> Any | IssueTypeJsonBean | None:
+    ) -> Any | list[IssueTypeJsonBean] | None:
         """Get list of alternative issue types for given id"""
         from . import get_alternative_issue_types as _operation
 
@@ -339,6 +449,25 @@ class AsyncIssuetypeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_alternative_issue_types(
+        self,
+        id: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_alternative_issue_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_alternative_issue_types as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            id=id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_avatar_from_temporary_1(
         self,

@@ -8,11 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 
-from ...models.issue_type_json_bean import IssueTypeJsonBean
+from ...models.issue_type_json_bean_page import IssueTypeJsonBeanPage
 from ...types import UNSET, Unset
 
 
@@ -54,9 +60,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IssueTypeJsonBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IssueTypeJsonBeanPage | None:
     if response.status_code == 200:
-        response_200 = IssueTypeJsonBean.from_dict(response.json())
+        response_200 = IssueTypeJsonBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +72,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[IssueTypeJsonBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[IssueTypeJsonBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -84,7 +92,7 @@ def sync_detailed(
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
     x_requested_with: str | Unset = UNSET,
-) -> Response[IssueTypeJsonBean]:
+) -> Response[IssueTypeJsonBeanPage]:
     """Get paginated list of filtered issue types
 
      Returns paginated list of filtered issue types
@@ -101,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IssueTypeJsonBean]
+        Response[IssueTypeJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -127,7 +135,7 @@ def sync(
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
     x_requested_with: str | Unset = UNSET,
-) -> IssueTypeJsonBean | None:
+) -> IssueTypeJsonBeanPage | None:
     """Get paginated list of filtered issue types
 
      Returns paginated list of filtered issue types
@@ -144,7 +152,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IssueTypeJsonBean
+        IssueTypeJsonBeanPage
     """
 
     return sync_detailed(
@@ -165,7 +173,7 @@ async def asyncio_detailed(
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
     x_requested_with: str | Unset = UNSET,
-) -> Response[IssueTypeJsonBean]:
+) -> Response[IssueTypeJsonBeanPage]:
     """Get paginated list of filtered issue types
 
      Returns paginated list of filtered issue types
@@ -182,7 +190,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IssueTypeJsonBean]
+        Response[IssueTypeJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +214,7 @@ async def asyncio(
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
     x_requested_with: str | Unset = UNSET,
-) -> IssueTypeJsonBean | None:
+) -> IssueTypeJsonBeanPage | None:
     """Get paginated list of filtered issue types
 
      Returns paginated list of filtered issue types
@@ -223,7 +231,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IssueTypeJsonBean
+        IssueTypeJsonBeanPage
     """
 
     return (

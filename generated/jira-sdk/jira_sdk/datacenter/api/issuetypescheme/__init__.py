@@ -98,7 +98,7 @@ class IssuetypeschemeApi:
         scheme_id: str,
         *,
         expand: str | Unset = UNSET,
-    ) -> Any | ProjectBean | None:
+    ) -> Any | list[ProjectBean] | None:
         """Get all of the associated projects for specified scheme"""
         from . import get_associated_projects as _operation
 
@@ -108,6 +108,28 @@ class IssuetypeschemeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_associated_projects(
+        self,
+        scheme_id: str,
+        *,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_associated_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_associated_projects as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            scheme_id=scheme_id,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def set_project_associations_for_scheme(
         self,
@@ -248,7 +270,7 @@ class AsyncIssuetypeschemeApi:
         scheme_id: str,
         *,
         expand: str | Unset = UNSET,
-    ) -> Any | ProjectBean | None:
+    ) -> Any | list[ProjectBean] | None:
         """Get all of the associated projects for specified scheme"""
         from . import get_associated_projects as _operation
 
@@ -258,6 +280,28 @@ class AsyncIssuetypeschemeApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_associated_projects(
+        self,
+        scheme_id: str,
+        *,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_associated_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_associated_projects as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            scheme_id=scheme_id,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def set_project_associations_for_scheme(
         self,

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -41,9 +41,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProjectBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ProjectBean] | None:
     if response.status_code == 200:
-        response_200 = ProjectBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ProjectBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -65,7 +72,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ProjectBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[ProjectBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -80,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Response[Any | ProjectBean]:
+) -> Response[Any | list[ProjectBean]]:
     """Get all of the associated projects for specified scheme
 
      For the specified issue type scheme, returns all of the associated projects
@@ -94,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectBean]
+        Response[Any | list[ProjectBean]]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Any | ProjectBean | None:
+) -> Any | list[ProjectBean] | None:
     """Get all of the associated projects for specified scheme
 
      For the specified issue type scheme, returns all of the associated projects
@@ -128,7 +137,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectBean
+        Any | list[ProjectBean]
     """
 
     return sync_detailed(
@@ -143,7 +152,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Response[Any | ProjectBean]:
+) -> Response[Any | list[ProjectBean]]:
     """Get all of the associated projects for specified scheme
 
      For the specified issue type scheme, returns all of the associated projects
@@ -157,7 +166,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectBean]
+        Response[Any | list[ProjectBean]]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +184,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Any | ProjectBean | None:
+) -> Any | list[ProjectBean] | None:
     """Get all of the associated projects for specified scheme
 
      For the specified issue type scheme, returns all of the associated projects
@@ -189,7 +198,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectBean
+        Any | list[ProjectBean]
     """
 
     return (

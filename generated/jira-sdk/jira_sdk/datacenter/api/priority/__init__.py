@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.priority_json_bean import PriorityJsonBean
+    from ...models.priority_json_bean_page import PriorityJsonBeanPage
     from ...types import UNSET, Unset
 
 
@@ -24,7 +25,7 @@ class PriorityApi:
 
     def get_priorities(
         self,
-    ) -> Any | PriorityJsonBean | None:
+    ) -> Any | list[PriorityJsonBean] | None:
         """Get all issue priorities"""
         from . import get_priorities as _operation
 
@@ -33,6 +34,23 @@ class PriorityApi:
         )
         return response.parsed
 
+    def iter_get_priorities(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_priorities`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_priorities as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_priorities_1(
         self,
         *,
@@ -40,7 +58,7 @@ class PriorityApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | PriorityJsonBean | None:
+    ) -> Any | PriorityJsonBeanPage | None:
         """Get paginated issue priorities"""
         from . import get_priorities_1 as _operation
 
@@ -52,6 +70,32 @@ class PriorityApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_priorities_1(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_priorities_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_priorities_1 as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_priority(
         self,
@@ -75,7 +119,7 @@ class AsyncPriorityApi:
 
     async def get_priorities(
         self,
-    ) -> Any | PriorityJsonBean | None:
+    ) -> Any | list[PriorityJsonBean] | None:
         """Get all issue priorities"""
         from . import get_priorities as _operation
 
@@ -84,6 +128,23 @@ class AsyncPriorityApi:
         )
         return response.parsed
 
+    def iter_get_priorities(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_priorities`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_priorities as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_priorities_1(
         self,
         *,
@@ -91,7 +152,7 @@ class AsyncPriorityApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | PriorityJsonBean | None:
+    ) -> Any | PriorityJsonBeanPage | None:
         """Get paginated issue priorities"""
         from . import get_priorities_1 as _operation
 
@@ -103,6 +164,32 @@ class AsyncPriorityApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_priorities_1(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_priorities_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_priorities_1 as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_priority(
         self,

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -26,9 +26,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | PriorityJsonBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[PriorityJsonBean] | None:
     if response.status_code == 200:
-        response_200 = PriorityJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = PriorityJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -44,7 +51,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | list[PriorityJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +64,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | list[PriorityJsonBean]]:
     """Get all issue priorities
 
      Returns a list of all issue priorities
@@ -67,7 +74,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PriorityJsonBean]
+        Response[Any | list[PriorityJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -82,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | PriorityJsonBean | None:
+) -> Any | list[PriorityJsonBean] | None:
     """Get all issue priorities
 
      Returns a list of all issue priorities
@@ -92,7 +99,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PriorityJsonBean
+        Any | list[PriorityJsonBean]
     """
 
     return sync_detailed(
@@ -103,7 +110,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | list[PriorityJsonBean]]:
     """Get all issue priorities
 
      Returns a list of all issue priorities
@@ -113,7 +120,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PriorityJsonBean]
+        Response[Any | list[PriorityJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -126,7 +133,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | PriorityJsonBean | None:
+) -> Any | list[PriorityJsonBean] | None:
     """Get all issue priorities
 
      Returns a list of all issue priorities
@@ -136,7 +143,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PriorityJsonBean
+        Any | list[PriorityJsonBean]
     """
 
     return (

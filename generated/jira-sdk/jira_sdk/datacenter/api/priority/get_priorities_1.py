@@ -8,12 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.priority_json_bean import PriorityJsonBean
+from ...models.priority_json_bean_page import PriorityJsonBeanPage
 from ...types import UNSET, Unset
 
 
@@ -50,9 +56,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | PriorityJsonBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | PriorityJsonBeanPage | None:
     if response.status_code == 200:
-        response_200 = PriorityJsonBean.from_dict(response.json())
+        response_200 = PriorityJsonBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +76,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | PriorityJsonBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -85,7 +93,7 @@ def sync_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | PriorityJsonBeanPage]:
     """Get paginated issue priorities
 
      Returns a page with list of issue priorities whose names (or their translations) match query
@@ -101,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PriorityJsonBean]
+        Response[Any | PriorityJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -125,7 +133,7 @@ def sync(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | PriorityJsonBean | None:
+) -> Any | PriorityJsonBeanPage | None:
     """Get paginated issue priorities
 
      Returns a page with list of issue priorities whose names (or their translations) match query
@@ -141,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PriorityJsonBean
+        Any | PriorityJsonBeanPage
     """
 
     return sync_detailed(
@@ -160,7 +168,7 @@ async def asyncio_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | PriorityJsonBean]:
+) -> Response[Any | PriorityJsonBeanPage]:
     """Get paginated issue priorities
 
      Returns a page with list of issue priorities whose names (or their translations) match query
@@ -176,7 +184,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PriorityJsonBean]
+        Response[Any | PriorityJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +206,7 @@ async def asyncio(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | PriorityJsonBean | None:
+) -> Any | PriorityJsonBeanPage | None:
     """Get paginated issue priorities
 
      Returns a page with list of issue priorities whose names (or their translations) match query
@@ -214,7 +222,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PriorityJsonBean
+        Any | PriorityJsonBeanPage
     """
 
     return (

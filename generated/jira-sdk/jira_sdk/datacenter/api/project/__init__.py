@@ -53,7 +53,7 @@ class ProjectApi:
         expand: str | Unset = UNSET,
         recent: int | Unset = UNSET,
         browse_archive: bool | Unset = UNSET,
-    ) -> Any | ProjectBean | None:
+    ) -> Any | list[ProjectBean] | None:
         """Get all visible projects"""
         from . import get_all_projects as _operation
 
@@ -65,6 +65,32 @@ class ProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_projects(
+        self,
+        *,
+        include_archived: bool | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        recent: int | Unset = UNSET,
+        browse_archive: bool | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_projects as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            include_archived=include_archived,
+            expand=expand,
+            recent=recent,
+            browse_archive=browse_archive,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_project(
         self,
@@ -82,7 +108,7 @@ class ProjectApi:
 
     def get_all_project_types(
         self,
-    ) -> Any | ProjectTypeBean | None:
+    ) -> Any | list[ProjectTypeBean] | None:
         """Get all project types"""
         from . import get_all_project_types as _operation
 
@@ -90,6 +116,23 @@ class ProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_project_types(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_project_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_project_types as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_project_type_by_key(
         self,
@@ -256,7 +299,7 @@ class ProjectApi:
     def get_project_components(
         self,
         project_id_or_key: str,
-    ) -> Any | ComponentBean | None:
+    ) -> Any | list[ComponentBean] | None:
         """Get project components"""
         from . import get_project_components as _operation
 
@@ -265,6 +308,25 @@ class ProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_components(
+        self,
+        project_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_project_components`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_project_components as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_id_or_key=project_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_properties_keys_3(
         self,
@@ -427,7 +489,7 @@ class ProjectApi:
     def get_all_statuses(
         self,
         project_id_or_key: str,
-    ) -> Any | IssueTypeWithStatusJsonBean | None:
+    ) -> Any | list[IssueTypeWithStatusJsonBean] | None:
         """Get all issue types with statuses for a project"""
         from . import get_all_statuses as _operation
 
@@ -436,6 +498,25 @@ class ProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_statuses(
+        self,
+        project_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_statuses as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_id_or_key=project_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def update_project_type(
         self,
@@ -507,7 +588,7 @@ class ProjectApi:
         project_id_or_key: str,
         *,
         expand: str | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | list[VersionBean] | None:
         """Get project versions"""
         from . import get_project_versions as _operation
 
@@ -517,6 +598,28 @@ class ProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_versions(
+        self,
+        project_id_or_key: str,
+        *,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_project_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_project_versions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_id_or_key=project_id_or_key,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_issue_security_scheme_1(
         self,
@@ -665,7 +768,7 @@ class AsyncProjectApi:
         expand: str | Unset = UNSET,
         recent: int | Unset = UNSET,
         browse_archive: bool | Unset = UNSET,
-    ) -> Any | ProjectBean | None:
+    ) -> Any | list[ProjectBean] | None:
         """Get all visible projects"""
         from . import get_all_projects as _operation
 
@@ -677,6 +780,32 @@ class AsyncProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_projects(
+        self,
+        *,
+        include_archived: bool | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        recent: int | Unset = UNSET,
+        browse_archive: bool | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_projects as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            include_archived=include_archived,
+            expand=expand,
+            recent=recent,
+            browse_archive=browse_archive,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_project(
         self,
@@ -694,7 +823,7 @@ class AsyncProjectApi:
 
     async def get_all_project_types(
         self,
-    ) -> Any | ProjectTypeBean | None:
+    ) -> Any | list[ProjectTypeBean] | None:
         """Get all project types"""
         from . import get_all_project_types as _operation
 
@@ -702,6 +831,23 @@ class AsyncProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_project_types(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_project_types`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_project_types as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_project_type_by_key(
         self,
@@ -868,7 +1014,7 @@ class AsyncProjectApi:
     async def get_project_components(
         self,
         project_id_or_key: str,
-    ) -> Any | ComponentBean | None:
+    ) -> Any | list[ComponentBean] | None:
         """Get project components"""
         from . import get_project_components as _operation
 
@@ -877,6 +1023,25 @@ class AsyncProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_components(
+        self,
+        project_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_project_components`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_project_components as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_id_or_key=project_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_properties_keys_3(
         self,
@@ -1039,7 +1204,7 @@ class AsyncProjectApi:
     async def get_all_statuses(
         self,
         project_id_or_key: str,
-    ) -> Any | IssueTypeWithStatusJsonBean | None:
+    ) -> Any | list[IssueTypeWithStatusJsonBean] | None:
         """Get all issue types with statuses for a project"""
         from . import get_all_statuses as _operation
 
@@ -1048,6 +1213,25 @@ class AsyncProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_statuses(
+        self,
+        project_id_or_key: str,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_statuses as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_id_or_key=project_id_or_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def update_project_type(
         self,
@@ -1119,7 +1303,7 @@ class AsyncProjectApi:
         project_id_or_key: str,
         *,
         expand: str | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | list[VersionBean] | None:
         """Get project versions"""
         from . import get_project_versions as _operation
 
@@ -1129,6 +1313,28 @@ class AsyncProjectApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_versions(
+        self,
+        project_id_or_key: str,
+        *,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_project_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_project_versions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_id_or_key=project_id_or_key,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_issue_security_scheme_1(
         self,

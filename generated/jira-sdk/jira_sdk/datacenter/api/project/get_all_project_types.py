@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -26,9 +26,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProjectTypeBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ProjectTypeBean] | None:
     if response.status_code == 200:
-        response_200 = ProjectTypeBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ProjectTypeBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -44,7 +51,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ProjectTypeBean]:
+) -> Response[Any | list[ProjectTypeBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +64,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectTypeBean]:
+) -> Response[Any | list[ProjectTypeBean]]:
     """Get all project types
 
      Returns all the project types defined on the Jira instance, not taking into account whether the
@@ -69,7 +76,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectTypeBean]
+        Response[Any | list[ProjectTypeBean]]
     """
 
     kwargs = _get_kwargs()
@@ -84,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectTypeBean | None:
+) -> Any | list[ProjectTypeBean] | None:
     """Get all project types
 
      Returns all the project types defined on the Jira instance, not taking into account whether the
@@ -96,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectTypeBean
+        Any | list[ProjectTypeBean]
     """
 
     return sync_detailed(
@@ -107,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectTypeBean]:
+) -> Response[Any | list[ProjectTypeBean]]:
     """Get all project types
 
      Returns all the project types defined on the Jira instance, not taking into account whether the
@@ -119,7 +126,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectTypeBean]
+        Response[Any | list[ProjectTypeBean]]
     """
 
     kwargs = _get_kwargs()
@@ -132,7 +139,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectTypeBean | None:
+) -> Any | list[ProjectTypeBean] | None:
     """Get all project types
 
      Returns all the project types defined on the Jira instance, not taking into account whether the
@@ -144,7 +151,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectTypeBean
+        Any | list[ProjectTypeBean]
     """
 
     return (

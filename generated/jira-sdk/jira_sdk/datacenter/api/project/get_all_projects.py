@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -46,9 +46,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProjectBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ProjectBean] | None:
     if response.status_code == 200:
-        response_200 = ProjectBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ProjectBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -66,7 +73,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ProjectBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[ProjectBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -83,7 +92,7 @@ def sync_detailed(
     expand: str | Unset = UNSET,
     recent: int | Unset = UNSET,
     browse_archive: bool | Unset = UNSET,
-) -> Response[Any | ProjectBean]:
+) -> Response[Any | list[ProjectBean]]:
     """Get all visible projects
 
      Returns all projects which are visible for the currently logged in user. If no user is logged in, it
@@ -100,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectBean]
+        Response[Any | list[ProjectBean]]
     """
 
     kwargs = _get_kwargs(
@@ -124,7 +133,7 @@ def sync(
     expand: str | Unset = UNSET,
     recent: int | Unset = UNSET,
     browse_archive: bool | Unset = UNSET,
-) -> Any | ProjectBean | None:
+) -> Any | list[ProjectBean] | None:
     """Get all visible projects
 
      Returns all projects which are visible for the currently logged in user. If no user is logged in, it
@@ -141,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectBean
+        Any | list[ProjectBean]
     """
 
     return sync_detailed(
@@ -160,7 +169,7 @@ async def asyncio_detailed(
     expand: str | Unset = UNSET,
     recent: int | Unset = UNSET,
     browse_archive: bool | Unset = UNSET,
-) -> Response[Any | ProjectBean]:
+) -> Response[Any | list[ProjectBean]]:
     """Get all visible projects
 
      Returns all projects which are visible for the currently logged in user. If no user is logged in, it
@@ -177,7 +186,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectBean]
+        Response[Any | list[ProjectBean]]
     """
 
     kwargs = _get_kwargs(
@@ -199,7 +208,7 @@ async def asyncio(
     expand: str | Unset = UNSET,
     recent: int | Unset = UNSET,
     browse_archive: bool | Unset = UNSET,
-) -> Any | ProjectBean | None:
+) -> Any | list[ProjectBean] | None:
     """Get all visible projects
 
      Returns all projects which are visible for the currently logged in user. If no user is logged in, it
@@ -216,7 +225,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectBean
+        Any | list[ProjectBean]
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -31,9 +31,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ComponentBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ComponentBean] | None:
     if response.status_code == 200:
-        response_200 = ComponentBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ComponentBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -47,7 +54,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ComponentBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[ComponentBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -61,7 +70,7 @@ def sync_detailed(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ComponentBean]:
+) -> Response[Any | list[ComponentBean]]:
     """Get project components
 
      Contains a full representation of the specified project's components.
@@ -74,7 +83,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ComponentBean]
+        Response[Any | list[ComponentBean]]
     """
 
     kwargs = _get_kwargs(
@@ -92,7 +101,7 @@ def sync(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | ComponentBean | None:
+) -> Any | list[ComponentBean] | None:
     """Get project components
 
      Contains a full representation of the specified project's components.
@@ -105,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ComponentBean
+        Any | list[ComponentBean]
     """
 
     return sync_detailed(
@@ -118,7 +127,7 @@ async def asyncio_detailed(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ComponentBean]:
+) -> Response[Any | list[ComponentBean]]:
     """Get project components
 
      Contains a full representation of the specified project's components.
@@ -131,7 +140,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ComponentBean]
+        Response[Any | list[ComponentBean]]
     """
 
     kwargs = _get_kwargs(
@@ -147,7 +156,7 @@ async def asyncio(
     project_id_or_key: str,
     *,
     client: AuthenticatedClient,
-) -> Any | ComponentBean | None:
+) -> Any | list[ComponentBean] | None:
     """Get project components
 
      Contains a full representation of the specified project's components.
@@ -160,7 +169,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ComponentBean
+        Any | list[ComponentBean]
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -41,9 +41,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | VersionBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[VersionBean] | None:
     if response.status_code == 200:
-        response_200 = VersionBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = VersionBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -57,7 +64,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | VersionBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[VersionBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -72,7 +81,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | list[VersionBean]]:
     """Get project versions
 
      Contains a full representation of a the specified project's versions.
@@ -86,7 +95,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | list[VersionBean]]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +115,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | list[VersionBean] | None:
     """Get project versions
 
      Contains a full representation of a the specified project's versions.
@@ -120,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | list[VersionBean]
     """
 
     return sync_detailed(
@@ -135,7 +144,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | list[VersionBean]]:
     """Get project versions
 
      Contains a full representation of a the specified project's versions.
@@ -149,7 +158,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | list[VersionBean]]
     """
 
     kwargs = _get_kwargs(
@@ -167,7 +176,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | list[VersionBean] | None:
     """Get project versions
 
      Contains a full representation of a the specified project's versions.
@@ -181,7 +190,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | list[VersionBean]
     """
 
     return (

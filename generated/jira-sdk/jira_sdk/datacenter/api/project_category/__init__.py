@@ -24,7 +24,7 @@ class ProjectCategoryApi:
 
     def get_all_project_categories(
         self,
-    ) -> Any | ProjectCategoryJsonBean | None:
+    ) -> Any | list[ProjectCategoryJsonBean] | None:
         """Get all project categories"""
         from . import get_all_project_categories as _operation
 
@@ -32,6 +32,23 @@ class ProjectCategoryApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_project_categories(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_project_categories`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_project_categories as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_project_category(
         self,
@@ -98,7 +115,7 @@ class AsyncProjectCategoryApi:
 
     async def get_all_project_categories(
         self,
-    ) -> Any | ProjectCategoryJsonBean | None:
+    ) -> Any | list[ProjectCategoryJsonBean] | None:
         """Get all project categories"""
         from . import get_all_project_categories as _operation
 
@@ -106,6 +123,23 @@ class AsyncProjectCategoryApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_project_categories(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_project_categories`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_project_categories as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_project_category(
         self,

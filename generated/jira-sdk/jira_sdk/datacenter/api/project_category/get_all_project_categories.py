@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -28,9 +28,14 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ProjectCategoryJsonBean | None:
+) -> Any | list[ProjectCategoryJsonBean] | None:
     if response.status_code == 200:
-        response_200 = ProjectCategoryJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ProjectCategoryJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -46,7 +51,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ProjectCategoryJsonBean]:
+) -> Response[Any | list[ProjectCategoryJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -59,7 +64,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectCategoryJsonBean]:
+) -> Response[Any | list[ProjectCategoryJsonBean]]:
     """Get all project categories
 
      Returns all project categories
@@ -69,7 +74,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectCategoryJsonBean]
+        Response[Any | list[ProjectCategoryJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -84,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectCategoryJsonBean | None:
+) -> Any | list[ProjectCategoryJsonBean] | None:
     """Get all project categories
 
      Returns all project categories
@@ -94,7 +99,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectCategoryJsonBean
+        Any | list[ProjectCategoryJsonBean]
     """
 
     return sync_detailed(
@@ -105,7 +110,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectCategoryJsonBean]:
+) -> Response[Any | list[ProjectCategoryJsonBean]]:
     """Get all project categories
 
      Returns all project categories
@@ -115,7 +120,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectCategoryJsonBean]
+        Response[Any | list[ProjectCategoryJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -128,7 +133,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectCategoryJsonBean | None:
+) -> Any | list[ProjectCategoryJsonBean] | None:
     """Get all project categories
 
      Returns all project categories
@@ -138,7 +143,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectCategoryJsonBean
+        Any | list[ProjectCategoryJsonBean]
     """
 
     return (

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from typing import cast
 
     from ...client import Client
-    from ...models.resolution_bean import ResolutionBean
+    from ...models.resolution_bean_page import ResolutionBeanPage
     from ...models.resolution_json_bean import ResolutionJsonBean
     from ...types import UNSET, Unset
 
@@ -25,7 +25,7 @@ class ResolutionApi:
 
     def get_resolutions(
         self,
-    ) -> ResolutionJsonBean | None:
+    ) -> list[ResolutionJsonBean] | None:
         """Get all resolutions"""
         from . import get_resolutions as _operation
 
@@ -34,13 +34,30 @@ class ResolutionApi:
         )
         return response.parsed
 
+    def iter_get_resolutions(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_resolutions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_resolutions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_paginated_resolutions(
         self,
         *,
         max_results: int | Unset = UNSET,
         query: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> ResolutionBean | None:
+    ) -> ResolutionBeanPage | None:
         """Get paginated filtered resolutions"""
         from . import get_paginated_resolutions as _operation
 
@@ -51,6 +68,30 @@ class ResolutionApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_resolutions(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_paginated_resolutions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_paginated_resolutions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            query=query,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_resolution(
         self,
@@ -74,7 +115,7 @@ class AsyncResolutionApi:
 
     async def get_resolutions(
         self,
-    ) -> ResolutionJsonBean | None:
+    ) -> list[ResolutionJsonBean] | None:
         """Get all resolutions"""
         from . import get_resolutions as _operation
 
@@ -83,13 +124,30 @@ class AsyncResolutionApi:
         )
         return response.parsed
 
+    def iter_get_resolutions(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_resolutions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_resolutions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_paginated_resolutions(
         self,
         *,
         max_results: int | Unset = UNSET,
         query: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> ResolutionBean | None:
+    ) -> ResolutionBeanPage | None:
         """Get paginated filtered resolutions"""
         from . import get_paginated_resolutions as _operation
 
@@ -100,6 +158,30 @@ class AsyncResolutionApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_resolutions(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_paginated_resolutions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_paginated_resolutions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            query=query,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_resolution(
         self,

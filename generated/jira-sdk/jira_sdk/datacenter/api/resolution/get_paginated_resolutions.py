@@ -8,11 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 
-from ...models.resolution_bean import ResolutionBean
+from ...models.resolution_bean_page import ResolutionBeanPage
 from ...types import UNSET, Unset
 
 
@@ -42,9 +48,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ResolutionBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ResolutionBeanPage | None:
     if response.status_code == 200:
-        response_200 = ResolutionBean.from_dict(response.json())
+        response_200 = ResolutionBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -54,7 +60,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ResolutionBean]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ResolutionBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -70,7 +76,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     query: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[ResolutionBean]:
+) -> Response[ResolutionBeanPage]:
     """Get paginated filtered resolutions
 
      Returns paginated list of filtered resolutions.
@@ -85,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ResolutionBean]
+        Response[ResolutionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -107,7 +113,7 @@ def sync(
     max_results: int | Unset = UNSET,
     query: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> ResolutionBean | None:
+) -> ResolutionBeanPage | None:
     """Get paginated filtered resolutions
 
      Returns paginated list of filtered resolutions.
@@ -122,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ResolutionBean
+        ResolutionBeanPage
     """
 
     return sync_detailed(
@@ -139,7 +145,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     query: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[ResolutionBean]:
+) -> Response[ResolutionBeanPage]:
     """Get paginated filtered resolutions
 
      Returns paginated list of filtered resolutions.
@@ -154,7 +160,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ResolutionBean]
+        Response[ResolutionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -174,7 +180,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     query: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> ResolutionBean | None:
+) -> ResolutionBeanPage | None:
     """Get paginated filtered resolutions
 
      Returns paginated list of filtered resolutions.
@@ -189,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ResolutionBean
+        ResolutionBeanPage
     """
 
     return (

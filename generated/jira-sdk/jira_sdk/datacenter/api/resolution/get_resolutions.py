@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 
@@ -25,9 +25,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ResolutionJsonBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> list[ResolutionJsonBean] | None:
     if response.status_code == 200:
-        response_200 = ResolutionJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ResolutionJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -37,7 +44,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ResolutionJsonBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[list[ResolutionJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -50,7 +59,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ResolutionJsonBean]:
+) -> Response[list[ResolutionJsonBean]]:
     """Get all resolutions
 
      Returns a list of all resolutions.
@@ -60,7 +69,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ResolutionJsonBean]
+        Response[list[ResolutionJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -75,7 +84,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ResolutionJsonBean | None:
+) -> list[ResolutionJsonBean] | None:
     """Get all resolutions
 
      Returns a list of all resolutions.
@@ -85,7 +94,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ResolutionJsonBean
+        list[ResolutionJsonBean]
     """
 
     return sync_detailed(
@@ -96,7 +105,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ResolutionJsonBean]:
+) -> Response[list[ResolutionJsonBean]]:
     """Get all resolutions
 
      Returns a list of all resolutions.
@@ -106,7 +115,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ResolutionJsonBean]
+        Response[list[ResolutionJsonBean]]
     """
 
     kwargs = _get_kwargs()
@@ -119,7 +128,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ResolutionJsonBean | None:
+) -> list[ResolutionJsonBean] | None:
     """Get all resolutions
 
      Returns a list of all resolutions.
@@ -129,7 +138,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ResolutionJsonBean
+        list[ResolutionJsonBean]
     """
 
     return (

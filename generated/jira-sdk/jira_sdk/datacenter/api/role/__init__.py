@@ -27,7 +27,7 @@ class RoleApi:
 
     def get_project_roles_1(
         self,
-    ) -> Any | ProjectRoleBean | None:
+    ) -> Any | list[ProjectRoleBean] | None:
         """Get all project roles"""
         from . import get_project_roles_1 as _operation
 
@@ -35,6 +35,23 @@ class RoleApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_roles_1(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_project_roles_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_project_roles_1 as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_project_role(
         self,
@@ -167,7 +184,7 @@ class AsyncRoleApi:
 
     async def get_project_roles_1(
         self,
-    ) -> Any | ProjectRoleBean | None:
+    ) -> Any | list[ProjectRoleBean] | None:
         """Get all project roles"""
         from . import get_project_roles_1 as _operation
 
@@ -175,6 +192,23 @@ class AsyncRoleApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_project_roles_1(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_project_roles_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_project_roles_1 as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_project_role(
         self,

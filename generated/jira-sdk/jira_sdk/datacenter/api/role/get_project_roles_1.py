@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -26,9 +26,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProjectRoleBean | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ProjectRoleBean] | None:
     if response.status_code == 200:
-        response_200 = ProjectRoleBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ProjectRoleBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -48,7 +55,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ProjectRoleBean]:
+) -> Response[Any | list[ProjectRoleBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -61,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectRoleBean]:
+) -> Response[Any | list[ProjectRoleBean]]:
     """Get all project roles
 
      Get all the ProjectRoles available in Jira. Currently this list is global.
@@ -71,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectRoleBean]
+        Response[Any | list[ProjectRoleBean]]
     """
 
     kwargs = _get_kwargs()
@@ -86,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectRoleBean | None:
+) -> Any | list[ProjectRoleBean] | None:
     """Get all project roles
 
      Get all the ProjectRoles available in Jira. Currently this list is global.
@@ -96,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectRoleBean
+        Any | list[ProjectRoleBean]
     """
 
     return sync_detailed(
@@ -107,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ProjectRoleBean]:
+) -> Response[Any | list[ProjectRoleBean]]:
     """Get all project roles
 
      Get all the ProjectRoles available in Jira. Currently this list is global.
@@ -117,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ProjectRoleBean]
+        Response[Any | list[ProjectRoleBean]]
     """
 
     kwargs = _get_kwargs()
@@ -130,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ProjectRoleBean | None:
+) -> Any | list[ProjectRoleBean] | None:
     """Get all project roles
 
      Get all the ProjectRoles available in Jira. Currently this list is global.
@@ -140,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ProjectRoleBean
+        Any | list[ProjectRoleBean]
     """
 
     return (

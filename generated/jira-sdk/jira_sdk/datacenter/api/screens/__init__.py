@@ -61,7 +61,7 @@ class ScreensApi:
     def get_fields_to_add(
         self,
         screen_id: int,
-    ) -> Any | ScreenableFieldBean | None:
+    ) -> Any | list[ScreenableFieldBean] | None:
         """Get available fields for screen"""
         from . import get_fields_to_add as _operation
 
@@ -71,12 +71,31 @@ class ScreensApi:
         )
         return response.parsed
 
+    def iter_get_fields_to_add(
+        self,
+        screen_id: int,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_fields_to_add`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_fields_to_add as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            screen_id=screen_id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_all_tabs(
         self,
         screen_id: int,
         *,
         project_key: str | Unset = UNSET,
-    ) -> Any | ScreenableTabBean | None:
+    ) -> Any | list[ScreenableTabBean] | None:
         """Get all tabs for a screen"""
         from . import get_all_tabs as _operation
 
@@ -86,6 +105,28 @@ class ScreensApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_tabs(
+        self,
+        screen_id: int,
+        *,
+        project_key: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_tabs`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_tabs as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            screen_id=screen_id,
+            project_key=project_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def add_tab(
         self,
@@ -142,7 +183,7 @@ class ScreensApi:
         tab_id: int,
         *,
         project_key: str | Unset = UNSET,
-    ) -> Any | ScreenableFieldBean | None:
+    ) -> Any | list[ScreenableFieldBean] | None:
         """Get all fields for a tab"""
         from . import get_all_fields as _operation
 
@@ -153,6 +194,30 @@ class ScreensApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_fields(
+        self,
+        screen_id: int,
+        tab_id: int,
+        *,
+        project_key: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_fields`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_fields as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            screen_id=screen_id,
+            tab_id=tab_id,
+            project_key=project_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def add_field(
         self,
@@ -288,7 +353,7 @@ class AsyncScreensApi:
     async def get_fields_to_add(
         self,
         screen_id: int,
-    ) -> Any | ScreenableFieldBean | None:
+    ) -> Any | list[ScreenableFieldBean] | None:
         """Get available fields for screen"""
         from . import get_fields_to_add as _operation
 
@@ -298,12 +363,31 @@ class AsyncScreensApi:
         )
         return response.parsed
 
+    def iter_get_fields_to_add(
+        self,
+        screen_id: int,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_fields_to_add`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_fields_to_add as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            screen_id=screen_id,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_all_tabs(
         self,
         screen_id: int,
         *,
         project_key: str | Unset = UNSET,
-    ) -> Any | ScreenableTabBean | None:
+    ) -> Any | list[ScreenableTabBean] | None:
         """Get all tabs for a screen"""
         from . import get_all_tabs as _operation
 
@@ -313,6 +397,28 @@ class AsyncScreensApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_tabs(
+        self,
+        screen_id: int,
+        *,
+        project_key: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_tabs`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_tabs as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            screen_id=screen_id,
+            project_key=project_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def add_tab(
         self,
@@ -369,7 +475,7 @@ class AsyncScreensApi:
         tab_id: int,
         *,
         project_key: str | Unset = UNSET,
-    ) -> Any | ScreenableFieldBean | None:
+    ) -> Any | list[ScreenableFieldBean] | None:
         """Get all fields for a tab"""
         from . import get_all_fields as _operation
 
@@ -380,6 +486,30 @@ class AsyncScreensApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_fields(
+        self,
+        screen_id: int,
+        tab_id: int,
+        *,
+        project_key: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_fields`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_fields as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            screen_id=screen_id,
+            tab_id=tab_id,
+            project_key=project_key,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def add_field(
         self,

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -45,9 +45,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     if response.status_code == 200:
-        response_200 = ScreenableFieldBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ScreenableFieldBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -67,7 +72,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -83,7 +88,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     """Get all fields for a tab
 
      Gets all fields for a given tab.
@@ -98,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableFieldBean]
+        Response[Any | list[ScreenableFieldBean]]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +125,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     """Get all fields for a tab
 
      Gets all fields for a given tab.
@@ -135,7 +140,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableFieldBean
+        Any | list[ScreenableFieldBean]
     """
 
     return sync_detailed(
@@ -152,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     """Get all fields for a tab
 
      Gets all fields for a given tab.
@@ -167,7 +172,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableFieldBean]
+        Response[Any | list[ScreenableFieldBean]]
     """
 
     kwargs = _get_kwargs(
@@ -187,7 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     """Get all fields for a tab
 
      Gets all fields for a given tab.
@@ -202,7 +207,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableFieldBean
+        Any | list[ScreenableFieldBean]
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -43,9 +43,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ScreenableTabBean | None:
+) -> Any | list[ScreenableTabBean] | None:
     if response.status_code == 200:
-        response_200 = ScreenableTabBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ScreenableTabBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -65,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ScreenableTabBean]:
+) -> Response[Any | list[ScreenableTabBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -80,7 +85,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Response[Any | ScreenableTabBean]:
+) -> Response[Any | list[ScreenableTabBean]]:
     """Get all tabs for a screen
 
      Returns a list of all tabs for the given screen.
@@ -94,7 +99,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableTabBean]
+        Response[Any | list[ScreenableTabBean]]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +119,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Any | ScreenableTabBean | None:
+) -> Any | list[ScreenableTabBean] | None:
     """Get all tabs for a screen
 
      Returns a list of all tabs for the given screen.
@@ -128,7 +133,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableTabBean
+        Any | list[ScreenableTabBean]
     """
 
     return sync_detailed(
@@ -143,7 +148,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Response[Any | ScreenableTabBean]:
+) -> Response[Any | list[ScreenableTabBean]]:
     """Get all tabs for a screen
 
      Returns a list of all tabs for the given screen.
@@ -157,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableTabBean]
+        Response[Any | list[ScreenableTabBean]]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +180,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     project_key: str | Unset = UNSET,
-) -> Any | ScreenableTabBean | None:
+) -> Any | list[ScreenableTabBean] | None:
     """Get all tabs for a screen
 
      Returns a list of all tabs for the given screen.
@@ -189,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableTabBean
+        Any | list[ScreenableTabBean]
     """
 
     return (

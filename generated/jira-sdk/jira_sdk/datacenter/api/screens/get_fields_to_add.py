@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -33,9 +33,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     if response.status_code == 200:
-        response_200 = ScreenableFieldBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ScreenableFieldBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -55,7 +60,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -69,7 +74,7 @@ def sync_detailed(
     screen_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     """Get available fields for screen
 
      Gets available fields for screen. i.e ones that haven't already been added.
@@ -82,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableFieldBean]
+        Response[Any | list[ScreenableFieldBean]]
     """
 
     kwargs = _get_kwargs(
@@ -100,7 +105,7 @@ def sync(
     screen_id: int,
     *,
     client: AuthenticatedClient,
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     """Get available fields for screen
 
      Gets available fields for screen. i.e ones that haven't already been added.
@@ -113,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableFieldBean
+        Any | list[ScreenableFieldBean]
     """
 
     return sync_detailed(
@@ -126,7 +131,7 @@ async def asyncio_detailed(
     screen_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ScreenableFieldBean]:
+) -> Response[Any | list[ScreenableFieldBean]]:
     """Get available fields for screen
 
      Gets available fields for screen. i.e ones that haven't already been added.
@@ -139,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ScreenableFieldBean]
+        Response[Any | list[ScreenableFieldBean]]
     """
 
     kwargs = _get_kwargs(
@@ -155,7 +160,7 @@ async def asyncio(
     screen_id: int,
     *,
     client: AuthenticatedClient,
-) -> Any | ScreenableFieldBean | None:
+) -> Any | list[ScreenableFieldBean] | None:
     """Get available fields for screen
 
      Gets available fields for screen. i.e ones that haven't already been added.
@@ -168,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ScreenableFieldBean
+        Any | list[ScreenableFieldBean]
     """
 
     return (

@@ -39,7 +39,7 @@ class SettingsApi:
 
     def get_issue_navigator_default_columns(
         self,
-    ) -> Any | ColumnOptions | None:
+    ) -> Any | list[ColumnOptions] | None:
         """Get default system columns for issue navigator"""
         from . import get_issue_navigator_default_columns as _operation
 
@@ -47,6 +47,23 @@ class SettingsApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issue_navigator_default_columns(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issue_navigator_default_columns`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issue_navigator_default_columns as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def set_issue_navigator_default_columns_form(
         self,
@@ -85,7 +102,7 @@ class AsyncSettingsApi:
 
     async def get_issue_navigator_default_columns(
         self,
-    ) -> Any | ColumnOptions | None:
+    ) -> Any | list[ColumnOptions] | None:
         """Get default system columns for issue navigator"""
         from . import get_issue_navigator_default_columns as _operation
 
@@ -93,6 +110,23 @@ class AsyncSettingsApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issue_navigator_default_columns(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issue_navigator_default_columns`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issue_navigator_default_columns as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def set_issue_navigator_default_columns_form(
         self,

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -26,9 +26,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ColumnOptions | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ColumnOptions] | None:
     if response.status_code == 200:
-        response_200 = ColumnOptions.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ColumnOptions.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -46,7 +53,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ColumnOptions]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[ColumnOptions]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -59,7 +68,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ColumnOptions]:
+) -> Response[Any | list[ColumnOptions]]:
     """Get default system columns for issue navigator
 
      Returns the default system columns for issue navigator. Admin permission will be required.
@@ -69,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ColumnOptions]
+        Response[Any | list[ColumnOptions]]
     """
 
     kwargs = _get_kwargs()
@@ -84,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ColumnOptions | None:
+) -> Any | list[ColumnOptions] | None:
     """Get default system columns for issue navigator
 
      Returns the default system columns for issue navigator. Admin permission will be required.
@@ -94,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ColumnOptions
+        Any | list[ColumnOptions]
     """
 
     return sync_detailed(
@@ -105,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ColumnOptions]:
+) -> Response[Any | list[ColumnOptions]]:
     """Get default system columns for issue navigator
 
      Returns the default system columns for issue navigator. Admin permission will be required.
@@ -115,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ColumnOptions]
+        Response[Any | list[ColumnOptions]]
     """
 
     kwargs = _get_kwargs()
@@ -128,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ColumnOptions | None:
+) -> Any | list[ColumnOptions] | None:
     """Get default system columns for issue navigator
 
      Returns the default system columns for issue navigator. Admin permission will be required.
@@ -138,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ColumnOptions
+        Any | list[ColumnOptions]
     """
 
     return (

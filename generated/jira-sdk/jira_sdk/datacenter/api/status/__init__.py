@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.status_json_bean import StatusJsonBean
+    from ...models.status_json_bean_page import StatusJsonBeanPage
     from ...types import UNSET, Unset
 
 
@@ -24,7 +25,7 @@ class StatusApi:
 
     def get_statuses(
         self,
-    ) -> Any | StatusJsonBean | None:
+    ) -> Any | list[StatusJsonBean] | None:
         """Get all statuses"""
         from . import get_statuses as _operation
 
@@ -32,6 +33,23 @@ class StatusApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_statuses(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_statuses as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_paginated_statuses(
         self,
@@ -41,7 +59,7 @@ class StatusApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> StatusJsonBean | None:
+    ) -> StatusJsonBeanPage | None:
         """Get paginated filtered statuses"""
         from . import get_paginated_statuses as _operation
 
@@ -54,6 +72,34 @@ class StatusApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_statuses(
+        self,
+        *,
+        issue_type_ids: list[str] | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_paginated_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_paginated_statuses as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            issue_type_ids=issue_type_ids,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_status(
         self,
@@ -77,7 +123,7 @@ class AsyncStatusApi:
 
     async def get_statuses(
         self,
-    ) -> Any | StatusJsonBean | None:
+    ) -> Any | list[StatusJsonBean] | None:
         """Get all statuses"""
         from . import get_statuses as _operation
 
@@ -85,6 +131,23 @@ class AsyncStatusApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_statuses(
+        self,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_statuses as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_paginated_statuses(
         self,
@@ -94,7 +157,7 @@ class AsyncStatusApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> StatusJsonBean | None:
+    ) -> StatusJsonBeanPage | None:
         """Get paginated filtered statuses"""
         from . import get_paginated_statuses as _operation
 
@@ -107,6 +170,34 @@ class AsyncStatusApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_statuses(
+        self,
+        *,
+        issue_type_ids: list[str] | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_paginated_statuses`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_paginated_statuses as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            issue_type_ids=issue_type_ids,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_status(
         self,

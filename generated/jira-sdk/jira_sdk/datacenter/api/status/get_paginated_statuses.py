@@ -8,11 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 
-from ...models.status_json_bean import StatusJsonBean
+from ...models.status_json_bean_page import StatusJsonBeanPage
 from ...types import UNSET, Unset
 
 
@@ -56,9 +62,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> StatusJsonBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> StatusJsonBeanPage | None:
     if response.status_code == 200:
-        response_200 = StatusJsonBean.from_dict(response.json())
+        response_200 = StatusJsonBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +74,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[StatusJsonBean]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[StatusJsonBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -86,7 +92,7 @@ def sync_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[StatusJsonBean]:
+) -> Response[StatusJsonBeanPage]:
     """Get paginated filtered statuses
 
      Returns paginated list of filtered statuses
@@ -103,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[StatusJsonBean]
+        Response[StatusJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -129,7 +135,7 @@ def sync(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> StatusJsonBean | None:
+) -> StatusJsonBeanPage | None:
     """Get paginated filtered statuses
 
      Returns paginated list of filtered statuses
@@ -146,7 +152,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        StatusJsonBean
+        StatusJsonBeanPage
     """
 
     return sync_detailed(
@@ -167,7 +173,7 @@ async def asyncio_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[StatusJsonBean]:
+) -> Response[StatusJsonBeanPage]:
     """Get paginated filtered statuses
 
      Returns paginated list of filtered statuses
@@ -184,7 +190,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[StatusJsonBean]
+        Response[StatusJsonBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -208,7 +214,7 @@ async def asyncio(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> StatusJsonBean | None:
+) -> StatusJsonBeanPage | None:
     """Get paginated filtered statuses
 
      Returns paginated list of filtered statuses
@@ -225,7 +231,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        StatusJsonBean
+        StatusJsonBeanPage
     """
 
     return (

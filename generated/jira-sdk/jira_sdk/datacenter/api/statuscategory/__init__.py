@@ -27,7 +27,7 @@ class StatuscategoryApi:
         *,
         request: str | Unset = UNSET,
         uri_info: str | Unset = UNSET,
-    ) -> Any | StatusCategoryJsonBean | None:
+    ) -> Any | list[StatusCategoryJsonBean] | None:
         """Get all status categories"""
         from . import get_status_categories as _operation
 
@@ -37,6 +37,28 @@ class StatuscategoryApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_status_categories(
+        self,
+        *,
+        request: str | Unset = UNSET,
+        uri_info: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_status_categories`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_status_categories as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            request=request,
+            uri_info=uri_info,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_status_category(
         self,
@@ -63,7 +85,7 @@ class AsyncStatuscategoryApi:
         *,
         request: str | Unset = UNSET,
         uri_info: str | Unset = UNSET,
-    ) -> Any | StatusCategoryJsonBean | None:
+    ) -> Any | list[StatusCategoryJsonBean] | None:
         """Get all status categories"""
         from . import get_status_categories as _operation
 
@@ -73,6 +95,28 @@ class AsyncStatuscategoryApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_status_categories(
+        self,
+        *,
+        request: str | Unset = UNSET,
+        uri_info: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_status_categories`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_status_categories as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            request=request,
+            uri_info=uri_info,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_status_category(
         self,

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -42,9 +42,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | StatusCategoryJsonBean | None:
+) -> Any | list[StatusCategoryJsonBean] | None:
     if response.status_code == 200:
-        response_200 = StatusCategoryJsonBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = StatusCategoryJsonBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -60,7 +65,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | StatusCategoryJsonBean]:
+) -> Response[Any | list[StatusCategoryJsonBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -75,7 +80,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     request: str | Unset = UNSET,
     uri_info: str | Unset = UNSET,
-) -> Response[Any | StatusCategoryJsonBean]:
+) -> Response[Any | list[StatusCategoryJsonBean]]:
     """Get all status categories
 
      Returns a list of all status categories
@@ -89,7 +94,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | StatusCategoryJsonBean]
+        Response[Any | list[StatusCategoryJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -109,7 +114,7 @@ def sync(
     client: AuthenticatedClient,
     request: str | Unset = UNSET,
     uri_info: str | Unset = UNSET,
-) -> Any | StatusCategoryJsonBean | None:
+) -> Any | list[StatusCategoryJsonBean] | None:
     """Get all status categories
 
      Returns a list of all status categories
@@ -123,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | StatusCategoryJsonBean
+        Any | list[StatusCategoryJsonBean]
     """
 
     return sync_detailed(
@@ -138,7 +143,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     request: str | Unset = UNSET,
     uri_info: str | Unset = UNSET,
-) -> Response[Any | StatusCategoryJsonBean]:
+) -> Response[Any | list[StatusCategoryJsonBean]]:
     """Get all status categories
 
      Returns a list of all status categories
@@ -152,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | StatusCategoryJsonBean]
+        Response[Any | list[StatusCategoryJsonBean]]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +175,7 @@ async def asyncio(
     client: AuthenticatedClient,
     request: str | Unset = UNSET,
     uri_info: str | Unset = UNSET,
-) -> Any | StatusCategoryJsonBean | None:
+) -> Any | list[StatusCategoryJsonBean] | None:
     """Get all status categories
 
      Returns a list of all status categories
@@ -184,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | StatusCategoryJsonBean
+        Any | list[StatusCategoryJsonBean]
     """
 
     return (

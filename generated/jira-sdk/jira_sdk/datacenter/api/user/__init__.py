@@ -239,7 +239,7 @@ class UserApi:
         max_results: int | Unset = UNSET,
         project_keys: str | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find bulk assignable users"""
         from . import find_bulk_assignable_users as _operation
 
@@ -251,6 +251,30 @@ class UserApi:
         )
         return response.parsed
 
+    def iter_find_bulk_assignable_users(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        project_keys: str | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `find_bulk_assignable_users`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import find_bulk_assignable_users as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            project_keys=project_keys,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def find_assignable_users_1(
         self,
         *,
@@ -259,7 +283,7 @@ class UserApi:
         project: str | Unset = UNSET,
         action_descriptor_id: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find assignable users by username"""
         from . import find_assignable_users_1 as _operation
 
@@ -272,6 +296,34 @@ class UserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_assignable_users_1(
+        self,
+        *,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        project: str | Unset = UNSET,
+        action_descriptor_id: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `find_assignable_users_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import find_assignable_users_1 as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            issue_key=issue_key,
+            max_results=max_results,
+            project=project,
+            action_descriptor_id=action_descriptor_id,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def update_user_avatar_1(
         self,
@@ -355,7 +407,7 @@ class UserApi:
         self,
         *,
         username: str | Unset = UNSET,
-    ) -> Any | ColumnOptions | None:
+    ) -> Any | list[ColumnOptions] | None:
         """Get default columns for user"""
         from . import default_columns as _operation
 
@@ -364,6 +416,26 @@ class UserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_default_columns(
+        self,
+        *,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `default_columns`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import default_columns as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def set_columns_url_encoded(
         self,
@@ -486,7 +558,7 @@ class UserApi:
         permissions: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users with all specified permissions"""
         from . import find_users_with_all_permissions as _operation
 
@@ -500,6 +572,36 @@ class UserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users_with_all_permissions(
+        self,
+        *,
+        project_key: str | Unset = UNSET,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        permissions: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `find_users_with_all_permissions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import find_users_with_all_permissions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            permissions=permissions,
+            start_at=start_at,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def find_users_for_picker(
         self,
@@ -601,7 +703,7 @@ class UserApi:
         include_active: bool | Unset = UNSET,
         start_at: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users by username"""
         from . import find_users as _operation
 
@@ -614,6 +716,34 @@ class UserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users(
+        self,
+        *,
+        include_inactive: bool | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        include_active: bool | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `find_users`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import find_users as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            include_inactive=include_inactive,
+            max_results=max_results,
+            include_active=include_active,
+            start_at=start_at,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def delete_session(
         self,
@@ -635,7 +765,7 @@ class UserApi:
         issue_key: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users with browse permission"""
         from . import find_users_with_browse_permission as _operation
 
@@ -647,6 +777,32 @@ class UserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users_with_browse_permission(
+        self,
+        *,
+        project_key: str | Unset = UNSET,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `find_users_with_browse_permission`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import find_users_with_browse_permission as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
 
 class AsyncUserApi:
@@ -859,7 +1015,7 @@ class AsyncUserApi:
         max_results: int | Unset = UNSET,
         project_keys: str | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find bulk assignable users"""
         from . import find_bulk_assignable_users as _operation
 
@@ -871,6 +1027,30 @@ class AsyncUserApi:
         )
         return response.parsed
 
+    def iter_find_bulk_assignable_users(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        project_keys: str | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `find_bulk_assignable_users`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import find_bulk_assignable_users as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            project_keys=project_keys,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def find_assignable_users_1(
         self,
         *,
@@ -879,7 +1059,7 @@ class AsyncUserApi:
         project: str | Unset = UNSET,
         action_descriptor_id: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find assignable users by username"""
         from . import find_assignable_users_1 as _operation
 
@@ -892,6 +1072,34 @@ class AsyncUserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_assignable_users_1(
+        self,
+        *,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        project: str | Unset = UNSET,
+        action_descriptor_id: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `find_assignable_users_1`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import find_assignable_users_1 as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            issue_key=issue_key,
+            max_results=max_results,
+            project=project,
+            action_descriptor_id=action_descriptor_id,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def update_user_avatar_1(
         self,
@@ -975,7 +1183,7 @@ class AsyncUserApi:
         self,
         *,
         username: str | Unset = UNSET,
-    ) -> Any | ColumnOptions | None:
+    ) -> Any | list[ColumnOptions] | None:
         """Get default columns for user"""
         from . import default_columns as _operation
 
@@ -984,6 +1192,26 @@ class AsyncUserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_default_columns(
+        self,
+        *,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `default_columns`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import default_columns as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def set_columns_url_encoded(
         self,
@@ -1106,7 +1334,7 @@ class AsyncUserApi:
         permissions: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users with all specified permissions"""
         from . import find_users_with_all_permissions as _operation
 
@@ -1120,6 +1348,36 @@ class AsyncUserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users_with_all_permissions(
+        self,
+        *,
+        project_key: str | Unset = UNSET,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        permissions: str | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `find_users_with_all_permissions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import find_users_with_all_permissions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            permissions=permissions,
+            start_at=start_at,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def find_users_for_picker(
         self,
@@ -1221,7 +1479,7 @@ class AsyncUserApi:
         include_active: bool | Unset = UNSET,
         start_at: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users by username"""
         from . import find_users as _operation
 
@@ -1234,6 +1492,34 @@ class AsyncUserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users(
+        self,
+        *,
+        include_inactive: bool | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        include_active: bool | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `find_users`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import find_users as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            include_inactive=include_inactive,
+            max_results=max_results,
+            include_active=include_active,
+            start_at=start_at,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def delete_session(
         self,
@@ -1255,7 +1541,7 @@ class AsyncUserApi:
         issue_key: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         username: str | Unset = UNSET,
-    ) -> Any | UserBean | None:
+    ) -> Any | list[UserBean] | None:
         """Find users with browse permission"""
         from . import find_users_with_browse_permission as _operation
 
@@ -1267,3 +1553,29 @@ class AsyncUserApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_find_users_with_browse_permission(
+        self,
+        *,
+        project_key: str | Unset = UNSET,
+        issue_key: str | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `find_users_with_browse_permission`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import find_users_with_browse_permission as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            username=username,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -37,9 +37,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ColumnOptions | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[ColumnOptions] | None:
     if response.status_code == 200:
-        response_200 = ColumnOptions.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = ColumnOptions.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -61,7 +68,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ColumnOptions]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[ColumnOptions]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -75,7 +84,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     username: str | Unset = UNSET,
-) -> Response[Any | ColumnOptions]:
+) -> Response[Any | list[ColumnOptions]]:
     """Get default columns for user
 
      Returns the default columns for the given user. Admin permission will be required to get columns for
@@ -89,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ColumnOptions]
+        Response[Any | list[ColumnOptions]]
     """
 
     kwargs = _get_kwargs(
@@ -107,7 +116,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     username: str | Unset = UNSET,
-) -> Any | ColumnOptions | None:
+) -> Any | list[ColumnOptions] | None:
     """Get default columns for user
 
      Returns the default columns for the given user. Admin permission will be required to get columns for
@@ -121,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ColumnOptions
+        Any | list[ColumnOptions]
     """
 
     return sync_detailed(
@@ -134,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     username: str | Unset = UNSET,
-) -> Response[Any | ColumnOptions]:
+) -> Response[Any | list[ColumnOptions]]:
     """Get default columns for user
 
      Returns the default columns for the given user. Admin permission will be required to get columns for
@@ -148,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ColumnOptions]
+        Response[Any | list[ColumnOptions]]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +173,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     username: str | Unset = UNSET,
-) -> Any | ColumnOptions | None:
+) -> Any | list[ColumnOptions] | None:
     """Get default columns for user
 
      Returns the default columns for the given user. Admin permission will be required to get columns for
@@ -178,7 +187,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ColumnOptions
+        Any | list[ColumnOptions]
     """
 
     return (

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -49,9 +49,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[UserBean] | None:
     if response.status_code == 200:
-        response_200 = UserBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = UserBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -69,7 +74,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[UserBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -87,7 +94,7 @@ def sync_detailed(
     project: str | Unset = UNSET,
     action_descriptor_id: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find assignable users by username
 
      Returns a list of users that match the search string. This resource cannot be accessed anonymously.
@@ -107,7 +114,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -133,7 +140,7 @@ def sync(
     project: str | Unset = UNSET,
     action_descriptor_id: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find assignable users by username
 
      Returns a list of users that match the search string. This resource cannot be accessed anonymously.
@@ -153,7 +160,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return sync_detailed(
@@ -174,7 +181,7 @@ async def asyncio_detailed(
     project: str | Unset = UNSET,
     action_descriptor_id: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find assignable users by username
 
      Returns a list of users that match the search string. This resource cannot be accessed anonymously.
@@ -194,7 +201,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -218,7 +225,7 @@ async def asyncio(
     project: str | Unset = UNSET,
     action_descriptor_id: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find assignable users by username
 
      Returns a list of users that match the search string. This resource cannot be accessed anonymously.
@@ -238,7 +245,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return (

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -43,9 +43,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[UserBean] | None:
     if response.status_code == 200:
-        response_200 = UserBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = UserBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -67,7 +72,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[UserBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -83,7 +90,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     project_keys: str | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find bulk assignable users
 
      Returns a list of users that match the search string and can be assigned issues for all the given
@@ -99,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -121,7 +128,7 @@ def sync(
     max_results: int | Unset = UNSET,
     project_keys: str | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find bulk assignable users
 
      Returns a list of users that match the search string and can be assigned issues for all the given
@@ -137,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return sync_detailed(
@@ -154,7 +161,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     project_keys: str | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find bulk assignable users
 
      Returns a list of users that match the search string and can be assigned issues for all the given
@@ -170,7 +177,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -190,7 +197,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     project_keys: str | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find bulk assignable users
 
      Returns a list of users that match the search string and can be assigned issues for all the given
@@ -206,7 +213,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return (

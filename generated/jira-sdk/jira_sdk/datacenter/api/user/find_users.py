@@ -8,7 +8,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "",
+    "items_attr": "",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -49,9 +55,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[UserBean] | None:
     if response.status_code == 200:
-        response_200 = UserBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = UserBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -73,7 +84,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[UserBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -91,7 +104,7 @@ def sync_detailed(
     include_active: bool | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users by username
 
      Finds users.
@@ -108,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +147,7 @@ def sync(
     include_active: bool | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users by username
 
      Finds users.
@@ -151,7 +164,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return sync_detailed(
@@ -172,7 +185,7 @@ async def asyncio_detailed(
     include_active: bool | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users by username
 
      Finds users.
@@ -189,7 +202,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -213,7 +226,7 @@ async def asyncio(
     include_active: bool | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users by username
 
      Finds users.
@@ -230,7 +243,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return (

@@ -8,7 +8,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "",
+    "items_attr": "",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -52,9 +58,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[UserBean] | None:
     if response.status_code == 200:
-        response_200 = UserBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = UserBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -80,7 +91,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[UserBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -99,7 +112,7 @@ def sync_detailed(
     permissions: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users with all specified permissions
 
      Returns a list of active users that match the search string and have all specified permissions for
@@ -120,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -148,7 +161,7 @@ def sync(
     permissions: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users with all specified permissions
 
      Returns a list of active users that match the search string and have all specified permissions for
@@ -169,7 +182,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return sync_detailed(
@@ -192,7 +205,7 @@ async def asyncio_detailed(
     permissions: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users with all specified permissions
 
      Returns a list of active users that match the search string and have all specified permissions for
@@ -213,7 +226,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -239,7 +252,7 @@ async def asyncio(
     permissions: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users with all specified permissions
 
      Returns a list of active users that match the search string and have all specified permissions for
@@ -260,7 +273,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return (

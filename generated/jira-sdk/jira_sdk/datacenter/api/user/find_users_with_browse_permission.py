@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr": ""}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
@@ -46,9 +46,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | UserBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[UserBean] | None:
     if response.status_code == 200:
-        response_200 = UserBean.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = UserBean.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -70,7 +75,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | UserBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[UserBean]]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -87,7 +94,7 @@ def sync_detailed(
     issue_key: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users with browse permission
 
      Returns a list of active users that match the search string. This resource cannot be accessed
@@ -106,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +137,7 @@ def sync(
     issue_key: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users with browse permission
 
      Returns a list of active users that match the search string. This resource cannot be accessed
@@ -149,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return sync_detailed(
@@ -168,7 +175,7 @@ async def asyncio_detailed(
     issue_key: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Response[Any | UserBean]:
+) -> Response[Any | list[UserBean]]:
     """Find users with browse permission
 
      Returns a list of active users that match the search string. This resource cannot be accessed
@@ -187,7 +194,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | UserBean]
+        Response[Any | list[UserBean]]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +216,7 @@ async def asyncio(
     issue_key: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     username: str | Unset = UNSET,
-) -> Any | UserBean | None:
+) -> Any | list[UserBean] | None:
     """Find users with browse permission
 
      Returns a list of active users that match the search string. This resource cannot be accessed
@@ -228,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | UserBean
+        Any | list[UserBean]
     """
 
     return (

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ...models.remote_entity_link_json_bean import RemoteEntityLinkJsonBean
     from ...models.remote_entity_links_json_bean import RemoteEntityLinksJsonBean
     from ...models.version_bean import VersionBean
+    from ...models.version_bean_page import VersionBeanPage
     from ...models.version_issue_counts_bean import VersionIssueCountsBean
     from ...models.version_move_bean import VersionMoveBean
     from ...models.version_unresolved_issue_counts_bean import VersionUnresolvedIssueCountsBean
@@ -35,7 +36,7 @@ class VersionApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | VersionBeanPage | None:
         """Get paginated versions"""
         from . import get_paginated_versions as _operation
 
@@ -47,6 +48,32 @@ class VersionApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_versions(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_paginated_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_paginated_versions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def create_version(
         self,
@@ -97,7 +124,7 @@ class VersionApi:
         id: str,
         *,
         body: VersionBean,
-    ) -> Any | None:
+    ) -> Any | VersionBean | None:
         """Update version details"""
         from . import update_version as _operation
 
@@ -285,7 +312,7 @@ class AsyncVersionApi:
         query: str | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
         start_at: int | Unset = UNSET,
-    ) -> Any | VersionBean | None:
+    ) -> Any | VersionBeanPage | None:
         """Get paginated versions"""
         from . import get_paginated_versions as _operation
 
@@ -297,6 +324,32 @@ class AsyncVersionApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_paginated_versions(
+        self,
+        *,
+        max_results: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        start_at: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_paginated_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_paginated_versions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def create_version(
         self,
@@ -347,7 +400,7 @@ class AsyncVersionApi:
         id: str,
         *,
         body: VersionBean,
-    ) -> Any | None:
+    ) -> Any | VersionBean | None:
         """Update version details"""
         from . import update_version as _operation
 

@@ -8,12 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...types import UNSET, Response
 
-PAGINATION: dict[str, str] | None = None
+PAGINATION: dict[str, str] | None = {
+    "style": "offset",
+    "start_param": "start_at",
+    "limit_param": "max_results",
+    "items": "values",
+    "items_attr": "values",
+}
 """How `paginate()` pages through this operation (None: not paginated)."""
 
 from typing import cast
 
-from ...models.version_bean import VersionBean
+from ...models.version_bean_page import VersionBeanPage
 from ...types import UNSET, Unset
 
 
@@ -50,9 +56,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | VersionBean | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | VersionBeanPage | None:
     if response.status_code == 200:
-        response_200 = VersionBean.from_dict(response.json())
+        response_200 = VersionBeanPage.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +72,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | VersionBean]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | VersionBeanPage]:
     errors.raise_for_status(response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -83,7 +91,7 @@ def sync_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | VersionBeanPage]:
     """Get paginated versions
 
      Retrieve paginated collection of versions matching given query optionally filtered by given project
@@ -100,7 +108,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | VersionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -124,7 +132,7 @@ def sync(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | VersionBeanPage | None:
     """Get paginated versions
 
      Retrieve paginated collection of versions matching given query optionally filtered by given project
@@ -141,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | VersionBeanPage
     """
 
     return sync_detailed(
@@ -160,7 +168,7 @@ async def asyncio_detailed(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Response[Any | VersionBean]:
+) -> Response[Any | VersionBeanPage]:
     """Get paginated versions
 
      Retrieve paginated collection of versions matching given query optionally filtered by given project
@@ -177,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | VersionBean]
+        Response[Any | VersionBeanPage]
     """
 
     kwargs = _get_kwargs(
@@ -199,7 +207,7 @@ async def asyncio(
     query: str | Unset = UNSET,
     project_ids: list[int] | Unset = UNSET,
     start_at: int | Unset = UNSET,
-) -> Any | VersionBean | None:
+) -> Any | VersionBeanPage | None:
     """Get paginated versions
 
      Retrieve paginated collection of versions matching given query optionally filtered by given project
@@ -216,7 +224,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | VersionBean
+        Any | VersionBeanPage
     """
 
     return (

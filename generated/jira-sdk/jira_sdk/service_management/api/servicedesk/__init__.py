@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.attach_temporary_file_body import AttachTemporaryFileBody
+    from ...models.attach_temporary_file_response_201 import AttachTemporaryFileResponse201
     from ...models.customer_request_create_meta_dto import CustomerRequestCreateMetaDTO
     from ...models.entity_property import EntityProperty
     from ...models.error_response import ErrorResponse
@@ -96,7 +97,7 @@ class ServicedeskApi:
         service_desk_id: str,
         *,
         body: AttachTemporaryFileBody,
-    ) -> Any | ErrorResponse | None:
+    ) -> AttachTemporaryFileResponse201 | ErrorResponse | None:
         """Attach temporary file"""
         from . import attach_temporary_file as _operation
 
@@ -669,7 +670,7 @@ class AsyncServicedeskApi:
         service_desk_id: str,
         *,
         body: AttachTemporaryFileBody,
-    ) -> Any | ErrorResponse | None:
+    ) -> AttachTemporaryFileResponse201 | ErrorResponse | None:
         """Attach temporary file"""
         from . import attach_temporary_file as _operation
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ...client import Client
     from ...models.move_issues_to_backlog_body import MoveIssuesToBacklogBody
     from ...models.move_issues_to_backlog_for_board_body import MoveIssuesToBacklogForBoardBody
+    from ...models.move_issues_to_backlog_for_board_response_207 import MoveIssuesToBacklogForBoardResponse207
 
 
 class BacklogApi:
@@ -41,7 +42,7 @@ class BacklogApi:
         board_id: int,
         *,
         body: MoveIssuesToBacklogForBoardBody,
-    ) -> Any | None:
+    ) -> Any | MoveIssuesToBacklogForBoardResponse207 | None:
         """Move issues to backlog for board"""
         from . import move_issues_to_backlog_for_board as _operation
 
@@ -78,7 +79,7 @@ class AsyncBacklogApi:
         board_id: int,
         *,
         body: MoveIssuesToBacklogForBoardBody,
-    ) -> Any | None:
+    ) -> Any | MoveIssuesToBacklogForBoardResponse207 | None:
         """Move issues to backlog for board"""
         from . import move_issues_to_backlog_for_board as _operation
 

@@ -18,21 +18,18 @@ if TYPE_CHECKING:
     from ...models.get_all_boards_response_200 import GetAllBoardsResponse200
     from ...models.get_all_boards_type import GetAllBoardsType
     from ...models.get_all_quick_filters_response_200 import GetAllQuickFiltersResponse200
+    from ...models.get_all_sprints_response_200 import GetAllSprintsResponse200
     from ...models.get_all_sprints_state import GetAllSprintsState
+    from ...models.get_all_versions_response_200 import GetAllVersionsResponse200
     from ...models.get_board_by_filter_id_response_200 import GetBoardByFilterIdResponse200
-    from ...models.get_board_issues_for_epic_fields_item import GetBoardIssuesForEpicFieldsItem
-    from ...models.get_board_issues_for_epic_jsis_fields_item import GetBoardIssuesForEpicJsisFieldsItem
-    from ...models.get_board_issues_for_sprint_fields_item import GetBoardIssuesForSprintFieldsItem
-    from ...models.get_board_issues_for_sprint_jsis_fields_item import GetBoardIssuesForSprintJsisFieldsItem
+    from ...models.get_board_issues_for_epic_response_200 import GetBoardIssuesForEpicResponse200
+    from ...models.get_board_issues_for_sprint_response_200 import GetBoardIssuesForSprintResponse200
     from ...models.get_board_response_200 import GetBoardResponse200
     from ...models.get_configuration_response_200 import GetConfigurationResponse200
+    from ...models.get_epics_response_200 import GetEpicsResponse200
     from ...models.get_features_for_board_response_200 import GetFeaturesForBoardResponse200
-    from ...models.get_issues_for_backlog_fields_item import GetIssuesForBacklogFieldsItem
-    from ...models.get_issues_for_backlog_jsis_fields_item import GetIssuesForBacklogJsisFieldsItem
-    from ...models.get_issues_for_board_fields_item import GetIssuesForBoardFieldsItem
-    from ...models.get_issues_for_board_jsis_fields_item import GetIssuesForBoardJsisFieldsItem
-    from ...models.get_issues_without_epic_for_board_fields_item import GetIssuesWithoutEpicForBoardFieldsItem
-    from ...models.get_issues_without_epic_for_board_jsis_fields_item import GetIssuesWithoutEpicForBoardJsisFieldsItem
+    from ...models.get_issues_without_epic_for_board_response_200 import GetIssuesWithoutEpicForBoardResponse200
+    from ...models.get_projects_response_200 import GetProjectsResponse200
     from ...models.get_quick_filter_response_200 import GetQuickFilterResponse200
     from ...models.get_reports_for_board_response_200 import GetReportsForBoardResponse200
     from ...models.issue_count_bean import IssueCountBean
@@ -223,7 +220,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for backlog"""
@@ -249,7 +246,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -282,7 +279,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for backlog (enhanced)"""
@@ -310,7 +307,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -371,7 +368,7 @@ class BoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         done: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetEpicsResponse200 | None:
         """Get epics"""
         from . import get_epics as _operation
 
@@ -384,6 +381,32 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_epics(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        done: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_epics`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_epics as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            done=done,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_without_epic_for_board(
         self,
         board_id: int,
@@ -392,9 +415,9 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
         """Get issues without epic for board"""
         from . import get_issues_without_epic_for_board as _operation
 
@@ -410,6 +433,38 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_without_epic_for_board(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_without_epic_for_board`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_without_epic_for_board as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_issues_without_epic_for_board_jsis(
         self,
         board_id: int,
@@ -419,7 +474,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic for board (enhanced)"""
@@ -447,7 +502,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -481,9 +536,9 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetBoardIssuesForEpicResponse200 | None:
         """Get board issues for epic"""
         from . import get_board_issues_for_epic as _operation
 
@@ -500,6 +555,40 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_board_issues_for_epic(
+        self,
+        board_id: int,
+        epic_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_board_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_board_issues_for_epic as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            epic_id=epic_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_board_issues_for_epic_jsis(
         self,
         board_id: int,
@@ -510,7 +599,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for epic (enhanced)"""
@@ -540,7 +629,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -603,7 +692,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for board"""
@@ -629,7 +718,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -678,7 +767,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for board (enhanced)"""
@@ -706,7 +795,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -753,7 +842,7 @@ class BoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetProjectsResponse200 | None:
         """Get projects"""
         from . import get_projects as _operation
 
@@ -764,6 +853,30 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_projects(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_projects as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def get_projects_full(
         self,
@@ -916,7 +1029,7 @@ class BoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         state: GetAllSprintsState | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetAllSprintsResponse200 | None:
         """Get all sprints"""
         from . import get_all_sprints as _operation
 
@@ -929,6 +1042,32 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_all_sprints(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        state: GetAllSprintsState | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_sprints`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_sprints as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            state=state,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_board_issues_for_sprint(
         self,
         board_id: int,
@@ -938,9 +1077,9 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetBoardIssuesForSprintResponse200 | None:
         """Get board issues for sprint"""
         from . import get_board_issues_for_sprint as _operation
 
@@ -957,6 +1096,40 @@ class BoardApi:
         )
         return response.parsed
 
+    def iter_get_board_issues_for_sprint(
+        self,
+        board_id: int,
+        sprint_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_board_issues_for_sprint`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_board_issues_for_sprint as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            sprint_id=sprint_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     def get_board_issues_for_sprint_jsis(
         self,
         board_id: int,
@@ -967,7 +1140,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for sprint (enhanced)"""
@@ -997,7 +1170,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1030,7 +1203,7 @@ class BoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         released: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetAllVersionsResponse200 | None:
         """Get all versions"""
         from . import get_all_versions as _operation
 
@@ -1042,6 +1215,32 @@ class BoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_versions(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        released: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_all_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_all_versions as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            released=released,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
 
 class AsyncBoardApi:
@@ -1222,7 +1421,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for backlog"""
@@ -1248,7 +1447,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1281,7 +1480,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for backlog (enhanced)"""
@@ -1309,7 +1508,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBacklogJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1370,7 +1569,7 @@ class AsyncBoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         done: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetEpicsResponse200 | None:
         """Get epics"""
         from . import get_epics as _operation
 
@@ -1383,6 +1582,32 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_epics(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        done: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_epics`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_epics as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            done=done,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_without_epic_for_board(
         self,
         board_id: int,
@@ -1391,9 +1616,9 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
         """Get issues without epic for board"""
         from . import get_issues_without_epic_for_board as _operation
 
@@ -1409,6 +1634,38 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_issues_without_epic_for_board(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_without_epic_for_board`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_without_epic_for_board as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_issues_without_epic_for_board_jsis(
         self,
         board_id: int,
@@ -1418,7 +1675,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic for board (enhanced)"""
@@ -1446,7 +1703,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1480,9 +1737,9 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetBoardIssuesForEpicResponse200 | None:
         """Get board issues for epic"""
         from . import get_board_issues_for_epic as _operation
 
@@ -1499,6 +1756,40 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_board_issues_for_epic(
+        self,
+        board_id: int,
+        epic_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_board_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_board_issues_for_epic as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            epic_id=epic_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_board_issues_for_epic_jsis(
         self,
         board_id: int,
@@ -1509,7 +1800,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for epic (enhanced)"""
@@ -1539,7 +1830,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1602,7 +1893,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for board"""
@@ -1628,7 +1919,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1677,7 +1968,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for board (enhanced)"""
@@ -1705,7 +1996,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1752,7 +2043,7 @@ class AsyncBoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetProjectsResponse200 | None:
         """Get projects"""
         from . import get_projects as _operation
 
@@ -1763,6 +2054,30 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_projects(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_projects`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_projects as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def get_projects_full(
         self,
@@ -1915,7 +2230,7 @@ class AsyncBoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         state: GetAllSprintsState | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetAllSprintsResponse200 | None:
         """Get all sprints"""
         from . import get_all_sprints as _operation
 
@@ -1928,6 +2243,32 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_all_sprints(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        state: GetAllSprintsState | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_sprints`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_sprints as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            state=state,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_board_issues_for_sprint(
         self,
         board_id: int,
@@ -1937,9 +2278,9 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetBoardIssuesForSprintResponse200 | None:
         """Get board issues for sprint"""
         from . import get_board_issues_for_sprint as _operation
 
@@ -1956,6 +2297,40 @@ class AsyncBoardApi:
         )
         return response.parsed
 
+    def iter_get_board_issues_for_sprint(
+        self,
+        board_id: int,
+        sprint_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_board_issues_for_sprint`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_board_issues_for_sprint as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            sprint_id=sprint_id,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
+
     async def get_board_issues_for_sprint_jsis(
         self,
         board_id: int,
@@ -1966,7 +2341,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for sprint (enhanced)"""
@@ -1996,7 +2371,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetBoardIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -2029,7 +2404,7 @@ class AsyncBoardApi:
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
         released: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetAllVersionsResponse200 | None:
         """Get all versions"""
         from . import get_all_versions as _operation
 
@@ -2041,3 +2416,29 @@ class AsyncBoardApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_all_versions(
+        self,
+        board_id: int,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        released: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_all_versions`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_all_versions as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            board_id=board_id,
+            start_at=start_at,
+            max_results=max_results,
+            released=released,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )

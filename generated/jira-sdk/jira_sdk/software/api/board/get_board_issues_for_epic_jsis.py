@@ -20,7 +20,6 @@ PAGINATION: dict[str, str] | None = {
 
 from typing import cast
 
-from ...models.get_board_issues_for_epic_jsis_fields_item import GetBoardIssuesForEpicJsisFieldsItem
 from ...models.software_issue_results import SoftwareIssueResults
 from ...types import UNSET, Unset
 
@@ -34,7 +33,7 @@ def _get_kwargs(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -54,12 +53,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[Any] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -131,7 +127,7 @@ def sync_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get board issues for epic (enhanced)
@@ -151,7 +147,7 @@ def sync_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetBoardIssuesForEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -191,7 +187,7 @@ def sync(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get board issues for epic (enhanced)
@@ -211,7 +207,7 @@ def sync(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetBoardIssuesForEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -246,7 +242,7 @@ async def asyncio_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get board issues for epic (enhanced)
@@ -266,7 +262,7 @@ async def asyncio_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetBoardIssuesForEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -304,7 +300,7 @@ async def asyncio(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetBoardIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get board issues for epic (enhanced)
@@ -324,7 +320,7 @@ async def asyncio(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetBoardIssuesForEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -20,7 +20,6 @@ PAGINATION: dict[str, str] | None = {
 
 from typing import cast
 
-from ...models.get_issues_for_board_fields_item import GetIssuesForBoardFieldsItem
 from ...models.search_results import SearchResults
 from ...types import UNSET, Unset
 
@@ -32,7 +31,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -46,12 +45,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[Any] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -116,7 +112,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SearchResults]:
     """Get issues for board
@@ -134,7 +130,7 @@ def sync_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -170,7 +166,7 @@ def sync(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SearchResults | None:
     """Get issues for board
@@ -188,7 +184,7 @@ def sync(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -219,7 +215,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SearchResults]:
     """Get issues for board
@@ -237,7 +233,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -271,7 +267,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SearchResults | None:
     """Get issues for board
@@ -289,7 +285,7 @@ async def asyncio(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -20,7 +20,6 @@ PAGINATION: dict[str, str] | None = {
 
 from typing import cast
 
-from ...models.get_issues_for_board_jsis_fields_item import GetIssuesForBoardJsisFieldsItem
 from ...models.software_issue_results import SoftwareIssueResults
 from ...types import UNSET, Unset
 
@@ -33,7 +32,7 @@ def _get_kwargs(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -53,12 +52,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[Any] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -128,7 +124,7 @@ def sync_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for board (enhanced)
@@ -147,7 +143,7 @@ def sync_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -185,7 +181,7 @@ def sync(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for board (enhanced)
@@ -204,7 +200,7 @@ def sync(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -237,7 +233,7 @@ async def asyncio_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for board (enhanced)
@@ -256,7 +252,7 @@ async def asyncio_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -292,7 +288,7 @@ async def asyncio(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForBoardJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for board (enhanced)
@@ -311,7 +307,7 @@ async def asyncio(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForBoardJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from typing import cast
 
     from ...client import Client
-    from ...models.get_issues_for_epic_fields_item import GetIssuesForEpicFieldsItem
-    from ...models.get_issues_for_epic_jsis_fields_item import GetIssuesForEpicJsisFieldsItem
-    from ...models.get_issues_without_epic_fields_item import GetIssuesWithoutEpicFieldsItem
-    from ...models.get_issues_without_epic_jsis_fields_item import GetIssuesWithoutEpicJsisFieldsItem
+    from ...models.get_epic_response_200 import GetEpicResponse200
+    from ...models.get_issues_for_epic_response_200 import GetIssuesForEpicResponse200
+    from ...models.get_issues_without_epic_response_200 import GetIssuesWithoutEpicResponse200
     from ...models.move_issues_to_epic_body import MoveIssuesToEpicBody
     from ...models.partially_update_epic_body import PartiallyUpdateEpicBody
+    from ...models.partially_update_epic_response_200 import PartiallyUpdateEpicResponse200
     from ...models.rank_epics_body import RankEpicsBody
     from ...models.remove_issues_from_epic_body import RemoveIssuesFromEpicBody
     from ...models.software_issue_results import SoftwareIssueResults
@@ -37,9 +37,9 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesWithoutEpicResponse200 | None:
         """Get issues without epic"""
         from . import get_issues_without_epic as _operation
 
@@ -53,6 +53,36 @@ class EpicApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_without_epic(
+        self,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_without_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_without_epic as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def remove_issues_from_epic(
         self,
@@ -76,7 +106,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic (enhanced)"""
@@ -102,7 +132,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -129,7 +159,7 @@ class EpicApi:
     def get_epic(
         self,
         epic_id_or_key: str,
-    ) -> Any | None:
+    ) -> Any | GetEpicResponse200 | None:
         """Get epic"""
         from . import get_epic as _operation
 
@@ -144,7 +174,7 @@ class EpicApi:
         epic_id_or_key: str,
         *,
         body: PartiallyUpdateEpicBody,
-    ) -> Any | None:
+    ) -> Any | PartiallyUpdateEpicResponse200 | None:
         """Partially update epic"""
         from . import partially_update_epic as _operation
 
@@ -163,9 +193,9 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesForEpicResponse200 | None:
         """Get issues for epic"""
         from . import get_issues_for_epic as _operation
 
@@ -180,6 +210,38 @@ class EpicApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_for_epic(
+        self,
+        epic_id_or_key: str,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Any]:
+        """Every item of `get_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import paginate
+
+        from . import get_issues_for_epic as _operation
+
+        return paginate(
+            _operation.sync_detailed,
+            epic_id_or_key=epic_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     def move_issues_to_epic(
         self,
@@ -206,7 +268,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for epic (enhanced)"""
@@ -234,7 +296,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -289,9 +351,9 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesWithoutEpicResponse200 | None:
         """Get issues without epic"""
         from . import get_issues_without_epic as _operation
 
@@ -305,6 +367,36 @@ class AsyncEpicApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_without_epic(
+        self,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_without_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_without_epic as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def remove_issues_from_epic(
         self,
@@ -328,7 +420,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic (enhanced)"""
@@ -354,7 +446,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -381,7 +473,7 @@ class AsyncEpicApi:
     async def get_epic(
         self,
         epic_id_or_key: str,
-    ) -> Any | None:
+    ) -> Any | GetEpicResponse200 | None:
         """Get epic"""
         from . import get_epic as _operation
 
@@ -396,7 +488,7 @@ class AsyncEpicApi:
         epic_id_or_key: str,
         *,
         body: PartiallyUpdateEpicBody,
-    ) -> Any | None:
+    ) -> Any | PartiallyUpdateEpicResponse200 | None:
         """Partially update epic"""
         from . import partially_update_epic as _operation
 
@@ -415,9 +507,9 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesForEpicResponse200 | None:
         """Get issues for epic"""
         from . import get_issues_for_epic as _operation
 
@@ -432,6 +524,38 @@ class AsyncEpicApi:
             client=self._client,
         )
         return response.parsed
+
+    def iter_get_issues_for_epic(
+        self,
+        epic_id_or_key: str,
+        *,
+        start_at: int | Unset = UNSET,
+        max_results: int | Unset = UNSET,
+        jql: str | Unset = UNSET,
+        validate_query: bool | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
+        expand: str | Unset = UNSET,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every item of `get_issues_for_epic`, page after page (at most `max_items`)."""
+        from jira_sdk._runtime.pagination import apaginate
+
+        from . import get_issues_for_epic as _operation
+
+        return apaginate(
+            _operation.asyncio_detailed,
+            epic_id_or_key=epic_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            client=self._client,
+            max_items=max_items,
+            page_size=page_size,
+        )
 
     async def move_issues_to_epic(
         self,
@@ -458,7 +582,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for epic (enhanced)"""
@@ -486,7 +610,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForEpicJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

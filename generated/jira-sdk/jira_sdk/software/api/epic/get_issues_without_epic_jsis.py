@@ -19,7 +19,6 @@ PAGINATION: dict[str, str] | None = {
 
 from typing import cast
 
-from ...models.get_issues_without_epic_jsis_fields_item import GetIssuesWithoutEpicJsisFieldsItem
 from ...models.software_issue_results import SoftwareIssueResults
 from ...types import UNSET, Unset
 
@@ -31,7 +30,7 @@ def _get_kwargs(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -51,12 +50,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[Any] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -119,7 +115,7 @@ def sync_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues without epic (enhanced)
@@ -141,7 +137,7 @@ def sync_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesWithoutEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -177,7 +173,7 @@ def sync(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues without epic (enhanced)
@@ -199,7 +195,7 @@ def sync(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesWithoutEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -230,7 +226,7 @@ async def asyncio_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues without epic (enhanced)
@@ -252,7 +248,7 @@ async def asyncio_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesWithoutEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -286,7 +282,7 @@ async def asyncio(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesWithoutEpicJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues without epic (enhanced)
@@ -308,7 +304,7 @@ async def asyncio(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesWithoutEpicJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:

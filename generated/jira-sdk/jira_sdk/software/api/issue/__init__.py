@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.estimate_issue_for_board_body import EstimateIssueForBoardBody
-    from ...models.get_issue_fields_item import GetIssueFieldsItem
+    from ...models.estimate_issue_for_board_response_200 import EstimateIssueForBoardResponse200
+    from ...models.get_issue_estimation_for_board_response_200 import GetIssueEstimationForBoardResponse200
+    from ...models.get_issue_response_200 import GetIssueResponse200
     from ...models.rank_issues_body import RankIssuesBody
+    from ...models.rank_issues_response_207 import RankIssuesResponse207
     from ...types import UNSET, Unset
 
 
@@ -28,7 +31,7 @@ class IssueApi:
         self,
         *,
         body: RankIssuesBody,
-    ) -> Any | None:
+    ) -> Any | RankIssuesResponse207 | None:
         """Rank issues"""
         from . import rank_issues as _operation
 
@@ -42,10 +45,10 @@ class IssueApi:
         self,
         issue_id_or_key: str,
         *,
-        fields: list[GetIssueFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         update_history: bool | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssueResponse200 | None:
         """Get issue"""
         from . import get_issue as _operation
 
@@ -63,7 +66,7 @@ class IssueApi:
         issue_id_or_key: str,
         *,
         board_id: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssueEstimationForBoardResponse200 | None:
         """Get issue estimation for board"""
         from . import get_issue_estimation_for_board as _operation
 
@@ -80,7 +83,7 @@ class IssueApi:
         *,
         body: EstimateIssueForBoardBody,
         board_id: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | EstimateIssueForBoardResponse200 | None:
         """Estimate issue for board"""
         from . import estimate_issue_for_board as _operation
 
@@ -103,7 +106,7 @@ class AsyncIssueApi:
         self,
         *,
         body: RankIssuesBody,
-    ) -> Any | None:
+    ) -> Any | RankIssuesResponse207 | None:
         """Rank issues"""
         from . import rank_issues as _operation
 
@@ -117,10 +120,10 @@ class AsyncIssueApi:
         self,
         issue_id_or_key: str,
         *,
-        fields: list[GetIssueFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         update_history: bool | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssueResponse200 | None:
         """Get issue"""
         from . import get_issue as _operation
 
@@ -138,7 +141,7 @@ class AsyncIssueApi:
         issue_id_or_key: str,
         *,
         board_id: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssueEstimationForBoardResponse200 | None:
         """Get issue estimation for board"""
         from . import get_issue_estimation_for_board as _operation
 
@@ -155,7 +158,7 @@ class AsyncIssueApi:
         *,
         body: EstimateIssueForBoardBody,
         board_id: int | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | EstimateIssueForBoardResponse200 | None:
         """Estimate issue for board"""
         from . import estimate_issue_for_board as _operation
 

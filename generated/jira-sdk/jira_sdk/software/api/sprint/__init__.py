@@ -13,11 +13,13 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.create_sprint_body import CreateSprintBody
-    from ...models.get_issues_for_sprint_fields_item import GetIssuesForSprintFieldsItem
-    from ...models.get_issues_for_sprint_jsis_fields_item import GetIssuesForSprintJsisFieldsItem
+    from ...models.get_issues_for_sprint_response_200 import GetIssuesForSprintResponse200
+    from ...models.get_properties_keys_response_200 import GetPropertiesKeysResponse200
+    from ...models.get_property_response_200 import GetPropertyResponse200
     from ...models.move_issues_to_sprint_and_rank_body import MoveIssuesToSprintAndRankBody
     from ...models.partially_update_sprint_body import PartiallyUpdateSprintBody
     from ...models.software_issue_results import SoftwareIssueResults
+    from ...models.sprint_bean import SprintBean
     from ...models.swap_sprint_body import SwapSprintBody
     from ...models.update_sprint_body import UpdateSprintBody
     from ...types import UNSET, Unset
@@ -33,7 +35,7 @@ class SprintApi:
         self,
         *,
         body: CreateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Create sprint"""
         from . import create_sprint as _operation
 
@@ -46,7 +48,7 @@ class SprintApi:
     def get_sprint(
         self,
         sprint_id: int,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Get sprint"""
         from . import get_sprint as _operation
 
@@ -61,7 +63,7 @@ class SprintApi:
         sprint_id: int,
         *,
         body: UpdateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Update sprint"""
         from . import update_sprint as _operation
 
@@ -77,7 +79,7 @@ class SprintApi:
         sprint_id: int,
         *,
         body: PartiallyUpdateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Partially update sprint"""
         from . import partially_update_sprint as _operation
 
@@ -109,9 +111,9 @@ class SprintApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesForSprintResponse200 | None:
         """Get issues for sprint"""
         from . import get_issues_for_sprint as _operation
 
@@ -152,7 +154,7 @@ class SprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for sprint (enhanced)"""
@@ -180,7 +182,7 @@ class SprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -208,7 +210,7 @@ class SprintApi:
     def get_properties_keys(
         self,
         sprint_id: str,
-    ) -> Any | None:
+    ) -> Any | GetPropertiesKeysResponse200 | None:
         """Get properties keys"""
         from . import get_properties_keys as _operation
 
@@ -222,7 +224,7 @@ class SprintApi:
         self,
         sprint_id: str,
         property_key: str,
-    ) -> Any | None:
+    ) -> Any | GetPropertyResponse200 | None:
         """Get property"""
         from . import get_property as _operation
 
@@ -293,7 +295,7 @@ class AsyncSprintApi:
         self,
         *,
         body: CreateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Create sprint"""
         from . import create_sprint as _operation
 
@@ -306,7 +308,7 @@ class AsyncSprintApi:
     async def get_sprint(
         self,
         sprint_id: int,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Get sprint"""
         from . import get_sprint as _operation
 
@@ -321,7 +323,7 @@ class AsyncSprintApi:
         sprint_id: int,
         *,
         body: UpdateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Update sprint"""
         from . import update_sprint as _operation
 
@@ -337,7 +339,7 @@ class AsyncSprintApi:
         sprint_id: int,
         *,
         body: PartiallyUpdateSprintBody,
-    ) -> Any | None:
+    ) -> Any | SprintBean | None:
         """Partially update sprint"""
         from . import partially_update_sprint as _operation
 
@@ -369,9 +371,9 @@ class AsyncSprintApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
-    ) -> Any | None:
+    ) -> Any | GetIssuesForSprintResponse200 | None:
         """Get issues for sprint"""
         from . import get_issues_for_sprint as _operation
 
@@ -412,7 +414,7 @@ class AsyncSprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for sprint (enhanced)"""
@@ -440,7 +442,7 @@ class AsyncSprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+        fields: list[Any] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -468,7 +470,7 @@ class AsyncSprintApi:
     async def get_properties_keys(
         self,
         sprint_id: str,
-    ) -> Any | None:
+    ) -> Any | GetPropertiesKeysResponse200 | None:
         """Get properties keys"""
         from . import get_properties_keys as _operation
 
@@ -482,7 +484,7 @@ class AsyncSprintApi:
         self,
         sprint_id: str,
         property_key: str,
-    ) -> Any | None:
+    ) -> Any | GetPropertyResponse200 | None:
         """Get property"""
         from . import get_property as _operation
 

@@ -20,7 +20,6 @@ PAGINATION: dict[str, str] | None = {
 
 from typing import cast
 
-from ...models.get_issues_for_sprint_jsis_fields_item import GetIssuesForSprintJsisFieldsItem
 from ...models.software_issue_results import SoftwareIssueResults
 from ...types import UNSET, Unset
 
@@ -33,7 +32,7 @@ def _get_kwargs(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -53,12 +52,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[Any] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -128,7 +124,7 @@ def sync_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for sprint (enhanced)
@@ -145,7 +141,7 @@ def sync_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForSprintJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -183,7 +179,7 @@ def sync(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for sprint (enhanced)
@@ -200,7 +196,7 @@ def sync(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForSprintJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -233,7 +229,7 @@ async def asyncio_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for sprint (enhanced)
@@ -250,7 +246,7 @@ async def asyncio_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForSprintJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -286,7 +282,7 @@ async def asyncio(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[GetIssuesForSprintJsisFieldsItem] | Unset = UNSET,
+    fields: list[Any] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for sprint (enhanced)
@@ -303,7 +299,7 @@ async def asyncio(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[GetIssuesForSprintJsisFieldsItem] | Unset):
+        fields (list[Any] | Unset):
         expand (str | Unset):
 
     Raises:
