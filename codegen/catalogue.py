@@ -19,6 +19,11 @@ READ_METHODS = {"get", "head", "options"}
 DROPPED_KEYS = {"example", "examples", "xml", "externalDocs", "discriminator", "x-atlassian-connect-scope"}
 
 
+def raw(value: Any) -> str:
+    """The plain text of a value the generator wraps in UntrustedString."""
+    return str(value.get_untrusted_value()) if hasattr(value, "get_untrusted_value") else str(value)
+
+
 def to_json_schema(node: Any) -> Any:
     """OpenAPI 3.0 schema -> JSON Schema (2020-12): `nullable` becomes a null type, refs point at $defs."""
     if isinstance(node, list):
@@ -142,7 +147,7 @@ def build(
     styles: dict[tuple[str, str], dict[str, str]],
 ) -> dict[str, Any]:
     """The catalogue for one API: every generated operation, keyed by operationId, in spec order."""
-    by_route = {route(e.method, str(e.path.get_untrusted_value())): (tag, e) for tag, e in endpoints}
+    by_route = {route(e.method, raw(e.path)): (tag, e) for tag, e in endpoints}
     ops: dict[str, Any] = {}
     for path, method, op, item in operations(spec):
         found = by_route.get(route(method, path))
@@ -150,7 +155,7 @@ def build(
             continue
         tag, endpoint = found
         module = str(PythonIdentifier(endpoint.name, prefix))
-        python_names = {str(p.name): str(p.python_name) for p in endpoint.list_all_parameters()}
+        python_names = {raw(p.name): str(p.python_name) for p in endpoint.list_all_parameters()}
         body = resolve(spec, op.get("requestBody"))
         request_body = None
         if isinstance(body, dict) and body.get("content"):

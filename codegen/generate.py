@@ -28,6 +28,7 @@ from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import PythonIdentifier
 
 from . import catalogue
+from .catalogue import raw
 from .overrides import apply_overrides
 from .repairs import operations, repair, route
 from .specs import ROOT, PinnedSpec, SpecError, load_lock, load_spec
@@ -91,11 +92,6 @@ def _config(output: Path) -> Config:
         overwrite=True,
         output_path=output,
     )
-
-
-def raw(value: Any) -> str:
-    """The plain text of a value the generator wraps in UntrustedString."""
-    return str(value.get_untrusted_value()) if hasattr(value, "get_untrusted_value") else str(value)
 
 
 def _module_collisions(openapi: GeneratorData) -> list[str]:

@@ -527,8 +527,7 @@ def test_markdown_lists_operation_and_schema_details() -> None:
 
 @pytest.fixture(scope="module")
 def jira() -> tuple[dict[str, Any], dict[str, Any]]:
-    if not (OLD_JIRA.exists() and NEW_JIRA.exists()):
-        pytest.skip(f"Jira specs not found under {SPECS_DIR}")
+    assert OLD_JIRA.exists() and NEW_JIRA.exists(), f"Jira specs not found under {SPECS_DIR} (../shared/specs)"
     return json.loads(OLD_JIRA.read_text()), json.loads(NEW_JIRA.read_text())
 
 

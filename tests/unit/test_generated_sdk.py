@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import io
 import json
 
@@ -221,6 +222,9 @@ def test_catalogue_lists_every_operation_with_a_callable(package: str) -> None:
     for op_id, op in catalogue["operations"].items():
         module = importlib.import_module(op["module"])
         assert callable(module.sync_detailed) and callable(module.asyncio_detailed), op_id
+        accepted = set(inspect.signature(module.sync_detailed).parameters)
+        assert {p["python_name"] for p in op["parameters"]} <= accepted, op_id
+        assert ("body" in accepted) == (op["request_body"] is not None), op_id
         assert op["read_only"] == (op["method"] in ("GET", "HEAD", "OPTIONS"))
         for param in op["parameters"]:
             assert param["in"] in ("path", "query", "header", "cookie")
