@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import specs
+from . import manifest_model, specs
 from .diff import diff_specs, render_markdown
 from .generate import ApiReport, check, generate
 
@@ -91,6 +91,10 @@ def check_command(mirror: MirrorOption = None) -> None:
     except specs.SpecError as exc:
         _fail(exc)
         return
+    if not manifest_model.is_current():
+        differences.append(
+            f"differs: {manifest_model.MODEL.relative_to(specs.ROOT)} (run `python -m codegen manifest-model`)"
+        )
     if differences:
         typer.echo(f"generated/ is not what the generator makes ({len(differences)} differences):", err=True)
         for line in differences[:30]:
@@ -100,6 +104,13 @@ def check_command(mirror: MirrorOption = None) -> None:
         typer.echo("Run `python -m codegen generate` (never edit generated/ by hand).", err=True)
         raise typer.Exit(1)
     typer.echo("generated/ is up to date")
+
+
+@app.command("manifest-model")
+def manifest_model_command() -> None:
+    """Regenerate adapter/manifest_model.py from adapter/manifests/manifest.schema.json."""
+    manifest_model.write()
+    typer.echo(f"wrote {manifest_model.MODEL.relative_to(specs.ROOT)}")
 
 
 @app.command("diff")

@@ -1,0 +1,70 @@
+"""The generated SDKs' operation catalogues (catalogue.json per API), loaded on first use."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from types import ModuleType
+from typing import Any
+
+# API name (as in specs/specs.lock and manifest `operation: <api>/<id>`) -> SDK subpackage
+APIS: dict[str, str] = {
+    "jira-platform": "jira_sdk.cloud",
+    "jira-software": "jira_sdk.software",
+    "jsm": "jira_sdk.service_management",
+    "jira-dc": "jira_sdk.datacenter",
+    "confluence-v2": "confluence_sdk.cloud",
+    "confluence-v1": "confluence_sdk.cloud_v1",
+    "confluence-dc": "confluence_sdk.datacenter",
+}
+PRODUCT_OF_API = {api: ("jira" if package.startswith("jira") else "confluence") for api, package in APIS.items()}
+DEPLOYMENT_OF_API = {api: ("datacenter" if api.endswith("-dc") else "cloud") for api in APIS}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One generated operation: where its callables live and what it takes."""
+
+    api: str
+    operation_id: str
+    entry: dict[str, Any]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.api}/{self.operation_id}"
+
+    @property
+    def method(self) -> str:
+        return str(self.entry["method"])
+
+    @property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        return {p["name"]: p for p in self.entry["parameters"]}
+
+    @property
+    def request_body(self) -> dict[str, Any] | None:
+        body = self.entry["request_body"]
+        return body if isinstance(body, dict) else None
+
+    def module(self) -> ModuleType:
+        return importlib.import_module(self.entry["module"])
+
+
+@cache
+def catalogue(api: str) -> dict[str, Any]:
+    if api not in APIS:
+        raise KeyError(f"unknown API {api!r}; known: {', '.join(APIS)}")
+    data: dict[str, Any] = json.loads(files(APIS[api]).joinpath("catalogue.json").read_text())
+    return data
+
+
+def find(ref: str) -> Operation:
+    """`<api>/<operationId>` -> Operation; KeyError with a readable message when either part is unknown."""
+    api, _, operation_id = ref.partition("/")
+    operations = catalogue(api)["operations"]
+    if operation_id not in operations:
+        raise KeyError(f"operation {operation_id!r} is not in {api}")
+    return Operation(api, operation_id, operations[operation_id])

@@ -1,0 +1,478 @@
+"""Server configuration: CLI flags, the process environment and a `.env` file, merged and checked once at startup.
+
+Everything the server needs to reach Jira and Confluence is decided here, so a mistake is reported as one
+line before the server starts (the CLI prints `ConfigError` and exits with code 2), not on the first tool call.
+
+Precedence: CLI flag > process environment (what the MCP client passed) > `.env`. Unlike the server we
+replace, the `.env` file never overrides a variable that is already in the environment. A variable set to an
+empty string counts as not set, and still hides the layers below it.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import ipaddress
+import logging
+import math
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+import httpx
+import jira_sdk
+from dotenv import dotenv_values
+
+Product = Literal["jira", "confluence"]
+Deployment = Literal["cloud", "datacenter"]
+Transport = Literal["stdio", "sse", "streamable-http"]
+
+DEFAULT_TIMEOUT = 75.0
+"""Seconds, as in the server we replace: slow DC instances and big JQL searches need it."""
+MASK = "****"
+TRANSPORTS: tuple[Transport, ...] = ("stdio", "sse", "streamable-http")
+
+_PREFIX: dict[Product, str] = {"jira": "JIRA", "confluence": "CONFLUENCE"}
+_FILTER_VAR: dict[Product, str] = {"jira": "JIRA_PROJECTS_FILTER", "confluence": "CONFLUENCE_SPACES_FILTER"}
+_PRODUCT_VARS = (
+    *("URL", "USERNAME", "API_TOKEN", "PERSONAL_TOKEN", "SSL_VERIFY", "TIMEOUT", "CUSTOM_HEADERS", "DEPLOYMENT"),
+    *("HTTP_PROXY", "HTTPS_PROXY", "SOCKS_PROXY", "NO_PROXY"),
+)
+_GLOBAL_VARS = (
+    *("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS"),
+    *("READ_ONLY_MODE", "ENABLED_TOOLS", "TOOLSETS", "MCP_VERBOSE", "MCP_VERY_VERBOSE", "MCP_LOGGING_STDOUT"),
+    *("HTTP_PROXY", "HTTPS_PROXY", "SOCKS_PROXY", "NO_PROXY"),
+)
+VERBOSITY_OVERRIDE = "VERBOSITY"
+"""The one override key that is not a variable: the `-v` count (1 info, 2+ debug)."""
+OVERRIDE_KEYS = frozenset(
+    [f"{p}_{v}" for p in _PREFIX.values() for v in _PRODUCT_VARS]
+    + list(_FILTER_VAR.values())
+    + list(_GLOBAL_VARS)
+    + [VERBOSITY_OVERRIDE]
+)
+
+_CLOUD_HOSTS = ("api.atlassian.com",)
+_CLOUD_SUFFIXES = (".atlassian.net", ".jira.com", ".jira-dev.com", ".atlassian-us-gov-mod.net", ".atlassian-us-gov.net")
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|cookie|session|passw", re.IGNORECASE)
+_AUTH_VALUE = re.compile(
+    r"""(authorization['"]?\s*[:=,]\s*(?:b?['"])?(?:(?:basic|bearer|token)\s+)?)[^\s'",;)}\]]+""", re.IGNORECASE
+)
+
+
+class ConfigError(Exception):
+    """A configuration mistake, described in one line for the person starting the server (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ProductConfig:
+    """How to reach one product (Jira or Confluence): where, as whom, and through which network path."""
+
+    product: Product
+    url: str
+    deployment: Deployment
+    username: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    personal_token: str | None = field(default=None, repr=False)
+    ssl_verify: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+    custom_headers: dict[str, str] = field(default_factory=dict)
+    proxy: str | None = field(default=None, repr=False)
+    filter: tuple[str, ...] = ()
+
+    def auth(self) -> httpx.Auth | None:
+        """The only place credentials become an `httpx.Auth`, so OAuth can slot in here later."""
+        if self.personal_token:
+            return jira_sdk.bearer_auth(self.personal_token)
+        if self.username and self.api_token:  # Cloud API token, or the password on an old DC
+            return jira_sdk.basic_auth(self.username, self.api_token)
+        return None
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for `jira_sdk.Client` / `confluence_sdk.Client` (after `base_url`).
+
+        A proxy is set on the inner transports rather than through `httpx_args`: httpx mounts a proxy
+        transport ahead of the client's own, which would skip the SDK's retry wrapper and `verify_ssl`.
+        """
+        options: dict[str, Any] = {
+            "auth": self.auth(),
+            "headers": dict(self.custom_headers),
+            "timeout": self.timeout,
+            "verify_ssl": self.ssl_verify,
+        }
+        if self.proxy:
+            options["transport"] = httpx.HTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
+            options["async_transport"] = httpx.AsyncHTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
+        return options
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server is started with; `warnings` are for the CLI to show, not errors."""
+
+    jira: ProductConfig | None = None
+    confluence: ProductConfig | None = None
+    transport: Transport = "stdio"
+    host: str = "127.0.0.1"  # the server we replace binds 0.0.0.0; exposing it must be explicit
+    port: int = 8000
+    path: str = "/mcp"
+    stateless: bool = False
+    read_only: bool = False
+    enabled_tools: tuple[str, ...] | None = None
+    toolsets: tuple[str, ...] = ("default",)
+    verbosity: int = 0
+    log_to_stdout: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+def detect_deployment(url: str) -> Deployment:
+    """Cloud for Atlassian-hosted sites; anything else (company hosts, localhost, IPs) is Data Center."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host in _CLOUD_HOSTS or host.endswith(_CLOUD_SUFFIXES):
+        return "cloud"
+    return "datacenter"
+
+
+class _Source:
+    """Looks a variable up in the three layers; a layer that has the name hides the ones below it."""
+
+    def __init__(
+        self, overrides: Mapping[str, object], environ: Mapping[str, str], dotenv: Mapping[str, str | None]
+    ) -> None:
+        self._layers = (overrides, environ, dotenv)
+
+    def raw(self, name: str) -> object | None:
+        for layer in self._layers:
+            if name in layer and layer[name] is not None:
+                value = layer[name]
+                if isinstance(value, str):
+                    return value.strip() or None
+                return value
+        return None
+
+    def text(self, name: str) -> str | None:
+        value = self.raw(name)
+        return None if value is None else str(value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        word = str(value).lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise ConfigError(f"{name} must be true or false (or 1/0, yes/no, on/off), got {value!r}")
+
+    def number(self, name: str, default: float) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = math.nan if isinstance(value, bool) else float(str(value))
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or number <= 0:
+            raise ConfigError(f"{name} must be a positive number, got {value!r}")
+        return number
+
+    def whole(self, name: str, default: int) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        try:
+            return int(str(value))
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+    def names(self, name: str) -> tuple[str, ...] | None:
+        """A comma-separated list, trimmed, without empty entries or repeats; None when not set."""
+        value = self.text(name)
+        if value is None:
+            return None
+        items = tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
+        if not items:
+            raise ConfigError(f"{name} is set but names nothing: {value!r}")
+        return items
+
+
+def load_settings(
+    overrides: Mapping[str, object], environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Merge CLI flags (keyed by the variable they override; None = not given), environment and `.env`, and check them.
+
+    `env_file` must exist when given; otherwise `.env` in the working directory is read if present.
+    """
+    unknown = sorted(set(overrides) - OVERRIDE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown override keys: {', '.join(unknown)}")
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(f"--env-file {env_file}: no such file")
+    dotenv_path = env_file if env_file is not None else Path(".env")
+    dotenv = dotenv_values(dotenv_path) if dotenv_path.is_file() else {}
+    src = _Source(overrides, os.environ if environ is None else environ, dotenv)
+    warnings: list[str] = []
+
+    transport_name = (src.text("TRANSPORT") or "stdio").lower()
+    transport = next((t for t in TRANSPORTS if t == transport_name), None)
+    if transport is None:
+        raise ConfigError(f"TRANSPORT must be one of {', '.join(TRANSPORTS)}, got {transport_name!r}")
+    stateless = src.flag("STATELESS", False)
+    if stateless and transport != "streamable-http":
+        raise ConfigError("--stateless needs --transport streamable-http")
+    port = src.whole("PORT", 8000)
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"PORT must be between 1 and 65535, got {port}")
+    path = "/" + (src.text("STREAMABLE_HTTP_PATH") or ("/sse" if transport == "sse" else "/mcp")).strip("/")
+
+    verbosity = _verbosity(src)
+    log_to_stdout = src.flag("MCP_LOGGING_STDOUT", False)
+    if log_to_stdout and transport == "stdio":
+        warnings.append("MCP_LOGGING_STDOUT is ignored with the stdio transport (stdout carries the protocol)")
+
+    jira = _product("jira", src, warnings)
+    confluence = _product("confluence", src, warnings)
+    if jira is None and confluence is None:
+        warnings.append("neither JIRA_URL nor CONFLUENCE_URL is set: no tools are available")
+
+    return Settings(
+        jira=jira,
+        confluence=confluence,
+        transport=transport,
+        host=src.text("HOST") or "127.0.0.1",
+        port=port,
+        path=path,
+        stateless=stateless,
+        read_only=src.flag("READ_ONLY_MODE", False),
+        enabled_tools=src.names("ENABLED_TOOLS"),
+        toolsets=src.names("TOOLSETS") or ("default",),
+        verbosity=verbosity,
+        log_to_stdout=log_to_stdout,
+        warnings=tuple(warnings),
+    )
+
+
+def _verbosity(src: _Source) -> int:
+    """The `-v` count wins over MCP_VERY_VERBOSE (2) and MCP_VERBOSE (1)."""
+    count = src.raw(VERBOSITY_OVERRIDE)
+    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        return min(count, 2)
+    if src.flag("MCP_VERY_VERBOSE", False):
+        return 2
+    return 1 if src.flag("MCP_VERBOSE", False) else 0
+
+
+def _product(product: Product, src: _Source, warnings: list[str]) -> ProductConfig | None:
+    """One product's settings, or None when its URL is not set."""
+    p = _PREFIX[product]
+    url = src.text(f"{p}_URL")
+    username = src.text(f"{p}_USERNAME")
+    api_token = src.text(f"{p}_API_TOKEN")
+    personal_token = src.text(f"{p}_PERSONAL_TOKEN")
+    if url is None:
+        if username or api_token or personal_token:
+            warnings.append(f"{p} credentials are set but {p}_URL is not: {product.capitalize()} is off")
+        return None
+    url = _check_url(f"{p}_URL", url)
+
+    if api_token and personal_token:
+        raise ConfigError(f"both {p}_API_TOKEN and {p}_PERSONAL_TOKEN are set: keep only one")
+    if api_token and not username:
+        raise ConfigError(
+            f"{p}_API_TOKEN needs {p}_USERNAME (a personal access token goes in {p}_PERSONAL_TOKEN instead)"
+        )
+    if username and not (api_token or personal_token):
+        raise ConfigError(f"{p}_USERNAME is set without {p}_API_TOKEN (or {p}_PERSONAL_TOKEN)")
+
+    deployment = detect_deployment(url)
+    forced = src.text(f"{p}_DEPLOYMENT")
+    if forced is not None:
+        if forced.lower() not in ("cloud", "datacenter"):
+            raise ConfigError(f"{p}_DEPLOYMENT must be cloud or datacenter, got {forced!r}")
+        deployment = "cloud" if forced.lower() == "cloud" else "datacenter"
+
+    ssl_verify = src.flag(f"{p}_SSL_VERIFY", True)
+    if not (api_token or personal_token):
+        warnings.append(f"{p}_URL is set without credentials: requests are anonymous")
+    if personal_token and deployment == "cloud":
+        warnings.append(f"{p}_PERSONAL_TOKEN is set for a Cloud site, which takes {p}_USERNAME + {p}_API_TOKEN")
+    if not ssl_verify:
+        warnings.append(f"{p}_SSL_VERIFY is off: TLS certificates of {url} are not checked")
+
+    filter_var = _FILTER_VAR[product]
+    keys = src.names(filter_var) or ()
+    return ProductConfig(
+        product=product,
+        url=url,
+        deployment=deployment,
+        username=username,
+        api_token=api_token,
+        personal_token=personal_token,
+        ssl_verify=ssl_verify,
+        timeout=src.number(f"{p}_TIMEOUT", DEFAULT_TIMEOUT),
+        custom_headers=_headers(f"{p}_CUSTOM_HEADERS", src.text(f"{p}_CUSTOM_HEADERS")),
+        proxy=_proxy(p, url, src),
+        filter=tuple(dict.fromkeys(k.upper() for k in keys)) if product == "jira" else keys,
+    )
+
+
+def _check_url(name: str, url: str) -> str:
+    """An http(s) URL with a host and no embedded credentials, without trailing slashes."""
+    shown = repr(url) if "@" not in url else "(not shown: it contains '@')"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError(f"{name} is not a valid URL: {shown}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL with a host, got {shown}")
+    if parts.username is not None or parts.password is not None:
+        prefix = name.removesuffix("_URL")
+        raise ConfigError(f"{name} must not contain credentials: use {prefix}_USERNAME and {prefix}_API_TOKEN")
+    return url.rstrip("/")
+
+
+def _headers(name: str, value: str | None) -> dict[str, str]:
+    """`k=v,k=v` into a dict; values are never echoed in errors (they may be secrets)."""
+    headers: dict[str, str] = {}
+    for number, pair in enumerate((value or "").split(","), start=1):
+        if not pair.strip():
+            continue
+        key, sep, val = pair.partition("=")
+        key = key.strip()
+        if not sep or not _HEADER_NAME.match(key):
+            raise ConfigError(f"{name} entry {number} is not a valid name=value pair (format: k=v,k=v)")
+        headers[key] = val.strip()
+    return headers
+
+
+def _proxy(prefix: str, url: str, src: _Source) -> str | None:
+    """The proxy for `url`: the product's own variables first, then the global ones; NO_PROXY as curl reads it."""
+    scheme = urlsplit(url).scheme.lower()
+    chosen: tuple[str, str] | None = None
+    for tier in (f"{prefix}_", ""):
+        for kind in (scheme.upper(), "SOCKS"):
+            name = f"{tier}{kind}_PROXY"
+            value = src.text(name) or (src.text(name.lower()) if not tier else None)
+            if value:
+                chosen = (name, value)
+                break
+        if chosen:
+            break
+    if chosen is None:
+        return None
+    no_proxy = src.text(f"{prefix}_NO_PROXY") or src.text("NO_PROXY") or src.text("no_proxy")
+    if no_proxy and _bypasses(url, no_proxy):
+        return None
+    name, proxy = chosen
+    if "://" not in proxy:
+        proxy = ("socks5://" if name.endswith("SOCKS_PROXY") else "http://") + proxy
+    parts = urlsplit(proxy)
+    if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http://, https:// or socks5:// proxy URL with a host")
+    if parts.scheme.startswith("socks") and not _socks_available():
+        raise ConfigError(f"{name} is a SOCKS proxy, which needs the socksio package (httpx[socks])")
+    return proxy
+
+
+def _bypasses(url: str, no_proxy: str) -> bool:
+    """True when NO_PROXY exempts `url`: `*`, a host, a domain suffix (leading dot optional), an IP or a CIDR."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    for entry in re.split(r"[\s,]+", no_proxy.lower()):
+        entry = entry.strip("[]").lstrip(".")
+        if not entry:
+            continue
+        if entry == "*" or entry in (host, f"{host}:{port}") or host.endswith("." + entry):
+            return True
+        if ip is not None and "/" in entry:
+            try:
+                if ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _socks_available() -> bool:
+    """httpx speaks SOCKS only with the optional socksio package."""
+    return importlib.util.find_spec("socksio") is not None
+
+
+def secrets(settings: Settings) -> tuple[str, ...]:
+    """Every secret value configured, plus the forms it travels in (basic credential, proxy password)."""
+    found: list[str] = []
+    for product in (settings.jira, settings.confluence):
+        if product is None:
+            continue
+        found += [product.api_token or "", product.personal_token or ""]
+        if product.username and product.api_token:
+            found.append(base64.b64encode(f"{product.username}:{product.api_token}".encode()).decode())
+        password = urlsplit(product.proxy).password if product.proxy else None
+        if password:
+            found += [password, unquote(password)]
+        found += [v for k, v in product.custom_headers.items() if _SENSITIVE_HEADER.search(k)]
+    return tuple(sorted({s for s in found if s}, key=len, reverse=True))
+
+
+class SecretMaskingFilter(logging.Filter):
+    """Replaces secrets and `Authorization` header values in log records with `****` before they are written."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        super().__init__()
+        self._values = tuple(sorted({v for v in values if v}, key=len, reverse=True))
+
+    def mask(self, text: str) -> str:
+        for value in self._values:
+            text = text.replace(value, MASK)
+        return _AUTH_VALUE.sub(lambda m: m.group(1) + MASK, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not hide the args from masking, nor raise here
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = self.mask(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        return True
+
+
+_HANDLER_NAME = "atlassian-mcp"
+_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+
+
+def configure_logging(settings: Settings) -> None:
+    """One masked handler on the root logger; stdout only when asked and not the stdio protocol channel."""
+    stream = sys.stdout if settings.log_to_stdout and settings.transport != "stdio" else sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.set_name(_HANDLER_NAME)
+    handler.addFilter(SecretMaskingFilter(secrets(settings)))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(_LEVELS[max(0, min(settings.verbosity, 2))])

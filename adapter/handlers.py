@@ -1,0 +1,262 @@
+"""Named handlers: tools that compose several generated operations, or shape a query, in a few lines each.
+
+A handler gets a HandlerContext (which calls operations by `<api>/<operationId>`) and the validated tool
+arguments, and returns JSON for the tool's view.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .invoke import json_argument, plain_text_to_adf
+
+JSON = Any
+
+
+class ToolError(Exception):
+    """A failure the model should read and act on (wrong key, outside the configured filter, ...)."""
+
+
+@dataclass
+class HandlerContext:
+    deployment: str  # "cloud" | "datacenter"
+    site_url: str
+    scope: tuple[str, ...]  # JIRA_PROJECTS_FILTER or CONFLUENCE_SPACES_FILTER; empty: no limit
+    call: Callable[..., Awaitable[JSON]]  # call(ref, body=None, **python_kwargs) -> JSON
+
+    @property
+    def cloud(self) -> bool:
+        return self.deployment == "cloud"
+
+
+Handler = Callable[[HandlerContext, dict[str, Any]], Awaitable[JSON]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(fn: Handler) -> Handler:
+    HANDLERS[fn.__name__] = fn
+    return fn
+
+
+def split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def narrowed_scope(configured: tuple[str, ...], requested: str | None, upper: bool) -> list[str]:
+    """The keys a query may touch: the configured filter is a hard limit that arguments only narrow."""
+    asked = [k.upper() if upper else k for k in split(requested)]
+    if not configured:
+        return asked
+    if not asked:
+        return list(configured)
+    kept = [k for k in asked if k in configured]
+    if not kept:
+        raise ToolError(f"none of {', '.join(asked)} is allowed; this server is limited to {', '.join(configured)}")
+    return kept
+
+
+def quoted_list(keys: list[str]) -> str:
+    return ", ".join('"' + k.replace('"', '\\"') + '"' for k in keys)
+
+
+def scoped_query(query: str, field: str, keys: list[str]) -> str:
+    """`field in (keys) AND (query)`, keeping a trailing ORDER BY outside the parentheses."""
+    if not keys:
+        return query
+    match = re.search(r"\s+ORDER\s+BY\s+[^\"']*$", query, flags=re.IGNORECASE)
+    where, order = (query[: match.start()], query[match.start() :]) if match else (query, "")
+    where = where.strip()
+    scoped = f"{field} in ({quoted_list(keys)})" + (f" AND ({where})" if where else "")
+    return scoped + order
+
+
+@handler
+async def jira_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    jql = scoped_query(args["jql"], "project", narrowed_scope(ctx.scope, args.get("projects_filter"), upper=True))
+    fields = split(args.get("fields"))
+    if ctx.cloud:
+        body = {"jql": jql, "fields": fields, "maxResults": args["limit"]}
+        if args.get("page_token"):
+            body["nextPageToken"] = args["page_token"]
+        if args.get("expand"):
+            body["expand"] = args["expand"]
+        return await ctx.call("jira-platform/searchAndReconsileIssuesUsingJqlPost", body=body)
+    return await ctx.call(
+        "jira-dc/search_1",
+        jql=jql,
+        fields=fields,
+        max_results=args["limit"],
+        start_at=args.get("start_at", 0),
+        expand=args.get("expand") or None,
+    )
+
+
+def _issue_change(ctx: HandlerContext, key: str, **facts: Any) -> JSON:
+    return {"key": key, "url": f"{ctx.site_url}/browse/{key}", **{k: v for k, v in facts.items() if v}}
+
+
+def _cloud_rich_text(ctx: HandlerContext, fields: dict[str, Any]) -> dict[str, Any]:
+    """On Cloud (REST v3) rich-text fields take ADF; plain strings are wrapped."""
+    if ctx.cloud:
+        for name in ("description", "environment"):
+            if isinstance(fields.get(name), str):
+                fields[name] = plain_text_to_adf(fields[name])
+    return fields
+
+
+@handler
+async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    fields = json_argument("fields", args["fields"])
+    extra = json_argument("additional_fields", args.get("additional_fields")) or {}
+    if not isinstance(fields, dict) or not isinstance(extra, dict):
+        raise ToolError("fields and additional_fields must be JSON objects")
+    fields = {**fields, **extra}
+    if args.get("components") is not None:
+        fields["components"] = [{"name": name} for name in split(args["components"])]
+    if not fields:
+        raise ToolError("fields: nothing to update")
+    api = "jira-platform" if ctx.cloud else "jira-dc"
+    await ctx.call(
+        f"{api}/editIssue", body={"fields": _cloud_rich_text(ctx, fields)}, issue_id_or_key=args["issue_key"]
+    )
+    return _issue_change(ctx, args["issue_key"], updated=sorted(fields))
+
+
+@handler
+async def jira_transition_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    body: dict[str, Any] = {"transition": {"id": args["transition_id"]}}
+    if args.get("fields") is not None:
+        fields = json_argument("fields", args["fields"])
+        if not isinstance(fields, dict):
+            raise ToolError("fields must be a JSON object")
+        body["fields"] = _cloud_rich_text(ctx, fields)
+    if args.get("comment"):
+        comment = plain_text_to_adf(args["comment"]) if ctx.cloud else args["comment"]
+        body["update"] = {"comment": [{"add": {"body": comment}}]}
+    api = "jira-platform" if ctx.cloud else "jira-dc"
+    await ctx.call(f"{api}/doTransition", body=body, issue_id_or_key=args["issue_key"])
+    return _issue_change(
+        ctx, args["issue_key"], transition_id=args["transition_id"], updated=sorted(body.get("fields", {}))
+    )
+
+
+CQL_MARKERS = re.compile(r"[=~<>]|\b(AND|OR|NOT|IN|ORDER\s+BY)\b", flags=re.IGNORECASE)
+
+
+@handler
+async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    query = args["query"].strip()
+    if not CQL_MARKERS.search(query):
+        escaped = query.replace("\\", "\\\\").replace('"', '\\"')
+        query = f'{"siteSearch" if ctx.cloud else "text"} ~ "{escaped}"'
+    cql = scoped_query(query, "space", narrowed_scope(ctx.scope, args.get("spaces_filter"), upper=False))
+    ref = "confluence-v1/searchByCQL" if ctx.cloud else "confluence-dc/search_1"
+    return await ctx.call(ref, cql=cql, limit=args["limit"])
+
+
+def _check_space(ctx: HandlerContext, space_key: str | None) -> None:
+    if ctx.scope and space_key not in ctx.scope:
+        raise ToolError(f"space {space_key} is outside this server's spaces ({', '.join(ctx.scope)})")
+
+
+async def _cloud_space(ctx: HandlerContext, *, key: str | None = None, space_id: str | None = None) -> JSON:
+    found = await ctx.call(
+        "confluence-v2/getSpaces", keys=[key] if key else None, ids=[int(space_id)] if space_id else None
+    )
+    results = (found or {}).get("results") or []
+    if not results:
+        raise ToolError(f"space {key or space_id} not found (or not visible to this account)")
+    return results[0]
+
+
+@handler
+async def confluence_get_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    page_id, title, space_key = args.get("page_id"), args.get("title"), args.get("space_key")
+    if not page_id and not (title and space_key):
+        raise ToolError("give page_id, or title and space_key")
+    if ctx.cloud:
+        if page_id:
+            page = await ctx.call("confluence-v2/getPageById", id=int(page_id), body_format="storage")
+        else:
+            _check_space(ctx, space_key)
+            space = await _cloud_space(ctx, key=space_key)
+            pages = await ctx.call(
+                "confluence-v2/getPages", space_id=[int(space["id"])], title=title, body_format="storage"
+            )
+            results = (pages or {}).get("results") or []
+            if not results:
+                raise ToolError(f"no page titled {title!r} in space {space_key}")
+            page = results[0]
+            page.setdefault("spaceKey", space_key)
+        if ctx.scope and "spaceKey" not in page:
+            page["spaceKey"] = (await _cloud_space(ctx, space_id=page.get("spaceId")))["key"]
+        _check_space(ctx, page.get("spaceKey"))
+        return page
+    expand = "body.storage,version,space,ancestors"
+    if page_id:
+        page = await ctx.call("confluence-dc/getContentById", id=page_id, expand=expand)
+    else:
+        _check_space(ctx, space_key)
+        found = await ctx.call("confluence-dc/getContent", space_key=space_key, title=title, expand=expand)
+        results = (found or {}).get("results") or []
+        if not results:
+            raise ToolError(f"no page titled {title!r} in space {space_key}")
+        page = results[0]
+    _check_space(ctx, (page.get("space") or {}).get("key"))
+    return page
+
+
+@handler
+async def confluence_create_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    _check_space(ctx, args["space_key"])
+    space = await _cloud_space(ctx, key=args["space_key"])
+    body: dict[str, Any] = {
+        "spaceId": str(space["id"]),
+        "status": "current",
+        "title": args["title"],
+        "body": {"representation": "storage", "value": args["content"]},
+    }
+    if args.get("parent_id"):
+        body["parentId"] = args["parent_id"]
+    return await ctx.call("confluence-v2/createPage", body=body)
+
+
+@handler
+async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    """Reads the current version first: Confluence rejects an update that does not name the next one."""
+    page_id = args["page_id"]
+    if ctx.cloud:
+        current = await ctx.call("confluence-v2/getPageById", id=int(page_id))
+        if ctx.scope:
+            _check_space(ctx, (await _cloud_space(ctx, space_id=current.get("spaceId")))["key"])
+        body: dict[str, Any] = {
+            "id": page_id,
+            "status": "current",
+            "title": args["title"],
+            "body": {"representation": "storage", "value": args["content"]},
+            "version": {"number": current["version"]["number"] + 1, "message": args.get("version_comment") or ""},
+        }
+        if args.get("parent_id"):
+            body["parentId"] = args["parent_id"]
+        return await ctx.call("confluence-v2/updatePage", body=body, id=int(page_id))
+    current = await ctx.call("confluence-dc/getContentById", id=page_id, expand="version,space")
+    space_key = (current.get("space") or {}).get("key")
+    _check_space(ctx, space_key)
+    body = {
+        "id": page_id,
+        "type": current.get("type", "page"),
+        "title": args["title"],
+        "space": {"key": space_key},
+        "body": {"storage": {"value": args["content"], "representation": "storage"}},
+        "version": {
+            "number": current["version"]["number"] + 1,
+            "minorEdit": args.get("is_minor_edit", False),
+            "message": args.get("version_comment") or "",
+        },
+    }
+    if args.get("parent_id"):
+        body["ancestors"] = [{"id": args["parent_id"]}]
+    return await ctx.call("confluence-dc/update_2", body=body, content_id=page_id)

@@ -1,0 +1,160 @@
+"""Turn tool arguments into a generated operation call, and run it.
+
+Every Atlassian request goes through a generated module's `asyncio_detailed`; no REST path lives here.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import types
+import typing
+from typing import Any
+
+from jira_sdk import Client
+
+from .catalogue import Operation
+from .manifest_model import Binding, Source1
+
+JSON = Any
+
+
+class ArgumentError(ValueError):
+    """An argument the model can fix; the message names it."""
+
+
+def plain_text_to_adf(text: str) -> dict[str, Any]:
+    """A minimal ADF document: one paragraph per blank-line-separated block, line breaks kept.
+
+    Faithful Markdown <-> ADF conversion is its own issue; this keeps Cloud writes working meanwhile.
+    """
+    paragraphs = []
+    for block in text.split("\n\n"):
+        content: list[dict[str, Any]] = []
+        for index, line in enumerate(block.split("\n")):
+            if index:
+                content.append({"type": "hardBreak"})
+            if line:
+                content.append({"type": "text", "text": line})
+        paragraphs.append({"type": "paragraph", "content": content} if content else {"type": "paragraph"})
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def json_argument(name: str, value: Any) -> Any:
+    """Objects and arrays may arrive as JSON strings from older clients."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ArgumentError(f"{name}: not valid JSON ({exc.msg} at position {exc.pos})") from exc
+
+
+def convert(name: str, value: Any, how: str | None) -> Any:
+    if how is None:
+        return value
+    if how == "split":
+        return [part.strip() for part in str(value).split(",") if part.strip()] if isinstance(value, str) else value
+    if how == "names":
+        return [{"name": part} for part in convert(name, value, "split")]
+    if how == "ids":
+        return [{"id": part} for part in convert(name, value, "split")]
+    if how == "adf":
+        return plain_text_to_adf(value) if isinstance(value, str) else value
+    if how == "json":
+        return json_argument(name, value)
+    raise ValueError(f"unknown conversion {how!r}")
+
+
+def resolve_source(source: Any, args: dict[str, Any]) -> tuple[bool, Any]:
+    """(present, value) of a manifest Source for these arguments; absent optional arguments are skipped."""
+    root = getattr(source, "root", source)
+    if isinstance(root, str):
+        return (root in args, args.get(root))
+    assert isinstance(root, Source1)
+    if root.param is None:
+        return True, root.value
+    if root.param not in args:
+        return False, None
+    return True, convert(root.param, args[root.param], root.convert.value if root.convert else None)
+
+
+def set_path(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            deep_merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def build_request(binding: Binding, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], JSON | None]:
+    """(keyword arguments for the operation, request body as JSON or None) from the manifest mapping."""
+    kwargs: dict[str, Any] = {}
+    for name, source in (binding.arguments or {}).items():
+        present, value = resolve_source(source, args)
+        if not present or value is None:
+            continue
+        spec = op.parameters[name]
+        wanted = spec["schema"].get("type")
+        if wanted == "array" and isinstance(value, str):
+            value = convert(name, value, "split")
+        elif wanted == "string" and isinstance(value, bool):
+            value = "true" if value else "false"
+        elif wanted == "string" and isinstance(value, int | float):
+            value = str(value)
+        kwargs[spec["python_name"]] = value
+    if not binding.body and not binding.body_merge:
+        return kwargs, None
+    body: dict[str, Any] = {}
+    for path, source in (binding.body or {}).items():
+        present, value = resolve_source(source, args)
+        if present and value is not None:
+            set_path(body, path, value)
+    for path, param in (binding.body_merge or {}).items():
+        if args.get(param) is not None:
+            extra = json_argument(param, args[param])
+            if not isinstance(extra, dict):
+                raise ArgumentError(f"{param}: expected a JSON object")
+            target: dict[str, Any] = body
+            for part in path.split("."):
+                target = target.setdefault(part, {})
+            deep_merge(target, extra)
+    return kwargs, body
+
+
+def _body_model(module: types.ModuleType) -> Any:
+    """The class the operation wants as `body` (an attrs model with from_dict), or None for plain JSON."""
+    annotation = inspect.signature(module.asyncio_detailed).parameters["body"].annotation
+    candidates = typing.get_args(annotation) or (annotation,)
+    for candidate in candidates:
+        if hasattr(candidate, "from_dict"):
+            return candidate
+        origin = typing.get_origin(candidate)
+        if origin is list and typing.get_args(candidate) and hasattr(typing.get_args(candidate)[0], "from_dict"):
+            return typing.get_args(candidate)[0], list
+    return None
+
+
+async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON | None = None) -> JSON:
+    """Run one generated operation; its decoded JSON answer (None when the answer has no body).
+
+    Non-2xx answers raise the SDK's typed AtlassianError subclasses.
+    """
+    module = op.module()
+    if body is not None:
+        model = _body_model(module)
+        if isinstance(model, tuple):
+            kwargs["body"] = [model[0].from_dict(item) for item in body]
+        elif model is not None:
+            kwargs["body"] = model.from_dict(body)
+        else:
+            kwargs["body"] = body
+    response = await module.asyncio_detailed(client=client, **kwargs)
+    return json.loads(response.content) if response.content.strip() else None

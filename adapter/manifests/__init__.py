@@ -1,0 +1,1 @@
+"""Shipped tool manifests and their JSON Schema (package data)."""

@@ -1,0 +1,252 @@
+"""The MCP server: which tools this configuration serves, and how a call runs.
+
+A call: validate arguments against the tool's input schema -> access checks -> manifest mapping (or a
+handler) -> generated operation on the site's pooled client -> view -> structuredContent + compact text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import confluence_sdk
+import httpx
+import jira_sdk
+import jsonschema
+import mcp.types as types
+from jira_sdk import Client
+from mcp.server import Server
+
+from . import catalogue, invoke
+from .config import ConfigError, ProductConfig, Settings
+from .handlers import HANDLERS, HandlerContext, ToolError
+from .manifest import ToolSpec
+from .views import ViewContext, get_view
+
+log = logging.getLogger("atlassian_mcp")
+
+DEFAULT_TOOLSETS = (
+    "jira_issues",
+    "jira_fields",
+    "jira_comments",
+    "jira_transitions",
+    "confluence_pages",
+    "confluence_comments",
+)
+KNOWN_TOOLSETS = (
+    *DEFAULT_TOOLSETS,
+    "jira_projects", "jira_agile", "jira_service_desk", "jira_links", "jira_forms", "jira_metrics", "jira_users",
+    "jira_development", "jira_watchers", "jira_project_analysis", "jira_attachments", "jira_worklog",
+    "confluence_attachments", "confluence_permissions", "confluence_templates", "confluence_labels",
+    "confluence_users", "confluence_analytics",
+)  # fmt: skip
+PRODUCT_NAMES = {"jira": "Jira", "confluence": "Confluence"}
+UPSTREAM_ERRORS = (jira_sdk.AtlassianError, confluence_sdk.AtlassianError)  # each SDK ships its own runtime
+
+
+@dataclass
+class Site:
+    """One configured product: its URL, deployment and one pooled HTTP transport shared by its API clients."""
+
+    config: ProductConfig
+    transport: httpx.AsyncBaseTransport | None = None
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def client(self, api: str) -> Client:
+        """The SDK client for one API of this site (created once; all share the site's connection pool)."""
+        if api not in self.clients:
+            options = self.config.client_options()
+            proxied = options.pop("async_transport", None)  # present when a proxy applies
+            if self.transport is None:
+                self.transport = proxied or httpx.AsyncHTTPTransport(verify=options.get("verify_ssl", True))
+            base_path = catalogue.catalogue(api)["base_path"]
+            self.clients[api] = Client(base_url=self.config.url + base_path, async_transport=self.transport, **options)
+        return self.clients[api]
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+
+def select_tools(settings: Settings, tools: list[ToolSpec]) -> list[ToolSpec]:
+    """The tools this configuration serves (also the only ones it lets a client call), sorted by name."""
+    names = {t.name for t in tools}
+    toolsets = set(settings.toolsets)
+    if "all" in toolsets:
+        toolsets = {t.toolset for t in tools} | set(KNOWN_TOOLSETS)
+    if "default" in toolsets:
+        toolsets |= set(DEFAULT_TOOLSETS)
+    unknown = sorted(toolsets - set(KNOWN_TOOLSETS) - {t.toolset for t in tools} - {"all", "default"})
+    if unknown:
+        raise ConfigError(f"unknown toolset(s): {', '.join(unknown)}; known: all, default, {', '.join(KNOWN_TOOLSETS)}")
+    if settings.enabled_tools is not None:
+        missing = sorted(set(settings.enabled_tools) - names)
+        if missing:
+            raise ConfigError(f"unknown tool(s) in ENABLED_TOOLS: {', '.join(missing)}")
+    served = []
+    for tool in tools:
+        product: ProductConfig | None = getattr(settings, tool.product)
+        if product is None or product.deployment not in tool.bindings:
+            continue
+        if tool.toolset not in toolsets:
+            continue
+        if settings.enabled_tools is not None and tool.name not in settings.enabled_tools:
+            continue
+        if settings.read_only and not tool.annotations["readOnlyHint"]:
+            continue
+        served.append(tool)
+    return sorted(served, key=lambda t: t.name)
+
+
+def tool_definition(tool: ToolSpec) -> types.Tool:
+    return types.Tool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=tool.input_schema(),
+        output_schema=get_view(tool.view).output_schema,
+        annotations=types.ToolAnnotations(title=tool.title, **_snake(tool.annotations)),
+    )
+
+
+def _snake(hints: Mapping[str, bool]) -> dict[str, bool]:
+    return {"read_only_hint": hints["readOnlyHint"], "destructive_hint": hints["destructiveHint"],
+            "idempotent_hint": hints["idempotentHint"], "open_world_hint": hints["openWorldHint"]}  # fmt: skip
+
+
+def validation_message(error: jsonschema.ValidationError, schema: dict[str, Any]) -> str:
+    """One line naming the argument and what would be valid."""
+    if error.validator == "required":
+        return f"missing required argument: {error.message.split(' ')[0]}"
+    if error.validator == "additionalProperties":
+        known = ", ".join(sorted(schema.get("properties", {})))
+        return f"{error.message}; valid arguments: {known}"
+    name = ".".join(str(p) for p in error.absolute_path) or "arguments"
+    return f"{name}: {error.message}"
+
+
+def error_result(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
+
+
+def describe_upstream_error(product: str, error: jira_sdk.AtlassianError | confluence_sdk.AtlassianError) -> str:
+    hint = {
+        401: "check the credentials (username and API token, or personal access token)",
+        403: "the account lacks permission for this",
+        404: "check the key or id; it may also be invisible to this account",
+        409: "someone changed it meanwhile; read it again and retry",
+        429: "rate limited; wait and retry",
+    }.get(error.status_code, "")
+    detail = "; ".join(error.error_messages + [f"{k}: {v}" for k, v in error.errors.items()])
+    return f"{PRODUCT_NAMES[product]} answered {error.status_code}: {detail or 'no details'}" + (
+        f" ({hint})" if hint else ""
+    )
+
+
+class AtlassianServer:
+    """Serves the selected tools for one configuration (one set of credentials; multi-user comes later)."""
+
+    def __init__(self, settings: Settings, tools: list[ToolSpec], transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        self.tools = {t.name: t for t in select_tools(settings, tools)}
+        self.sites = {
+            product: Site(config, transport)
+            for product in ("jira", "confluence")
+            if (config := getattr(settings, product)) is not None
+        }
+
+    def list_tools(self) -> list[types.Tool]:
+        return [tool_definition(tool) for tool in self.tools.values()]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+        tool = self.tools.get(name)
+        if tool is None:
+            return error_result(f"unknown tool {name!r}; available: {', '.join(self.tools)}")
+        args = dict(arguments or {})
+        schema = tool.input_schema()
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
+        if error is not None:
+            return error_result(validation_message(error, schema))
+        for param_name, param in tool.parameters.items():
+            if param_name not in args and param.default is not None:
+                args[param_name] = param.default
+        site = self.sites[tool.product]
+        try:
+            self._check_scope(tool, site, args)
+            data = await self._run(tool, site, args)
+            view = get_view(tool.view)
+            structured = view.project(data, ViewContext(site_url=site.config.url, deployment=site.config.deployment))
+            self._apply_limits(tool, args, structured)
+            return types.CallToolResult(
+                content=[types.TextContent(type="text", text=view.render(structured))], structured_content=structured
+            )
+        except (ToolError, invoke.ArgumentError) as exc:
+            return error_result(str(exc))
+        except UPSTREAM_ERRORS as exc:
+            return error_result(describe_upstream_error(tool.product, exc))
+        except httpx.TransportError as exc:
+            return error_result(
+                f"could not reach {PRODUCT_NAMES[tool.product]} at {site.config.url}: {type(exc).__name__}"
+            )
+
+    def _check_scope(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> None:
+        """JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER are hard limits, checked before any request."""
+        scope = site.config.filter
+        if not scope:
+            return
+        if tool.product == "jira":
+            for name in ("issue_key", "project_key"):
+                if isinstance(args.get(name), str):
+                    project = args[name].rsplit("-", 1)[0].upper() if name == "issue_key" else args[name].upper()
+                    if project not in scope:
+                        raise ToolError(f"project {project} is outside this server's projects ({', '.join(scope)})")
+        elif isinstance(args.get("space_key"), str) and args["space_key"] not in scope:
+            raise ToolError(f"space {args['space_key']} is outside this server's spaces ({', '.join(scope)})")
+
+    async def _run(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> Any:
+        binding = tool.bindings[site.config.deployment]
+        if binding.handler:
+            allowed = {op.ref: op for op in tool.operations(site.config.deployment)}
+
+            async def call(ref: str, body: Any = None, **kwargs: Any) -> Any:
+                op = allowed[ref]  # a handler calls only the operations its manifest entry lists
+                kwargs = {k: v for k, v in kwargs.items() if v is not None}
+                return await invoke.call(op, site.client(op.api), kwargs, body)
+
+            context = HandlerContext(site.config.deployment, site.config.url, site.config.filter, call)
+            return await HANDLERS[binding.handler](context, args)
+        op = tool.operations(site.config.deployment)[0]
+        kwargs, body = invoke.build_request(binding, op, args)
+        return await invoke.call(op, site.client(op.api), kwargs, body)
+
+    def _apply_limits(self, tool: ToolSpec, args: dict[str, Any], structured: dict[str, Any]) -> None:
+        """Cap lists the caller limited (most recent kept) and say how many were left out: never silently."""
+        for key, param in tool.result_limits.items():
+            items = structured.get(key)
+            limit = args.get(param)
+            if isinstance(items, list) and isinstance(limit, int) and len(items) > limit:
+                structured[key] = items[len(items) - limit :] if limit else []
+                structured[f"{key}_omitted"] = len(items) - limit
+
+    async def aclose(self) -> None:
+        for site in self.sites.values():
+            await site.aclose()
+
+    def lowlevel(self) -> Server[Any]:
+        """The mcp low-level server wired to this instance."""
+
+        async def on_list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
+            return types.ListToolsResult(tools=self.list_tools())
+
+        async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+            return await self.call_tool(params.name, params.arguments)
+
+        return Server(
+            "atlassian-mcp",
+            version="0.1.0",
+            instructions="Jira and Confluence tools. Rich text is returned as the site stores it.",
+            on_list_tools=on_list_tools,
+            on_call_tool=on_call_tool,
+        )

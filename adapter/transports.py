@@ -1,0 +1,85 @@
+"""Run the server over stdio, SSE (`/sse`) or streamable HTTP (`/mcp`), with `/healthz` on HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from mcp.server.sse import SseServerTransport
+from mcp.server.stdio import stdio_server
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from .config import Settings
+from .server import AtlassianServer
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def security(settings: Settings) -> TransportSecuritySettings | None:
+    """DNS-rebinding protection on loopback (the SDK's default); other hosts bind where the person said."""
+    if settings.host in LOCAL_HOSTS:
+        return None  # the SDK enables protection for loopback hosts itself
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+def streamable_http_app(server: AtlassianServer, settings: Settings) -> Starlette:
+    return server.lowlevel().streamable_http_app(
+        streamable_http_path=settings.path,
+        stateless_http=settings.stateless,
+        json_response=settings.stateless,
+        host=settings.host,
+        transport_security=security(settings),
+        custom_starlette_routes=[Route("/healthz", healthz)],
+    )
+
+
+def sse_app(server: AtlassianServer, settings: Settings) -> Starlette:
+    lowlevel = server.lowlevel()
+    guard = security(settings)
+    if guard is None:
+        guard = TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    sse = SseServerTransport("/messages/", security_settings=guard)
+
+    async def handle_sse(request: Request) -> Response:
+        async with sse.connect_sse(request.scope, request.receive, request._send) as (read, write):
+            await lowlevel.run(read, write, lowlevel.create_initialization_options())
+        return Response()
+
+    return Starlette(
+        routes=[
+            Route(settings.path, endpoint=handle_sse, methods=["GET"]),
+            Mount("/messages/", app=sse.handle_post_message),
+            Route("/healthz", healthz),
+        ]
+    )
+
+
+async def run_stdio(server: AtlassianServer) -> None:
+    lowlevel = server.lowlevel()
+    async with stdio_server() as (read, write):
+        await lowlevel.run(read, write, lowlevel.create_initialization_options())
+    await server.aclose()
+
+
+def run(server: AtlassianServer, settings: Settings) -> None:
+    if settings.transport == "stdio":
+        anyio.run(run_stdio, server)
+        return
+    import uvicorn
+
+    app: Any = (
+        streamable_http_app(server, settings) if settings.transport == "streamable-http" else sse_app(server, settings)
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
