@@ -109,9 +109,9 @@ def serve(ctx: typer.Context) -> None:
     """Serve MCP over stdio (default), SSE or streamable HTTP."""
     settings: Settings = ctx.obj[0]
     configure_logging(settings)
+    server = _server(ctx)
     for warning in settings.warnings:
         typer.echo(f"atlassian-mcp: warning: {warning}", err=True)
-    server = _server(ctx)
     from .transports import run
 
     run(server, settings)

@@ -54,6 +54,14 @@ class Site:
     transport: httpx.AsyncBaseTransport | None = None
     clients: dict[str, Client] = field(default_factory=dict)
 
+    @property
+    def root(self) -> str:
+        """The site root the API paths hang off: Confluence Cloud URLs are usually given with `/wiki`."""
+        url = self.config.url
+        if self.config.product == "confluence" and self.config.deployment == "cloud":
+            return url.removesuffix("/wiki")
+        return url
+
     def client(self, api: str) -> Client:
         """The SDK client for one API of this site (created once; all share the site's connection pool)."""
         if api not in self.clients:
@@ -62,7 +70,7 @@ class Site:
             if self.transport is None:
                 self.transport = proxied or httpx.AsyncHTTPTransport(verify=options.get("verify_ssl", True))
             base_path = catalogue.catalogue(api)["base_path"]
-            self.clients[api] = Client(base_url=self.config.url + base_path, async_transport=self.transport, **options)
+            self.clients[api] = Client(base_url=self.root + base_path, async_transport=self.transport, **options)
         return self.clients[api]
 
     async def aclose(self) -> None:
@@ -177,7 +185,7 @@ class AtlassianServer:
             self._check_scope(tool, site, args)
             data = await self._run(tool, site, args)
             view = get_view(tool.view)
-            structured = view.project(data, ViewContext(site_url=site.config.url, deployment=site.config.deployment))
+            structured = view.project(data, ViewContext(site_url=site.root, deployment=site.config.deployment))
             self._apply_limits(tool, args, structured)
             return types.CallToolResult(
                 content=[types.TextContent(type="text", text=view.render(structured))], structured_content=structured
@@ -215,7 +223,7 @@ class AtlassianServer:
                 kwargs = {k: v for k, v in kwargs.items() if v is not None}
                 return await invoke.call(op, site.client(op.api), kwargs, body)
 
-            context = HandlerContext(site.config.deployment, site.config.url, site.config.filter, call)
+            context = HandlerContext(site.config.deployment, site.root, site.config.filter, call)
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)

@@ -106,6 +106,28 @@ def dedupe_parameters(spec: Schema) -> int:
     return count
 
 
+def opaque_parameters_as_text(spec: Schema) -> int:
+    """Query and path parameters typed as a property-less object (Java's `StringList`, agile `state`) are
+    comma-separated text on the wire; as objects the generator would call `.to_dict()` on what callers pass."""
+    count = 0
+
+    def opaque(schema: Any) -> bool:
+        real = resolve(spec, schema)
+        return isinstance(real, dict) and real.get("type") == "object" and not real.get("properties")
+
+    for _owner, param in _all_parameters(spec):
+        schema = param.get("schema")
+        if not isinstance(schema, dict) or param.get("in") not in ("query", "path", "header"):
+            continue
+        if opaque(schema):
+            param["schema"] = {"type": "string"}
+            count += 1
+        elif schema.get("type") == "array" and opaque(schema.get("items")):
+            schema["items"] = {"type": "string"}
+            count += 1
+    return count
+
+
 def repair_path_parameters(spec: Schema) -> int:
     """Path parameters that the path template does not name: an alias of one it names is dropped, any
     other is really a query parameter (Jira DC). Template variables with no declaration get one."""
@@ -605,6 +627,7 @@ def hoist_colliding_inline_models(spec: Schema) -> int:
 RULES: tuple[Callable[[Schema], int], ...] = (
     drop_component_nullable,
     dedupe_parameters,
+    opaque_parameters_as_text,
     repair_path_parameters,
     drop_invalid_enum_defaults,
     record_parameter_defaults,

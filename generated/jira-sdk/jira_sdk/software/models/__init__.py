@@ -92,7 +92,6 @@ if TYPE_CHECKING:
     from .delete_linked_workspaces_response_400_item import DeleteLinkedWorkspacesResponse400Item
     from .delete_linked_workspaces_response_default_item import DeleteLinkedWorkspacesResponseDefaultItem
     from .delete_remote_link_by_id_response_default_item import DeleteRemoteLinkByIdResponseDefaultItem
-    from .delete_remote_links_by_property_params import DeleteRemoteLinksByPropertyParams
     from .delete_remote_links_by_property_response_400_item import DeleteRemoteLinksByPropertyResponse400Item
     from .delete_remote_links_by_property_response_default_item import DeleteRemoteLinksByPropertyResponseDefaultItem
     from .delete_repository_response_500 import DeleteRepositoryResponse500
@@ -163,11 +162,9 @@ if TYPE_CHECKING:
         GetAllBoardsResponse200ValuesItemAdminsUsersItemAvatarUrls,
     )
     from .get_all_boards_response_200_values_item_location import GetAllBoardsResponse200ValuesItemLocation
-    from .get_all_boards_type import GetAllBoardsType
     from .get_all_quick_filters_response_200 import GetAllQuickFiltersResponse200
     from .get_all_quick_filters_response_200_values_item import GetAllQuickFiltersResponse200ValuesItem
     from .get_all_sprints_response_200 import GetAllSprintsResponse200
-    from .get_all_sprints_state import GetAllSprintsState
     from .get_all_versions_response_200 import GetAllVersionsResponse200
     from .get_all_versions_response_200_values_item import GetAllVersionsResponse200ValuesItem
     from .get_board_by_filter_id_response_200 import GetBoardByFilterIdResponse200
@@ -1299,7 +1296,6 @@ _LAZY: dict[str, str] = {
     "DeleteLinkedWorkspacesResponse400Item": ".delete_linked_workspaces_response_400_item",
     "DeleteLinkedWorkspacesResponseDefaultItem": ".delete_linked_workspaces_response_default_item",
     "DeleteRemoteLinkByIdResponseDefaultItem": ".delete_remote_link_by_id_response_default_item",
-    "DeleteRemoteLinksByPropertyParams": ".delete_remote_links_by_property_params",
     "DeleteRemoteLinksByPropertyResponse400Item": ".delete_remote_links_by_property_response_400_item",
     "DeleteRemoteLinksByPropertyResponseDefaultItem": ".delete_remote_links_by_property_response_default_item",
     "DeleteRepositoryResponse500": ".delete_repository_response_500",
@@ -1358,11 +1354,9 @@ _LAZY: dict[str, str] = {
     "GetAllBoardsResponse200ValuesItemAdminsUsersItem": ".get_all_boards_response_200_values_item_admins_users_item",
     "GetAllBoardsResponse200ValuesItemAdminsUsersItemAvatarUrls": ".get_all_boards_response_200_values_item_admins_users_item_avatar_urls",
     "GetAllBoardsResponse200ValuesItemLocation": ".get_all_boards_response_200_values_item_location",
-    "GetAllBoardsType": ".get_all_boards_type",
     "GetAllQuickFiltersResponse200": ".get_all_quick_filters_response_200",
     "GetAllQuickFiltersResponse200ValuesItem": ".get_all_quick_filters_response_200_values_item",
     "GetAllSprintsResponse200": ".get_all_sprints_response_200",
-    "GetAllSprintsState": ".get_all_sprints_state",
     "GetAllVersionsResponse200": ".get_all_versions_response_200",
     "GetAllVersionsResponse200ValuesItem": ".get_all_versions_response_200_values_item",
     "GetBoardByFilterIdResponse200": ".get_board_by_filter_id_response_200",
@@ -2077,7 +2071,6 @@ __all__ = (
     "DeleteLinkedWorkspacesResponse400Item",
     "DeleteLinkedWorkspacesResponseDefaultItem",
     "DeleteRemoteLinkByIdResponseDefaultItem",
-    "DeleteRemoteLinksByPropertyParams",
     "DeleteRemoteLinksByPropertyResponse400Item",
     "DeleteRemoteLinksByPropertyResponseDefaultItem",
     "DeleteRepositoryResponse500",
@@ -2136,11 +2129,9 @@ __all__ = (
     "GetAllBoardsResponse200ValuesItemAdminsUsersItem",
     "GetAllBoardsResponse200ValuesItemAdminsUsersItemAvatarUrls",
     "GetAllBoardsResponse200ValuesItemLocation",
-    "GetAllBoardsType",
     "GetAllQuickFiltersResponse200",
     "GetAllQuickFiltersResponse200ValuesItem",
     "GetAllSprintsResponse200",
-    "GetAllSprintsState",
     "GetAllVersionsResponse200",
     "GetAllVersionsResponse200ValuesItem",
     "GetBoardByFilterIdResponse200",

@@ -39,6 +39,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | CreateFooterCommentResponse201 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 201:
         response_201 = CreateFooterCommentResponse201.from_dict(response.json())
 

@@ -43,6 +43,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> JsonContentProperty:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     response_default = JsonContentProperty.from_dict(response.json())
 
     return response_default

@@ -55,6 +55,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | TaskProgressBeanRemoveOptionFromIssuesResult | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 303:
         response_303 = TaskProgressBeanRemoveOptionFromIssuesResult.from_dict(response.json())
 

@@ -44,6 +44,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | list[RemoteIssueLink] | RemoteIssueLink | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
 
         def _parse_response_200(data: object) -> list[RemoteIssueLink] | RemoteIssueLink:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ...models.search_projects_action import SearchProjectsAction
     from ...models.search_projects_order_by import SearchProjectsOrderBy
     from ...models.search_projects_status_item import SearchProjectsStatusItem
-    from ...models.string_list import StringList
     from ...models.task_progress_bean_object import TaskProgressBeanObject
     from ...models.update_project_details import UpdateProjectDetails
     from ...types import UNSET, Unset
@@ -94,7 +93,7 @@ class ProjectsApi:
         self,
         *,
         expand: str | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
     ) -> Any | list[Project] | None:
         """Get recent projects"""
         from . import get_recent as _operation
@@ -110,7 +109,7 @@ class ProjectsApi:
         self,
         *,
         expand: str | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> Iterator[Any]:
@@ -142,7 +141,7 @@ class ProjectsApi:
         action: SearchProjectsAction | Unset = UNSET,
         expand: str | Unset = UNSET,
         status: list[SearchProjectsStatusItem] | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         property_query: str | Unset = UNSET,
     ) -> Any | PageBeanProject | None:
         """Get projects paginated"""
@@ -180,7 +179,7 @@ class ProjectsApi:
         action: SearchProjectsAction | Unset = UNSET,
         expand: str | Unset = UNSET,
         status: list[SearchProjectsStatusItem] | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         property_query: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -429,7 +428,7 @@ class AsyncProjectsApi:
         self,
         *,
         expand: str | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
     ) -> Any | list[Project] | None:
         """Get recent projects"""
         from . import get_recent as _operation
@@ -445,7 +444,7 @@ class AsyncProjectsApi:
         self,
         *,
         expand: str | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[Any]:
@@ -477,7 +476,7 @@ class AsyncProjectsApi:
         action: SearchProjectsAction | Unset = UNSET,
         expand: str | Unset = UNSET,
         status: list[SearchProjectsStatusItem] | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         property_query: str | Unset = UNSET,
     ) -> Any | PageBeanProject | None:
         """Get projects paginated"""
@@ -515,7 +514,7 @@ class AsyncProjectsApi:
         action: SearchProjectsAction | Unset = UNSET,
         expand: str | Unset = UNSET,
         status: list[SearchProjectsStatusItem] | Unset = UNSET,
-        properties: list[StringList] | Unset = UNSET,
+        properties: list[str] | Unset = UNSET,
         property_query: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

@@ -14,26 +14,22 @@ PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr":
 from typing import cast
 
 from ...models.project import Project
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     *,
     expand: str | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["expand"] = expand
 
-    json_properties: list[dict[str, Any]] | Unset = UNSET
+    json_properties: list[str] | Unset = UNSET
     if not isinstance(properties, Unset):
-        json_properties = []
-        for properties_item_data in properties:
-            properties_item = properties_item_data.to_dict()
-            json_properties.append(properties_item)
+        json_properties = properties
 
     params["properties"] = json_properties
 
@@ -49,6 +45,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[Project] | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -87,7 +85,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
 ) -> Response[Any | list[Project]]:
     """Get recent projects
 
@@ -105,7 +103,7 @@ def sync_detailed(
 
     Args:
         expand (str | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
 ) -> Any | list[Project] | None:
     """Get recent projects
 
@@ -149,7 +147,7 @@ def sync(
 
     Args:
         expand (str | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,7 +168,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
 ) -> Response[Any | list[Project]]:
     """Get recent projects
 
@@ -188,7 +186,7 @@ async def asyncio_detailed(
 
     Args:
         expand (str | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,7 +210,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
 ) -> Any | list[Project] | None:
     """Get recent projects
 
@@ -230,7 +228,7 @@ async def asyncio(
 
     Args:
         expand (str | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

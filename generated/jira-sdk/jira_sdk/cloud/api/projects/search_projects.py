@@ -23,7 +23,6 @@ from ...models.page_bean_project import PageBeanProject
 from ...models.search_projects_action import SearchProjectsAction
 from ...models.search_projects_order_by import SearchProjectsOrderBy
 from ...models.search_projects_status_item import SearchProjectsStatusItem
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -40,7 +39,7 @@ def _get_kwargs(
     action: SearchProjectsAction | Unset = UNSET,
     expand: str | Unset = UNSET,
     status: list[SearchProjectsStatusItem] | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
     property_query: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -91,12 +90,9 @@ def _get_kwargs(
 
     params["status"] = json_status
 
-    json_properties: list[dict[str, Any]] | Unset = UNSET
+    json_properties: list[str] | Unset = UNSET
     if not isinstance(properties, Unset):
-        json_properties = []
-        for properties_item_data in properties:
-            properties_item = properties_item_data.to_dict()
-            json_properties.append(properties_item)
+        json_properties = properties
 
     params["properties"] = json_properties
 
@@ -114,6 +110,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | PageBeanProject | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = PageBeanProject.from_dict(response.json())
 
@@ -163,7 +161,7 @@ def sync_detailed(
     action: SearchProjectsAction | Unset = UNSET,
     expand: str | Unset = UNSET,
     status: list[SearchProjectsStatusItem] | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
     property_query: str | Unset = UNSET,
 ) -> Response[Any | PageBeanProject]:
     """Get projects paginated
@@ -192,7 +190,7 @@ def sync_detailed(
         action (SearchProjectsAction | Unset):
         expand (str | Unset):
         status (list[SearchProjectsStatusItem] | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
         property_query (str | Unset):
 
     Raises:
@@ -240,7 +238,7 @@ def sync(
     action: SearchProjectsAction | Unset = UNSET,
     expand: str | Unset = UNSET,
     status: list[SearchProjectsStatusItem] | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
     property_query: str | Unset = UNSET,
 ) -> Any | PageBeanProject | None:
     """Get projects paginated
@@ -269,7 +267,7 @@ def sync(
         action (SearchProjectsAction | Unset):
         expand (str | Unset):
         status (list[SearchProjectsStatusItem] | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
         property_query (str | Unset):
 
     Raises:
@@ -312,7 +310,7 @@ async def asyncio_detailed(
     action: SearchProjectsAction | Unset = UNSET,
     expand: str | Unset = UNSET,
     status: list[SearchProjectsStatusItem] | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
     property_query: str | Unset = UNSET,
 ) -> Response[Any | PageBeanProject]:
     """Get projects paginated
@@ -341,7 +339,7 @@ async def asyncio_detailed(
         action (SearchProjectsAction | Unset):
         expand (str | Unset):
         status (list[SearchProjectsStatusItem] | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
         property_query (str | Unset):
 
     Raises:
@@ -387,7 +385,7 @@ async def asyncio(
     action: SearchProjectsAction | Unset = UNSET,
     expand: str | Unset = UNSET,
     status: list[SearchProjectsStatusItem] | Unset = UNSET,
-    properties: list[StringList] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
     property_query: str | Unset = UNSET,
 ) -> Any | PageBeanProject | None:
     """Get projects paginated
@@ -416,7 +414,7 @@ async def asyncio(
         action (SearchProjectsAction | Unset):
         expand (str | Unset):
         status (list[SearchProjectsStatusItem] | Unset):
-        properties (list[StringList] | Unset):
+        properties (list[str] | Unset):
         property_query (str | Unset):
 
     Raises:

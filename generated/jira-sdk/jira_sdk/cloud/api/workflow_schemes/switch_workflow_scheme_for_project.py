@@ -39,6 +39,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | TaskProgressBeanObject | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 303:
         response_303 = TaskProgressBeanObject.from_dict(response.json())
 

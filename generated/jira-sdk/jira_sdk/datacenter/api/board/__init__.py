@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ...models.project_json_bean_page import ProjectJsonBeanPage
     from ...models.search_results_bean import SearchResultsBean
     from ...models.sprint_bean_page import SprintBeanPage
-    from ...models.string_list import StringList
     from ...models.version_bean_page import VersionBeanPage
     from ...types import UNSET, Unset
 
@@ -39,7 +38,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
-        type_: StringList | Unset = UNSET,
+        type_: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | BoardBeanPage | None:
         """Get all boards"""
@@ -61,7 +60,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
-        type_: StringList | Unset = UNSET,
+        type_: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -131,7 +130,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues from the board's backlog"""
@@ -157,7 +156,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -248,7 +247,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues without an epic"""
@@ -274,7 +273,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -307,7 +306,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues for a specific epic"""
@@ -335,7 +334,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -368,7 +367,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues from a board"""
@@ -394,7 +393,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -552,7 +551,7 @@ class BoardApi:
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
-        state: StringList | Unset = UNSET,
+        state: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SprintBeanPage | None:
         """Get all sprints from a board"""
@@ -572,7 +571,7 @@ class BoardApi:
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
-        state: StringList | Unset = UNSET,
+        state: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -602,7 +601,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues for a sprint"""
@@ -630,7 +629,7 @@ class BoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -714,7 +713,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
-        type_: StringList | Unset = UNSET,
+        type_: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | BoardBeanPage | None:
         """Get all boards"""
@@ -736,7 +735,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
-        type_: StringList | Unset = UNSET,
+        type_: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -806,7 +805,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues from the board's backlog"""
@@ -832,7 +831,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -923,7 +922,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues without an epic"""
@@ -949,7 +948,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -982,7 +981,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues for a specific epic"""
@@ -1010,7 +1009,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1043,7 +1042,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues from a board"""
@@ -1069,7 +1068,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1227,7 +1226,7 @@ class AsyncBoardApi:
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
-        state: StringList | Unset = UNSET,
+        state: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SprintBeanPage | None:
         """Get all sprints from a board"""
@@ -1247,7 +1246,7 @@ class AsyncBoardApi:
         board_id: int,
         *,
         max_results: int | Unset = UNSET,
-        state: StringList | Unset = UNSET,
+        state: str | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1277,7 +1276,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues for a sprint"""
@@ -1305,7 +1304,7 @@ class AsyncBoardApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

@@ -20,7 +20,6 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.board_bean_page import BoardBeanPage
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -29,7 +28,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
-    type_: StringList | Unset = UNSET,
+    type_: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -41,11 +40,7 @@ def _get_kwargs(
 
     params["projectKeyOrId"] = project_key_or_id
 
-    json_type_: dict[str, Any] | Unset = UNSET
-    if not isinstance(type_, Unset):
-        json_type_ = type_.to_dict()
-    if not isinstance(json_type_, Unset):
-        params.update(json_type_)
+    params["type"] = type_
 
     params["startAt"] = start_at
 
@@ -61,6 +56,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | BoardBeanPage | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = BoardBeanPage.from_dict(response.json())
 
@@ -100,7 +97,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
-    type_: StringList | Unset = UNSET,
+    type_: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | BoardBeanPage]:
     """Get all boards
@@ -111,7 +108,7 @@ def sync_detailed(
         max_results (int | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
-        type_ (StringList | Unset):
+        type_ (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -143,7 +140,7 @@ def sync(
     max_results: int | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
-    type_: StringList | Unset = UNSET,
+    type_: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | BoardBeanPage | None:
     """Get all boards
@@ -154,7 +151,7 @@ def sync(
         max_results (int | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
-        type_ (StringList | Unset):
+        type_ (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -181,7 +178,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
-    type_: StringList | Unset = UNSET,
+    type_: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | BoardBeanPage]:
     """Get all boards
@@ -192,7 +189,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
-        type_ (StringList | Unset):
+        type_ (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -222,7 +219,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
-    type_: StringList | Unset = UNSET,
+    type_: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | BoardBeanPage | None:
     """Get all boards
@@ -233,7 +230,7 @@ async def asyncio(
         max_results (int | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
-        type_ (StringList | Unset):
+        type_ (str | Unset):
         start_at (int | Unset):
 
     Raises:

@@ -21,7 +21,6 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.sprint_bean_page import SprintBeanPage
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -29,7 +28,7 @@ def _get_kwargs(
     board_id: int,
     *,
     max_results: int | Unset = UNSET,
-    state: StringList | Unset = UNSET,
+    state: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -37,11 +36,7 @@ def _get_kwargs(
 
     params["maxResults"] = max_results
 
-    json_state: dict[str, Any] | Unset = UNSET
-    if not isinstance(state, Unset):
-        json_state = state.to_dict()
-    if not isinstance(json_state, Unset):
-        params.update(json_state)
+    params["state"] = state
 
     params["startAt"] = start_at
 
@@ -59,6 +54,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | SprintBeanPage | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SprintBeanPage.from_dict(response.json())
 
@@ -103,7 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
-    state: StringList | Unset = UNSET,
+    state: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SprintBeanPage]:
     """Get all sprints from a board
@@ -114,7 +111,7 @@ def sync_detailed(
     Args:
         board_id (int):
         max_results (int | Unset):
-        state (StringList | Unset):
+        state (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -144,7 +141,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
-    state: StringList | Unset = UNSET,
+    state: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SprintBeanPage | None:
     """Get all sprints from a board
@@ -155,7 +152,7 @@ def sync(
     Args:
         board_id (int):
         max_results (int | Unset):
-        state (StringList | Unset):
+        state (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -180,7 +177,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
-    state: StringList | Unset = UNSET,
+    state: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SprintBeanPage]:
     """Get all sprints from a board
@@ -191,7 +188,7 @@ async def asyncio_detailed(
     Args:
         board_id (int):
         max_results (int | Unset):
-        state (StringList | Unset):
+        state (str | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -219,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     max_results: int | Unset = UNSET,
-    state: StringList | Unset = UNSET,
+    state: str | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SprintBeanPage | None:
     """Get all sprints from a board
@@ -230,7 +227,7 @@ async def asyncio(
     Args:
         board_id (int):
         max_results (int | Unset):
-        state (StringList | Unset):
+        state (str | Unset):
         start_at (int | Unset):
 
     Raises:

@@ -21,7 +21,6 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.search_results_bean import SearchResultsBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -33,7 +32,7 @@ def _get_kwargs(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -47,12 +46,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -75,6 +71,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | SearchResultsBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SearchResultsBean.from_dict(response.json())
 
@@ -123,7 +121,7 @@ def sync_detailed(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get all issues for a sprint
@@ -139,7 +137,7 @@ def sync_detailed(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -177,7 +175,7 @@ def sync(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get all issues for a sprint
@@ -193,7 +191,7 @@ def sync(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -226,7 +224,7 @@ async def asyncio_detailed(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get all issues for a sprint
@@ -242,7 +240,7 @@ async def asyncio_detailed(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -278,7 +276,7 @@ async def asyncio(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get all issues for a sprint
@@ -294,7 +292,7 @@ async def asyncio(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:

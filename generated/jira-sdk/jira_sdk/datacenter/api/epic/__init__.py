@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from ...models.epic_update_bean import EpicUpdateBean
     from ...models.issue_assign_request_bean import IssueAssignRequestBean
     from ...models.search_results_bean import SearchResultsBean
-    from ...models.string_list import StringList
     from ...types import UNSET, Unset
 
 
@@ -34,7 +33,7 @@ class EpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues without an epic"""
@@ -58,7 +57,7 @@ class EpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -132,7 +131,7 @@ class EpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues for a specific epic"""
@@ -158,7 +157,7 @@ class EpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -228,7 +227,7 @@ class AsyncEpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues without an epic"""
@@ -252,7 +251,7 @@ class AsyncEpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -326,7 +325,7 @@ class AsyncEpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues for a specific epic"""
@@ -352,7 +351,7 @@ class AsyncEpicApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

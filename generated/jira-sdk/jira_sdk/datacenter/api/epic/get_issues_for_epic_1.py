@@ -21,7 +21,6 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.search_results_bean import SearchResultsBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -32,7 +31,7 @@ def _get_kwargs(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -46,12 +45,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -73,6 +69,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | SearchResultsBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SearchResultsBean.from_dict(response.json())
 
@@ -120,7 +118,7 @@ def sync_detailed(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get issues for a specific epic
@@ -135,7 +133,7 @@ def sync_detailed(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -171,7 +169,7 @@ def sync(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get issues for a specific epic
@@ -186,7 +184,7 @@ def sync(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -217,7 +215,7 @@ async def asyncio_detailed(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get issues for a specific epic
@@ -232,7 +230,7 @@ async def asyncio_detailed(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -266,7 +264,7 @@ async def asyncio(
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get issues for a specific epic
@@ -281,7 +279,7 @@ async def asyncio(
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ...models.filter_bean import FilterBean
     from ...models.filter_permission_bean import FilterPermissionBean
     from ...models.share_permission_input_bean import SharePermissionInputBean
-    from ...models.string_list import StringList
     from ...types import UNSET, File, FileTypes, Unset
 
 
@@ -32,7 +31,7 @@ class FilterApi:
         self,
         *,
         body: FilterBean | Unset = UNSET,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Create a new filter"""
         from . import create_filter as _operation
@@ -72,7 +71,7 @@ class FilterApi:
     def get_favourite_filters(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | list[FilterBean] | None:
         """Get favourite filters"""
         from . import get_favourite_filters as _operation
@@ -86,7 +85,7 @@ class FilterApi:
     def iter_get_favourite_filters(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> Iterator[Any]:
@@ -107,7 +106,7 @@ class FilterApi:
         self,
         id: str,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Get a filter by ID"""
         from . import get_filter as _operation
@@ -124,7 +123,7 @@ class FilterApi:
         id: str,
         *,
         body: FilterBean | Unset = UNSET,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Update an existing filter"""
         from . import edit_filter as _operation
@@ -281,7 +280,7 @@ class AsyncFilterApi:
         self,
         *,
         body: FilterBean | Unset = UNSET,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Create a new filter"""
         from . import create_filter as _operation
@@ -321,7 +320,7 @@ class AsyncFilterApi:
     async def get_favourite_filters(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | list[FilterBean] | None:
         """Get favourite filters"""
         from . import get_favourite_filters as _operation
@@ -335,7 +334,7 @@ class AsyncFilterApi:
     def iter_get_favourite_filters(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[Any]:
@@ -356,7 +355,7 @@ class AsyncFilterApi:
         self,
         id: str,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Get a filter by ID"""
         from . import get_filter as _operation
@@ -373,7 +372,7 @@ class AsyncFilterApi:
         id: str,
         *,
         body: FilterBean | Unset = UNSET,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
     ) -> Any | FilterBean | None:
         """Update an existing filter"""
         from . import edit_filter as _operation

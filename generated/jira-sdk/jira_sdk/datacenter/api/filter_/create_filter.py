@@ -14,24 +14,19 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.filter_bean import FilterBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     *,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
-    json_expand: dict[str, Any] | Unset = UNSET
-    if not isinstance(expand, Unset):
-        json_expand = expand.to_dict()
-    if not isinstance(json_expand, Unset):
-        params.update(json_expand)
+    params["expand"] = expand
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -51,6 +46,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | FilterBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = FilterBean.from_dict(response.json())
 
@@ -80,7 +77,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Create a new filter
 
@@ -88,7 +85,7 @@ def sync_detailed(
     users default sharing permissions
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -115,7 +112,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Create a new filter
 
@@ -123,7 +120,7 @@ def sync(
     users default sharing permissions
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -145,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Create a new filter
 
@@ -153,7 +150,7 @@ async def asyncio_detailed(
     users default sharing permissions
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -178,7 +175,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Create a new filter
 
@@ -186,7 +183,7 @@ async def asyncio(
     users default sharing permissions
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:

@@ -15,7 +15,6 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.filter_bean import FilterBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -23,17 +22,13 @@ def _get_kwargs(
     id: str,
     *,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
-    json_expand: dict[str, Any] | Unset = UNSET
-    if not isinstance(expand, Unset):
-        json_expand = expand.to_dict()
-    if not isinstance(json_expand, Unset):
-        params.update(json_expand)
+    params["expand"] = expand
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -55,6 +50,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | FilterBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = FilterBean.from_dict(response.json())
 
@@ -85,7 +82,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Update an existing filter
 
@@ -96,7 +93,7 @@ def sync_detailed(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -125,7 +122,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Update an existing filter
 
@@ -136,7 +133,7 @@ def sync(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -160,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Update an existing filter
 
@@ -171,7 +168,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:
@@ -198,7 +195,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FilterBean | Unset = UNSET,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Update an existing filter
 
@@ -209,7 +206,7 @@ async def asyncio(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
         body (FilterBean | Unset):
 
     Raises:

@@ -14,22 +14,17 @@ PAGINATION: dict[str, str] | None = {"style": "list", "items": "", "items_attr":
 from typing import cast
 
 from ...models.filter_bean import FilterBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     *,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_expand: dict[str, Any] | Unset = UNSET
-    if not isinstance(expand, Unset):
-        json_expand = expand.to_dict()
-    if not isinstance(json_expand, Unset):
-        params.update(json_expand)
+    params["expand"] = expand
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -43,6 +38,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | list[FilterBean] | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -78,14 +75,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | list[FilterBean]]:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,14 +106,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | list[FilterBean] | None:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,14 +132,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | list[FilterBean]]:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,14 +161,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | list[FilterBean] | None:
     """Get favourite filters
 
      Returns the favourite filters of the logged-in user
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -15,23 +15,18 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.filter_bean import FilterBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_expand: dict[str, Any] | Unset = UNSET
-    if not isinstance(expand, Unset):
-        json_expand = expand.to_dict()
-    if not isinstance(json_expand, Unset):
-        params.update(json_expand)
+    params["expand"] = expand
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -47,6 +42,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | FilterBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = FilterBean.from_dict(response.json())
 
@@ -76,7 +73,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Get a filter by ID
 
@@ -84,7 +81,7 @@ def sync_detailed(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,7 +107,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Get a filter by ID
 
@@ -118,7 +115,7 @@ def sync(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,7 +136,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Response[Any | FilterBean]:
     """Get a filter by ID
 
@@ -147,7 +144,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +168,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
 ) -> Any | FilterBean | None:
     """Get a filter by ID
 
@@ -179,7 +176,7 @@ async def asyncio(
 
     Args:
         id (str):
-        expand (StringList | Unset):
+        expand (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

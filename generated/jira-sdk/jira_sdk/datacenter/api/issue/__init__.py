@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from ...models.pinned_comment_json_bean import PinnedCommentJsonBean
     from ...models.remote_issue_link_bean import RemoteIssueLinkBean
     from ...models.remote_issue_link_create_or_update_request import RemoteIssueLinkCreateOrUpdateRequest
-    from ...models.string_list import StringList
     from ...models.transitions_meta_bean import TransitionsMetaBean
     from ...models.user_bean import UserBean
     from ...models.vote_bean import VoteBean
@@ -73,7 +72,7 @@ class IssueApi:
         issue_id_or_key: str,
         *,
         expand: str | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         update_history: bool | Unset = UNSET,
     ) -> Any | IssueBean | None:
         """Get a single issue with Agile fields"""
@@ -1054,7 +1053,7 @@ class AsyncIssueApi:
         issue_id_or_key: str,
         *,
         expand: str | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         update_history: bool | Unset = UNSET,
     ) -> Any | IssueBean | None:
         """Get a single issue with Agile fields"""

@@ -15,7 +15,6 @@ PAGINATION: dict[str, str] | None = None
 from typing import cast
 
 from ...models.issue_bean import IssueBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
@@ -23,7 +22,7 @@ def _get_kwargs(
     issue_id_or_key: str,
     *,
     expand: str | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -31,12 +30,9 @@ def _get_kwargs(
 
     params["expand"] = expand
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -56,6 +52,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | IssueBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = IssueBean.from_dict(response.json())
 
@@ -98,7 +96,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Response[Any | IssueBean]:
     """Get a single issue with Agile fields
@@ -109,7 +107,7 @@ def sync_detailed(
     Args:
         issue_id_or_key (str):
         expand (str | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         update_history (bool | Unset):
 
     Raises:
@@ -139,7 +137,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Any | IssueBean | None:
     """Get a single issue with Agile fields
@@ -150,7 +148,7 @@ def sync(
     Args:
         issue_id_or_key (str):
         expand (str | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         update_history (bool | Unset):
 
     Raises:
@@ -175,7 +173,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Response[Any | IssueBean]:
     """Get a single issue with Agile fields
@@ -186,7 +184,7 @@ async def asyncio_detailed(
     Args:
         issue_id_or_key (str):
         expand (str | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         update_history (bool | Unset):
 
     Raises:
@@ -214,7 +212,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Any | IssueBean | None:
     """Get a single issue with Agile fields
@@ -225,7 +223,7 @@ async def asyncio(
     Args:
         issue_id_or_key (str):
         expand (str | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         update_history (bool | Unset):
 
     Raises:

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from ...client import Client
     from ...models.search_request_bean import SearchRequestBean
     from ...models.search_results_bean import SearchResultsBean
-    from ...models.string_list import StringList
     from ...types import UNSET, Unset
 
 
@@ -27,11 +26,11 @@ class SearchApi:
     def search_1(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues using JQL"""
@@ -51,11 +50,11 @@ class SearchApi:
     def iter_search_1(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -102,11 +101,11 @@ class AsyncSearchApi:
     async def search_1(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get issues using JQL"""
@@ -126,11 +125,11 @@ class AsyncSearchApi:
     def iter_search_1(
         self,
         *,
-        expand: StringList | Unset = UNSET,
+        expand: str | Unset = UNSET,
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

@@ -20,27 +20,22 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.search_results_bean import SearchResultsBean
-from ...models.string_list import StringList
 from ...types import UNSET, Unset
 
 
 def _get_kwargs(
     *,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_expand: dict[str, Any] | Unset = UNSET
-    if not isinstance(expand, Unset):
-        json_expand = expand.to_dict()
-    if not isinstance(json_expand, Unset):
-        params.update(json_expand)
+    params["expand"] = expand
 
     params["jql"] = jql
 
@@ -48,12 +43,9 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[dict[str, Any]] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
-        json_fields = []
-        for fields_item_data in fields:
-            fields_item = fields_item_data.to_dict()
-            json_fields.append(fields_item)
+        json_fields = fields
 
     params["fields"] = json_fields
 
@@ -73,6 +65,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | SearchResultsBean | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SearchResultsBean.from_dict(response.json())
 
@@ -103,11 +97,11 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get issues using JQL
@@ -140,11 +134,11 @@ def sync_detailed(
     specify changelog as one of the values to expand.
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -174,11 +168,11 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get issues using JQL
@@ -211,11 +205,11 @@ def sync(
     specify changelog as one of the values to expand.
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -240,11 +234,11 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Response[Any | SearchResultsBean]:
     """Get issues using JQL
@@ -277,11 +271,11 @@ async def asyncio_detailed(
     specify changelog as one of the values to expand.
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:
@@ -309,11 +303,11 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    expand: StringList | Unset = UNSET,
+    expand: str | Unset = UNSET,
     jql: str | Unset = UNSET,
     max_results: int | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[StringList] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     start_at: int | Unset = UNSET,
 ) -> Any | SearchResultsBean | None:
     """Get issues using JQL
@@ -346,11 +340,11 @@ async def asyncio(
     specify changelog as one of the values to expand.
 
     Args:
-        expand (StringList | Unset):
+        expand (str | Unset):
         jql (str | Unset):
         max_results (int | Unset):
         validate_query (bool | Unset):
-        fields (list[StringList] | Unset):
+        fields (list[str] | Unset):
         start_at (int | Unset):
 
     Raises:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ...models.sprint_bean import SprintBean
     from ...models.sprint_create_bean import SprintCreateBean
     from ...models.sprint_swap_bean import SprintSwapBean
-    from ...models.string_list import StringList
     from ...models.unmap_sprints_bean import UnmapSprintsBean
     from ...types import UNSET, Unset
 
@@ -135,7 +134,7 @@ class SprintApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues in a sprint"""
@@ -161,7 +160,7 @@ class SprintApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -387,7 +386,7 @@ class AsyncSprintApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
     ) -> Any | SearchResultsBean | None:
         """Get all issues in a sprint"""
@@ -413,7 +412,7 @@ class AsyncSprintApi:
         jql: str | Unset = UNSET,
         max_results: int | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[StringList] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         start_at: int | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

@@ -48,6 +48,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CustomerRequestDTO | ErrorResponse | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = CustomerRequestDTO.from_dict(response.json())
 

@@ -16,10 +16,8 @@ if TYPE_CHECKING:
     from ...models.create_board_response_201 import CreateBoardResponse201
     from ...models.get_all_boards_order_by import GetAllBoardsOrderBy
     from ...models.get_all_boards_response_200 import GetAllBoardsResponse200
-    from ...models.get_all_boards_type import GetAllBoardsType
     from ...models.get_all_quick_filters_response_200 import GetAllQuickFiltersResponse200
     from ...models.get_all_sprints_response_200 import GetAllSprintsResponse200
-    from ...models.get_all_sprints_state import GetAllSprintsState
     from ...models.get_all_versions_response_200 import GetAllVersionsResponse200
     from ...models.get_board_by_filter_id_response_200 import GetBoardByFilterIdResponse200
     from ...models.get_board_issues_for_epic_response_200 import GetBoardIssuesForEpicResponse200
@@ -53,7 +51,7 @@ class BoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        type_: GetAllBoardsType | Unset = UNSET,
+        type_: str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
         account_id_location: str | Unset = UNSET,
@@ -91,7 +89,7 @@ class BoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        type_: GetAllBoardsType | Unset = UNSET,
+        type_: str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
         account_id_location: str | Unset = UNSET,
@@ -220,7 +218,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for backlog"""
@@ -246,7 +244,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -279,7 +277,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for backlog (enhanced)"""
@@ -307,7 +305,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -415,7 +413,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
         """Get issues without epic for board"""
@@ -441,7 +439,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -474,7 +472,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic for board (enhanced)"""
@@ -502,7 +500,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -536,7 +534,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetBoardIssuesForEpicResponse200 | None:
         """Get board issues for epic"""
@@ -564,7 +562,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -599,7 +597,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for epic (enhanced)"""
@@ -629,7 +627,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -692,7 +690,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for board"""
@@ -718,7 +716,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -767,7 +765,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for board (enhanced)"""
@@ -795,7 +793,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1028,7 +1026,7 @@ class BoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        state: GetAllSprintsState | Unset = UNSET,
+        state: str | Unset = UNSET,
     ) -> Any | GetAllSprintsResponse200 | None:
         """Get all sprints"""
         from . import get_all_sprints as _operation
@@ -1048,7 +1046,7 @@ class BoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        state: GetAllSprintsState | Unset = UNSET,
+        state: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> Iterator[Any]:
@@ -1077,7 +1075,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetBoardIssuesForSprintResponse200 | None:
         """Get board issues for sprint"""
@@ -1105,7 +1103,7 @@ class BoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1140,7 +1138,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for sprint (enhanced)"""
@@ -1170,7 +1168,7 @@ class BoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1254,7 +1252,7 @@ class AsyncBoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        type_: GetAllBoardsType | Unset = UNSET,
+        type_: str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
         account_id_location: str | Unset = UNSET,
@@ -1292,7 +1290,7 @@ class AsyncBoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        type_: GetAllBoardsType | Unset = UNSET,
+        type_: str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_key_or_id: str | Unset = UNSET,
         account_id_location: str | Unset = UNSET,
@@ -1421,7 +1419,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for backlog"""
@@ -1447,7 +1445,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1480,7 +1478,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for backlog (enhanced)"""
@@ -1508,7 +1506,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1616,7 +1614,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
         """Get issues without epic for board"""
@@ -1642,7 +1640,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1675,7 +1673,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic for board (enhanced)"""
@@ -1703,7 +1701,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1737,7 +1735,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetBoardIssuesForEpicResponse200 | None:
         """Get board issues for epic"""
@@ -1765,7 +1763,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1800,7 +1798,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for epic (enhanced)"""
@@ -1830,7 +1828,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1893,7 +1891,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SearchResults | None:
         """Get issues for board"""
@@ -1919,7 +1917,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -1968,7 +1966,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for board (enhanced)"""
@@ -1996,7 +1994,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -2229,7 +2227,7 @@ class AsyncBoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        state: GetAllSprintsState | Unset = UNSET,
+        state: str | Unset = UNSET,
     ) -> Any | GetAllSprintsResponse200 | None:
         """Get all sprints"""
         from . import get_all_sprints as _operation
@@ -2249,7 +2247,7 @@ class AsyncBoardApi:
         *,
         start_at: int | Unset = UNSET,
         max_results: int | Unset = UNSET,
-        state: GetAllSprintsState | Unset = UNSET,
+        state: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[Any]:
@@ -2278,7 +2276,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetBoardIssuesForSprintResponse200 | None:
         """Get board issues for sprint"""
@@ -2306,7 +2304,7 @@ class AsyncBoardApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -2341,7 +2339,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get board issues for sprint (enhanced)"""
@@ -2371,7 +2369,7 @@ class AsyncBoardApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

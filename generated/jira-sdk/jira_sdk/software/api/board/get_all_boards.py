@@ -21,7 +21,6 @@ from typing import cast
 
 from ...models.get_all_boards_order_by import GetAllBoardsOrderBy
 from ...models.get_all_boards_response_200 import GetAllBoardsResponse200
-from ...models.get_all_boards_type import GetAllBoardsType
 from ...types import UNSET, Unset
 
 
@@ -29,7 +28,7 @@ def _get_kwargs(
     *,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    type_: GetAllBoardsType | Unset = UNSET,
+    type_: str | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
     account_id_location: str | Unset = UNSET,
@@ -48,11 +47,7 @@ def _get_kwargs(
 
     params["maxResults"] = max_results
 
-    json_type_: dict[str, Any] | Unset = UNSET
-    if not isinstance(type_, Unset):
-        json_type_ = type_.to_dict()
-    if not isinstance(json_type_, Unset):
-        params.update(json_type_)
+    params["type"] = type_
 
     params["name"] = name
 
@@ -96,6 +91,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetAllBoardsResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetAllBoardsResponse200.from_dict(response.json())
 
@@ -136,7 +133,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    type_: GetAllBoardsType | Unset = UNSET,
+    type_: str | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
     account_id_location: str | Unset = UNSET,
@@ -159,7 +156,7 @@ def sync_detailed(
     Args:
         start_at (int | Unset):
         max_results (int | Unset):
-        type_ (GetAllBoardsType | Unset):
+        type_ (str | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
         account_id_location (str | Unset):
@@ -207,7 +204,7 @@ def sync(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    type_: GetAllBoardsType | Unset = UNSET,
+    type_: str | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
     account_id_location: str | Unset = UNSET,
@@ -230,7 +227,7 @@ def sync(
     Args:
         start_at (int | Unset):
         max_results (int | Unset):
-        type_ (GetAllBoardsType | Unset):
+        type_ (str | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
         account_id_location (str | Unset):
@@ -273,7 +270,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    type_: GetAllBoardsType | Unset = UNSET,
+    type_: str | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
     account_id_location: str | Unset = UNSET,
@@ -296,7 +293,7 @@ async def asyncio_detailed(
     Args:
         start_at (int | Unset):
         max_results (int | Unset):
-        type_ (GetAllBoardsType | Unset):
+        type_ (str | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
         account_id_location (str | Unset):
@@ -342,7 +339,7 @@ async def asyncio(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    type_: GetAllBoardsType | Unset = UNSET,
+    type_: str | Unset = UNSET,
     name: str | Unset = UNSET,
     project_key_or_id: str | Unset = UNSET,
     account_id_location: str | Unset = UNSET,
@@ -365,7 +362,7 @@ async def asyncio(
     Args:
         start_at (int | Unset):
         max_results (int | Unset):
-        type_ (GetAllBoardsType | Unset):
+        type_ (str | Unset):
         name (str | Unset):
         project_key_or_id (str | Unset):
         account_id_location (str | Unset):

@@ -21,7 +21,6 @@ PAGINATION: dict[str, str] | None = {
 from typing import cast
 
 from ...models.get_all_sprints_response_200 import GetAllSprintsResponse200
-from ...models.get_all_sprints_state import GetAllSprintsState
 from ...types import UNSET, Unset
 
 
@@ -30,7 +29,7 @@ def _get_kwargs(
     *,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    state: GetAllSprintsState | Unset = UNSET,
+    state: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -39,11 +38,7 @@ def _get_kwargs(
 
     params["maxResults"] = max_results
 
-    json_state: dict[str, Any] | Unset = UNSET
-    if not isinstance(state, Unset):
-        json_state = state.to_dict()
-    if not isinstance(json_state, Unset):
-        params.update(json_state)
+    params["state"] = state
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -61,6 +56,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetAllSprintsResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetAllSprintsResponse200.from_dict(response.json())
 
@@ -106,7 +103,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    state: GetAllSprintsState | Unset = UNSET,
+    state: str | Unset = UNSET,
 ) -> Response[Any | GetAllSprintsResponse200]:
     """Get all sprints
 
@@ -117,7 +114,7 @@ def sync_detailed(
         board_id (int):
         start_at (int | Unset):
         max_results (int | Unset):
-        state (GetAllSprintsState | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +144,7 @@ def sync(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    state: GetAllSprintsState | Unset = UNSET,
+    state: str | Unset = UNSET,
 ) -> Any | GetAllSprintsResponse200 | None:
     """Get all sprints
 
@@ -158,7 +155,7 @@ def sync(
         board_id (int):
         start_at (int | Unset):
         max_results (int | Unset):
-        state (GetAllSprintsState | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +180,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    state: GetAllSprintsState | Unset = UNSET,
+    state: str | Unset = UNSET,
 ) -> Response[Any | GetAllSprintsResponse200]:
     """Get all sprints
 
@@ -194,7 +191,7 @@ async def asyncio_detailed(
         board_id (int):
         start_at (int | Unset):
         max_results (int | Unset):
-        state (GetAllSprintsState | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,7 +219,7 @@ async def asyncio(
     client: AuthenticatedClient,
     start_at: int | Unset = UNSET,
     max_results: int | Unset = UNSET,
-    state: GetAllSprintsState | Unset = UNSET,
+    state: str | Unset = UNSET,
 ) -> Any | GetAllSprintsResponse200 | None:
     """Get all sprints
 
@@ -233,7 +230,7 @@ async def asyncio(
         board_id (int):
         start_at (int | Unset):
         max_results (int | Unset):
-        state (GetAllSprintsState | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -32,7 +32,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -46,7 +46,7 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -71,6 +71,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetBoardIssuesForEpicResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetBoardIssuesForEpicResponse200.from_dict(response.json())
 
@@ -119,7 +121,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetBoardIssuesForEpicResponse200]:
     """Get board issues for epic
@@ -136,7 +138,7 @@ def sync_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -174,7 +176,7 @@ def sync(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetBoardIssuesForEpicResponse200 | None:
     """Get board issues for epic
@@ -191,7 +193,7 @@ def sync(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -224,7 +226,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetBoardIssuesForEpicResponse200]:
     """Get board issues for epic
@@ -241,7 +243,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -277,7 +279,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetBoardIssuesForEpicResponse200 | None:
     """Get board issues for epic
@@ -294,7 +296,7 @@ async def asyncio(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -31,7 +31,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -45,7 +45,7 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -67,6 +67,8 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | SearchResults | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SearchResults.from_dict(response.json())
 
@@ -112,7 +114,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SearchResults]:
     """Get issues for board
@@ -130,7 +132,7 @@ def sync_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -166,7 +168,7 @@ def sync(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SearchResults | None:
     """Get issues for board
@@ -184,7 +186,7 @@ def sync(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -215,7 +217,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SearchResults]:
     """Get issues for board
@@ -233,7 +235,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -267,7 +269,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SearchResults | None:
     """Get issues for board
@@ -285,7 +287,7 @@ async def asyncio(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:

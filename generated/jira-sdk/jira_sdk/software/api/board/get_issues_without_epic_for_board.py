@@ -31,7 +31,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -45,7 +45,7 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -69,6 +69,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetIssuesWithoutEpicForBoardResponse200.from_dict(response.json())
 
@@ -116,7 +118,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetIssuesWithoutEpicForBoardResponse200]:
     """Get issues without epic for board
@@ -132,7 +134,7 @@ def sync_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -168,7 +170,7 @@ def sync(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
     """Get issues without epic for board
@@ -184,7 +186,7 @@ def sync(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -215,7 +217,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetIssuesWithoutEpicForBoardResponse200]:
     """Get issues without epic for board
@@ -231,7 +233,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -265,7 +267,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetIssuesWithoutEpicForBoardResponse200 | None:
     """Get issues without epic for board
@@ -281,7 +283,7 @@ async def asyncio(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -50,6 +50,8 @@ def _parse_response(
     | list[SubmitBuildsResponse413Item]
     | list[SubmitBuildsResponseDefaultItem]
 ):
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = SubmitBuildsResponse202.from_dict(response.json())
 

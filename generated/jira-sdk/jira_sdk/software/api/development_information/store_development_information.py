@@ -51,6 +51,8 @@ def _parse_response(
     | StoreDevelopmentInformationResponse500
     | None
 ):
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = StoreDevelopmentInformationResponse202.from_dict(response.json())
 

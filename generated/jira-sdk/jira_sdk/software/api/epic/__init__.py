@@ -37,7 +37,7 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesWithoutEpicResponse200 | None:
         """Get issues without epic"""
@@ -61,7 +61,7 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -106,7 +106,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic (enhanced)"""
@@ -132,7 +132,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -193,7 +193,7 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesForEpicResponse200 | None:
         """Get issues for epic"""
@@ -219,7 +219,7 @@ class EpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -268,7 +268,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for epic (enhanced)"""
@@ -296,7 +296,7 @@ class EpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -351,7 +351,7 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesWithoutEpicResponse200 | None:
         """Get issues without epic"""
@@ -375,7 +375,7 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -420,7 +420,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues without epic (enhanced)"""
@@ -446,7 +446,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -507,7 +507,7 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesForEpicResponse200 | None:
         """Get issues for epic"""
@@ -533,7 +533,7 @@ class AsyncEpicApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -582,7 +582,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for epic (enhanced)"""
@@ -610,7 +610,7 @@ class AsyncEpicApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

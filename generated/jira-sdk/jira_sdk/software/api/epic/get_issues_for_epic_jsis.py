@@ -32,7 +32,7 @@ def _get_kwargs(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -52,7 +52,7 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -76,6 +76,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | SoftwareIssueResults | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = SoftwareIssueResults.from_dict(response.json())
 
@@ -124,7 +126,7 @@ def sync_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for epic (enhanced)
@@ -147,7 +149,7 @@ def sync_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -185,7 +187,7 @@ def sync(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for epic (enhanced)
@@ -208,7 +210,7 @@ def sync(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -241,7 +243,7 @@ async def asyncio_detailed(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | SoftwareIssueResults]:
     """Get issues for epic (enhanced)
@@ -264,7 +266,7 @@ async def asyncio_detailed(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -300,7 +302,7 @@ async def asyncio(
     reconcile_issues: list[int] | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | SoftwareIssueResults | None:
     """Get issues for epic (enhanced)
@@ -323,7 +325,7 @@ async def asyncio(
         reconcile_issues (list[int] | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:

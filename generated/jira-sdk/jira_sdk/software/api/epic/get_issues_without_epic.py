@@ -29,7 +29,7 @@ def _get_kwargs(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -43,7 +43,7 @@ def _get_kwargs(
 
     params["validateQuery"] = validate_query
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -65,6 +65,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetIssuesWithoutEpicResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetIssuesWithoutEpicResponse200.from_dict(response.json())
 
@@ -107,7 +109,7 @@ def sync_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetIssuesWithoutEpicResponse200]:
     """Get issues without epic
@@ -127,7 +129,7 @@ def sync_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -161,7 +163,7 @@ def sync(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetIssuesWithoutEpicResponse200 | None:
     """Get issues without epic
@@ -181,7 +183,7 @@ def sync(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -210,7 +212,7 @@ async def asyncio_detailed(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Response[Any | GetIssuesWithoutEpicResponse200]:
     """Get issues without epic
@@ -230,7 +232,7 @@ async def asyncio_detailed(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:
@@ -262,7 +264,7 @@ async def asyncio(
     max_results: int | Unset = UNSET,
     jql: str | Unset = UNSET,
     validate_query: bool | Unset = UNSET,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
 ) -> Any | GetIssuesWithoutEpicResponse200 | None:
     """Get issues without epic
@@ -282,7 +284,7 @@ async def asyncio(
         max_results (int | Unset):
         jql (str | Unset):
         validate_query (bool | Unset):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
 
     Raises:

@@ -45,7 +45,7 @@ class IssueApi:
         self,
         issue_id_or_key: str,
         *,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         update_history: bool | Unset = UNSET,
     ) -> Any | GetIssueResponse200 | None:
@@ -120,7 +120,7 @@ class AsyncIssueApi:
         self,
         issue_id_or_key: str,
         *,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         update_history: bool | Unset = UNSET,
     ) -> Any | GetIssueResponse200 | None:

@@ -21,14 +21,14 @@ from ...types import UNSET, Unset
 def _get_kwargs(
     issue_id_or_key: str,
     *,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_fields: list[Any] | Unset = UNSET
+    json_fields: list[str] | Unset = UNSET
     if not isinstance(fields, Unset):
         json_fields = fields
 
@@ -54,6 +54,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | GetIssueResponse200 | None:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 200:
         response_200 = GetIssueResponse200.from_dict(response.json())
 
@@ -97,7 +99,7 @@ def sync_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Response[Any | GetIssueResponse200]:
@@ -108,7 +110,7 @@ def sync_detailed(
 
     Args:
         issue_id_or_key (str):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
         update_history (bool | Unset):
 
@@ -138,7 +140,7 @@ def sync(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Any | GetIssueResponse200 | None:
@@ -149,7 +151,7 @@ def sync(
 
     Args:
         issue_id_or_key (str):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
         update_history (bool | Unset):
 
@@ -174,7 +176,7 @@ async def asyncio_detailed(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Response[Any | GetIssueResponse200]:
@@ -185,7 +187,7 @@ async def asyncio_detailed(
 
     Args:
         issue_id_or_key (str):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
         update_history (bool | Unset):
 
@@ -213,7 +215,7 @@ async def asyncio(
     issue_id_or_key: str,
     *,
     client: AuthenticatedClient,
-    fields: list[Any] | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
     expand: str | Unset = UNSET,
     update_history: bool | Unset = UNSET,
 ) -> Any | GetIssueResponse200 | None:
@@ -224,7 +226,7 @@ async def asyncio(
 
     Args:
         issue_id_or_key (str):
-        fields (list[Any] | Unset):
+        fields (list[str] | Unset):
         expand (str | Unset):
         update_history (bool | Unset):
 

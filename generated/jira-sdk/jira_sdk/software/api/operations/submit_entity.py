@@ -54,6 +54,8 @@ def _parse_response(
     | list[SubmitEntityResponse413Item]
     | list[SubmitEntityResponseDefaultItem]
 ):
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = SubmitEntityResponse202.from_dict(response.json())
 

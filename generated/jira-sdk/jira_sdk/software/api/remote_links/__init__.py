@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
     from ...client import Client
     from ...models.delete_remote_link_by_id_response_default_item import DeleteRemoteLinkByIdResponseDefaultItem
-    from ...models.delete_remote_links_by_property_params import DeleteRemoteLinksByPropertyParams
     from ...models.delete_remote_links_by_property_response_400_item import DeleteRemoteLinksByPropertyResponse400Item
     from ...models.delete_remote_links_by_property_response_default_item import (
         DeleteRemoteLinksByPropertyResponseDefaultItem,
@@ -61,7 +60,7 @@ class RemoteLinksApi:
         self,
         *,
         field_update_sequence_number: int | Unset = UNSET,
-        params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+        params: str | Unset = UNSET,
         authorization: str,
     ) -> (
         Any
@@ -148,7 +147,7 @@ class AsyncRemoteLinksApi:
         self,
         *,
         field_update_sequence_number: int | Unset = UNSET,
-        params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+        params: str | Unset = UNSET,
         authorization: str,
     ) -> (
         Any

@@ -13,7 +13,6 @@ PAGINATION: dict[str, str] | None = None
 
 from typing import cast
 
-from ...models.delete_remote_links_by_property_params import DeleteRemoteLinksByPropertyParams
 from ...models.delete_remote_links_by_property_response_400_item import DeleteRemoteLinksByPropertyResponse400Item
 from ...models.delete_remote_links_by_property_response_default_item import (
     DeleteRemoteLinksByPropertyResponseDefaultItem,
@@ -24,7 +23,7 @@ from ...types import UNSET, Unset
 def _get_kwargs(
     *,
     field_update_sequence_number: int | Unset = UNSET,
-    params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+    params: str | Unset = UNSET,
     authorization: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -34,11 +33,7 @@ def _get_kwargs(
 
     params["_updateSequenceNumber"] = field_update_sequence_number
 
-    json_params: dict[str, Any] | Unset = UNSET
-    if not isinstance(params, Unset):
-        json_params = params.to_dict()
-    if not isinstance(json_params, Unset):
-        params.update(json_params)
+    params["params"] = params
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -55,6 +50,8 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | list[DeleteRemoteLinksByPropertyResponse400Item] | list[DeleteRemoteLinksByPropertyResponseDefaultItem]:
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = cast(Any, None)
         return response_202
@@ -113,7 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     field_update_sequence_number: int | Unset = UNSET,
-    params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+    params: str | Unset = UNSET,
     authorization: str,
 ) -> Response[
     Any | list[DeleteRemoteLinksByPropertyResponse400Item] | list[DeleteRemoteLinksByPropertyResponseDefaultItem]
@@ -137,7 +134,7 @@ def sync_detailed(
 
     Args:
         field_update_sequence_number (int | Unset):
-        params (DeleteRemoteLinksByPropertyParams | Unset):
+        params (str | Unset):
         authorization (str):
 
     Raises:
@@ -165,7 +162,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     field_update_sequence_number: int | Unset = UNSET,
-    params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+    params: str | Unset = UNSET,
     authorization: str,
 ) -> (
     Any | list[DeleteRemoteLinksByPropertyResponse400Item] | list[DeleteRemoteLinksByPropertyResponseDefaultItem] | None
@@ -189,7 +186,7 @@ def sync(
 
     Args:
         field_update_sequence_number (int | Unset):
-        params (DeleteRemoteLinksByPropertyParams | Unset):
+        params (str | Unset):
         authorization (str):
 
     Raises:
@@ -212,7 +209,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     field_update_sequence_number: int | Unset = UNSET,
-    params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+    params: str | Unset = UNSET,
     authorization: str,
 ) -> Response[
     Any | list[DeleteRemoteLinksByPropertyResponse400Item] | list[DeleteRemoteLinksByPropertyResponseDefaultItem]
@@ -236,7 +233,7 @@ async def asyncio_detailed(
 
     Args:
         field_update_sequence_number (int | Unset):
-        params (DeleteRemoteLinksByPropertyParams | Unset):
+        params (str | Unset):
         authorization (str):
 
     Raises:
@@ -262,7 +259,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     field_update_sequence_number: int | Unset = UNSET,
-    params: DeleteRemoteLinksByPropertyParams | Unset = UNSET,
+    params: str | Unset = UNSET,
     authorization: str,
 ) -> (
     Any | list[DeleteRemoteLinksByPropertyResponse400Item] | list[DeleteRemoteLinksByPropertyResponseDefaultItem] | None
@@ -286,7 +283,7 @@ async def asyncio(
 
     Args:
         field_update_sequence_number (int | Unset):
-        params (DeleteRemoteLinksByPropertyParams | Unset):
+        params (str | Unset):
         authorization (str):
 
     Raises:

@@ -50,6 +50,8 @@ def _parse_response(
     | list[SubmitRemoteLinksResponse413Item]
     | list[SubmitRemoteLinksResponseDefaultItem]
 ):
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = SubmitRemoteLinksResponse202.from_dict(response.json())
 

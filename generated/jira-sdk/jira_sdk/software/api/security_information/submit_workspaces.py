@@ -48,6 +48,8 @@ def _parse_response(
     | list[SubmitWorkspacesResponse413Item]
     | list[SubmitWorkspacesResponseDefaultItem]
 ):
+    if not response.content.strip():
+        return None  # nothing to parse (204, or a success status with an empty body)
     if response.status_code == 202:
         response_202 = cast(Any, None)
         return response_202

@@ -111,7 +111,7 @@ class SprintApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesForSprintResponse200 | None:
         """Get issues for sprint"""
@@ -154,7 +154,7 @@ class SprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for sprint (enhanced)"""
@@ -182,7 +182,7 @@ class SprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,
@@ -371,7 +371,7 @@ class AsyncSprintApi:
         max_results: int | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | GetIssuesForSprintResponse200 | None:
         """Get issues for sprint"""
@@ -414,7 +414,7 @@ class AsyncSprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
     ) -> Any | SoftwareIssueResults | None:
         """Get issues for sprint (enhanced)"""
@@ -442,7 +442,7 @@ class AsyncSprintApi:
         reconcile_issues: list[int] | Unset = UNSET,
         jql: str | Unset = UNSET,
         validate_query: bool | Unset = UNSET,
-        fields: list[Any] | Unset = UNSET,
+        fields: list[str] | Unset = UNSET,
         expand: str | Unset = UNSET,
         max_items: int | None = None,
         page_size: int | None = None,

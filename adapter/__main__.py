@@ -1,0 +1,5 @@
+"""`python -m adapter` is `atlassian-mcp`."""
+
+from .cli import main
+
+main()

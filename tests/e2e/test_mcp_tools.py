@@ -1,0 +1,209 @@
+"""The tools end to end through a real MCP client (in process), against the fake site, on Cloud and Data Center."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from mcp import Client
+
+from adapter.config import load_settings
+from adapter.manifest import load_tools
+from adapter.server import AtlassianServer
+from tests.fakesite import TOKEN, Site, app_for
+
+CLOUD = {
+    "JIRA_URL": "https://acme.atlassian.net", "JIRA_USERNAME": "me@example.com", "JIRA_API_TOKEN": TOKEN,
+    "CONFLUENCE_URL": "https://acme.atlassian.net/wiki", "CONFLUENCE_USERNAME": "me@example.com",
+    "CONFLUENCE_API_TOKEN": TOKEN,
+}  # fmt: skip
+DATACENTER = {"JIRA_URL": "https://jira.example.com", "JIRA_PERSONAL_TOKEN": TOKEN,
+              "CONFLUENCE_URL": "https://wiki.example.com", "CONFLUENCE_PERSONAL_TOKEN": TOKEN}  # fmt: skip
+
+
+class Harness:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.site = Site()
+        self.server = AtlassianServer(
+            load_settings({}, environ=env), load_tools(), httpx.ASGITransport(app_for(self.site))
+        )
+
+    async def call(self, client: Client, tool: str, **args: Any) -> Any:
+        return await client.call_tool(tool, args)
+
+    def paths(self) -> list[str]:
+        return [f"{method} {path}" for method, path, *_rest in self.site.requests]
+
+
+@asynccontextmanager
+async def connect(env: dict[str, str]) -> AsyncIterator[tuple[Harness, Client]]:
+    """A server for this configuration and an MCP client talking to it in process."""
+    harness = Harness(env)
+    async with Client(harness.server.lowlevel()) as client:
+        yield harness, client
+    await harness.server.aclose()
+
+
+TEN = ["confluence_create_page", "confluence_get_page", "confluence_search", "confluence_update_page",
+       "jira_add_comment", "jira_create_issue", "jira_get_issue", "jira_search", "jira_transition_issue",
+       "jira_update_issue"]  # fmt: skip
+
+
+async def test_tools_list_is_sorted_and_complete() -> None:
+    async with connect(CLOUD) as (_, client):
+        tools = (await client.list_tools()).tools
+        assert [t.name for t in tools] == TEN
+        for tool in tools:
+            assert tool.title and tool.annotations and tool.output_schema and tool.input_schema["type"] == "object"
+            assert tool.annotations.read_only_hint == tool.name.endswith(("get_issue", "search", "get_page"))
+
+
+async def test_get_issue_is_one_call_with_compact_result() -> None:
+    async with connect(CLOUD) as (harness, client):
+        result = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1", "comment_limit": 1})
+        assert not result.is_error, result.content
+        data = result.structured_content
+        assert data["key"] == "PROJ-1" and data["status"] == "To Do" and data["assignee"]["account_id"] == "acc-1"
+        assert [c["body"] for c in data["comments"]] == ["second"] and data["comments_omitted"] == 1
+        assert data["custom_fields"] == {"customfield_10011": "Epic name"}
+        assert harness.paths() == ["GET /rest/api/3/issue/PROJ-1"]
+        text = result.content[0].text
+        assert text.startswith("PROJ-1 · First issue") and "avatar" not in text and "{\n" not in text
+
+
+async def test_create_update_transition_comment_on_cloud() -> None:
+    async with connect(CLOUD) as (harness, client):
+        created = await client.call_tool("jira_create_issue", {
+        "project_key": "PROJ", "summary": "New", "issue_type": "Bug", "description": "Line one\n\nLine two",
+        "components": "api, ui", "additional_fields": json.dumps({"labels": ["from-mcp"]}),
+    })  # fmt: skip
+        assert not created.is_error, created.content
+        key = created.structured_content["key"]
+        assert created.structured_content["url"] == f"https://acme.atlassian.net/browse/{key}"
+        sent = json.loads(harness.site.requests[-1][3])["fields"]
+        assert sent["description"]["type"] == "doc" and len(sent["description"]["content"]) == 2
+        assert sent["components"] == [{"name": "api"}, {"name": "ui"}] and sent["labels"] == ["from-mcp"]
+
+        updated = await client.call_tool("jira_update_issue", {"issue_key": key, "fields": {"summary": "Renamed"}})
+        assert updated.structured_content == {"key": key, "url": f"https://acme.atlassian.net/browse/{key}",
+                                          "updated": ["summary"]}  # fmt: skip
+        moved = await client.call_tool(
+            "jira_transition_issue", {"issue_key": key, "transition_id": "31", "comment": "done"}
+        )
+        assert not moved.is_error, moved.content
+        commented = await client.call_tool("jira_add_comment", {"issue_key": key, "body": "Looks good"})
+        assert commented.structured_content["body"] == {"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "Looks good"}]}]}  # fmt: skip
+        issue = (await client.call_tool("jira_get_issue", {"issue_key": key})).structured_content
+        assert issue["summary"] == "Renamed" and issue["status"] == "Done"
+        assert harness.paths() == [
+            "POST /rest/api/3/issue",
+            f"PUT /rest/api/3/issue/{key}",
+            f"POST /rest/api/3/issue/{key}/transitions",
+            f"POST /rest/api/3/issue/{key}/comment",
+            f"GET /rest/api/3/issue/{key}",
+        ]
+
+
+async def test_same_tools_on_data_center() -> None:
+    async with connect(DATACENTER) as (harness, client):
+        issue = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
+        assert issue.structured_content["key"] == "PROJ-1", issue.content
+        fields = {"project_key": "PROJ", "summary": "S", "issue_type": "Task"}
+        fields |= {"description": "plain", "assignee": "bob"}
+        created = await client.call_tool("jira_create_issue", fields)
+        assert created.structured_content["url"].startswith("https://jira.example.com/browse/PROJ-")
+        sent = json.loads(harness.site.requests[-1][3])["fields"]
+        assert sent["description"] == "plain" and sent["assignee"] == {"name": "bob"}
+        found = await client.call_tool("jira_search", {"jql": "project = PROJ", "limit": 5})
+        assert found.structured_content["issues"][0]["key"] == "PROJ-1"
+        page = await client.call_tool(
+            "confluence_update_page", {"page_id": "100", "title": "Home 2", "content": "<p>x</p>"}
+        )
+        assert page.structured_content["version"] == 4, page.content
+        assert harness.paths() == [
+        "GET /rest/api/2/issue/PROJ-1", "POST /rest/api/2/issue", "GET /rest/api/2/search",
+        "GET /rest/api/content/100", "PUT /rest/api/content/100",
+    ]  # fmt: skip
+        assert all(h["authorization"] == f"Bearer {TOKEN}" for _m, _p, h, *_rest in harness.site.requests)
+
+
+async def test_confluence_on_cloud_uses_v2_and_v1_only_for_search() -> None:
+    async with connect(CLOUD) as (harness, client):
+        page = await client.call_tool("confluence_get_page", {"page_id": "100"})
+        assert page.structured_content["title"] == "Home" and page.structured_content["body"] == "<p>Hello</p>"
+        by_title = await client.call_tool("confluence_get_page", {"title": "Home", "space_key": "DEV"})
+        assert by_title.structured_content["id"] == "100", by_title.content
+        created = await client.call_tool(
+            "confluence_create_page", {"space_key": "DEV", "title": "New", "content": "<p>n</p>"}
+        )
+        assert created.structured_content["version"] == 1, created.content
+        updated = await client.call_tool(
+            "confluence_update_page", {"page_id": "100", "title": "Home", "content": "<p>2</p>"}
+        )
+        assert updated.structured_content["version"] == 4
+        found = await client.call_tool("confluence_search", {"query": "hello world"})
+        assert found.structured_content["results"][0]["excerpt"] == "Hello"
+        query = [r[4] for r in harness.site.requests if r[1] == "/wiki/rest/api/search"][0]
+        assert httpx.QueryParams(query)["cql"] == 'siteSearch ~ "hello world"'
+        assert harness.paths()[:3] == [
+            "GET /wiki/api/v2/pages/100",
+            "GET /wiki/api/v2/spaces",
+            "GET /wiki/api/v2/pages",
+        ]
+        assert "POST /wiki/api/v2/pages" in harness.paths() and "PUT /wiki/api/v2/pages/100" in harness.paths()
+
+
+async def test_filters_are_hard_limits() -> None:
+    async with connect({**CLOUD, "JIRA_PROJECTS_FILTER": "PROJ", "CONFLUENCE_SPACES_FILTER": "DEV"}) as (
+        harness,
+        client,
+    ):
+        outside = await client.call_tool("jira_get_issue", {"issue_key": "OTHER-1"})
+        assert outside.is_error and "outside this server's projects (PROJ)" in outside.content[0].text
+        narrowed = await client.call_tool(
+            "jira_search", {"jql": "status = Done ORDER BY key", "projects_filter": "OTHER"}
+        )
+        assert narrowed.is_error and "limited to PROJ" in narrowed.content[0].text
+        await client.call_tool("jira_search", {"jql": "status = Done ORDER BY key"})
+        jql = json.loads(harness.site.requests[-1][3])["jql"]
+        assert jql == 'project in ("PROJ") AND (status = Done) ORDER BY key'
+        space = await client.call_tool("confluence_create_page", {"space_key": "OPS", "title": "t", "content": "c"})
+        assert space.is_error and "outside this server's spaces" in space.content[0].text
+        assert harness.paths() == ["POST /rest/api/3/search/jql"]
+
+
+async def test_read_only_hides_and_refuses_writes() -> None:
+    async with connect({**CLOUD, "READ_ONLY_MODE": "true"}) as (harness, client):
+        names = [t.name for t in (await client.list_tools()).tools]
+        assert names == ["confluence_get_page", "confluence_search", "jira_get_issue", "jira_search"]
+        refused = await client.call_tool("jira_create_issue", {"project_key": "P", "summary": "s", "issue_type": "T"})
+        assert refused.is_error and "unknown tool 'jira_create_issue'" in refused.content[0].text
+        assert harness.site.requests == []
+
+
+async def test_bad_arguments_are_named_before_any_request() -> None:
+    async with connect(CLOUD) as (harness, client):
+        wrong_type = await client.call_tool("jira_get_issue", {"issue_key": 12})
+        assert wrong_type.is_error and wrong_type.content[0].text == "issue_key: 12 is not of type 'string'"
+        unknown = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1", "isue": 1})
+        assert unknown.is_error and "valid arguments: comment_limit, expand, fields" in unknown.content[0].text
+        missing = await client.call_tool("jira_search", {})
+        assert missing.is_error and missing.content[0].text == "missing required argument: 'jql'"
+        bad_json = await client.call_tool("jira_update_issue", {"issue_key": "PROJ-1", "fields": "{nope"})
+        assert bad_json.is_error and bad_json.content[0].text.startswith("fields: not valid JSON")
+        assert harness.site.requests == []
+
+
+async def test_upstream_errors_speak_to_the_model() -> None:
+    async with connect({**CLOUD, "JIRA_API_TOKEN": "wrong"}) as (harness, client):
+        denied = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
+        text = denied.content[0].text
+        assert denied.is_error and text.startswith("Jira answered 401: Client must be authenticated")
+        assert "check the credentials" in text and "wrong" not in text
+    async with connect(CLOUD) as (harness, client):
+        missing = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-999"})
+        assert missing.content[0].text.startswith("Jira answered 404: Issue does not exist")
