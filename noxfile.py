@@ -13,9 +13,17 @@ SPECS_MIRROR = os.environ.setdefault("ATLASSIAN_SPECS_MIRROR", "../shared/specs"
 UV_RUN = ("uv", "run", "--frozen")
 
 
+INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Unit and replay tests."""
+    """Unit, end-to-end (mcp.Client, MCP Inspector CLI) and replay tests."""
+    if not os.path.exists(INSPECTOR):
+        session.run(
+            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/inspector",
+            "@modelcontextprotocol/inspector@2.12.0", external=True,
+        )  # fmt: skip
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 
 
@@ -41,5 +49,6 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: generation time and memory, fresh-process import-and-call time per API."""
+    """Benchmarks: SDK generation and import-and-call time; MCP server start-up, memory and tool-list size."""
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_sdk.py", *session.posargs, external=True)
+    session.run(*UV_RUN, "python", "tests/benchmarks/bench_server.py", *session.posargs, external=True)

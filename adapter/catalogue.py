@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -53,11 +54,20 @@ class Operation:
         return importlib.import_module(self.entry["module"])
 
 
+def _package_dir(package: str) -> Path:
+    """Where an SDK subpackage lives, found without importing the SDK (start-up needs only its catalogue)."""
+    top, _, rest = package.partition(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations:
+        raise KeyError(f"the {top} SDK is not installed")
+    return Path(next(iter(spec.submodule_search_locations)), *rest.split("."))
+
+
 @cache
 def catalogue(api: str) -> dict[str, Any]:
     if api not in APIS:
         raise KeyError(f"unknown API {api!r}; known: {', '.join(APIS)}")
-    data: dict[str, Any] = json.loads(files(APIS[api]).joinpath("catalogue.json").read_text())
+    data: dict[str, Any] = json.loads((_package_dir(APIS[api]) / "catalogue.json").read_text())
     return data
 
 

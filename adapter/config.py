@@ -21,12 +21,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
-import httpx
-import jira_sdk
 from dotenv import dotenv_values
+
+if TYPE_CHECKING:  # httpx and the SDK load on first use, not at start-up
+    import httpx
 
 Product = Literal["jira", "confluence"]
 Deployment = Literal["cloud", "datacenter"]
@@ -90,6 +91,8 @@ class ProductConfig:
 
     def auth(self) -> httpx.Auth | None:
         """The only place credentials become an `httpx.Auth`, so OAuth can slot in here later."""
+        import jira_sdk
+
         if self.personal_token:
             return jira_sdk.bearer_auth(self.personal_token)
         if self.username and self.api_token:  # Cloud API token, or the password on an old DC
@@ -109,6 +112,8 @@ class ProductConfig:
             "verify_ssl": self.ssl_verify,
         }
         if self.proxy:
+            import httpx
+
             options["transport"] = httpx.HTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
             options["async_transport"] = httpx.AsyncHTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
         return options

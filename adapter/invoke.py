@@ -9,12 +9,13 @@ import inspect
 import json
 import types
 import typing
-from typing import Any
-
-from jira_sdk import Client
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Operation
 from .manifest_model import Binding, Source1
+
+if TYPE_CHECKING:
+    from jira_sdk import Client
 
 JSON = Any
 

@@ -227,7 +227,7 @@ class _Checker:
 
 def _read(path: str, text: str) -> Manifest:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: invalid YAML: {exc}") from exc
     try:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from . import catalogue, invoke
-from .server import PRODUCT_NAMES, UPSTREAM_ERRORS, AtlassianServer, describe_upstream_error
+from .server import PRODUCT_NAMES, AtlassianServer, describe_upstream_error, upstream_errors
 
 # product, deployment -> (who-am-I operation, server-info operation or None)
 PROBES = {
@@ -38,7 +38,7 @@ async def probe(server: AtlassianServer, echo: Callable[[str], Any]) -> int:
             who = me.get("displayName") or me.get("name") or me.get("accountId") or "anonymous"
             where = f"{site.config.deployment} {version}".strip()
             echo(f"{name}: ok, {site.config.url} ({where}), signed in as {who}")
-        except UPSTREAM_ERRORS as exc:
+        except upstream_errors() as exc:
             failures += 1
             echo(f"{name}: FAILED, {site.config.url}: {describe_upstream_error(product, exc)}")
         except httpx.TransportError as exc:

@@ -9,14 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import confluence_sdk
-import httpx
-import jira_sdk
-import jsonschema
 import mcp.types as types
-from jira_sdk import Client
 from mcp.server import Server
 
 from . import catalogue, invoke
@@ -24,6 +20,11 @@ from .config import ConfigError, ProductConfig, Settings
 from .handlers import HANDLERS, HandlerContext, ToolError
 from .manifest import ToolSpec
 from .views import ViewContext, get_view
+
+if TYPE_CHECKING:  # imported on first use: start-up only needs what answers tools/list
+    import httpx
+    import jsonschema
+    from jira_sdk import Client
 
 log = logging.getLogger("atlassian_mcp")
 
@@ -43,7 +44,15 @@ KNOWN_TOOLSETS = (
     "confluence_users", "confluence_analytics",
 )  # fmt: skip
 PRODUCT_NAMES = {"jira": "Jira", "confluence": "Confluence"}
-UPSTREAM_ERRORS = (jira_sdk.AtlassianError, confluence_sdk.AtlassianError)  # each SDK ships its own runtime
+
+
+@cache
+def upstream_errors() -> tuple[type[Exception], ...]:
+    """The SDKs' AtlassianError classes (each SDK ships its own runtime), and httpx's transport errors."""
+    import confluence_sdk
+    import jira_sdk
+
+    return (jira_sdk.AtlassianError, confluence_sdk.AtlassianError)
 
 
 @dataclass
@@ -65,6 +74,9 @@ class Site:
     def client(self, api: str) -> Client:
         """The SDK client for one API of this site (created once; all share the site's connection pool)."""
         if api not in self.clients:
+            import httpx
+            from jira_sdk import Client
+
             options = self.config.client_options()
             proxied = options.pop("async_transport", None)  # present when a proxy applies
             if self.transport is None:
@@ -139,7 +151,7 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
 
 
-def describe_upstream_error(product: str, error: jira_sdk.AtlassianError | confluence_sdk.AtlassianError) -> str:
+def describe_upstream_error(product: str, error: Any) -> str:
     hint = {
         401: "check the credentials (username and API token, or personal access token)",
         403: "the account lacks permission for this",
@@ -172,6 +184,9 @@ class AtlassianServer:
         tool = self.tools.get(name)
         if tool is None:
             return error_result(f"unknown tool {name!r}; available: {', '.join(self.tools)}")
+        import httpx
+        import jsonschema
+
         args = dict(arguments or {})
         schema = tool.input_schema()
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
@@ -192,7 +207,7 @@ class AtlassianServer:
             )
         except (ToolError, invoke.ArgumentError) as exc:
             return error_result(str(exc))
-        except UPSTREAM_ERRORS as exc:
+        except upstream_errors() as exc:
             return error_result(describe_upstream_error(tool.product, exc))
         except httpx.TransportError as exc:
             return error_result(

@@ -2,7 +2,8 @@
 
 The adapter reads the catalogue to map tools onto operations: per operation its id, the module holding
 its callables, method, path, summary, parameters and request body as JSON Schema, and whether it reads
-or writes. Schemas refer to `#/$defs/<Name>`, converted once from components.schemas.
+or writes. Schemas refer to `#/$defs/<Name>`, defined in the API's schemas.json (converted once from
+components.schemas).
 """
 
 from __future__ import annotations
@@ -185,6 +186,11 @@ def build(
         "package": pin.package,
         "version": pin.version,
         "base_path": pin.base_path,
+        "schemas": "schemas.json",
         "operations": ops,
-        "$defs": {name: to_json_schema(s) for name, s in spec.get("components", {}).get("schemas", {}).items()},
     }
+
+
+def schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    """schemas.json: the `$defs` that catalogue schemas refer to, kept apart so the catalogue loads fast."""
+    return {"$defs": {name: to_json_schema(s) for name, s in spec.get("components", {}).get("schemas", {}).items()}}

@@ -164,7 +164,8 @@ def generate_api(pin: PinnedSpec, mirror: Path | None, out_root: Path) -> ApiRep
     (package_dir / "_facade.py").write_text(facade)
     endpoints = [(tag, e) for tag, c in openapi.endpoint_collections_by_tag.items() for e in c.endpoints]
     data = catalogue.build(spec, pin, endpoints, FIELD_PREFIX, styles)
-    (package_dir / "catalogue.json").write_text(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n")
+    (package_dir / "catalogue.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    (package_dir / "schemas.json").write_text(json.dumps(catalogue.schemas(spec), indent=1, ensure_ascii=False) + "\n")
     in_spec = {route(m, p): f"{m.upper()} {p}" for p, m, _op, _item in operations(spec)}
     made = {route(e.method, raw(e.path)) for _tag, e in endpoints}
     _add_headers([p for p in package_dir.rglob("*") if p.is_file()], f"specs/specs.lock ({pin.name} {pin.version})")

@@ -1,0 +1,52 @@
+"""The MCP Inspector CLI (npm @modelcontextprotocol/inspector) against our server, over stdio and HTTP.
+
+`nox -s tests` installs the Inspector into .ci/inspector (npm); running pytest alone needs that step first.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_transports import http_server
+from tests.fakesite import TOKEN, LoopbackSite
+
+INSPECTOR = Path(__file__).resolve().parents[2] / ".ci" / "inspector" / "node_modules" / ".bin" / "mcp-inspector"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    if not INSPECTOR.exists():
+        pytest.fail(f"{INSPECTOR} is missing: run `nox -s tests` (it installs the MCP Inspector CLI with npm)")
+    with LoopbackSite() as running:
+        yield running
+
+
+def inspect(*args: str) -> dict[str, object]:
+    done = subprocess.run([str(INSPECTOR), "--cli", *args, "--format", "json", "-q"], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_inspector_over_stdio(site: LoopbackSite) -> None:
+    env = ["-e", f"JIRA_URL={site.url}", "-e", f"JIRA_PERSONAL_TOKEN={TOKEN}"]
+    listed = inspect(sys.executable, "-m", "adapter", *env, "--method", "tools/list")
+    names = [tool["name"] for tool in listed["result"]["tools"]]  # type: ignore[index]
+    assert "jira_get_issue" in names
+    called = inspect(sys.executable, "-m", "adapter", *env, "--method", "tools/call", "--tool-name", "jira_get_issue",
+                     "--tool-arg", "issue_key=PROJ-1")  # fmt: skip
+    assert called["result"]["structuredContent"]["summary"] == "First issue"  # type: ignore[index]
+
+
+def test_inspector_over_streamable_http(site: LoopbackSite) -> None:
+    with http_server(site, "--transport", "streamable-http") as base:
+        called = inspect(f"{base}/mcp", "--method", "tools/call", "--tool-name", "jira_get_issue",
+                         "--tool-arg", "issue_key=PROJ-1")  # fmt: skip
+        assert called["result"]["structuredContent"]["key"] == "PROJ-1"  # type: ignore[index]
