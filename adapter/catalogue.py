@@ -54,7 +54,7 @@ class Operation:
         return importlib.import_module(self.entry["module"])
 
 
-def _package_dir(package: str) -> Path:
+def package_dir(package: str) -> Path:
     """Where an SDK subpackage lives, found without importing the SDK (start-up needs only its catalogue)."""
     top, _, rest = package.partition(".")
     spec = importlib.util.find_spec(top)
@@ -67,7 +67,7 @@ def _package_dir(package: str) -> Path:
 def catalogue(api: str) -> dict[str, Any]:
     if api not in APIS:
         raise KeyError(f"unknown API {api!r}; known: {', '.join(APIS)}")
-    data: dict[str, Any] = json.loads((_package_dir(APIS[api]) / "catalogue.json").read_text())
+    data: dict[str, Any] = json.loads((package_dir(APIS[api]) / "catalogue.json").read_text())
     return data
 
 

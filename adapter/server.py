@@ -6,6 +6,7 @@ handler) -> generated operation on the site's pooled client -> view -> structure
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import mcp.types as types
 from mcp.server import Server
 
-from . import catalogue, invoke
+from . import catalog_mode, catalogue, invoke
 from .config import ConfigError, ProductConfig, Settings
 from .handlers import HANDLERS, HandlerContext, ToolError
 from .manifest import ToolSpec
@@ -98,7 +99,9 @@ def select_tools(settings: Settings, tools: list[ToolSpec]) -> list[ToolSpec]:
         toolsets = {t.toolset for t in tools} | set(KNOWN_TOOLSETS)
     if "default" in toolsets:
         toolsets |= set(DEFAULT_TOOLSETS)
-    unknown = sorted(toolsets - set(KNOWN_TOOLSETS) - {t.toolset for t in tools} - {"all", "default"})
+    unknown = sorted(
+        toolsets - set(KNOWN_TOOLSETS) - {t.toolset for t in tools} - {"all", "default", catalog_mode.TOOLSET}
+    )
     if unknown:
         raise ConfigError(f"unknown toolset(s): {', '.join(unknown)}; known: all, default, {', '.join(KNOWN_TOOLSETS)}")
     if settings.enabled_tools is not None:
@@ -176,17 +179,38 @@ class AtlassianServer:
             for product in ("jira", "confluence")
             if (config := getattr(settings, product)) is not None
         }
+        self.catalog = catalog_mode.TOOLSET in settings.toolsets and bool(self.sites)
+        if self.catalog and any(site.config.filter for site in self.sites.values()):
+            raise ConfigError(
+                "toolset catalog cannot enforce JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER on arbitrary "
+                "operations; drop the filter or the catalog toolset"
+            )
 
     def list_tools(self) -> list[types.Tool]:
-        return [tool_definition(tool) for tool in self.tools.values()]
+        listed = [tool_definition(tool) for tool in self.tools.values()]
+        if self.catalog:
+            for name, spec in catalog_mode.DEFINITIONS.items():
+                listed.append(
+                    types.Tool(
+                        name=name,
+                        title=spec["title"],
+                        description=spec["description"],
+                        input_schema=spec["input_schema"],
+                        output_schema=catalog_mode.OUTPUT_SCHEMA,
+                        annotations=types.ToolAnnotations(title=spec["title"], **_snake(spec["annotations"])),
+                    )
+                )
+        return sorted(listed, key=lambda t: t.name)
 
     async def call_tool(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
-        tool = self.tools.get(name)
-        if tool is None:
-            return error_result(f"unknown tool {name!r}; available: {', '.join(self.tools)}")
         import httpx
         import jsonschema
 
+        if self.catalog and name in catalog_mode.DEFINITIONS:
+            return await self._call_catalog(name, dict(arguments or {}))
+        tool = self.tools.get(name)
+        if tool is None:
+            return error_result(f"unknown tool {name!r}; available: {', '.join(t.name for t in self.list_tools())}")
         args = dict(arguments or {})
         schema = tool.input_schema()
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
@@ -213,6 +237,41 @@ class AtlassianServer:
             return error_result(
                 f"could not reach {PRODUCT_NAMES[tool.product]} at {site.config.url}: {type(exc).__name__}"
             )
+
+    async def _call_catalog(self, name: str, args: dict[str, Any]) -> types.CallToolResult:
+        import httpx
+        import jsonschema
+
+        from .views import compact
+
+        schema = catalog_mode.DEFINITIONS[name]["input_schema"]
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
+        if error is not None:
+            return error_result(validation_message(error, schema))
+        read_only = self.settings.read_only
+        try:
+            if name == catalog_mode.FIND:
+                found = catalog_mode.find(self.sites, args, read_only)
+                lines = [f"{o['operation']} · {o['method']} {o['path']} · {o['summary']}" for o in found["operations"]]
+                text = "\n".join(lines) or "no operation matches"
+                if args.get("include_schema"):
+                    text = json.dumps(found, separators=(",", ":"), ensure_ascii=False)
+                return types.CallToolResult(
+                    content=[types.TextContent(type="text", text=text)], structured_content=found
+                )
+            op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
+            site = self.sites[catalogue.PRODUCT_OF_API[op.api]]
+            data = await invoke.call(op, site.client(op.api), kwargs, body)
+            result = {"operation": op.ref, "result": compact(data) if data is not None else None}
+            text = json.dumps(result["result"], separators=(",", ":"), ensure_ascii=False)
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=result)
+        except ToolError as exc:
+            return error_result(str(exc))
+        except upstream_errors() as exc:
+            product = "jira" if str(args.get("operation", "")).startswith("j") else "confluence"
+            return error_result(describe_upstream_error(product, exc))
+        except httpx.TransportError as exc:
+            return error_result(f"could not reach the site: {type(exc).__name__}")
 
     def _check_scope(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> None:
         """JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER are hard limits, checked before any request."""

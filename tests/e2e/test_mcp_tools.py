@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from mcp import Client
 
 from adapter.config import load_settings
@@ -207,3 +208,60 @@ async def test_upstream_errors_speak_to_the_model() -> None:
     async with connect(CLOUD) as (harness, client):
         missing = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-999"})
         assert missing.content[0].text.startswith("Jira answered 404: Issue does not exist")
+
+
+async def test_catalog_mode_finds_and_calls_any_operation() -> None:
+    async with connect({**CLOUD, "TOOLSETS": "catalog"}) as (harness, client):
+        names = [t.name for t in (await client.list_tools()).tools]
+        assert names == ["atlassian_call_operation", "atlassian_find_operations"]
+        found = await client.call_tool(
+            "atlassian_find_operations", {"query": "transition issue", "include_schema": True}
+        )
+        ops = {o["operation"]: o for o in found.structured_content["operations"]}
+        assert "jira-platform/doTransition" in ops, list(ops)
+        assert ops["jira-platform/doTransition"]["parameters"]["issueIdOrKey"] == {
+            "in": "path", "schema": {"type": "string"}, "required": True}  # fmt: skip
+        assert "$defs" in ops["jira-platform/doTransition"]["body_schema"]
+        pages = await client.call_tool("atlassian_find_operations", {"query": "page by id", "product": "confluence"})
+        assert any(o["operation"] == "confluence-v2/getPageById" for o in pages.structured_content["operations"])
+        called = await client.call_tool(
+            "atlassian_call_operation", {"operation": "jira-platform/getIssue", "arguments": {"issueIdOrKey": "PROJ-1"}}
+        )
+        assert called.structured_content["result"]["key"] == "PROJ-1", called.content
+        assert "avatarUrls" not in json.dumps(called.structured_content)
+        wrong = await client.call_tool("atlassian_call_operation", {"operation": "jira-platform/getIssue"})
+        assert wrong.is_error and wrong.content[0].text == "arguments.issueIdOrKey: required by jira-platform/getIssue"
+        dc_api = await client.call_tool("atlassian_call_operation", {"operation": "jira-dc/getIssue"})
+        assert dc_api.is_error and "not an API of the configured sites" in dc_api.content[0].text
+        bad_body = await client.call_tool(
+            "atlassian_call_operation",
+            {"operation": "jira-platform/doTransition", "arguments": {"issueIdOrKey": "PROJ-1"},
+             "body": {"transition": "31"}},
+        )  # fmt: skip
+        assert bad_body.is_error and bad_body.content[0].text.startswith("body.transition:"), bad_body.content
+        assert harness.paths() == ["GET /rest/api/3/issue/PROJ-1"]
+
+
+async def test_catalog_mode_respects_read_only() -> None:
+    async with connect({**CLOUD, "TOOLSETS": "catalog", "READ_ONLY_MODE": "1"}) as (harness, client):
+        found = await client.call_tool("atlassian_find_operations", {"query": "create issue", "limit": 25})
+        assert all(o["read_only"] for o in found.structured_content["operations"])
+        refused = await client.call_tool(
+            "atlassian_call_operation", {"operation": "jira-platform/createIssue", "body": {"fields": {}}}
+        )
+        assert refused.is_error and "is a POST; this server is read-only" in refused.content[0].text
+        assert harness.site.requests == []
+
+
+def test_catalog_mode_refuses_filters_it_cannot_enforce() -> None:
+    from adapter.config import ConfigError
+
+    with pytest.raises(ConfigError, match="toolset catalog cannot enforce"):
+        Harness({**CLOUD, "TOOLSETS": "catalog", "JIRA_PROJECTS_FILTER": "PROJ"})
+
+
+async def test_enabled_tools_limit_listing_and_calling() -> None:
+    async with connect({**CLOUD, "ENABLED_TOOLS": "jira_get_issue,confluence_search"}) as (_harness, client):
+        assert [t.name for t in (await client.list_tools()).tools] == ["confluence_search", "jira_get_issue"]
+        hidden = await client.call_tool("jira_search", {"jql": "x"})
+        assert hidden.is_error and hidden.content[0].text.startswith("unknown tool 'jira_search'")
