@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -111,3 +112,12 @@ def test_duplicate_names_and_schema_errors(tmp_path: Path) -> None:
         load_tools([path])
     with pytest.raises(ManifestError, match="cannot read"):
         load_tools([tmp_path / "missing.yaml"])
+
+
+def test_readme_manifest_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)[0]
+    path = tmp_path / "readme.yaml"
+    path.write_text(example)
+    tools = {t.name: t for t in load_tools([path])}
+    assert set(tools["jira_get_server_info"].bindings) == {"cloud", "datacenter"}
