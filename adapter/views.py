@@ -427,15 +427,22 @@ def _project_fields(issue: JSON, names: Mapping[str, Any]) -> JSON:
     return out
 
 
-def _project_issue(data: Any, ctx: ViewContext) -> JSON:
-    """One issue (Cloud v3 or DC v2, any expand) -> the fields a model reads and the ids it passes back."""
-    issue = _require_dict(data, "jira issue")
+def _issue_head(issue: dict[str, Any], ctx: ViewContext, what: str) -> JSON:
+    """key, id and the browse URL (never the REST self link) that every issue result starts with."""
     key = issue.get("key")
     if not isinstance(key, str) or not key:
-        raise ValueError("jira issue: no key")
+        raise ValueError(f"{what}: no key")
     out: JSON = {"key": key}
     _put(out, "id", _id(issue.get("id")))
     out["url"] = f"{ctx.site_url}/browse/{key}"
+    return out
+
+
+def _project_issue(data: Any, ctx: ViewContext) -> JSON:
+    """One issue (Cloud v3 or DC v2, any expand) -> the fields a model reads and the ids it passes back."""
+    issue = _require_dict(data, "jira issue")
+    out = _issue_head(issue, ctx, "jira issue")
+    key = out["key"]
     # Top-level expansions: `names` labels custom fields, `transitions`/`changelog` are projected below;
     # `renderedFields` (HTML copies of fields), `schema`, `editmeta`, `operations` and
     # `versionedRepresentations` are dropped: they repeat the fields or describe the UI.
@@ -495,14 +502,7 @@ def _project_issue_list(data: Any, ctx: ViewContext) -> JSON:
 
 def _project_issue_ref(data: Any, ctx: ViewContext) -> JSON:
     """A create response `{id, key, self}` -> key, id and the browse URL (not the REST self link)."""
-    created = _require_dict(data, "jira issue ref")
-    key = created.get("key")
-    if not isinstance(key, str) or not key:
-        raise ValueError("jira issue ref: no key")
-    out: JSON = {"key": key}
-    _put(out, "id", _id(created.get("id")))
-    out["url"] = f"{ctx.site_url}/browse/{key}"
-    return out
+    return _issue_head(_require_dict(data, "jira issue ref"), ctx, "jira issue ref")
 
 
 def _project_issue_change(data: Any, ctx: ViewContext) -> JSON:
