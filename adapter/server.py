@@ -49,7 +49,7 @@ PRODUCT_NAMES = {"jira": "Jira", "confluence": "Confluence"}
 
 @cache
 def upstream_errors() -> tuple[type[Exception], ...]:
-    """The SDKs' AtlassianError classes (each SDK ships its own runtime), and httpx's transport errors."""
+    """The SDKs' AtlassianError classes (each SDK ships its own copy of the runtime)."""
     import confluence_sdk
     import jira_sdk
 
@@ -203,75 +203,69 @@ class AtlassianServer:
         return sorted(listed, key=lambda t: t.name)
 
     async def call_tool(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+        """Validate, run and shape one call; every failure becomes a tool error the model can act on."""
         import httpx
         import jsonschema
 
-        if self.catalog and name in catalog_mode.DEFINITIONS:
-            return await self._call_catalog(name, dict(arguments or {}))
-        tool = self.tools.get(name)
-        if tool is None:
-            return error_result(f"unknown tool {name!r}; available: {', '.join(t.name for t in self.list_tools())}")
         args = dict(arguments or {})
-        schema = tool.input_schema()
+        catalog = self.catalog and name in catalog_mode.DEFINITIONS
+        tool = self.tools.get(name)
+        if catalog:
+            schema = catalog_mode.DEFINITIONS[name]["input_schema"]
+            product = str(args.get("operation", "")).split("-")[0]  # jira-... / confluence-...
+        elif tool is None:
+            return error_result(f"unknown tool {name!r}; available: {', '.join(t.name for t in self.list_tools())}")
+        else:
+            schema, product = tool.input_schema(), tool.product
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
         if error is not None:
             return error_result(validation_message(error, schema))
-        for param_name, param in tool.parameters.items():
-            if param_name not in args and param.default is not None:
-                args[param_name] = param.default
-        site = self.sites[tool.product]
         try:
-            self._check_scope(tool, site, args)
-            data = await self._run(tool, site, args)
-            view = get_view(tool.view)
-            structured = view.project(data, ViewContext(site_url=site.root, deployment=site.config.deployment))
-            self._apply_limits(tool, args, structured)
+            if catalog:
+                structured, text = await self._run_catalog(name, args)
+            else:
+                assert tool is not None
+                structured, text = await self._run_tool(tool, args)
             return types.CallToolResult(
-                content=[types.TextContent(type="text", text=view.render(structured))], structured_content=structured
+                content=[types.TextContent(type="text", text=text)], structured_content=structured
             )
         except (ToolError, invoke.ArgumentError) as exc:
             return error_result(str(exc))
         except upstream_errors() as exc:
-            return error_result(describe_upstream_error(tool.product, exc))
+            return error_result(describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc))
         except httpx.TransportError as exc:
-            return error_result(
-                f"could not reach {PRODUCT_NAMES[tool.product]} at {site.config.url}: {type(exc).__name__}"
-            )
+            return error_result(f"could not reach {PRODUCT_NAMES.get(product, 'the site')}: {type(exc).__name__}")
+        except Exception as exc:  # a bug or an answer we did not expect: the server keeps serving
+            log.exception("tool %s failed", name)
+            return error_result(f"{name} failed: {type(exc).__name__}: {exc}")
 
-    async def _call_catalog(self, name: str, args: dict[str, Any]) -> types.CallToolResult:
-        import httpx
-        import jsonschema
+    async def _run_tool(self, tool: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        for param_name, param in tool.parameters.items():
+            if param_name not in args and param.default is not None:
+                args[param_name] = param.default
+        site = self.sites[tool.product]
+        self._check_scope(tool, site, args)
+        data = await self._run(tool, site, args)
+        view = get_view(tool.view)
+        structured = view.project(data, ViewContext(site_url=site.root, deployment=site.config.deployment))
+        self._apply_limits(tool, args, structured)
+        return structured, view.render(structured)
 
+    async def _run_catalog(self, name: str, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
         from .views import compact
 
-        schema = catalog_mode.DEFINITIONS[name]["input_schema"]
-        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
-        if error is not None:
-            return error_result(validation_message(error, schema))
         read_only = self.settings.read_only
-        try:
-            if name == catalog_mode.FIND:
-                found = catalog_mode.find(self.sites, args, read_only)
-                lines = [f"{o['operation']} · {o['method']} {o['path']} · {o['summary']}" for o in found["operations"]]
-                text = "\n".join(lines) or "no operation matches"
-                if args.get("include_schema"):
-                    text = json.dumps(found, separators=(",", ":"), ensure_ascii=False)
-                return types.CallToolResult(
-                    content=[types.TextContent(type="text", text=text)], structured_content=found
-                )
-            op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
-            site = self.sites[catalogue.PRODUCT_OF_API[op.api]]
-            data = await invoke.call(op, site.client(op.api), kwargs, body)
-            result = {"operation": op.ref, "result": compact(data) if data is not None else None}
-            text = json.dumps(result["result"], separators=(",", ":"), ensure_ascii=False)
-            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=result)
-        except ToolError as exc:
-            return error_result(str(exc))
-        except upstream_errors() as exc:
-            product = "jira" if str(args.get("operation", "")).startswith("j") else "confluence"
-            return error_result(describe_upstream_error(product, exc))
-        except httpx.TransportError as exc:
-            return error_result(f"could not reach the site: {type(exc).__name__}")
+        if name == catalog_mode.FIND:
+            found = catalog_mode.find(self.sites, args, read_only)
+            if args.get("include_schema"):
+                return found, json.dumps(found, separators=(",", ":"), ensure_ascii=False)
+            lines = [f"{o['operation']} · {o['method']} {o['path']} · {o['summary']}" for o in found["operations"]]
+            return found, "\n".join(lines) or "no operation matches"
+        op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
+        site = self.sites[catalogue.PRODUCT_OF_API[op.api]]
+        data = await invoke.call(op, site.client(op.api), kwargs, body)
+        result = {"operation": op.ref, "result": compact(data) if data is not None else None}
+        return result, json.dumps(result["result"], separators=(",", ":"), ensure_ascii=False)
 
     def _check_scope(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> None:
         """JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER are hard limits, checked before any request."""

@@ -442,7 +442,6 @@ def _project_issue(data: Any, ctx: ViewContext) -> JSON:
     """One issue (Cloud v3 or DC v2, any expand) -> the fields a model reads and the ids it passes back."""
     issue = _require_dict(data, "jira issue")
     out = _issue_head(issue, ctx, "jira issue")
-    key = out["key"]
     # Top-level expansions: `names` labels custom fields, `transitions`/`changelog` are projected below;
     # `renderedFields` (HTML copies of fields), `schema`, `editmeta`, `operations` and
     # `versionedRepresentations` are dropped: they repeat the fields or describe the UI.
