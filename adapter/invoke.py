@@ -146,7 +146,8 @@ def _body_model(module: types.ModuleType) -> Any:
 async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON | None = None) -> JSON:
     """Run one generated operation; its decoded JSON answer (None when the answer has no body).
 
-    Non-2xx answers raise the SDK's typed AtlassianError subclasses.
+    The `_raw` variant leaves the answer unparsed: views read the JSON as the site sent it, and an answer
+    the models would reject still reaches them. Non-2xx answers raise the SDK's typed AtlassianError.
     """
     module = op.module()
     if body is not None:
@@ -157,5 +158,5 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
             kwargs["body"] = model.from_dict(body)
         else:
             kwargs["body"] = body
-    response = await module.asyncio_detailed(client=client, **kwargs)
+    response = await module.asyncio_raw(client=client, **kwargs)
     return json.loads(response.content) if response.content.strip() else None

@@ -209,7 +209,7 @@ async def test_upstream_errors_speak_to_the_model() -> None:
         missing = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-999"})
         assert missing.content[0].text.startswith("Jira answered 404: Issue does not exist")
         broken = await client.call_tool("jira_get_issue", {"issue_key": "BROKEN-1"})
-        assert broken.is_error and broken.content[0].text.startswith("jira_get_issue failed: TypeError")
+        assert broken.is_error and broken.content[0].text.startswith("jira_get_issue failed: ValueError")
         still_serving = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
         assert not still_serving.is_error
 

@@ -238,3 +238,14 @@ def test_offset_pagination_over_a_plain_array_stops_on_a_short_page() -> None:
     assert users == ["a", "b", "c"]
     assert [r.url.params["startAt"] for r in rec.requests[1:]] == ["2"]
     assert len(rec.requests) == 2
+
+
+def test_raw_variant_returns_the_answer_unparsed_and_still_raises() -> None:
+    from jira_sdk.cloud.api.issues import get_issue
+
+    body = b'{"key":"ED-1","fields":{"created":"2024-03-01T10:15:30.123+0000"}}'
+    rec = Recorder(httpx.Response(200, content=body), httpx.Response(404, json={"errorMessages": ["gone"]}))
+    client = jira(rec).http
+    assert get_issue.sync_raw("ED-1", client=client).content == body  # +0000 kept as sent
+    with pytest.raises(jira_sdk.NotFoundError):
+        get_issue.sync_raw("ED-2", client=client)

@@ -307,3 +307,61 @@ async def asyncio(
             include_collaborators=include_collaborators,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+    include_collaborators: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            include_labels=include_labels,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_versions=include_versions,
+            include_version=include_version,
+            include_collaborators=include_collaborators,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+    include_collaborators: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            include_labels=include_labels,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_versions=include_versions,
+            include_version=include_version,
+            include_collaborators=include_collaborators,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

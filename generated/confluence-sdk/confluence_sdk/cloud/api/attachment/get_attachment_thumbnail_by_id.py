@@ -239,3 +239,45 @@ async def asyncio(
             width=width,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    height: int | Unset = UNSET,
+    width: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            height=height,
+            width=width,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    height: int | Unset = UNSET,
+    width: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            height=height,
+            width=width,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -307,3 +307,53 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    sort: AttachmentSortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    status: list[GetAttachmentsStatusItem] | Unset = UNSET,
+    media_type: str | Unset = UNSET,
+    filename: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            sort=sort,
+            cursor=cursor,
+            status=status,
+            media_type=media_type,
+            filename=filename,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    sort: AttachmentSortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    status: list[GetAttachmentsStatusItem] | Unset = UNSET,
+    media_type: str | Unset = UNSET,
+    filename: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            sort=sort,
+            cursor=cursor,
+            status=status,
+            media_type=media_type,
+            filename=filename,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

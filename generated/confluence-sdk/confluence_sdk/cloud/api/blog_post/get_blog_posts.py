@@ -362,3 +362,61 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    id: list[int] | Unset = UNSET,
+    space_id: list[int] | Unset = UNSET,
+    sort: BlogPostSortOrder | Unset = UNSET,
+    status: list[GetBlogPostsStatusItem] | Unset = UNSET,
+    title: str | Unset = UNSET,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            space_id=space_id,
+            sort=sort,
+            status=status,
+            title=title,
+            body_format=body_format,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    id: list[int] | Unset = UNSET,
+    space_id: list[int] | Unset = UNSET,
+    sort: BlogPostSortOrder | Unset = UNSET,
+    status: list[GetBlogPostsStatusItem] | Unset = UNSET,
+    title: str | Unset = UNSET,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            space_id=space_id,
+            sort=sort,
+            status=status,
+            title=title,
+            body_format=body_format,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

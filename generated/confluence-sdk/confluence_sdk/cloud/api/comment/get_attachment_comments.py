@@ -321,3 +321,53 @@ async def asyncio(
             version=version,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    sort: CommentSortOrder | Unset = UNSET,
+    version: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            cursor=cursor,
+            limit=limit,
+            sort=sort,
+            version=version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    sort: CommentSortOrder | Unset = UNSET,
+    version: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            cursor=cursor,
+            limit=limit,
+            sort=sort,
+            version=version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

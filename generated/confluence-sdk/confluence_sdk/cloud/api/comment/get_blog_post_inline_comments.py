@@ -348,3 +348,57 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    status: list[GetBlogPostInlineCommentsStatusItem] | Unset = UNSET,
+    resolution_status: list[GetBlogPostInlineCommentsResolutionStatusItem] | Unset = UNSET,
+    sort: CommentSortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            status=status,
+            resolution_status=resolution_status,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    status: list[GetBlogPostInlineCommentsStatusItem] | Unset = UNSET,
+    resolution_status: list[GetBlogPostInlineCommentsResolutionStatusItem] | Unset = UNSET,
+    sort: CommentSortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            status=status,
+            resolution_status=resolution_status,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -320,3 +320,61 @@ async def asyncio(
             include_version=include_version,
         )
     ).parsed
+
+
+def sync_raw(
+    comment_id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentationSingle | Unset = UNSET,
+    version: int | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_likes: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            comment_id=comment_id,
+            body_format=body_format,
+            version=version,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_likes=include_likes,
+            include_versions=include_versions,
+            include_version=include_version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    comment_id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentationSingle | Unset = UNSET,
+    version: int | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_likes: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            comment_id=comment_id,
+            body_format=body_format,
+            version=version,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_likes=include_likes,
+            include_versions=include_versions,
+            include_version=include_version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -281,3 +281,49 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    sort: ContentPropertySortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            attachment_id=attachment_id,
+            key=key,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    sort: ContentPropertySortOrder | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            attachment_id=attachment_id,
+            key=key,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

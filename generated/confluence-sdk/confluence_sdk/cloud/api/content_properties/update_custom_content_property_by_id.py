@@ -228,3 +228,41 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def sync_raw(
+    custom_content_id: int,
+    property_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContentPropertyUpdateRequest,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            custom_content_id=custom_content_id,
+            property_id=property_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    custom_content_id: int,
+    property_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContentPropertyUpdateRequest,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            custom_content_id=custom_content_id,
+            property_id=property_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

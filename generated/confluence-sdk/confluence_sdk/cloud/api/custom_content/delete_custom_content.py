@@ -237,3 +237,37 @@ async def asyncio(
             purge=purge,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            purge=purge,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            purge=purge,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

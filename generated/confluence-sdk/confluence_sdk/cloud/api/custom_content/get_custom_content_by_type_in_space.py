@@ -285,3 +285,49 @@ async def asyncio(
             body_format=body_format,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    type_: str,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    body_format: CustomContentBodyRepresentation | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            cursor=cursor,
+            limit=limit,
+            body_format=body_format,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    type_: str,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    body_format: CustomContentBodyRepresentation | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            cursor=cursor,
+            limit=limit,
+            body_format=body_format,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

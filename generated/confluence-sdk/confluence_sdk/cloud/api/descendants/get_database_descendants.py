@@ -369,3 +369,45 @@ async def asyncio(
             cursor=cursor,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    depth: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            limit=limit,
+            depth=depth,
+            cursor=cursor,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    depth: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            limit=limit,
+            depth=depth,
+            cursor=cursor,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -262,3 +262,49 @@ async def asyncio(
             include_properties=include_properties,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    include_collaborators: bool | Unset = UNSET,
+    include_direct_children: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            include_collaborators=include_collaborators,
+            include_direct_children=include_direct_children,
+            include_operations=include_operations,
+            include_properties=include_properties,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    include_collaborators: bool | Unset = UNSET,
+    include_direct_children: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            include_collaborators=include_collaborators,
+            include_direct_children=include_direct_children,
+            include_operations=include_operations,
+            include_properties=include_properties,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -283,3 +283,49 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    label_id: list[int] | Unset = UNSET,
+    prefix: list[str] | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            label_id=label_id,
+            prefix=prefix,
+            cursor=cursor,
+            sort=sort,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    label_id: list[int] | Unset = UNSET,
+    prefix: list[str] | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            label_id=label_id,
+            prefix=prefix,
+            cursor=cursor,
+            sort=sort,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

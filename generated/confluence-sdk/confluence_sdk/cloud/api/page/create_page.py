@@ -267,3 +267,45 @@ async def asyncio(
             root_level=root_level,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body: CreatePageBody,
+    embedded: bool | Unset = UNSET,
+    private: bool | Unset = UNSET,
+    root_level: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            embedded=embedded,
+            private=private,
+            root_level=root_level,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body: CreatePageBody,
+    embedded: bool | Unset = UNSET,
+    private: bool | Unset = UNSET,
+    root_level: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            embedded=embedded,
+            private=private,
+            root_level=root_level,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -433,3 +433,89 @@ async def asyncio(
             include_direct_children=include_direct_children,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentationSingle | Unset = UNSET,
+    get_draft: bool | Unset = UNSET,
+    status: list[GetPageByIdStatusItem] | Unset = UNSET,
+    version: int | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_likes: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+    include_favorited_by_current_user_status: bool | Unset = UNSET,
+    include_webresources: bool | Unset = UNSET,
+    include_collaborators: bool | Unset = UNSET,
+    include_direct_children: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            get_draft=get_draft,
+            status=status,
+            version=version,
+            include_labels=include_labels,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_likes=include_likes,
+            include_versions=include_versions,
+            include_version=include_version,
+            include_favorited_by_current_user_status=include_favorited_by_current_user_status,
+            include_webresources=include_webresources,
+            include_collaborators=include_collaborators,
+            include_direct_children=include_direct_children,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentationSingle | Unset = UNSET,
+    get_draft: bool | Unset = UNSET,
+    status: list[GetPageByIdStatusItem] | Unset = UNSET,
+    version: int | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_likes: bool | Unset = UNSET,
+    include_versions: bool | Unset = UNSET,
+    include_version: bool | Unset = UNSET,
+    include_favorited_by_current_user_status: bool | Unset = UNSET,
+    include_webresources: bool | Unset = UNSET,
+    include_collaborators: bool | Unset = UNSET,
+    include_direct_children: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body_format=body_format,
+            get_draft=get_draft,
+            status=status,
+            version=version,
+            include_labels=include_labels,
+            include_properties=include_properties,
+            include_operations=include_operations,
+            include_likes=include_likes,
+            include_versions=include_versions,
+            include_version=include_version,
+            include_favorited_by_current_user_status=include_favorited_by_current_user_status,
+            include_webresources=include_webresources,
+            include_collaborators=include_collaborators,
+            include_direct_children=include_direct_children,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -316,3 +316,61 @@ async def asyncio(
             include_labels=include_labels,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    description_format: SpaceDescriptionBodyRepresentation | Unset = UNSET,
+    include_icon: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_permissions: bool | Unset = UNSET,
+    include_role_assignments: bool | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            description_format=description_format,
+            include_icon=include_icon,
+            include_operations=include_operations,
+            include_properties=include_properties,
+            include_permissions=include_permissions,
+            include_role_assignments=include_role_assignments,
+            include_labels=include_labels,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    description_format: SpaceDescriptionBodyRepresentation | Unset = UNSET,
+    include_icon: bool | Unset = UNSET,
+    include_operations: bool | Unset = UNSET,
+    include_properties: bool | Unset = UNSET,
+    include_permissions: bool | Unset = UNSET,
+    include_role_assignments: bool | Unset = UNSET,
+    include_labels: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            description_format=description_format,
+            include_icon=include_icon,
+            include_operations=include_operations,
+            include_properties=include_properties,
+            include_permissions=include_permissions,
+            include_role_assignments=include_role_assignments,
+            include_labels=include_labels,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

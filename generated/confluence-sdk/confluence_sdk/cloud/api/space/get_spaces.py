@@ -428,3 +428,77 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    ids: list[int] | Unset = UNSET,
+    keys: list[str] | Unset = UNSET,
+    type_: GetSpacesType | Unset = UNSET,
+    status: GetSpacesStatus | Unset = UNSET,
+    labels: list[str] | Unset = UNSET,
+    favorited_by: str | Unset = UNSET,
+    not_favorited_by: str | Unset = UNSET,
+    sort: SpaceSortOrder | Unset = UNSET,
+    description_format: SpaceDescriptionBodyRepresentation | Unset = UNSET,
+    include_icon: bool | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            ids=ids,
+            keys=keys,
+            type_=type_,
+            status=status,
+            labels=labels,
+            favorited_by=favorited_by,
+            not_favorited_by=not_favorited_by,
+            sort=sort,
+            description_format=description_format,
+            include_icon=include_icon,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    ids: list[int] | Unset = UNSET,
+    keys: list[str] | Unset = UNSET,
+    type_: GetSpacesType | Unset = UNSET,
+    status: GetSpacesStatus | Unset = UNSET,
+    labels: list[str] | Unset = UNSET,
+    favorited_by: str | Unset = UNSET,
+    not_favorited_by: str | Unset = UNSET,
+    sort: SpaceSortOrder | Unset = UNSET,
+    description_format: SpaceDescriptionBodyRepresentation | Unset = UNSET,
+    include_icon: bool | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            ids=ids,
+            keys=keys,
+            type_=type_,
+            status=status,
+            labels=labels,
+            favorited_by=favorited_by,
+            not_favorited_by=not_favorited_by,
+            sort=sort,
+            description_format=description_format,
+            include_icon=include_icon,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -315,3 +315,57 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    role_id: str | Unset = UNSET,
+    role_type: str | Unset = UNSET,
+    principal_id: str | Unset = UNSET,
+    principal_type: PrincipalType | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            role_id=role_id,
+            role_type=role_type,
+            principal_id=principal_id,
+            principal_type=principal_type,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    role_id: str | Unset = UNSET,
+    role_type: str | Unset = UNSET,
+    principal_id: str | Unset = UNSET,
+    principal_type: PrincipalType | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            role_id=role_id,
+            role_type=role_type,
+            principal_id=principal_id,
+            principal_type=principal_type,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

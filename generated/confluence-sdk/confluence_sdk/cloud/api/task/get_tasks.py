@@ -516,3 +516,101 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    include_blank_tasks: bool | Unset = UNSET,
+    status: GetTasksStatus | Unset = UNSET,
+    task_id: list[int] | Unset = UNSET,
+    space_id: list[int] | Unset = UNSET,
+    page_id: list[int] | Unset = UNSET,
+    blogpost_id: list[int] | Unset = UNSET,
+    created_by: list[str] | Unset = UNSET,
+    assigned_to: list[str] | Unset = UNSET,
+    completed_by: list[str] | Unset = UNSET,
+    created_at_from: int | Unset = UNSET,
+    created_at_to: int | Unset = UNSET,
+    due_at_from: int | Unset = UNSET,
+    due_at_to: int | Unset = UNSET,
+    completed_at_from: int | Unset = UNSET,
+    completed_at_to: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body_format=body_format,
+            include_blank_tasks=include_blank_tasks,
+            status=status,
+            task_id=task_id,
+            space_id=space_id,
+            page_id=page_id,
+            blogpost_id=blogpost_id,
+            created_by=created_by,
+            assigned_to=assigned_to,
+            completed_by=completed_by,
+            created_at_from=created_at_from,
+            created_at_to=created_at_to,
+            due_at_from=due_at_from,
+            due_at_to=due_at_to,
+            completed_at_from=completed_at_from,
+            completed_at_to=completed_at_to,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body_format: PrimaryBodyRepresentation | Unset = UNSET,
+    include_blank_tasks: bool | Unset = UNSET,
+    status: GetTasksStatus | Unset = UNSET,
+    task_id: list[int] | Unset = UNSET,
+    space_id: list[int] | Unset = UNSET,
+    page_id: list[int] | Unset = UNSET,
+    blogpost_id: list[int] | Unset = UNSET,
+    created_by: list[str] | Unset = UNSET,
+    assigned_to: list[str] | Unset = UNSET,
+    completed_by: list[str] | Unset = UNSET,
+    created_at_from: int | Unset = UNSET,
+    created_at_to: int | Unset = UNSET,
+    due_at_from: int | Unset = UNSET,
+    due_at_to: int | Unset = UNSET,
+    completed_at_from: int | Unset = UNSET,
+    completed_at_to: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body_format=body_format,
+            include_blank_tasks=include_blank_tasks,
+            status=status,
+            task_id=task_id,
+            space_id=space_id,
+            page_id=page_id,
+            blogpost_id=blogpost_id,
+            created_by=created_by,
+            assigned_to=assigned_to,
+            completed_by=completed_by,
+            created_at_from=created_at_from,
+            created_at_to=created_at_to,
+            due_at_from=due_at_from,
+            due_at_to=due_at_to,
+            completed_at_from=completed_at_from,
+            completed_at_to=completed_at_to,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -207,3 +207,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    attachment_id: str,
+    version_number: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            attachment_id=attachment_id,
+            version_number=version_number,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    attachment_id: str,
+    version_number: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            attachment_id=attachment_id,
+            version_number=version_number,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -209,3 +209,37 @@ async def asyncio(
             from_date=from_date,
         )
     ).parsed
+
+
+def sync_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient,
+    from_date: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            from_date=from_date,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient,
+    from_date: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            from_date=from_date,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

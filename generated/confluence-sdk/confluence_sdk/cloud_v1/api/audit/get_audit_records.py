@@ -277,3 +277,49 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_date: str | Unset = UNSET,
+    end_date: str | Unset = UNSET,
+    search_string: str | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_date=start_date,
+            end_date=end_date,
+            search_string=search_string,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_date: str | Unset = UNSET,
+    end_date: str | Unset = UNSET,
+    search_string: str | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_date=start_date,
+            end_date=end_date,
+            search_string=search_string,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -264,3 +264,45 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    draft_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ContentBlueprintDraft,
+    status: str | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            draft_id=draft_id,
+            body=body,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    draft_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ContentBlueprintDraft,
+    status: str | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            draft_id=draft_id,
+            body=body,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -232,3 +232,45 @@ async def asyncio(
             status=status,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    status: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            attachment_id=attachment_id,
+            version=version,
+            status=status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient,
+    version: int | Unset = UNSET,
+    status: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            attachment_id=attachment_id,
+            version=version,
+            status=status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -347,3 +347,57 @@ async def asyncio(
             embedded_content_render=embedded_content_render,
         )
     ).parsed
+
+
+def sync_raw(
+    to: AsyncConvertContentBodyRequestTo,
+    *,
+    client: AuthenticatedClient,
+    body: ContentBodyCreate,
+    expand: list[str] | Unset = UNSET,
+    space_key_context: str | Unset = UNSET,
+    content_id_context: str | Unset = UNSET,
+    allow_cache: bool | Unset = UNSET,
+    embedded_content_render: AsyncConvertContentBodyRequestEmbeddedContentRender | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            to=to,
+            body=body,
+            expand=expand,
+            space_key_context=space_key_context,
+            content_id_context=content_id_context,
+            allow_cache=allow_cache,
+            embedded_content_render=embedded_content_render,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    to: AsyncConvertContentBodyRequestTo,
+    *,
+    client: AuthenticatedClient,
+    body: ContentBodyCreate,
+    expand: list[str] | Unset = UNSET,
+    space_key_context: str | Unset = UNSET,
+    content_id_context: str | Unset = UNSET,
+    allow_cache: bool | Unset = UNSET,
+    embedded_content_render: AsyncConvertContentBodyRequestEmbeddedContentRender | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            to=to,
+            body=body,
+            expand=expand,
+            space_key_context=space_key_context,
+            content_id_context=content_id_context,
+            allow_cache=allow_cache,
+            embedded_content_render=embedded_content_render,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

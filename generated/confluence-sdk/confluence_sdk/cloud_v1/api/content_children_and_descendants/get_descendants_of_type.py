@@ -380,3 +380,53 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    type_: GetDescendantsOfTypeType,
+    *,
+    client: AuthenticatedClient,
+    depth: GetDescendantsOfTypeDepth | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            depth=depth,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    type_: GetDescendantsOfTypeType,
+    *,
+    client: AuthenticatedClient,
+    depth: GetDescendantsOfTypeDepth | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            depth=depth,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

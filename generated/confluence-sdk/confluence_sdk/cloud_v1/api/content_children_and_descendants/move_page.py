@@ -260,3 +260,41 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    page_id: str,
+    position: MovePagePosition,
+    target_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            page_id=page_id,
+            position=position,
+            target_id=target_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    page_id: str,
+    position: MovePagePosition,
+    target_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            page_id=page_id,
+            position=position,
+            target_id=target_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

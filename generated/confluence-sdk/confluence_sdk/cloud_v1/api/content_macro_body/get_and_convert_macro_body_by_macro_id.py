@@ -426,3 +426,57 @@ async def asyncio(
             embedded_content_render=embedded_content_render,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    version: int,
+    macro_id: str,
+    to: str,
+    *,
+    client: AuthenticatedClient,
+    expand: list[str] | Unset = UNSET,
+    space_key_context: str | Unset = UNSET,
+    embedded_content_render: GetAndConvertMacroBodyByMacroIdEmbeddedContentRender | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            macro_id=macro_id,
+            to=to,
+            expand=expand,
+            space_key_context=space_key_context,
+            embedded_content_render=embedded_content_render,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    version: int,
+    macro_id: str,
+    to: str,
+    *,
+    client: AuthenticatedClient,
+    expand: list[str] | Unset = UNSET,
+    space_key_context: str | Unset = UNSET,
+    embedded_content_render: GetAndConvertMacroBodyByMacroIdEmbeddedContentRender | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            version=version,
+            macro_id=macro_id,
+            to=to,
+            expand=expand,
+            space_key_context=space_key_context,
+            embedded_content_render=embedded_content_render,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -250,3 +250,49 @@ async def asyncio(
             account_id=account_id,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    operation_key: RemoveUserFromContentRestrictionOperationKey,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            operation_key=operation_key,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    operation_key: RemoveUserFromContentRestrictionOperationKey,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            operation_key=operation_key,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

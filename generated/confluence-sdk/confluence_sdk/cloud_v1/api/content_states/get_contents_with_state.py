@@ -284,3 +284,49 @@ async def asyncio(
             start=start,
         )
     ).parsed
+
+
+def sync_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient,
+    state_id: int,
+    expand: list[str] | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    start: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            state_id=state_id,
+            expand=expand,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient,
+    state_id: int,
+    expand: list[str] | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    start: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            state_id=state_id,
+            expand=expand,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -271,3 +271,45 @@ async def asyncio(
             account_id=account_id,
         )
     ).parsed
+
+
+def sync_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

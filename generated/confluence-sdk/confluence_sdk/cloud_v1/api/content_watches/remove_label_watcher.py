@@ -255,3 +255,45 @@ async def asyncio(
             account_id=account_id,
         )
     ).parsed
+
+
+def sync_raw(
+    label_name: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    label_name: str,
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            key=key,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

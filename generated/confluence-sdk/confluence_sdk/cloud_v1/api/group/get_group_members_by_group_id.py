@@ -276,3 +276,49 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    should_return_total_size: bool | Unset = UNSET,
+    expand: list[GetGroupMembersByGroupIdExpandItem] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            group_id=group_id,
+            start=start,
+            limit=limit,
+            should_return_total_size=should_return_total_size,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    should_return_total_size: bool | Unset = UNSET,
+    expand: list[GetGroupMembersByGroupIdExpandItem] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            group_id=group_id,
+            start=start,
+            limit=limit,
+            should_return_total_size=should_return_total_size,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

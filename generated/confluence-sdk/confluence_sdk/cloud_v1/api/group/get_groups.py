@@ -238,3 +238,41 @@ async def asyncio(
             access_type=access_type,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    access_type: GetGroupsAccessType | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start=start,
+            limit=limit,
+            access_type=access_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    access_type: GetGroupsAccessType | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start=start,
+            limit=limit,
+            access_type=access_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -232,3 +232,45 @@ async def asyncio(
             should_return_total_size=should_return_total_size,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    should_return_total_size: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            start=start,
+            limit=limit,
+            should_return_total_size=should_return_total_size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    should_return_total_size: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            start=start,
+            limit=limit,
+            should_return_total_size=should_return_total_size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

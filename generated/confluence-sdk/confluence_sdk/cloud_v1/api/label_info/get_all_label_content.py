@@ -251,3 +251,45 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    name: str,
+    type_: GetAllLabelContentType | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            name=name,
+            type_=type_,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    name: str,
+    type_: GetAllLabelContentType | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            name=name,
+            type_=type_,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -385,3 +385,73 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    relation_name: str,
+    target_type: FindSourcesForTargetTargetType,
+    target_key: str,
+    source_type: FindSourcesForTargetSourceType,
+    *,
+    client: AuthenticatedClient,
+    source_status: str | Unset = UNSET,
+    target_status: str | Unset = UNSET,
+    source_version: int | Unset = UNSET,
+    target_version: int | Unset = UNSET,
+    expand: list[FindSourcesForTargetExpandItem] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            relation_name=relation_name,
+            target_type=target_type,
+            target_key=target_key,
+            source_type=source_type,
+            source_status=source_status,
+            target_status=target_status,
+            source_version=source_version,
+            target_version=target_version,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    relation_name: str,
+    target_type: FindSourcesForTargetTargetType,
+    target_key: str,
+    source_type: FindSourcesForTargetSourceType,
+    *,
+    client: AuthenticatedClient,
+    source_status: str | Unset = UNSET,
+    target_status: str | Unset = UNSET,
+    source_version: int | Unset = UNSET,
+    target_version: int | Unset = UNSET,
+    expand: list[FindSourcesForTargetExpandItem] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            relation_name=relation_name,
+            target_type=target_type,
+            target_key=target_key,
+            source_type=source_type,
+            source_status=source_status,
+            target_status=target_status,
+            source_version=source_version,
+            target_version=target_version,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -363,3 +363,69 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    relation_name: str,
+    source_type: GetRelationshipSourceType,
+    source_key: str,
+    target_type: GetRelationshipTargetType,
+    target_key: str,
+    *,
+    client: AuthenticatedClient,
+    source_status: str | Unset = UNSET,
+    target_status: str | Unset = UNSET,
+    source_version: int | Unset = UNSET,
+    target_version: int | Unset = UNSET,
+    expand: list[GetRelationshipExpandItem] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            relation_name=relation_name,
+            source_type=source_type,
+            source_key=source_key,
+            target_type=target_type,
+            target_key=target_key,
+            source_status=source_status,
+            target_status=target_status,
+            source_version=source_version,
+            target_version=target_version,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    relation_name: str,
+    source_type: GetRelationshipSourceType,
+    source_key: str,
+    target_type: GetRelationshipTargetType,
+    target_key: str,
+    *,
+    client: AuthenticatedClient,
+    source_status: str | Unset = UNSET,
+    target_status: str | Unset = UNSET,
+    source_version: int | Unset = UNSET,
+    target_version: int | Unset = UNSET,
+    expand: list[GetRelationshipExpandItem] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            relation_name=relation_name,
+            source_type=source_type,
+            source_key=source_key,
+            target_type=target_type,
+            target_key=target_key,
+            source_status=source_status,
+            target_status=target_status,
+            source_version=source_version,
+            target_version=target_version,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

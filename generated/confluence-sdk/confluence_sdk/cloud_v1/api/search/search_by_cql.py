@@ -585,3 +585,81 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    cql: str,
+    cqlcontext: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    next_: bool | Unset = UNSET,
+    prev: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    start: int | Unset = UNSET,
+    include_archived_spaces: bool | Unset = UNSET,
+    exclude_current_spaces: bool | Unset = UNSET,
+    excerpt: SearchByCqlExcerpt | Unset = UNSET,
+    site_permission_type_filter: SearchByCqlSitePermissionTypeFilter | Unset = UNSET,
+    field_: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            cqlcontext=cqlcontext,
+            cursor=cursor,
+            next_=next_,
+            prev=prev,
+            limit=limit,
+            start=start,
+            include_archived_spaces=include_archived_spaces,
+            exclude_current_spaces=exclude_current_spaces,
+            excerpt=excerpt,
+            site_permission_type_filter=site_permission_type_filter,
+            field_=field_,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    cql: str,
+    cqlcontext: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    next_: bool | Unset = UNSET,
+    prev: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    start: int | Unset = UNSET,
+    include_archived_spaces: bool | Unset = UNSET,
+    exclude_current_spaces: bool | Unset = UNSET,
+    excerpt: SearchByCqlExcerpt | Unset = UNSET,
+    site_permission_type_filter: SearchByCqlSitePermissionTypeFilter | Unset = UNSET,
+    field_: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            cqlcontext=cqlcontext,
+            cursor=cursor,
+            next_=next_,
+            prev=prev,
+            limit=limit,
+            start=start,
+            include_archived_spaces=include_archived_spaces,
+            exclude_current_spaces=exclude_current_spaces,
+            excerpt=excerpt,
+            site_permission_type_filter=site_permission_type_filter,
+            field_=field_,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -292,3 +292,49 @@ async def asyncio(
             site_permission_type_filter=site_permission_type_filter,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    cql: str,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    site_permission_type_filter: SearchUserSitePermissionTypeFilter | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            start=start,
+            limit=limit,
+            expand=expand,
+            site_permission_type_filter=site_permission_type_filter,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    cql: str,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    site_permission_type_filter: SearchUserSitePermissionTypeFilter | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            start=start,
+            limit=limit,
+            expand=expand,
+            site_permission_type_filter=site_permission_type_filter,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -218,3 +218,33 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    content_template_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            content_template_id=content_template_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    content_template_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            content_template_id=content_template_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -315,3 +315,45 @@ async def asyncio(
             new_name=new_name,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    new_content_id: str | Unset = UNSET,
+    new_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            attachment_id=attachment_id,
+            new_content_id=new_content_id,
+            new_name=new_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    attachment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    new_content_id: str | Unset = UNSET,
+    new_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            attachment_id=attachment_id,
+            new_content_id=new_content_id,
+            new_name=new_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -292,3 +292,61 @@ async def asyncio(
             owner=owner,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    limit: str | Unset = UNSET,
+    from_date: str | Unset = UNSET,
+    to_date: str | Unset = UNSET,
+    job_scope: str | Unset = UNSET,
+    job_operation: str | Unset = UNSET,
+    job_states: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            limit=limit,
+            from_date=from_date,
+            to_date=to_date,
+            job_scope=job_scope,
+            job_operation=job_operation,
+            job_states=job_states,
+            space_key=space_key,
+            owner=owner,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    limit: str | Unset = UNSET,
+    from_date: str | Unset = UNSET,
+    to_date: str | Unset = UNSET,
+    job_scope: str | Unset = UNSET,
+    job_operation: str | Unset = UNSET,
+    job_states: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            limit=limit,
+            from_date=from_date,
+            to_date=to_date,
+            job_scope=job_scope,
+            job_operation=job_operation,
+            job_states=job_states,
+            space_key=space_key,
+            owner=owner,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

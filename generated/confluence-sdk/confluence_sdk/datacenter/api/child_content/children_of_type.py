@@ -267,3 +267,53 @@ async def asyncio(
             parent_version=parent_version,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    type_: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    parent_version: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            expand=expand,
+            start=start,
+            limit=limit,
+            parent_version=parent_version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    type_: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    parent_version: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            type_=type_,
+            expand=expand,
+            start=start,
+            limit=limit,
+            parent_version=parent_version,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

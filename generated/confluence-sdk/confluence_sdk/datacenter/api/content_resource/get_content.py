@@ -343,3 +343,69 @@ async def asyncio(
             xoauth_requestor_id=xoauth_requestor_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    type_: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    posting_day: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    ids: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            space_key=space_key,
+            title=title,
+            status=status,
+            posting_day=posting_day,
+            expand=expand,
+            start=start,
+            limit=limit,
+            ids=ids,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    type_: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    posting_day: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    ids: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            space_key=space_key,
+            title=title,
+            status=status,
+            posting_day=posting_day,
+            expand=expand,
+            start=start,
+            limit=limit,
+            ids=ids,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

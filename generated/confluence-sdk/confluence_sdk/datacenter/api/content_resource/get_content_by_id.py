@@ -251,3 +251,49 @@ async def asyncio(
             xoauth_requestor_id=xoauth_requestor_id,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    version: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            status=status,
+            expand=expand,
+            version=version,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    version: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            status=status,
+            expand=expand,
+            version=version,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -288,3 +288,53 @@ async def asyncio(
             type_=type_,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    space_key: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            status=status,
+            expand=expand,
+            limit=limit,
+            cursor=cursor,
+            type_=type_,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    space_key: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            status=status,
+            expand=expand,
+            limit=limit,
+            cursor=cursor,
+            type_=type_,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -295,3 +295,53 @@ async def asyncio(
             xoauth_requestor_id=xoauth_requestor_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    cql: str | Unset = UNSET,
+    cqlcontext: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            cqlcontext=cqlcontext,
+            expand=expand,
+            start=start,
+            limit=limit,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    cql: str | Unset = UNSET,
+    cqlcontext: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            cql=cql,
+            cqlcontext=cqlcontext,
+            expand=expand,
+            start=start,
+            limit=limit,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

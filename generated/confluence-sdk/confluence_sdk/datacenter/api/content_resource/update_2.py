@@ -724,3 +724,49 @@ async def asyncio(
             async_reconciliation=async_reconciliation,
         )
     ).parsed
+
+
+def sync_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Content,
+    status: str | Unset = UNSET,
+    conflict_policy: str | Unset = UNSET,
+    async_reconciliation: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            body=body,
+            status=status,
+            conflict_policy=conflict_policy,
+            async_reconciliation=async_reconciliation,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Content,
+    status: str | Unset = UNSET,
+    conflict_policy: str | Unset = UNSET,
+    async_reconciliation: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            body=body,
+            status=status,
+            conflict_policy=conflict_policy,
+            async_reconciliation=async_reconciliation,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

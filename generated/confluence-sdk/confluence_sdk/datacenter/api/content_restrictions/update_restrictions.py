@@ -417,3 +417,49 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[ContentRestriction] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[ContentRestriction] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

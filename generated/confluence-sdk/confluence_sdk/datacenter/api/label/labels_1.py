@@ -288,3 +288,53 @@ async def asyncio(
             start=start,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    label_name: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    namespace: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            owner=owner,
+            namespace=namespace,
+            space_key=space_key,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    label_name: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    namespace: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            owner=owner,
+            namespace=namespace,
+            space_key=space_key,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

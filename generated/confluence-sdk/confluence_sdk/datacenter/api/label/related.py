@@ -272,3 +272,41 @@ async def asyncio(
             start=start,
         )
     ).parsed
+
+
+def sync_raw(
+    label_name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    label_name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            label_name=label_name,
+            limit=limit,
+            start=start,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -338,3 +338,61 @@ async def asyncio(
             include_archived_spaces=include_archived_spaces,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    cql: str | Unset = UNSET,
+    cqlcontext: str | Unset = UNSET,
+    excerpt: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    include_archived_spaces: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            cql=cql,
+            cqlcontext=cqlcontext,
+            excerpt=excerpt,
+            expand=expand,
+            start=start,
+            limit=limit,
+            include_archived_spaces=include_archived_spaces,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    cql: str | Unset = UNSET,
+    cqlcontext: str | Unset = UNSET,
+    excerpt: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    include_archived_spaces: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            cql=cql,
+            cqlcontext=cqlcontext,
+            excerpt=excerpt,
+            expand=expand,
+            start=start,
+            limit=limit,
+            include_archived_spaces=include_archived_spaces,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -255,3 +255,45 @@ async def asyncio(
             cursor=cursor,
         )
     ).parsed
+
+
+def sync_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            expand=expand,
+            limit=limit,
+            cursor=cursor,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            expand=expand,
+            limit=limit,
+            cursor=cursor,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -428,3 +428,93 @@ async def asyncio(
             xoauth_requestor_id=xoauth_requestor_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    space_keys: str | Unset = UNSET,
+    space_ids: str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    label: str | Unset = UNSET,
+    content_label: str | Unset = UNSET,
+    favourite: str | Unset = UNSET,
+    has_retention_policy: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    space_key_single: str | Unset = UNSET,
+    space_id: list[str] | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            space_key=space_key,
+            space_keys=space_keys,
+            space_ids=space_ids,
+            type_=type_,
+            status=status,
+            label=label,
+            content_label=content_label,
+            favourite=favourite,
+            has_retention_policy=has_retention_policy,
+            expand=expand,
+            start=start,
+            limit=limit,
+            space_key_single=space_key_single,
+            space_id=space_id,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    space_key: str | Unset = UNSET,
+    space_keys: str | Unset = UNSET,
+    space_ids: str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    label: str | Unset = UNSET,
+    content_label: str | Unset = UNSET,
+    favourite: str | Unset = UNSET,
+    has_retention_policy: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    start: str | Unset = UNSET,
+    limit: str | Unset = UNSET,
+    space_key_single: str | Unset = UNSET,
+    space_id: list[str] | Unset = UNSET,
+    xoauth_requestor_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            space_key=space_key,
+            space_keys=space_keys,
+            space_ids=space_ids,
+            type_=type_,
+            status=status,
+            label=label,
+            content_label=content_label,
+            favourite=favourite,
+            has_retention_policy=has_retention_policy,
+            expand=expand,
+            start=start,
+            limit=limit,
+            space_key_single=space_key_single,
+            space_id=space_id,
+            xoauth_requestor_id=xoauth_requestor_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -184,3 +184,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    username: str,
+    group_name: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            username=username,
+            group_name=group_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    username: str,
+    group_name: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            username=username,
+            group_name=group_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -253,3 +253,41 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            key=key,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    content_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            content_id=content_id,
+            key=key,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -266,3 +266,45 @@ async def asyncio(
             content_type=content_type,
         )
     ).parsed
+
+
+def sync_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    content_type: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            key=key,
+            username=username,
+            content_type=content_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    space_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    content_type: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            space_key=space_key,
+            key=key,
+            username=username,
+            content_type=content_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

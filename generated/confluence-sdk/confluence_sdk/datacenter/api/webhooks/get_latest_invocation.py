@@ -241,3 +241,45 @@ async def asyncio(
             outcome=outcome,
         )
     ).parsed
+
+
+def sync_raw(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    event: str | Unset = UNSET,
+    outcomes: str | Unset = UNSET,
+    outcome: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            webhook_id=webhook_id,
+            event=event,
+            outcomes=outcomes,
+            outcome=outcome,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    event: str | Unset = UNSET,
+    outcomes: str | Unset = UNSET,
+    outcome: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            webhook_id=webhook_id,
+            event=event,
+            outcomes=outcomes,
+            outcome=outcome,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -203,3 +203,37 @@ async def asyncio(
             statistics=statistics,
         )
     ).parsed
+
+
+def sync_raw(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    statistics: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            webhook_id=webhook_id,
+            statistics=statistics,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    statistics: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            webhook_id=webhook_id,
+            statistics=statistics,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

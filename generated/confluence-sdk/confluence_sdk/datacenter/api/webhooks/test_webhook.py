@@ -184,3 +184,33 @@ async def asyncio(
             url_query=url_query,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    url_query: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            url_query=url_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    url_query: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            url_query=url_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -203,3 +203,37 @@ async def asyncio(
             atlassian_transfer_id=atlassian_transfer_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WorkflowRulesSearch,
+    atlassian_transfer_id: UUID,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            atlassian_transfer_id=atlassian_transfer_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WorkflowRulesSearch,
+    atlassian_transfer_id: UUID,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            atlassian_transfer_id=atlassian_transfer_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -216,3 +216,41 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    type_: DeleteAvatarType,
+    owning_object_id: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            owning_object_id=owning_object_id,
+            id=id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    type_: DeleteAvatarType,
+    owning_object_id: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            owning_object_id=owning_object_id,
+            id=id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -301,3 +301,45 @@ async def asyncio(
             format_=format_,
         )
     ).parsed
+
+
+def sync_raw(
+    type_: GetAvatarImageByOwnerType,
+    entity_id: str,
+    *,
+    client: AuthenticatedClient,
+    size: GetAvatarImageByOwnerSize | Unset = UNSET,
+    format_: GetAvatarImageByOwnerFormat | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            entity_id=entity_id,
+            size=size,
+            format_=format_,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    type_: GetAvatarImageByOwnerType,
+    entity_id: str,
+    *,
+    client: AuthenticatedClient,
+    size: GetAvatarImageByOwnerSize | Unset = UNSET,
+    format_: GetAvatarImageByOwnerFormat | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            entity_id=entity_id,
+            size=size,
+            format_=format_,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

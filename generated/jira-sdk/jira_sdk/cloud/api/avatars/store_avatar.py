@@ -416,3 +416,53 @@ async def asyncio(
             size=size,
         )
     ).parsed
+
+
+def sync_raw(
+    type_: StoreAvatarType,
+    entity_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: File,
+    x: int | Unset = UNSET,
+    y: int | Unset = UNSET,
+    size: int,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            entity_id=entity_id,
+            body=body,
+            x=x,
+            y=y,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    type_: StoreAvatarType,
+    entity_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: File,
+    x: int | Unset = UNSET,
+    y: int | Unset = UNSET,
+    size: int,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            entity_id=entity_id,
+            body=body,
+            x=x,
+            y=y,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

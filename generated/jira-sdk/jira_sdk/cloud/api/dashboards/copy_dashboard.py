@@ -248,3 +248,41 @@ async def asyncio(
             extend_admin_permissions=extend_admin_permissions,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DashboardDetails,
+    extend_admin_permissions: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            extend_admin_permissions=extend_admin_permissions,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DashboardDetails,
+    extend_admin_permissions: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            extend_admin_permissions=extend_admin_permissions,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

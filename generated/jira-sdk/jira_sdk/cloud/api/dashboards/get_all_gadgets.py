@@ -289,3 +289,45 @@ async def asyncio(
             gadget_id=gadget_id,
         )
     ).parsed
+
+
+def sync_raw(
+    dashboard_id: int,
+    *,
+    client: AuthenticatedClient,
+    module_key: list[str] | Unset = UNSET,
+    uri: list[str] | Unset = UNSET,
+    gadget_id: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            dashboard_id=dashboard_id,
+            module_key=module_key,
+            uri=uri,
+            gadget_id=gadget_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    dashboard_id: int,
+    *,
+    client: AuthenticatedClient,
+    module_key: list[str] | Unset = UNSET,
+    uri: list[str] | Unset = UNSET,
+    gadget_id: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            dashboard_id=dashboard_id,
+            module_key=module_key,
+            uri=uri,
+            gadget_id=gadget_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -215,3 +215,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    dashboard_id: str,
+    item_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            dashboard_id=dashboard_id,
+            item_id=item_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    dashboard_id: str,
+    item_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            dashboard_id=dashboard_id,
+            item_id=item_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -413,3 +413,73 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    dashboard_name: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+    order_by: GetDashboardsPaginatedOrderBy | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    status: GetDashboardsPaginatedStatus | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            dashboard_name=dashboard_name,
+            account_id=account_id,
+            owner=owner,
+            groupname=groupname,
+            group_id=group_id,
+            project_id=project_id,
+            order_by=order_by,
+            start_at=start_at,
+            max_results=max_results,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    dashboard_name: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+    order_by: GetDashboardsPaginatedOrderBy | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    status: GetDashboardsPaginatedStatus | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            dashboard_name=dashboard_name,
+            account_id=account_id,
+            owner=owner,
+            groupname=groupname,
+            group_id=group_id,
+            project_id=project_id,
+            order_by=order_by,
+            start_at=start_at,
+            max_results=max_results,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

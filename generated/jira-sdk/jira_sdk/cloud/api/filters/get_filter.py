@@ -256,3 +256,41 @@ async def asyncio(
             override_share_permissions=override_share_permissions,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    override_share_permissions: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            expand=expand,
+            override_share_permissions=override_share_permissions,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    override_share_permissions: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            expand=expand,
+            override_share_permissions=override_share_permissions,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -450,3 +450,81 @@ async def asyncio(
             is_substring_match=is_substring_match,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    filter_name: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    order_by: GetFiltersPaginatedOrderBy | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    override_share_permissions: bool | Unset = UNSET,
+    is_substring_match: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            filter_name=filter_name,
+            account_id=account_id,
+            owner=owner,
+            groupname=groupname,
+            group_id=group_id,
+            project_id=project_id,
+            id=id,
+            order_by=order_by,
+            start_at=start_at,
+            max_results=max_results,
+            expand=expand,
+            override_share_permissions=override_share_permissions,
+            is_substring_match=is_substring_match,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    filter_name: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    order_by: GetFiltersPaginatedOrderBy | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    override_share_permissions: bool | Unset = UNSET,
+    is_substring_match: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            filter_name=filter_name,
+            account_id=account_id,
+            owner=owner,
+            groupname=groupname,
+            group_id=group_id,
+            project_id=project_id,
+            id=id,
+            order_by=order_by,
+            start_at=start_at,
+            max_results=max_results,
+            expand=expand,
+            override_share_permissions=override_share_permissions,
+            is_substring_match=is_substring_match,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

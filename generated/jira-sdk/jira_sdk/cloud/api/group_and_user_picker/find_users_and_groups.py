@@ -477,3 +477,69 @@ async def asyncio(
             include_ai_agents=include_ai_agents,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    max_results: int | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+    field_id: str | Unset = UNSET,
+    project_id: list[str] | Unset = UNSET,
+    issue_type_id: list[str] | Unset = UNSET,
+    avatar_size: FindUsersAndGroupsAvatarSize | Unset = UNSET,
+    case_insensitive: bool | Unset = UNSET,
+    exclude_connect_addons: bool | Unset = UNSET,
+    include_ai_agents: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            max_results=max_results,
+            show_avatar=show_avatar,
+            field_id=field_id,
+            project_id=project_id,
+            issue_type_id=issue_type_id,
+            avatar_size=avatar_size,
+            case_insensitive=case_insensitive,
+            exclude_connect_addons=exclude_connect_addons,
+            include_ai_agents=include_ai_agents,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    max_results: int | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+    field_id: str | Unset = UNSET,
+    project_id: list[str] | Unset = UNSET,
+    issue_type_id: list[str] | Unset = UNSET,
+    avatar_size: FindUsersAndGroupsAvatarSize | Unset = UNSET,
+    case_insensitive: bool | Unset = UNSET,
+    exclude_connect_addons: bool | Unset = UNSET,
+    include_ai_agents: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            max_results=max_results,
+            show_avatar=show_avatar,
+            field_id=field_id,
+            project_id=project_id,
+            issue_type_id=issue_type_id,
+            avatar_size=avatar_size,
+            case_insensitive=case_insensitive,
+            exclude_connect_addons=exclude_connect_addons,
+            include_ai_agents=include_ai_agents,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

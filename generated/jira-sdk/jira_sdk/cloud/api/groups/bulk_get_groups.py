@@ -294,3 +294,53 @@ async def asyncio(
             application_key=application_key,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    group_id: list[str] | Unset = UNSET,
+    group_name: list[str] | Unset = UNSET,
+    access_type: str | Unset = UNSET,
+    application_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            group_id=group_id,
+            group_name=group_name,
+            access_type=access_type,
+            application_key=application_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    group_id: list[str] | Unset = UNSET,
+    group_name: list[str] | Unset = UNSET,
+    access_type: str | Unset = UNSET,
+    application_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            group_id=group_id,
+            group_name=group_name,
+            access_type=access_type,
+            application_key=application_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

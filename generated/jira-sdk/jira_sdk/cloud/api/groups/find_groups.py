@@ -346,3 +346,57 @@ async def asyncio(
             user_name=user_name,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    account_id: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    exclude_id: list[str] | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    case_insensitive: bool | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            account_id=account_id,
+            query=query,
+            exclude=exclude,
+            exclude_id=exclude_id,
+            max_results=max_results,
+            case_insensitive=case_insensitive,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    account_id: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    exclude_id: list[str] | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    case_insensitive: bool | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            account_id=account_id,
+            query=query,
+            exclude=exclude,
+            exclude_id=exclude_id,
+            max_results=max_results,
+            case_insensitive=case_insensitive,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

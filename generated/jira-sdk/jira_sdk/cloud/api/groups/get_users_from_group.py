@@ -291,3 +291,49 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    include_inactive_users: bool | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            groupname=groupname,
+            group_id=group_id,
+            include_inactive_users=include_inactive_users,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    include_inactive_users: bool | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            groupname=groupname,
+            group_id=group_id,
+            include_inactive_users=include_inactive_users,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

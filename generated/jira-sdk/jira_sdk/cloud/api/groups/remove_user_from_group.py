@@ -246,3 +246,45 @@ async def asyncio(
             account_id=account_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            groupname=groupname,
+            group_id=group_id,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    groupname: str | Unset = UNSET,
+    group_id: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            groupname=groupname,
+            group_id=group_id,
+            username=username,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -302,3 +302,49 @@ async def asyncio(
             height=height,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    redirect: bool | Unset = UNSET,
+    fallback_to_default: bool | Unset = UNSET,
+    width: int | Unset = UNSET,
+    height: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            redirect=redirect,
+            fallback_to_default=fallback_to_default,
+            width=width,
+            height=height,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    redirect: bool | Unset = UNSET,
+    fallback_to_default: bool | Unset = UNSET,
+    width: int | Unset = UNSET,
+    height: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            redirect=redirect,
+            fallback_to_default=fallback_to_default,
+            width=width,
+            height=height,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

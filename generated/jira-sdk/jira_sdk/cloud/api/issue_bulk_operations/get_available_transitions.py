@@ -310,3 +310,41 @@ async def asyncio(
             starting_after=starting_after,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_ids_or_keys: str,
+    ending_before: str | Unset = UNSET,
+    starting_after: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_ids_or_keys=issue_ids_or_keys,
+            ending_before=ending_before,
+            starting_after=starting_after,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_ids_or_keys: str,
+    ending_before: str | Unset = UNSET,
+    starting_after: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_ids_or_keys=issue_ids_or_keys,
+            ending_before=ending_before,
+            starting_after=starting_after,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -328,3 +328,53 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: Comment,
+    notify_users: bool | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            body=body,
+            notify_users=notify_users,
+            override_editable_flag=override_editable_flag,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: Comment,
+    notify_users: bool | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            body=body,
+            notify_users=notify_users,
+            override_editable_flag=override_editable_flag,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -373,3 +373,61 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    field_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    id: list[int] | Unset = UNSET,
+    field_context_id: list[int] | Unset = UNSET,
+    issue_id: int | Unset = UNSET,
+    project_key_or_id: str | Unset = UNSET,
+    issue_type_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_id_or_key=field_id_or_key,
+            id=id,
+            field_context_id=field_context_id,
+            issue_id=issue_id,
+            project_key_or_id=project_key_or_id,
+            issue_type_id=issue_type_id,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    id: list[int] | Unset = UNSET,
+    field_context_id: list[int] | Unset = UNSET,
+    issue_id: int | Unset = UNSET,
+    project_key_or_id: str | Unset = UNSET,
+    issue_type_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_id_or_key=field_id_or_key,
+            id=id,
+            field_context_id=field_context_id,
+            issue_id=issue_id,
+            project_key_or_id=project_key_or_id,
+            issue_type_id=issue_type_id,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

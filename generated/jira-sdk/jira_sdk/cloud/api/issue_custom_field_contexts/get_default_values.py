@@ -473,3 +473,45 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    field_id: str,
+    *,
+    client: AuthenticatedClient,
+    context_id: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_id=field_id,
+            context_id=context_id,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_id: str,
+    *,
+    client: AuthenticatedClient,
+    context_id: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_id=field_id,
+            context_id=context_id,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -276,3 +276,49 @@ async def asyncio(
             jql=jql,
         )
     ).parsed
+
+
+def sync_raw(
+    field_id: str,
+    context_id: int,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    replace_with: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_id=field_id,
+            context_id=context_id,
+            option_id=option_id,
+            replace_with=replace_with,
+            jql=jql,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_id: str,
+    context_id: int,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    replace_with: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_id=field_id,
+            context_id=context_id,
+            option_id=option_id,
+            replace_with=replace_with,
+            jql=jql,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

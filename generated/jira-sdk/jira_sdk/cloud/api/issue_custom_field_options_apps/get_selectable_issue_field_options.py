@@ -265,3 +265,45 @@ async def asyncio(
             project_id=project_id,
         )
     ).parsed
+
+
+def sync_raw(
+    field_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            start_at=start_at,
+            max_results=max_results,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            start_at=start_at,
+            max_results=max_results,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

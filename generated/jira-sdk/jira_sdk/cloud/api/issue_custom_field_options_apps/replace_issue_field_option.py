@@ -332,3 +332,53 @@ async def asyncio(
             override_editable_flag=override_editable_flag,
         )
     ).parsed
+
+
+def sync_raw(
+    field_key: str,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    replace_with: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    override_screen_security: bool | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            option_id=option_id,
+            replace_with=replace_with,
+            jql=jql,
+            override_screen_security=override_screen_security,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_key: str,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    replace_with: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    override_screen_security: bool | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            option_id=option_id,
+            replace_with=replace_with,
+            jql=jql,
+            override_screen_security=override_screen_security,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -255,3 +255,41 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def sync_raw(
+    field_key: str,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: IssueFieldOption,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            option_id=option_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_key: str,
+    option_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: IssueFieldOption,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_key=field_key,
+            option_id=option_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -282,3 +282,45 @@ async def asyncio(
             generate_app_events=generate_app_events,
         )
     ).parsed
+
+
+def sync_raw(
+    field_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: CustomFieldValueUpdateDetails,
+    generate_changelog: bool | Unset = UNSET,
+    generate_app_events: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_id_or_key=field_id_or_key,
+            body=body,
+            generate_changelog=generate_changelog,
+            generate_app_events=generate_app_events,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    field_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: CustomFieldValueUpdateDetails,
+    generate_changelog: bool | Unset = UNSET,
+    generate_app_events: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_id_or_key=field_id_or_key,
+            body=body,
+            generate_changelog=generate_changelog,
+            generate_app_events=generate_app_events,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

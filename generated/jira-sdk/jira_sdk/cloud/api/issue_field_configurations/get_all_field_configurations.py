@@ -307,3 +307,49 @@ async def asyncio(
             query=query,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    is_default: bool | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            is_default=is_default,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    is_default: bool | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            is_default=is_default,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

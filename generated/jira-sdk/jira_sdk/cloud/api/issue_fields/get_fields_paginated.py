@@ -364,3 +364,61 @@ async def asyncio(
             project_ids=project_ids,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    type_: list[GetFieldsPaginatedTypeItem] | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    query: str | Unset = UNSET,
+    order_by: GetFieldsPaginatedOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    project_ids: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            type_=type_,
+            id=id,
+            query=query,
+            order_by=order_by,
+            expand=expand,
+            project_ids=project_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    type_: list[GetFieldsPaginatedTypeItem] | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    query: str | Unset = UNSET,
+    order_by: GetFieldsPaginatedOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    project_ids: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            type_=type_,
+            id=id,
+            query=query,
+            order_by=order_by,
+            expand=expand,
+            project_ids=project_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -302,3 +302,53 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    project_id: list[str] | Unset = UNSET,
+    only_default: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            project_id=project_id,
+            only_default=only_default,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    project_id: list[str] | Unset = UNSET,
+    only_default: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            project_id=project_id,
+            only_default=only_default,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

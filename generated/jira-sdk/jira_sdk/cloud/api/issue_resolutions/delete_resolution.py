@@ -245,3 +245,37 @@ async def asyncio(
             replace_with=replace_with,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    replace_with: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            replace_with=replace_with,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    replace_with: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            replace_with=replace_with,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -304,3 +304,53 @@ async def asyncio(
             show_sub_task_parent=show_sub_task_parent,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    current_jql: str | Unset = UNSET,
+    current_issue_key: str | Unset = UNSET,
+    current_project_id: str | Unset = UNSET,
+    show_sub_tasks: bool | Unset = UNSET,
+    show_sub_task_parent: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            current_jql=current_jql,
+            current_issue_key=current_issue_key,
+            current_project_id=current_project_id,
+            show_sub_tasks=show_sub_tasks,
+            show_sub_task_parent=show_sub_task_parent,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    current_jql: str | Unset = UNSET,
+    current_issue_key: str | Unset = UNSET,
+    current_project_id: str | Unset = UNSET,
+    show_sub_tasks: bool | Unset = UNSET,
+    show_sub_task_parent: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            current_jql=current_jql,
+            current_issue_key=current_issue_key,
+            current_project_id=current_project_id,
+            show_sub_tasks=show_sub_tasks,
+            show_sub_task_parent=show_sub_task_parent,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -379,3 +379,65 @@ async def asyncio(
             reconcile_issues=reconcile_issues,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    jql: str | Unset = UNSET,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+    reconcile_issues: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            jql=jql,
+            next_page_token=next_page_token,
+            max_results=max_results,
+            fields=fields,
+            expand=expand,
+            properties=properties,
+            fields_by_keys=fields_by_keys,
+            fail_fast=fail_fast,
+            reconcile_issues=reconcile_issues,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    jql: str | Unset = UNSET,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+    reconcile_issues: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            jql=jql,
+            next_page_token=next_page_token,
+            max_results=max_results,
+            fields=fields,
+            expand=expand,
+            properties=properties,
+            fields_by_keys=fields_by_keys,
+            fail_fast=fail_fast,
+            reconcile_issues=reconcile_issues,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -380,3 +380,65 @@ async def asyncio(
             fail_fast=fail_fast,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    jql: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    validate_query: SearchForIssuesUsingJqlValidateQuery | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            jql=jql,
+            start_at=start_at,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            properties=properties,
+            fields_by_keys=fields_by_keys,
+            fail_fast=fail_fast,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    jql: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    validate_query: SearchForIssuesUsingJqlValidateQuery | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            jql=jql,
+            start_at=start_at,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+            properties=properties,
+            fields_by_keys=fields_by_keys,
+            fail_fast=fail_fast,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -284,3 +284,49 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_security_scheme_id: int,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    issue_security_level_id: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_security_scheme_id=issue_security_scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            issue_security_level_id=issue_security_level_id,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_security_scheme_id: int,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    issue_security_level_id: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_security_scheme_id=issue_security_scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            issue_security_level_id=issue_security_level_id,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

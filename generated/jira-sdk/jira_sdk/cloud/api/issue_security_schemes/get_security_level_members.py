@@ -314,3 +314,53 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    scheme_id: list[str] | Unset = UNSET,
+    level_id: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            scheme_id=scheme_id,
+            level_id=level_id,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    id: list[str] | Unset = UNSET,
+    scheme_id: list[str] | Unset = UNSET,
+    level_id: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            scheme_id=scheme_id,
+            level_id=level_id,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

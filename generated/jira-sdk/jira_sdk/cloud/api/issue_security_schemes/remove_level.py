@@ -260,3 +260,41 @@ async def asyncio(
             replace_with=replace_with,
         )
     ).parsed
+
+
+def sync_raw(
+    scheme_id: str,
+    level_id: str,
+    *,
+    client: AuthenticatedClient,
+    replace_with: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            level_id=level_id,
+            replace_with=replace_with,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    scheme_id: str,
+    level_id: str,
+    *,
+    client: AuthenticatedClient,
+    replace_with: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            level_id=level_id,
+            replace_with=replace_with,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

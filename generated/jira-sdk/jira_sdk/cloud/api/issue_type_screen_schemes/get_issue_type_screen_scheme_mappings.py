@@ -249,3 +249,41 @@ async def asyncio(
             issue_type_screen_scheme_id=issue_type_screen_scheme_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    issue_type_screen_scheme_id: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            issue_type_screen_scheme_id=issue_type_screen_scheme_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    issue_type_screen_scheme_id: list[int] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            issue_type_screen_scheme_id=issue_type_screen_scheme_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

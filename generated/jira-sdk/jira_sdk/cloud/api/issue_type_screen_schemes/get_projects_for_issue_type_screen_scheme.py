@@ -261,3 +261,45 @@ async def asyncio(
             query=query,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_type_screen_scheme_id: int,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_type_screen_scheme_id=issue_type_screen_scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_type_screen_scheme_id: int,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_type_screen_scheme_id=issue_type_screen_scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -353,3 +353,49 @@ async def asyncio(
             size=size,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: File,
+    x: int | Unset = UNSET,
+    y: int | Unset = UNSET,
+    size: int,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            x=x,
+            y=y,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: File,
+    x: int | Unset = UNSET,
+    y: int | Unset = UNSET,
+    size: int,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            x=x,
+            y=y,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

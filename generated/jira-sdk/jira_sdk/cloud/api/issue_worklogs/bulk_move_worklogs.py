@@ -339,3 +339,45 @@ async def asyncio(
             override_editable_flag=override_editable_flag,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: WorklogsMoveRequestBean,
+    adjust_estimate: BulkMoveWorklogsAdjustEstimate | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            adjust_estimate=adjust_estimate,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: WorklogsMoveRequestBean,
+    adjust_estimate: BulkMoveWorklogsAdjustEstimate | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            adjust_estimate=adjust_estimate,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

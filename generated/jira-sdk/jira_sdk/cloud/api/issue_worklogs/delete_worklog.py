@@ -340,3 +340,57 @@ async def asyncio(
             override_editable_flag=override_editable_flag,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    notify_users: bool | Unset = UNSET,
+    adjust_estimate: DeleteWorklogAdjustEstimate | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    increase_by: str | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            notify_users=notify_users,
+            adjust_estimate=adjust_estimate,
+            new_estimate=new_estimate,
+            increase_by=increase_by,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    notify_users: bool | Unset = UNSET,
+    adjust_estimate: DeleteWorklogAdjustEstimate | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    increase_by: str | Unset = UNSET,
+    override_editable_flag: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            notify_users=notify_users,
+            adjust_estimate=adjust_estimate,
+            new_estimate=new_estimate,
+            increase_by=increase_by,
+            override_editable_flag=override_editable_flag,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

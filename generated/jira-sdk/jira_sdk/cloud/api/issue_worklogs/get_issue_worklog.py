@@ -325,3 +325,53 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    started_after: int | Unset = UNSET,
+    started_before: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            started_after=started_after,
+            started_before=started_before,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    started_after: int | Unset = UNSET,
+    started_before: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            started_after=started_after,
+            started_before=started_before,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -317,3 +317,49 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    project_ids: list[str] | Unset = UNSET,
+    project_keys: list[str] | Unset = UNSET,
+    issuetype_ids: list[str] | Unset = UNSET,
+    issuetype_names: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_ids=project_ids,
+            project_keys=project_keys,
+            issuetype_ids=issuetype_ids,
+            issuetype_names=issuetype_names,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    project_ids: list[str] | Unset = UNSET,
+    project_keys: list[str] | Unset = UNSET,
+    issuetype_ids: list[str] | Unset = UNSET,
+    issuetype_names: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_ids=project_ids,
+            project_keys=project_keys,
+            issuetype_ids=issuetype_ids,
+            issuetype_names=issuetype_names,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -336,3 +336,57 @@ async def asyncio(
             fail_fast=fail_fast,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    fields: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    update_history: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            fields=fields,
+            fields_by_keys=fields_by_keys,
+            expand=expand,
+            properties=properties,
+            update_history=update_history,
+            fail_fast=fail_fast,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    fields: list[str] | Unset = UNSET,
+    fields_by_keys: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    update_history: bool | Unset = UNSET,
+    fail_fast: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            fields=fields,
+            fields_by_keys=fields_by_keys,
+            expand=expand,
+            properties=properties,
+            update_history=update_history,
+            fail_fast=fail_fast,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -321,3 +321,53 @@ async def asyncio(
             sort_by_ops_bar_and_status=sort_by_ops_bar_and_status,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    transition_id: str | Unset = UNSET,
+    skip_remote_only_condition: bool | Unset = UNSET,
+    include_unavailable_transitions: bool | Unset = UNSET,
+    sort_by_ops_bar_and_status: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            transition_id=transition_id,
+            skip_remote_only_condition=skip_remote_only_condition,
+            include_unavailable_transitions=include_unavailable_transitions,
+            sort_by_ops_bar_and_status=sort_by_ops_bar_and_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    transition_id: str | Unset = UNSET,
+    skip_remote_only_condition: bool | Unset = UNSET,
+    include_unavailable_transitions: bool | Unset = UNSET,
+    sort_by_ops_bar_and_status: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            transition_id=transition_id,
+            skip_remote_only_condition=skip_remote_only_condition,
+            include_unavailable_transitions=include_unavailable_transitions,
+            sort_by_ops_bar_and_status=sort_by_ops_bar_and_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -245,3 +245,37 @@ async def asyncio(
             check=check,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body: JiraExpressionForAnalysis,
+    check: AnalyseExpressionCheck | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            check=check,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body: JiraExpressionForAnalysis,
+    check: AnalyseExpressionCheck | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            check=check,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -254,3 +254,41 @@ async def asyncio(
             key_filter=key_filter,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    permission_level: str | Unset = UNSET,
+    key_filter: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            key=key,
+            permission_level=permission_level,
+            key_filter=key_filter,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    key: str | Unset = UNSET,
+    permission_level: str | Unset = UNSET,
+    key_filter: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            key=key,
+            permission_level=permission_level,
+            key_filter=key_filter,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -278,3 +278,45 @@ async def asyncio(
             predicate_value=predicate_value,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    field_name: str | Unset = UNSET,
+    field_value: str | Unset = UNSET,
+    predicate_name: str | Unset = UNSET,
+    predicate_value: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            field_name=field_name,
+            field_value=field_value,
+            predicate_name=predicate_name,
+            predicate_value=predicate_value,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    field_name: str | Unset = UNSET,
+    field_value: str | Unset = UNSET,
+    predicate_name: str | Unset = UNSET,
+    predicate_value: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            field_name=field_name,
+            field_value=field_value,
+            predicate_name=predicate_name,
+            predicate_value=predicate_value,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

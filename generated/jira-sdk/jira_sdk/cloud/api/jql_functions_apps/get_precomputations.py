@@ -284,3 +284,45 @@ async def asyncio(
             order_by=order_by,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    function_key: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            function_key=function_key,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    function_key: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            function_key=function_key,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

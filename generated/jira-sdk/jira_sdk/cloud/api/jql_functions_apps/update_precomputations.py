@@ -244,3 +244,37 @@ async def asyncio(
             skip_not_found_precomputations=skip_not_found_precomputations,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body: JqlFunctionPrecomputationUpdateRequestBean,
+    skip_not_found_precomputations: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            skip_not_found_precomputations=skip_not_found_precomputations,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body: JqlFunctionPrecomputationUpdateRequestBean,
+    skip_not_found_precomputations: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            skip_not_found_precomputations=skip_not_found_precomputations,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -259,3 +259,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    connect_key: str,
+    jira_issue_fields_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            connect_key=connect_key,
+            jira_issue_fields_key=jira_issue_fields_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    connect_key: str,
+    jira_issue_fields_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            connect_key=connect_key,
+            jira_issue_fields_key=jira_issue_fields_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

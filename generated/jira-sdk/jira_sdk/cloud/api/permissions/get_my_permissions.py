@@ -433,3 +433,61 @@ async def asyncio(
             comment_id=comment_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    issue_id: str | Unset = UNSET,
+    permissions: str | Unset = UNSET,
+    project_uuid: str | Unset = UNSET,
+    project_configuration_uuid: str | Unset = UNSET,
+    comment_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_key=project_key,
+            project_id=project_id,
+            issue_key=issue_key,
+            issue_id=issue_id,
+            permissions=permissions,
+            project_uuid=project_uuid,
+            project_configuration_uuid=project_configuration_uuid,
+            comment_id=comment_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    issue_id: str | Unset = UNSET,
+    permissions: str | Unset = UNSET,
+    project_uuid: str | Unset = UNSET,
+    project_configuration_uuid: str | Unset = UNSET,
+    comment_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_key=project_key,
+            project_id=project_id,
+            issue_key=issue_key,
+            issue_id=issue_id,
+            permissions=permissions,
+            project_uuid=project_uuid,
+            project_configuration_uuid=project_configuration_uuid,
+            comment_id=comment_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

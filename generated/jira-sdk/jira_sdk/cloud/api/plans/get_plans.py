@@ -249,3 +249,45 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    include_trashed: bool | Unset = UNSET,
+    include_archived: bool | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            include_trashed=include_trashed,
+            include_archived=include_archived,
+            cursor=cursor,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    include_trashed: bool | Unset = UNSET,
+    include_archived: bool | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            include_trashed=include_trashed,
+            include_archived=include_archived,
+            cursor=cursor,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

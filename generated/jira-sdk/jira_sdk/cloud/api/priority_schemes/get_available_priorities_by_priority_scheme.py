@@ -267,3 +267,49 @@ async def asyncio(
             exclude=exclude,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    scheme_id: str,
+    exclude: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            query=query,
+            scheme_id=scheme_id,
+            exclude=exclude,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    scheme_id: str,
+    exclude: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            query=query,
+            scheme_id=scheme_id,
+            exclude=exclude,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

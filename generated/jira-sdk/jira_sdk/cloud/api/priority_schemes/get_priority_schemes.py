@@ -323,3 +323,61 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    priority_id: list[int] | Unset = UNSET,
+    scheme_id: list[int] | Unset = UNSET,
+    scheme_name: str | Unset = UNSET,
+    only_default: bool | Unset = UNSET,
+    order_by: GetPrioritySchemesOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            priority_id=priority_id,
+            scheme_id=scheme_id,
+            scheme_name=scheme_name,
+            only_default=only_default,
+            order_by=order_by,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    priority_id: list[int] | Unset = UNSET,
+    scheme_id: list[int] | Unset = UNSET,
+    scheme_name: str | Unset = UNSET,
+    only_default: bool | Unset = UNSET,
+    order_by: GetPrioritySchemesOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            priority_id=priority_id,
+            scheme_id=scheme_id,
+            scheme_name=scheme_name,
+            only_default=only_default,
+            order_by=order_by,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -266,3 +266,49 @@ async def asyncio(
             query=query,
         )
     ).parsed
+
+
+def sync_raw(
+    scheme_id: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    project_id: list[int] | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            project_id=project_id,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    scheme_id: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    project_id: list[int] | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            start_at=start_at,
+            max_results=max_results,
+            project_id=project_id,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

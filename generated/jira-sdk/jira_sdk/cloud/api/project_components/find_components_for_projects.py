@@ -284,3 +284,49 @@ async def asyncio(
             query=query,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    project_ids_or_keys: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: FindComponentsForProjectsOrderBy | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_ids_or_keys=project_ids_or_keys,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    project_ids_or_keys: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: FindComponentsForProjectsOrderBy | Unset = UNSET,
+    query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_ids_or_keys=project_ids_or_keys,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            query=query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

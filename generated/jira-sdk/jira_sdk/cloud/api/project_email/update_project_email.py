@@ -226,3 +226,37 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProjectEmailAddress,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id=project_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProjectEmailAddress,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id=project_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

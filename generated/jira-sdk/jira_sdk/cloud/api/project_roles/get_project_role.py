@@ -259,3 +259,41 @@ async def asyncio(
             exclude_inactive_users=exclude_inactive_users,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    exclude_inactive_users: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            id=id,
+            exclude_inactive_users=exclude_inactive_users,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    exclude_inactive_users: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            id=id,
+            exclude_inactive_users=exclude_inactive_users,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -268,3 +268,45 @@ async def asyncio(
             exclude_other_service_roles=exclude_other_service_roles,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    current_member: bool | Unset = UNSET,
+    exclude_connect_addons: bool | Unset = UNSET,
+    exclude_other_service_roles: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            current_member=current_member,
+            exclude_connect_addons=exclude_connect_addons,
+            exclude_other_service_roles=exclude_other_service_roles,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    current_member: bool | Unset = UNSET,
+    exclude_connect_addons: bool | Unset = UNSET,
+    exclude_other_service_roles: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            current_member=current_member,
+            exclude_connect_addons=exclude_connect_addons,
+            exclude_other_service_roles=exclude_other_service_roles,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -268,3 +268,41 @@ async def asyncio(
             move_affected_issues_to=move_affected_issues_to,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    move_fix_issues_to: str | Unset = UNSET,
+    move_affected_issues_to: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            move_fix_issues_to=move_fix_issues_to,
+            move_affected_issues_to=move_affected_issues_to,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    move_fix_issues_to: str | Unset = UNSET,
+    move_affected_issues_to: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            move_fix_issues_to=move_fix_issues_to,
+            move_affected_issues_to=move_affected_issues_to,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -309,3 +309,57 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: GetProjectVersionsPaginatedOrderBy | Unset = UNSET,
+    query: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            query=query,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: GetProjectVersionsPaginatedOrderBy | Unset = UNSET,
+    query: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            query=query,
+            status=status,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

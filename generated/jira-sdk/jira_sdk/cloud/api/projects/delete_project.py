@@ -217,3 +217,37 @@ async def asyncio(
             enable_undo=enable_undo,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    enable_undo: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            enable_undo=enable_undo,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    enable_undo: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            enable_undo=enable_undo,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

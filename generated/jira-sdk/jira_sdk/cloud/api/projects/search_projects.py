@@ -443,3 +443,81 @@ async def asyncio(
             property_query=property_query,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: SearchProjectsOrderBy | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    keys: list[str] | Unset = UNSET,
+    query: str | Unset = UNSET,
+    type_key: str | Unset = UNSET,
+    category_id: int | Unset = UNSET,
+    action: SearchProjectsAction | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    status: list[SearchProjectsStatusItem] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    property_query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            id=id,
+            keys=keys,
+            query=query,
+            type_key=type_key,
+            category_id=category_id,
+            action=action,
+            expand=expand,
+            status=status,
+            properties=properties,
+            property_query=property_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: SearchProjectsOrderBy | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    keys: list[str] | Unset = UNSET,
+    query: str | Unset = UNSET,
+    type_key: str | Unset = UNSET,
+    category_id: int | Unset = UNSET,
+    action: SearchProjectsAction | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    status: list[SearchProjectsStatusItem] | Unset = UNSET,
+    properties: list[str] | Unset = UNSET,
+    property_query: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            order_by=order_by,
+            id=id,
+            keys=keys,
+            query=query,
+            type_key=type_key,
+            category_id=category_id,
+            action=action,
+            expand=expand,
+            status=status,
+            properties=properties,
+            property_query=property_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

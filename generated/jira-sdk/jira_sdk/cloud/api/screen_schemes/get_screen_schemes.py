@@ -295,3 +295,53 @@ async def asyncio(
             order_by=order_by,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    order_by: GetScreenSchemesOrderBy | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            expand=expand,
+            query_string=query_string,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    order_by: GetScreenSchemesOrderBy | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            expand=expand,
+            query_string=query_string,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -263,3 +263,45 @@ async def asyncio(
             max_result=max_result,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    screen_id: list[int] | Unset = UNSET,
+    tab_id: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_result: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            screen_id=screen_id,
+            tab_id=tab_id,
+            start_at=start_at,
+            max_result=max_result,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    screen_id: list[int] | Unset = UNSET,
+    tab_id: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_result: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            screen_id=screen_id,
+            tab_id=tab_id,
+            start_at=start_at,
+            max_result=max_result,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -293,3 +293,53 @@ async def asyncio(
             order_by=order_by,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    scope: list[GetScreensScopeItem] | Unset = UNSET,
+    order_by: GetScreensOrderBy | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            query_string=query_string,
+            scope=scope,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    id: list[int] | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    scope: list[GetScreensScopeItem] | Unset = UNSET,
+    order_by: GetScreensOrderBy | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            id=id,
+            query_string=query_string,
+            scope=scope,
+            order_by=order_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -219,3 +219,33 @@ async def asyncio(
             service_ids=service_ids,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    service_ids: list[str],
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_ids=service_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    service_ids: list[str],
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_ids=service_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -288,3 +288,53 @@ async def asyncio(
             include_global_statuses=include_global_statuses,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    project_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    search_string: str | Unset = UNSET,
+    status_category: str | Unset = UNSET,
+    include_global_statuses: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id=project_id,
+            start_at=start_at,
+            max_results=max_results,
+            search_string=search_string,
+            status_category=status_category,
+            include_global_statuses=include_global_statuses,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    project_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    search_string: str | Unset = UNSET,
+    status_category: str | Unset = UNSET,
+    include_global_statuses: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id=project_id,
+            start_at=start_at,
+            max_results=max_results,
+            search_string=search_string,
+            status_category=status_category,
+            include_global_statuses=include_global_statuses,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -283,3 +283,41 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def sync_raw(
+    plan_id: int,
+    plan_only_team_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdatePlanOnlyTeamBody,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            plan_id=plan_id,
+            plan_only_team_id=plan_only_team_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    plan_id: int,
+    plan_only_team_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdatePlanOnlyTeamBody,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            plan_id=plan_id,
+            plan_only_team_id=plan_only_team_id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -488,3 +488,81 @@ async def asyncio(
             app_type=app_type,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    project: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    issue_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    action_descriptor_id: int | Unset = UNSET,
+    recommend: bool | Unset = UNSET,
+    account_type: list[str] | Unset = UNSET,
+    app_type: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            session_id=session_id,
+            username=username,
+            account_id=account_id,
+            project=project,
+            issue_key=issue_key,
+            issue_id=issue_id,
+            start_at=start_at,
+            max_results=max_results,
+            action_descriptor_id=action_descriptor_id,
+            recommend=recommend,
+            account_type=account_type,
+            app_type=app_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    project: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    issue_id: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    action_descriptor_id: int | Unset = UNSET,
+    recommend: bool | Unset = UNSET,
+    account_type: list[str] | Unset = UNSET,
+    app_type: list[str] | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            session_id=session_id,
+            username=username,
+            account_id=account_id,
+            project=project,
+            issue_key=issue_key,
+            issue_id=issue_id,
+            start_at=start_at,
+            max_results=max_results,
+            action_descriptor_id=action_descriptor_id,
+            recommend=recommend,
+            account_type=account_type,
+            app_type=app_type,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

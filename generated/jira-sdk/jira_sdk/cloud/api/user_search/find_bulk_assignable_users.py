@@ -339,3 +339,53 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    project_keys: str,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            username=username,
+            account_id=account_id,
+            project_keys=project_keys,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+    project_keys: str,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            username=username,
+            account_id=account_id,
+            project_keys=project_keys,
+            start_at=start_at,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

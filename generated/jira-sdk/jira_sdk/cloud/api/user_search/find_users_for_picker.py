@@ -351,3 +351,57 @@ async def asyncio(
             exclude_connect_users=exclude_connect_users,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    max_results: int | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    exclude_account_ids: list[str] | Unset = UNSET,
+    avatar_size: str | Unset = UNSET,
+    exclude_connect_users: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            max_results=max_results,
+            show_avatar=show_avatar,
+            exclude=exclude,
+            exclude_account_ids=exclude_account_ids,
+            avatar_size=avatar_size,
+            exclude_connect_users=exclude_connect_users,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    max_results: int | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    exclude_account_ids: list[str] | Unset = UNSET,
+    avatar_size: str | Unset = UNSET,
+    exclude_connect_users: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            query=query,
+            max_results=max_results,
+            show_avatar=show_avatar,
+            exclude=exclude,
+            exclude_account_ids=exclude_account_ids,
+            avatar_size=avatar_size,
+            exclude_connect_users=exclude_connect_users,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -273,3 +273,41 @@ async def asyncio(
             validate_only=validate_only,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PublishDraftWorkflowScheme,
+    validate_only: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            validate_only=validate_only,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PublishDraftWorkflowScheme,
+    validate_only: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            validate_only=validate_only,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

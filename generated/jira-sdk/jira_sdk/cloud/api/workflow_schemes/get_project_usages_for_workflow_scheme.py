@@ -220,3 +220,41 @@ async def asyncio(
             max_results=max_results,
         )
     ).parsed
+
+
+def sync_raw(
+    workflow_scheme_id: str,
+    *,
+    client: AuthenticatedClient,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            workflow_scheme_id=workflow_scheme_id,
+            next_page_token=next_page_token,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    workflow_scheme_id: str,
+    *,
+    client: AuthenticatedClient,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            workflow_scheme_id=workflow_scheme_id,
+            next_page_token=next_page_token,
+            max_results=max_results,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -266,3 +266,41 @@ async def asyncio(
             workflow_name=workflow_name,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: IssueTypesWorkflowMapping,
+    workflow_name: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            workflow_name=workflow_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: IssueTypesWorkflowMapping,
+    workflow_name: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            body=body,
+            workflow_name=workflow_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

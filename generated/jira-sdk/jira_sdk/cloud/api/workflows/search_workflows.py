@@ -328,3 +328,61 @@ async def asyncio(
             project_id=project_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    scope: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            expand=expand,
+            query_string=query_string,
+            order_by=order_by,
+            scope=scope,
+            is_active=is_active,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    query_string: str | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    scope: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    project_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            expand=expand,
+            query_string=query_string,
+            order_by=order_by,
+            scope=scope,
+            is_active=is_active,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

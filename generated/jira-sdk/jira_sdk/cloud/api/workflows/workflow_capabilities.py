@@ -2699,3 +2699,41 @@ async def asyncio(
             issue_type_id=issue_type_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    workflow_id: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    issue_type_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            workflow_id=workflow_id,
+            project_id=project_id,
+            issue_type_id=issue_type_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    workflow_id: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    issue_type_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            workflow_id=workflow_id,
+            project_id=project_id,
+            issue_type_id=issue_type_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -211,3 +211,41 @@ async def asyncio(
             key=key,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    permission_level: str,
+    key_filter: str | Unset = UNSET,
+    key: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            permission_level=permission_level,
+            key_filter=key_filter,
+            key=key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    permission_level: str,
+    key_filter: str | Unset = UNSET,
+    key: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            permission_level=permission_level,
+            key_filter=key_filter,
+            key=key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -244,3 +244,45 @@ async def asyncio(
             version_hash=version_hash,
         )
     ).parsed
+
+
+def sync_raw(
+    key: str,
+    *,
+    client: AuthenticatedClient,
+    body: ApplicationRoleBean | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    version_hash: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            key=key,
+            body=body,
+            if_match=if_match,
+            version_hash=version_hash,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    key: str,
+    *,
+    client: AuthenticatedClient,
+    body: ApplicationRoleBean | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    version_hash: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            key=key,
+            body=body,
+            if_match=if_match,
+            version_hash=version_hash,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

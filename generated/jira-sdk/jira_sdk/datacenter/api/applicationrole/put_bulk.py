@@ -220,3 +220,37 @@ async def asyncio(
             if_match=if_match,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body: ApplicationRoleBean | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            if_match=if_match,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body: ApplicationRoleBean | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            if_match=if_match,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -220,3 +220,41 @@ async def asyncio(
             size=size,
         )
     ).parsed
+
+
+def sync_raw(
+    type_: str,
+    *,
+    client: AuthenticatedClient,
+    filename: str | Unset = UNSET,
+    size: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            filename=filename,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    type_: str,
+    *,
+    client: AuthenticatedClient,
+    filename: str | Unset = UNSET,
+    size: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            type_=type_,
+            filename=filename,
+            size=size,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

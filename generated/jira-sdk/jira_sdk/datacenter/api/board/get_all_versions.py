@@ -255,3 +255,45 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    board_id: int,
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    released: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            max_results=max_results,
+            released=released,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    board_id: int,
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    released: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            max_results=max_results,
+            released=released,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

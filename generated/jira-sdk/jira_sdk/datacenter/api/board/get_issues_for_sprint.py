@@ -316,3 +316,61 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    board_id: int,
+    sprint_id: int,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            sprint_id=sprint_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    board_id: int,
+    sprint_id: int,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            sprint_id=sprint_id,
+            expand=expand,
+            jql=jql,
+            max_results=max_results,
+            validate_query=validate_query,
+            fields=fields,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

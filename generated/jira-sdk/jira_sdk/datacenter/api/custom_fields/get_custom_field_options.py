@@ -257,3 +257,53 @@ async def asyncio(
             project_ids=project_ids,
         )
     ).parsed
+
+
+def sync_raw(
+    custom_field_id: str,
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    issue_type_ids: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    page: str | Unset = UNSET,
+    project_ids: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            custom_field_id=custom_field_id,
+            max_results=max_results,
+            issue_type_ids=issue_type_ids,
+            query=query,
+            page=page,
+            project_ids=project_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    custom_field_id: str,
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    issue_type_ids: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    page: str | Unset = UNSET,
+    project_ids: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            custom_field_id=custom_field_id,
+            max_results=max_results,
+            issue_type_ids=issue_type_ids,
+            query=query,
+            page=page,
+            project_ids=project_ids,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

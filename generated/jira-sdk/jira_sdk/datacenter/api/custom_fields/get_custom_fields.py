@@ -299,3 +299,65 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    sort_column: str | Unset = UNSET,
+    types: str | Unset = UNSET,
+    search: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    sort_order: str | Unset = UNSET,
+    screen_ids: str | Unset = UNSET,
+    last_value_update: str | Unset = UNSET,
+    project_ids: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            sort_column=sort_column,
+            types=types,
+            search=search,
+            max_results=max_results,
+            sort_order=sort_order,
+            screen_ids=screen_ids,
+            last_value_update=last_value_update,
+            project_ids=project_ids,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    sort_column: str | Unset = UNSET,
+    types: str | Unset = UNSET,
+    search: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    sort_order: str | Unset = UNSET,
+    screen_ids: str | Unset = UNSET,
+    last_value_update: str | Unset = UNSET,
+    project_ids: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            sort_column=sort_column,
+            types=types,
+            search=search,
+            max_results=max_results,
+            sort_order=sort_order,
+            screen_ids=screen_ids,
+            last_value_update=last_value_update,
+            project_ids=project_ids,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

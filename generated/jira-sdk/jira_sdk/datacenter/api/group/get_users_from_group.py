@@ -242,3 +242,45 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    include_inactive_users: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            include_inactive_users=include_inactive_users,
+            max_results=max_results,
+            groupname=groupname,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    include_inactive_users: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    groupname: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            include_inactive_users=include_inactive_users,
+            max_results=max_results,
+            groupname=groupname,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

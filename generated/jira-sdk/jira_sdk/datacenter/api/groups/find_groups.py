@@ -219,3 +219,45 @@ async def asyncio(
             user_name=user_name,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: str | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            exclude=exclude,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: str | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            exclude=exclude,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

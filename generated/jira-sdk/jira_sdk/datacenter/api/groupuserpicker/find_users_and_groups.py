@@ -256,3 +256,53 @@ async def asyncio(
             field_id=field_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_type_id: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    show_avatar: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    field_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_type_id=issue_type_id,
+            max_results=max_results,
+            query=query,
+            show_avatar=show_avatar,
+            project_id=project_id,
+            field_id=field_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_type_id: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    query: str | Unset = UNSET,
+    show_avatar: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+    field_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_type_id=issue_type_id,
+            max_results=max_results,
+            query=query,
+            show_avatar=show_avatar,
+            project_id=project_id,
+            field_id=field_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -217,3 +217,41 @@ async def asyncio(
             user_name=user_name,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: str | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: str | Unset = UNSET,
+    user_name: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            user_name=user_name,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -247,3 +247,49 @@ async def asyncio(
             reduce_by=reduce_by,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: Worklog | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    adjust_estimate: str | Unset = UNSET,
+    reduce_by: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            new_estimate=new_estimate,
+            adjust_estimate=adjust_estimate,
+            reduce_by=reduce_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    body: Worklog | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    adjust_estimate: str | Unset = UNSET,
+    reduce_by: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            body=body,
+            new_estimate=new_estimate,
+            adjust_estimate=adjust_estimate,
+            reduce_by=reduce_by,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -252,3 +252,49 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            max_results=max_results,
+            order_by=order_by,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    max_results: str | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            max_results=max_results,
+            order_by=order_by,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -222,3 +222,41 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            max_results=max_results,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    max_results: str | Unset = UNSET,
+    start_at: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            max_results=max_results,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -450,3 +450,49 @@ async def asyncio(
             properties=properties,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    update_history: str | Unset = UNSET,
+    properties: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            fields=fields,
+            update_history=update_history,
+            properties=properties,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    update_history: str | Unset = UNSET,
+    properties: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            expand=expand,
+            fields=fields,
+            update_history=update_history,
+            properties=properties,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

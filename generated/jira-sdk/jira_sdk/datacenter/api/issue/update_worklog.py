@@ -262,3 +262,49 @@ async def asyncio(
             adjust_estimate=adjust_estimate,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: Worklog | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    adjust_estimate: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            body=body,
+            new_estimate=new_estimate,
+            adjust_estimate=adjust_estimate,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: Worklog | Unset = UNSET,
+    new_estimate: str | Unset = UNSET,
+    adjust_estimate: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            id=id,
+            body=body,
+            new_estimate=new_estimate,
+            adjust_estimate=adjust_estimate,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

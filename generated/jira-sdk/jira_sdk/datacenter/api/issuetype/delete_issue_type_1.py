@@ -205,3 +205,37 @@ async def asyncio(
             alternative_issue_type_id=alternative_issue_type_id,
         )
     ).parsed
+
+
+def sync_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    alternative_issue_type_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            alternative_issue_type_id=alternative_issue_type_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    alternative_issue_type_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            alternative_issue_type_id=alternative_issue_type_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -188,3 +188,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    scheme_id: str,
+    proj_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            proj_id_or_key=proj_id_or_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    scheme_id: str,
+    proj_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            scheme_id=scheme_id,
+            proj_id_or_key=proj_id_or_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -242,3 +242,45 @@ async def asyncio(
             project_id=project_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_id: str | Unset = UNSET,
+    project_key: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id=issue_id,
+            project_key=project_key,
+            issue_key=issue_key,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_id: str | Unset = UNSET,
+    project_key: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    project_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id=issue_id,
+            project_key=project_key,
+            issue_key=issue_key,
+            project_id=project_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

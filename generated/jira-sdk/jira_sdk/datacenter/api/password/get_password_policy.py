@@ -177,3 +177,33 @@ async def asyncio(
             has_old_password=has_old_password,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    has_old_password: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            has_old_password=has_old_password,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    has_old_password: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            has_old_password=has_old_password,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -197,3 +197,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    permission_scheme_id: int,
+    attribute_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            permission_scheme_id=permission_scheme_id,
+            attribute_key=attribute_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    permission_scheme_id: int,
+    attribute_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            permission_scheme_id=permission_scheme_id,
+            attribute_key=attribute_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -239,3 +239,45 @@ async def asyncio(
             browse_archive=browse_archive,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    include_archived: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    recent: int | Unset = UNSET,
+    browse_archive: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            include_archived=include_archived,
+            expand=expand,
+            recent=recent,
+            browse_archive=browse_archive,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    include_archived: bool | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    recent: int | Unset = UNSET,
+    browse_archive: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            include_archived=include_archived,
+            expand=expand,
+            recent=recent,
+            browse_archive=browse_archive,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -248,3 +248,49 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            expand=expand,
+            max_results=max_results,
+            order_by=order_by,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    expand: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    order_by: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            expand=expand,
+            max_results=max_results,
+            order_by=order_by,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -179,3 +179,33 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    project_key_or_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_key_or_id=project_key_or_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_key_or_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_key_or_id=project_key_or_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -212,3 +212,41 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def sync_raw(
+    project_id_or_key: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProjectRoleActorsUpdateBean,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            id=id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    project_id_or_key: str,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProjectRoleActorsUpdateBean,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_id_or_key=project_id_or_key,
+            id=id,
+            body=body,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -242,3 +242,41 @@ async def asyncio(
             allow_empty_query=allow_empty_query,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    allow_empty_query: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            allow_empty_query=allow_empty_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    allow_empty_query: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            allow_empty_query=allow_empty_query,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

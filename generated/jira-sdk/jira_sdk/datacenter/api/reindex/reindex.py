@@ -217,3 +217,45 @@ async def asyncio(
             index_comments=index_comments,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    index_change_history: bool | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    index_worklogs: bool | Unset = UNSET,
+    index_comments: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            index_change_history=index_change_history,
+            type_=type_,
+            index_worklogs=index_worklogs,
+            index_comments=index_comments,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    index_change_history: bool | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    index_worklogs: bool | Unset = UNSET,
+    index_comments: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            index_change_history=index_change_history,
+            type_=type_,
+            index_worklogs=index_worklogs,
+            index_comments=index_comments,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -225,3 +225,45 @@ async def asyncio(
             index_comments=index_comments,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_id: list[str] | Unset = UNSET,
+    index_change_history: bool | Unset = UNSET,
+    index_worklogs: bool | Unset = UNSET,
+    index_comments: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id=issue_id,
+            index_change_history=index_change_history,
+            index_worklogs=index_worklogs,
+            index_comments=index_comments,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_id: list[str] | Unset = UNSET,
+    index_change_history: bool | Unset = UNSET,
+    index_worklogs: bool | Unset = UNSET,
+    index_comments: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id=issue_id,
+            index_change_history=index_change_history,
+            index_worklogs=index_worklogs,
+            index_comments=index_comments,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

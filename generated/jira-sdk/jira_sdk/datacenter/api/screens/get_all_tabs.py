@@ -206,3 +206,37 @@ async def asyncio(
             project_key=project_key,
         )
     ).parsed
+
+
+def sync_raw(
+    screen_id: int,
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            screen_id=screen_id,
+            project_key=project_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    screen_id: int,
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            screen_id=screen_id,
+            project_key=project_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -201,3 +201,37 @@ async def asyncio(
             uri_info=uri_info,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    request: str | Unset = UNSET,
+    uri_info: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            request=request,
+            uri_info=uri_info,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    request: str | Unset = UNSET,
+    uri_info: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            request=request,
+            uri_info=uri_info,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

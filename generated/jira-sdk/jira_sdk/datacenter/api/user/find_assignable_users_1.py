@@ -260,3 +260,49 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_key: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    project: str | Unset = UNSET,
+    action_descriptor_id: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_key=issue_key,
+            max_results=max_results,
+            project=project,
+            action_descriptor_id=action_descriptor_id,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    issue_key: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    project: str | Unset = UNSET,
+    action_descriptor_id: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_key=issue_key,
+            max_results=max_results,
+            project=project,
+            action_descriptor_id=action_descriptor_id,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -226,3 +226,41 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    project_keys: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            project_keys=project_keys,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    project_keys: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            project_keys=project_keys,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -258,3 +258,49 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    include_inactive: bool | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    include_active: bool | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            include_inactive=include_inactive,
+            max_results=max_results,
+            include_active=include_active,
+            start_at=start_at,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    include_inactive: bool | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    include_active: bool | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            include_inactive=include_inactive,
+            max_results=max_results,
+            include_active=include_active,
+            start_at=start_at,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -234,3 +234,45 @@ async def asyncio(
             show_avatar=show_avatar,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            exclude=exclude,
+            show_avatar=show_avatar,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    exclude: list[str] | Unset = UNSET,
+    show_avatar: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            exclude=exclude,
+            show_avatar=show_avatar,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -289,3 +289,53 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    permissions: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            permissions=permissions,
+            start_at=start_at,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    project_key: str | Unset = UNSET,
+    issue_key: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    permissions: str | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            project_key=project_key,
+            issue_key=issue_key,
+            max_results=max_results,
+            permissions=permissions,
+            start_at=start_at,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

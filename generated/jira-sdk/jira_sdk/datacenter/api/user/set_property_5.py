@@ -252,3 +252,45 @@ async def asyncio(
             username=username,
         )
     ).parsed
+
+
+def sync_raw(
+    property_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            property_key=property_key,
+            body=body,
+            user_key=user_key,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    property_key: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            property_key=property_key,
+            body=body,
+            user_key=user_key,
+            username=username,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

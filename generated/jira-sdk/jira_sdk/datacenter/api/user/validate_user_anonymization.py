@@ -192,3 +192,37 @@ async def asyncio(
             user_key=user_key,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            expand=expand,
+            user_key=user_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            expand=expand,
+            user_key=user_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

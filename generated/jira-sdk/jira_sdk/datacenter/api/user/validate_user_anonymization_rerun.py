@@ -230,3 +230,45 @@ async def asyncio(
             user_key=user_key,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    old_user_key: str | Unset = UNSET,
+    old_user_name: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            expand=expand,
+            old_user_key=old_user_key,
+            old_user_name=old_user_name,
+            user_key=user_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    expand: str | Unset = UNSET,
+    old_user_key: str | Unset = UNSET,
+    old_user_name: str | Unset = UNSET,
+    user_key: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            expand=expand,
+            old_user_key=old_user_key,
+            old_user_name=old_user_name,
+            user_key=user_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -238,3 +238,45 @@ async def asyncio(
             start_at=start_at,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    project_ids: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    max_results: int | Unset = UNSET,
+    query: str | Unset = UNSET,
+    project_ids: list[int] | Unset = UNSET,
+    start_at: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            max_results=max_results,
+            query=query,
+            project_ids=project_ids,
+            start_at=start_at,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

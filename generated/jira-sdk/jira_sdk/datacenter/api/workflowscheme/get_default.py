@@ -201,3 +201,37 @@ async def asyncio(
             return_draft_if_exists=return_draft_if_exists,
         )
     ).parsed
+
+
+def sync_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    return_draft_if_exists: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            return_draft_if_exists=return_draft_if_exists,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    return_draft_if_exists: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            id=id,
+            return_draft_if_exists=return_draft_if_exists,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -238,3 +238,37 @@ async def asyncio(
             strict_conflict_status_code=strict_conflict_status_code,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    body: CustomerCreateDTO,
+    strict_conflict_status_code: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            strict_conflict_status_code=strict_conflict_status_code,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    body: CustomerCreateDTO,
+    strict_conflict_status_code: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            body=body,
+            strict_conflict_status_code=strict_conflict_status_code,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -257,3 +257,45 @@ async def asyncio(
             account_id=account_id,
         )
     ).parsed
+
+
+def sync_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            start=start,
+            limit=limit,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    account_id: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            start=start,
+            limit=limit,
+            account_id=account_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

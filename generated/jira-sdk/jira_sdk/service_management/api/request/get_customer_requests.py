@@ -373,3 +373,69 @@ async def asyncio(
             limit=limit,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    search_term: str | Unset = UNSET,
+    request_ownership: list[str] | Unset = UNSET,
+    request_status: str | Unset = UNSET,
+    approval_status: str | Unset = UNSET,
+    organization_id: int | Unset = UNSET,
+    service_desk_id: int | Unset = UNSET,
+    request_type_id: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            search_term=search_term,
+            request_ownership=request_ownership,
+            request_status=request_status,
+            approval_status=approval_status,
+            organization_id=organization_id,
+            service_desk_id=service_desk_id,
+            request_type_id=request_type_id,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    search_term: str | Unset = UNSET,
+    request_ownership: list[str] | Unset = UNSET,
+    request_status: str | Unset = UNSET,
+    approval_status: str | Unset = UNSET,
+    organization_id: int | Unset = UNSET,
+    service_desk_id: int | Unset = UNSET,
+    request_type_id: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            search_term=search_term,
+            request_ownership=request_ownership,
+            request_status=request_status,
+            approval_status=approval_status,
+            organization_id=organization_id,
+            service_desk_id=service_desk_id,
+            request_type_id=request_type_id,
+            expand=expand,
+            start=start,
+            limit=limit,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -359,3 +359,57 @@ async def asyncio(
             restriction_status=restriction_status,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    search_query: str | Unset = UNSET,
+    service_desk_id: list[int] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    include_hidden_request_types_in_search: bool | Unset = UNSET,
+    restriction_status: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            search_query=search_query,
+            service_desk_id=service_desk_id,
+            start=start,
+            limit=limit,
+            expand=expand,
+            include_hidden_request_types_in_search=include_hidden_request_types_in_search,
+            restriction_status=restriction_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    search_query: str | Unset = UNSET,
+    service_desk_id: list[int] | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    include_hidden_request_types_in_search: bool | Unset = UNSET,
+    restriction_status: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            search_query=search_query,
+            service_desk_id=service_desk_id,
+            start=start,
+            limit=limit,
+            expand=expand,
+            include_hidden_request_types_in_search=include_hidden_request_types_in_search,
+            restriction_status=restriction_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

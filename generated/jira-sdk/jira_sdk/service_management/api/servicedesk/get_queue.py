@@ -243,3 +243,41 @@ async def asyncio(
             include_count=include_count,
         )
     ).parsed
+
+
+def sync_raw(
+    service_desk_id: str,
+    queue_id: int,
+    *,
+    client: AuthenticatedClient,
+    include_count: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            queue_id=queue_id,
+            include_count=include_count,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    service_desk_id: str,
+    queue_id: int,
+    *,
+    client: AuthenticatedClient,
+    include_count: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            queue_id=queue_id,
+            include_count=include_count,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -365,3 +365,61 @@ async def asyncio(
             restriction_status=restriction_status,
         )
     ).parsed
+
+
+def sync_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    group_id: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    search_query: str | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    include_hidden_request_types_in_search: bool | Unset = UNSET,
+    restriction_status: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            group_id=group_id,
+            expand=expand,
+            search_query=search_query,
+            start=start,
+            limit=limit,
+            include_hidden_request_types_in_search=include_hidden_request_types_in_search,
+            restriction_status=restriction_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    group_id: int | Unset = UNSET,
+    expand: list[str] | Unset = UNSET,
+    search_query: str | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    include_hidden_request_types_in_search: bool | Unset = UNSET,
+    restriction_status: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            group_id=group_id,
+            expand=expand,
+            search_query=search_query,
+            start=start,
+            limit=limit,
+            include_hidden_request_types_in_search=include_hidden_request_types_in_search,
+            restriction_status=restriction_status,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

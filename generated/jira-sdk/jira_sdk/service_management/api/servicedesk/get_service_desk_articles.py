@@ -306,3 +306,57 @@ async def asyncio(
             prev=prev,
         )
     ).parsed
+
+
+def sync_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    highlight: bool | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    prev: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            query=query,
+            highlight=highlight,
+            start=start,
+            limit=limit,
+            cursor=cursor,
+            prev=prev,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    service_desk_id: str,
+    *,
+    client: AuthenticatedClient,
+    query: str,
+    highlight: bool | Unset = UNSET,
+    start: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    prev: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            query=query,
+            highlight=highlight,
+            start=start,
+            limit=limit,
+            cursor=cursor,
+            prev=prev,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -258,3 +258,41 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    service_desk_id: str,
+    request_type_id: int,
+    property_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            request_type_id=request_type_id,
+            property_key=property_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    service_desk_id: str,
+    request_type_id: int,
+    property_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            service_desk_id=service_desk_id,
+            request_type_id=request_type_id,
+            property_key=property_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -192,3 +192,37 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    board_id: str,
+    property_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            property_key=property_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    board_id: str,
+    property_key: str,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            property_key=property_key,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

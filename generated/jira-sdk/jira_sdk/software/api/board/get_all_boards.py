@@ -400,3 +400,81 @@ async def asyncio(
             filter_id=filter_id,
         )
     ).parsed
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    name: str | Unset = UNSET,
+    project_key_or_id: str | Unset = UNSET,
+    account_id_location: str | Unset = UNSET,
+    project_location: str | Unset = UNSET,
+    include_private: bool | Unset = UNSET,
+    negate_location_filtering: bool | Unset = UNSET,
+    order_by: GetAllBoardsOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    project_type_location: list[str] | Unset = UNSET,
+    filter_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            type_=type_,
+            name=name,
+            project_key_or_id=project_key_or_id,
+            account_id_location=account_id_location,
+            project_location=project_location,
+            include_private=include_private,
+            negate_location_filtering=negate_location_filtering,
+            order_by=order_by,
+            expand=expand,
+            project_type_location=project_type_location,
+            filter_id=filter_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    name: str | Unset = UNSET,
+    project_key_or_id: str | Unset = UNSET,
+    account_id_location: str | Unset = UNSET,
+    project_location: str | Unset = UNSET,
+    include_private: bool | Unset = UNSET,
+    negate_location_filtering: bool | Unset = UNSET,
+    order_by: GetAllBoardsOrderBy | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    project_type_location: list[str] | Unset = UNSET,
+    filter_id: int | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            start_at=start_at,
+            max_results=max_results,
+            type_=type_,
+            name=name,
+            project_key_or_id=project_key_or_id,
+            account_id_location=account_id_location,
+            project_location=project_location,
+            include_private=include_private,
+            negate_location_filtering=negate_location_filtering,
+            order_by=order_by,
+            expand=expand,
+            project_type_location=project_type_location,
+            filter_id=filter_id,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

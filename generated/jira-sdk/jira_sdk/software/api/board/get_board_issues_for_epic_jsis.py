@@ -347,3 +347,65 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    board_id: int,
+    epic_id: int,
+    *,
+    client: AuthenticatedClient,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    reconcile_issues: list[int] | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            epic_id=epic_id,
+            next_page_token=next_page_token,
+            max_results=max_results,
+            reconcile_issues=reconcile_issues,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    board_id: int,
+    epic_id: int,
+    *,
+    client: AuthenticatedClient,
+    next_page_token: str | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    reconcile_issues: list[int] | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            board_id=board_id,
+            epic_id=epic_id,
+            next_page_token=next_page_token,
+            max_results=max_results,
+            reconcile_issues=reconcile_issues,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

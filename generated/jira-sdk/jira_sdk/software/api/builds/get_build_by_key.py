@@ -235,3 +235,41 @@ async def asyncio(
             authorization=authorization,
         )
     ).parsed
+
+
+def sync_raw(
+    pipeline_id: str,
+    build_number: int,
+    *,
+    client: AuthenticatedClient,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            build_number=build_number,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    pipeline_id: str,
+    build_number: int,
+    *,
+    client: AuthenticatedClient,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            build_number=build_number,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -272,3 +272,49 @@ async def asyncio(
             authorization=authorization,
         )
     ).parsed
+
+
+def sync_raw(
+    pipeline_id: str,
+    environment_id: str,
+    deployment_sequence_number: int,
+    *,
+    client: AuthenticatedClient,
+    field_update_sequence_number: int | Unset = UNSET,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            environment_id=environment_id,
+            deployment_sequence_number=deployment_sequence_number,
+            field_update_sequence_number=field_update_sequence_number,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    pipeline_id: str,
+    environment_id: str,
+    deployment_sequence_number: int,
+    *,
+    client: AuthenticatedClient,
+    field_update_sequence_number: int | Unset = UNSET,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            environment_id=environment_id,
+            deployment_sequence_number=deployment_sequence_number,
+            field_update_sequence_number=field_update_sequence_number,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -244,3 +244,41 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def sync_raw(
+    pipeline_id: str,
+    environment_id: str,
+    deployment_sequence_number: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            environment_id=environment_id,
+            deployment_sequence_number=deployment_sequence_number,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    pipeline_id: str,
+    environment_id: str,
+    deployment_sequence_number: int,
+    *,
+    client: AuthenticatedClient,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            pipeline_id=pipeline_id,
+            environment_id=environment_id,
+            deployment_sequence_number=deployment_sequence_number,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

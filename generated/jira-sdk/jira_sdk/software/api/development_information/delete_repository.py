@@ -233,3 +233,41 @@ async def asyncio(
             authorization=authorization,
         )
     ).parsed
+
+
+def sync_raw(
+    repository_id: str,
+    *,
+    client: AuthenticatedClient,
+    field_update_sequence_id: int | Unset = UNSET,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            repository_id=repository_id,
+            field_update_sequence_id=field_update_sequence_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    repository_id: str,
+    *,
+    client: AuthenticatedClient,
+    field_update_sequence_id: int | Unset = UNSET,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            repository_id=repository_id,
+            field_update_sequence_id=field_update_sequence_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -326,3 +326,57 @@ async def asyncio(
             expand=expand,
         )
     ).parsed
+
+
+def sync_raw(
+    epic_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            epic_id_or_key=epic_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    epic_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    start_at: int | Unset = UNSET,
+    max_results: int | Unset = UNSET,
+    jql: str | Unset = UNSET,
+    validate_query: bool | Unset = UNSET,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            epic_id_or_key=epic_id_or_key,
+            start_at=start_at,
+            max_results=max_results,
+            jql=jql,
+            validate_query=validate_query,
+            fields=fields,
+            expand=expand,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

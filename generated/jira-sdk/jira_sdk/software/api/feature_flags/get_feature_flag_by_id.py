@@ -221,3 +221,37 @@ async def asyncio(
             authorization=authorization,
         )
     ).parsed
+
+
+def sync_raw(
+    feature_flag_id: str,
+    *,
+    client: AuthenticatedClient,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            feature_flag_id=feature_flag_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    feature_flag_id: str,
+    *,
+    client: AuthenticatedClient,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            feature_flag_id=feature_flag_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

@@ -247,3 +247,45 @@ async def asyncio(
             update_history=update_history,
         )
     ).parsed
+
+
+def sync_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    update_history: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            fields=fields,
+            expand=expand,
+            update_history=update_history,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    issue_id_or_key: str,
+    *,
+    client: AuthenticatedClient,
+    fields: list[str] | Unset = UNSET,
+    expand: str | Unset = UNSET,
+    update_history: bool | Unset = UNSET,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            issue_id_or_key=issue_id_or_key,
+            fields=fields,
+            expand=expand,
+            update_history=update_history,
+        )
+    )
+    errors.raise_for_status(response)
+    return response

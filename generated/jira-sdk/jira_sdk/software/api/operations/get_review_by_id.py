@@ -233,3 +233,37 @@ async def asyncio(
             authorization=authorization,
         )
     ).parsed
+
+
+def sync_raw(
+    review_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = client.get_httpx_client().request(
+        **_get_kwargs(
+            review_id=review_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
+
+
+async def asyncio_raw(
+    review_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    authorization: str,
+) -> httpx.Response:
+    """The answer as httpx gives it, nothing parsed (errors still raise): for callers that want the JSON."""
+    response = await client.get_async_httpx_client().request(
+        **_get_kwargs(
+            review_id=review_id,
+            authorization=authorization,
+        )
+    )
+    errors.raise_for_status(response)
+    return response
