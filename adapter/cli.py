@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,8 @@ import typer
 
 from .config import ConfigError, Settings, configure_logging, load_settings
 
-COMMANDS = ("serve", "tools", "check")
+COMMANDS = ("serve", "tools", "check", "sandbox")
+SANDBOX_HOST = "http://sandbox.localhost"  # in-process only: requests never leave the process
 app = typer.Typer(
     help=__doc__,
     add_completion=False,
@@ -43,6 +45,10 @@ def options(
     enabled_tools: Annotated[str | None, Opt(help="Comma-separated tool names [env ENABLED_TOOLS]")] = None,
     toolsets: Annotated[str | None, Opt(help="all, default, or toolset names [env TOOLSETS]")] = None,
     manifest: Annotated[list[Path] | None, Opt(help="Extra tool manifest (YAML); repeatable")] = None,
+    sandbox: Annotated[
+        bool, Opt("--sandbox", help="Serve against the embedded sandbox site (no account; ignores JIRA_*/CONFLUENCE_*)")
+    ] = False,
+    flavor: Annotated[str, Opt(help="Sandbox flavour: cloud or datacenter")] = "cloud",
     jira_url: Annotated[str | None, Opt(help="Jira site URL [env JIRA_URL]")] = None,
     jira_username: Annotated[str | None, Opt(help="Jira username or e-mail [env JIRA_USERNAME]")] = None,
     jira_token: Annotated[str | None, Opt(help="Jira API token or password [env JIRA_API_TOKEN]")] = None,
@@ -79,13 +85,55 @@ def options(
         "CONFLUENCE_PERSONAL_TOKEN": confluence_personal_token, "CONFLUENCE_SSL_VERIFY": confluence_ssl_verify,
         "CONFLUENCE_SPACES_FILTER": confluence_spaces_filter, "VERBOSITY": verbose or None,
     }  # fmt: skip
+    if flavor not in ("cloud", "datacenter"):
+        _config_error(ConfigError(f"--flavor must be cloud or datacenter, not {flavor!r}"))
+    sandboxed = sandbox and ctx.invoked_subcommand in (None, "serve", "tools")
+    if sandboxed:
+        overrides |= sandbox_overrides(flavor)
     try:
-        settings = load_settings(overrides, env_file=env_file)
+        settings = load_settings(overrides, environ=_flags_only() if sandboxed else None, env_file=env_file,
+                                 read_dotenv=not sandboxed)  # fmt: skip
     except ConfigError as exc:
         _config_error(exc)
-    ctx.obj = (settings, list(manifest or []))
+    ctx.obj = CliState(settings, list(manifest or []), flavor if sandboxed else None, flavor)
     if ctx.invoked_subcommand is None:
         serve(ctx)
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    manifests: list[Path]
+    sandbox: str | None  # the flavour when serving against the in-process sandbox
+    flavor: str
+
+
+def sandbox_overrides(flavor: str) -> dict[str, Any]:
+    """Both products on the in-process sandbox, with its credentials."""
+    from .sandbox.app import SANDBOX_EMAIL, SANDBOX_TOKEN
+
+    if flavor == "cloud":
+        jira, confluence = SANDBOX_HOST, f"{SANDBOX_HOST}/wiki"
+        auth: dict[str, Any] = {
+            "JIRA_USERNAME": SANDBOX_EMAIL,
+            "JIRA_API_TOKEN": SANDBOX_TOKEN,
+            "CONFLUENCE_USERNAME": SANDBOX_EMAIL,
+            "CONFLUENCE_API_TOKEN": SANDBOX_TOKEN,
+        }
+    else:
+        jira, confluence = f"{SANDBOX_HOST}/jira", f"{SANDBOX_HOST}/confluence"
+        auth = {"JIRA_PERSONAL_TOKEN": SANDBOX_TOKEN, "CONFLUENCE_PERSONAL_TOKEN": SANDBOX_TOKEN}
+    return {"JIRA_URL": jira, "CONFLUENCE_URL": confluence, "JIRA_DEPLOYMENT": flavor,
+            "CONFLUENCE_DEPLOYMENT": flavor, **auth}  # fmt: skip
+
+
+def _flags_only() -> dict[str, str]:
+    """With --sandbox only the transport-level variables of the environment count, never site credentials."""
+    import os
+
+    keep = ("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS", "TOOLSETS", "ENABLED_TOOLS",
+            "READ_ONLY_MODE", "MCP_VERBOSE", "MCP_VERY_VERBOSE")  # fmt: skip
+    return {k: v for k, v in os.environ.items() if k in keep}
 
 
 def _config_error(exc: Exception) -> None:
@@ -97,9 +145,16 @@ def _server(ctx: typer.Context) -> Any:
     from .manifest import ManifestError, load_tools
     from .server import AtlassianServer
 
-    settings, manifests = ctx.obj
+    state: CliState = ctx.obj
+    transport = None
+    if state.sandbox:
+        import httpx
+
+        from .sandbox.app import create_app
+
+        transport = httpx.ASGITransport(create_app(state.sandbox))  # type: ignore[arg-type]
     try:
-        return AtlassianServer(settings, load_tools(manifests))
+        return AtlassianServer(state.settings, load_tools(state.manifests), transport=transport)
     except (ConfigError, ManifestError) as exc:
         _config_error(exc)
 
@@ -107,11 +162,14 @@ def _server(ctx: typer.Context) -> Any:
 @app.command()
 def serve(ctx: typer.Context) -> None:
     """Serve MCP over stdio (default), SSE or streamable HTTP."""
-    settings: Settings = ctx.obj[0]
+    state: CliState = ctx.obj
+    settings = state.settings
     configure_logging(settings)
     server = _server(ctx)
     for warning in settings.warnings:
         typer.echo(f"atlassian-mcp: warning: {warning}", err=True)
+    if state.sandbox:
+        typer.echo(_sandbox_banner(state), err=True)
     from .transports import run
 
     run(server, settings)
@@ -142,6 +200,53 @@ def check(ctx: typer.Context) -> None:
     server = _server(ctx)
     failures = asyncio.run(probe(server, typer.echo))
     raise typer.Exit(1 if failures else 0)
+
+
+def _sandbox_banner(state: CliState) -> str:
+    settings = state.settings
+    if settings.transport == "stdio":
+        config = json.dumps(
+            {
+                "mcpServers": {
+                    "atlassian-sandbox": {
+                        "command": "uv",
+                        "args": [
+                            "run",
+                            "--directory",
+                            str(Path.cwd()),
+                            "atlassian-mcp",
+                            "serve",
+                            "--sandbox",
+                            "--flavor",
+                            state.flavor,
+                        ],
+                    }
+                }
+            }
+        )
+        how = f"MCP client configuration (stdio):\n{config}"
+    else:
+        how = f"connect an MCP client to http://{settings.host}:{settings.port}{settings.path}"
+    return f"atlassian-mcp: serving the {state.sandbox} sandbox (in-process Jira and Confluence, no account).\n{how}"
+
+
+@app.command()
+def sandbox(ctx: typer.Context) -> None:
+    """Serve the sandbox site alone over HTTP on --host/--port (default 127.0.0.1:8000), for curl or other clients."""
+    import uvicorn
+
+    from .sandbox.app import SANDBOX_EMAIL, SANDBOX_TOKEN, create_app
+
+    state: CliState = ctx.obj
+    settings = state.settings
+    base = f"http://{settings.host}:{settings.port}"
+    jira, confluence = (base, f"{base}/wiki") if state.flavor == "cloud" else (f"{base}/jira", f"{base}/confluence")
+    creds = (f"JIRA_USERNAME={SANDBOX_EMAIL} JIRA_API_TOKEN={SANDBOX_TOKEN}" if state.flavor == "cloud"
+             else f"JIRA_PERSONAL_TOKEN={SANDBOX_TOKEN}")  # fmt: skip
+    typer.echo(f"sandbox ({state.flavor}): JIRA_URL={jira} CONFLUENCE_URL={confluence} {creds} "
+               f"JIRA_DEPLOYMENT={state.flavor} CONFLUENCE_DEPLOYMENT={state.flavor} (same credentials for Confluence)",
+               err=True)  # fmt: skip
+    uvicorn.run(create_app(state.flavor), host=settings.host, port=settings.port, log_level="warning")  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> None:

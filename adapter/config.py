@@ -215,7 +215,11 @@ class _Source:
 
 
 def load_settings(
-    overrides: Mapping[str, object], environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    overrides: Mapping[str, object],
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+    *,
+    read_dotenv: bool = True,
 ) -> Settings:
     """Merge CLI flags (keyed by the variable they override; None = not given), environment and `.env`, and check them.
 
@@ -227,7 +231,7 @@ def load_settings(
     if env_file is not None and not env_file.is_file():
         raise ConfigError(f"--env-file {env_file}: no such file")
     dotenv_path = env_file if env_file is not None else Path(".env")
-    dotenv = dotenv_values(dotenv_path) if dotenv_path.is_file() else {}
+    dotenv = dotenv_values(dotenv_path) if read_dotenv and dotenv_path.is_file() else {}
     src = _Source(overrides, os.environ if environ is None else environ, dotenv)
     warnings: list[str] = []
 
