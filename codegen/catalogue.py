@@ -26,7 +26,11 @@ def raw(value: Any) -> str:
 
 
 def to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema -> JSON Schema (2020-12): `nullable` becomes a null type, refs point at $defs."""
+    """OpenAPI 3.0 schema -> JSON Schema (2020-12): `nullable` becomes a null type, refs point at $defs.
+
+    `oneOf` becomes `anyOf`: the specs use oneOf for alternatives that overlap (Confluence v2 page bodies
+    match both PageBodyWrite and PageNestedBodyWrite), which would reject every valid value.
+    """
     if isinstance(node, list):
         return [to_json_schema(v) for v in node]
     if not isinstance(node, dict):
@@ -39,12 +43,14 @@ def to_json_schema(node: Any) -> Any:
             out[key] = value.replace("#/components/schemas/", "#/$defs/")
         elif key in ("properties", "patternProperties"):
             out[key] = {name: to_json_schema(v) for name, v in value.items()}
+        elif key == "oneOf":
+            out["anyOf"] = to_json_schema(value)
         else:
             out[key] = to_json_schema(value)
     if node.get("nullable") is True:
         if isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
-        elif "$ref" in out or "allOf" in out or "oneOf" in out or "anyOf" in out:
+        elif "$ref" in out or "allOf" in out or "anyOf" in out:
             out = {"anyOf": [out, {"type": "null"}]}
     return out
 
