@@ -141,3 +141,30 @@ def test_check_command(site: LoopbackSite) -> None:
         [sys.executable, "-m", "adapter", "check"], capture_output=True, text=True, timeout=60, env=bad
     )
     assert done.returncode == 1 and "Jira: FAILED" in done.stdout and "check the credentials" in done.stdout
+
+
+async def test_serve_sandbox_over_http_needs_no_account() -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter", "serve", "--sandbox", "--flavor", "datacenter", "--transport",
+         "streamable-http", "--port", str(port)],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        async with Client(f"{base}/mcp") as client:
+            result = await client.call_tool("jira_search", {"jql": "project = PROJ", "limit": 3})
+            assert not result.is_error, result.content
+            assert len(result.structured_content["issues"]) == 3
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=10)
+    assert "serving the datacenter sandbox" in err and f"http://127.0.0.1:{port}/mcp" in err

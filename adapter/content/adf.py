@@ -1,0 +1,1069 @@
+"""Atlassian Document Format (ADF, Jira Cloud v3 and Confluence) <-> Markdown, in the conventions of CONVENTIONS.md.
+
+The ADF walker is hand-written: no maintained Python library converts ADF to Markdown and back faithfully.
+Markdown is read with markdown-it-py's token stream and syntax tree, never with regexes over lines.
+
+Choices beyond the shared conventions, each made so that an ADF document survives an edit unchanged:
+
+- underline ``<u>x</u>``, sub/superscript ``<sub>``/``<sup>``, text colour ``<span style="color:#hex">x</span>``
+  (colour kept, not dropped); where ``**``/``*``/``~~`` cannot open or close (punctuation next to a word)
+  ``<strong>``/``<em>``/``<s>`` are written instead.
+- hard break: backslash + newline; ``<br>`` in headings, table cells and at the very end of a paragraph.
+- inline card ``<url>`` (an issue URL ``[KEY-1](jira:KEY-1)``); block card: a paragraph holding only ``<url>``.
+- media: ``mediaSingle`` is ``![alt](media:ID "collection")`` (or ``![alt](url)``) alone in a paragraph;
+  ``mediaGroup`` is a paragraph of links ``[alt](media:ID "collection")`` (file cards, not embedded images).
+- a non-midnight date keeps its time: ``[2024-05-01](date:2024-05-01T08:30:00.000Z)``.
+- two adjacent lists alternate markers (``-``/``*``, ``.``/``)``) so Markdown does not merge them.
+- expand at the top level, nestedExpand inside another container; a ``[!PANEL] Title`` alert becomes an info
+  panel whose first paragraph is the bold title (ADF panels have no title).
+- a code block whose language is ``adf``, link hrefs with our own schemes (``mention:``...) and any node or
+  mark Markdown cannot hold go into the ``adf`` fallback (fenced block, or inline ``adf:`` code span; a JSON
+  list when several inline nodes fall back together) and come back verbatim. So do two forms Markdown would
+  misread: a paragraph holding only a non-issue inline card (it would read as a block card) and a hard break
+  alone on a line (``<br>`` there opens an HTML block).
+- every inline run is read back before it is used; if it does not come back unchanged, its emphasis is
+  written as HTML tags, and failing that the run is one ``adf:`` span.
+- ``jira:KEY`` needs the site: ``markdown_to_adf(md, site_url=...)`` (without it the key stays plain text);
+  ``adf_to_markdown(doc, site_url=...)`` then writes ``jira:`` only for that site's issues.
+- Markdown nests what ADF forbids (a heading, table, rule, quote, panel or details inside a list item or a
+  quote; a table in a panel): headings become bold paragraphs, cards inline, rules go, containers give up
+  their content, so the output stays valid ADF.
+- A string is taken as Confluence's JSON string of a document, or else as plain text (Jira REST v2).
+
+Normalisation (what ADF -> Markdown -> ADF does not keep): ``localId`` and attrs that are null or "";
+empty attrs/content/marks; empty paragraphs (except where ADF needs one) and empty text nodes; adjacent text
+nodes with equal marks are merged, marks sorted in schema order (link, em, strong, textColor, strike, subsup,
+underline, code); whitespace at the edge of a strong/em/strike run moves outside the mark; emoji keep only
+shortName; mention only id and text; hardBreak drops its ``text`` attr; table layout attrs (layout, width,
+displayMode, isNumberColumnEnabled false) and cell colwidth/colspan 1/rowspan 1; mediaSingle layout becomes
+center (width dropped), media width/height; an orderedList without ``order`` gets 1; task ids are new.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+Node = dict[str, Any]
+
+
+class _Parser(MarkdownIt):
+    """CommonMark + GFM that keeps link targets verbatim (no percent-encoding), so URLs round-trip."""
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:
+        return link
+
+
+_MD = _Parser("commonmark").enable(["table", "strikethrough"]).use(tasklists_plugin)
+_MD.disable("text_join")  # escapes stay separate tokens, so `\:smile:` is not read as an emoji
+
+_RANK = {"link": 0, "em": 1, "strong": 2, "textColor": 3, "strike": 4, "subsup": 5, "underline": 6, "code": 7}
+_DELIM = {"em": ("*", "em"), "strong": ("**", "strong"), "strike": ("~~", "s")}
+_TAGS = {"u": "underline", "sub": "subsup", "sup": "subsup", "span": "textColor"}
+_TAGS |= {"strong": "strong", "b": "strong", "em": "em", "i": "em", "s": "strike", "del": "strike", "strike": "strike"}
+_PANELS = ("info", "note", "warning", "tip", "success", "error")
+_ALERTS = {p.upper(): p for p in _PANELS} | {"PANEL": "info", "IMPORTANT": "note", "CAUTION": "error"}
+_SCHEMES = ("mention:", "status:", "date:", "jira:", "media:")
+_LISTS = ("bulletList", "orderedList", "taskList")
+_RAW = "_adf"  # inline nodes Markdown cannot hold, written as an `adf:` code span
+
+_EMOJI = re.compile(r"(?<![\w:])(?::[\w+\-]+:)+(?![\w:])")
+_ONE_EMOJI = re.compile(r":[\w+\-]+:")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BOL = re.compile(r"#{1,6}(?=[ \t]|$)|[-+=](?=[-+= \t]|$)|[>|]|\d{1,9}(?=[.)](?:[ \t]|$))")
+_BROWSE = re.compile(r"(https?://[^/?#\s]+(?:/[^?#\s]*?)?)/browse/([A-Z][A-Z0-9_]*-[1-9]\d*)")
+_AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*")
+_LANG = re.compile(r"[^\s`\\&](?:[^`\\&\n\r]*[^\s`\\&])?")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^>]*?)?\s*/?>", re.S)
+_HEX = re.compile(r"#[0-9a-fA-F]{3,8}")
+_COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*"')
+_MARK_ATTRS = {"link": {"href", "title"}, "subsup": {"type"}, "textColor": {"color"}}
+_DETAILS = re.compile(r"\s*<details(?:\s[^>]*)?>\s*(?:<summary>(.*?)</summary>)?(.*)", re.S | re.I)
+_CLOSE_DETAILS = re.compile(r"\s*</details>", re.I)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_MS = 86_400_000
+
+
+def adf_to_markdown(doc: dict[str, Any] | str | None, *, site_url: str | None = None) -> str:
+    """ADF document (or Confluence's JSON string of one) as Markdown; "" for nothing, never raises."""
+    if isinstance(doc, str):
+        if not doc.lstrip().startswith("{"):  # a plain-text body (Jira REST v2): keep it as text
+            paras = [p for p in re.split(r"\n[ \t]*\n", doc.strip()) if p]
+            doc = {"type": "doc", "content": [{"type": "paragraph", "content": _lines(p)} for p in paras]}
+        else:
+            try:
+                doc = json.loads(doc)
+            except (ValueError, RecursionError):
+                return ""
+    if not isinstance(doc, dict) or not isinstance(doc.get("type"), str):
+        return ""
+    nodes = _nodes(doc.get("content")) if doc.get("type") == "doc" else [doc]
+    try:
+        return _Writer(site_url).blocks(nodes)
+    except Exception:  # a safety net: a bug must not lose the document, so hand it over whole
+        return _fence("adf", _json(doc))
+
+
+def markdown_to_adf(text: str, *, site_url: str | None = None) -> dict[str, Any]:
+    """Markdown as an ADF document (``{"type": "doc", "version": 1, ...}``); never raises."""
+    text = text if isinstance(text, str) else ""
+    try:
+        content = _Reader(site_url).blocks(SyntaxTreeNode(_MD.parse(text)).children, 0)
+    except Exception:  # a safety net: keep the words rather than fail the write
+        content = [{"type": "paragraph", "content": _lines(text)}] if text.strip() else []
+    return {"type": "doc", "version": 1, "content": content}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _nodes(value: Any) -> list[Node]:
+    return [n for n in value if isinstance(n, dict)] if isinstance(value, list) else []
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _lines(text: str) -> list[Node]:
+    out: list[Node] = []
+    for i, line in enumerate(text.split("\n")):
+        out += ([{"type": "hardBreak"}] if i else []) + ([{"type": "text", "text": line}] if line else [])
+    return out
+
+
+def _clean(node: Node) -> dict[str, Any]:
+    """A node's attrs without localId and null or "" values (the documented normalisation)."""
+    attrs = node.get("attrs")
+    return (
+        {k: v for k, v in attrs.items() if k != "localId" and v is not None and v != ""}
+        if isinstance(attrs, dict)
+        else {}
+    )
+
+
+def _attrs(node: Node, allowed: frozenset[str] | set[str] = frozenset()) -> dict[str, Any] | None:
+    """The attrs Markdown carries, or None if the node holds marks or attrs that Markdown cannot."""
+    a = _clean(node)
+    return None if node.get("marks") or not a.keys() <= allowed else a
+
+
+def _fence(info: str, body: str) -> str:
+    ticks = "`" * max(3, max((len(r) for r in re.findall(r"`+", body)), default=0) + 1)
+    return f"{ticks}{info}\n{body}{chr(10) if body else ''}{ticks}"
+
+
+def _code_span(text: str, cell: bool) -> str:
+    ticks = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if "`" in (text[0], text[-1]) or (text[0] == text[-1] == " " and text.strip(" ")) else ""
+    return f"{ticks}{pad}{text.replace('|', chr(92) + '|') if cell else text}{pad}{ticks}"
+
+
+def _bs(text: str, chars: str) -> str:
+    """Backslash-escape ``chars`` and anything that would read as an HTML entity."""
+    return "".join("\\" + c if c in chars or (c == "&" and _ENTITY.match(text, i)) else c for i, c in enumerate(text))
+
+
+def _dest(url: str) -> str:
+    if not url or re.search(r"[\x00-\x20<>]", url):
+        return f"<{_bs(url, '<>' + chr(92))}>"
+    return _bs(url, "()<>\\")
+
+
+def _link_ok(url: Any) -> bool:
+    return isinstance(url, str) and "\n" not in url and "\r" not in url and _MD.validateLink(url)
+
+
+def _prefix(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else prefix.rstrip() for line in text.split("\n"))
+
+
+def _indent(marker: str, body: str) -> str:
+    first, *rest = body.split("\n")
+    pad = " " * len(marker)
+    return "\n".join([marker + first if first else marker.rstrip(), *(pad + x if x else "" for x in rest)])
+
+
+def _has(node: Node, mark: str) -> bool:
+    return any(m.get("type") == mark for m in node.get("marks", ()))
+
+
+def _entity(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def _esc(text: str, ctx: str, bol: bool = False, eol: bool = False, emoji: tuple[bool, bool] = (False, False)) -> str:
+    """Text as Markdown that reads back as exactly this text, wherever it stands (line start, cell, heading)."""
+    out: list[str] = []
+    for i, c in enumerate(text):
+        prev, nxt = text[i - 1 : i], text[i + 1 : i + 2]
+        markup = (
+            c in "\\`*[]"
+            or (c == "|" and ctx == "cell")
+            or (c == "_" and not (prev.isalnum() and nxt.isalnum()))  # snake_case stays readable
+            or (c == "~" and "~" in (prev or "~", nxt or "~"))
+            or (c == "<" and bool(re.match(r"[A-Za-z/!?]", nxt)))
+            or (c == "&" and bool(_ENTITY.match(text, i)))
+        )
+        out.append("\\" + c if markup else _entity(c) if c in "\n\r" else c)
+    if bol:  # a line start must not begin a block (heading, list, quote, indented code...)
+        m = _BOL.match(text)
+        if text[0].isspace():
+            out[0] = _entity(text[0])
+        elif m:
+            at = m.end() if text[0].isdigit() else 0
+            out[at] = "\\" + text[at]
+    if eol and text[-1].isspace():
+        out[-1] = _entity(text[-1])
+    if ctx == "heading" and eol and text[-1] == "#":
+        out[-1] = "\\#"
+    for at, near in ((0, emoji[0]), (-1, emoji[1])):  # a word next to an emoji would hide its colons
+        if near and len(out[at]) == 1 and re.match(r"[\w:]", out[at]):
+            out[at] = "\\:" if out[at] == ":" else _entity(out[at])
+    while m := _EMOJI.search("".join(p if len(p) == 1 else "\x00" for p in out)):
+        out[m.start()] = "\\:"
+    return "".join(out)
+
+
+def _date_md(ts: Any) -> str | None:
+    if not isinstance(ts, str) or not re.fullmatch(r"0|[1-9]\d{0,12}", ts):
+        return None
+    ms = int(ts)
+    at = _EPOCH + timedelta(milliseconds=ms)
+    iso = at.date().isoformat() if ms % _DAY_MS == 0 else at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return f"[{at.date().isoformat()}](date:{iso})"
+
+
+def _date_ts(value: str) -> str | None:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return str((at - _EPOCH) // timedelta(milliseconds=1))
+
+
+def _restore(src: str) -> list[Node] | None:
+    """The nodes of an ``adf`` fallback, or None when it is not ADF JSON (then it stays code)."""
+    try:
+        value = json.loads(src)
+    except (ValueError, RecursionError):
+        return None
+    items = value if isinstance(value, list) else [value]
+    ok = items and all(isinstance(x, dict) and isinstance(x.get("type"), str) for x in items)
+    return items if ok else None
+
+
+# ---------------------------------------------------------------- ADF -> Markdown
+
+
+class _Writer:
+    """Walks ADF and writes Markdown; anything it cannot write faithfully becomes an ``adf`` fallback."""
+
+    def __init__(self, site_url: str | None) -> None:
+        self.site = site_url.rstrip("/") if site_url else None
+        self.check = _Reader(self.site or "https://jira.invalid")  # reads our own output back (self-check)
+        self.handlers: dict[str, Callable[[Node], str | None]] = {
+            "paragraph": self.paragraph,
+            "heading": self.heading,
+            "blockquote": self.quote,
+            "panel": self.panel,
+            "codeBlock": self.code,
+            "rule": lambda n: "---" if _attrs(n) is not None else None,
+            "table": self.table,
+            "expand": self.expand,
+            "nestedExpand": self.expand,
+            "mediaSingle": self.media_single,
+            "mediaGroup": self.media_group,
+            "blockCard": self.block_card,
+        }
+
+    def blocks(self, nodes: list[Node], tight: bool = False) -> str:
+        return self.join(self.parts(nodes), tight)
+
+    def parts(self, nodes: list[Node]) -> list[tuple[str, str, str]]:
+        """(type, Markdown, list marker) of each block that renders to something."""
+        out: list[tuple[str, str, str]] = []
+        for node in nodes:
+            md, marker = self.block(node, out[-1][2] if out else "")
+            if md:
+                out.append((str(node.get("type")), md, marker))
+        return out
+
+    @staticmethod
+    def join(parts: list[tuple[str, str, str]], tight: bool) -> str:
+        out = ""
+        for i, (_, md, marker) in enumerate(parts):
+            # inside a list item, a list may follow its paragraph directly (if it can interrupt a paragraph)
+            join = tight and i and parts[i - 1][0] == "paragraph" and marker and re.match(r"(?:[-*]|1[.)]) \S", md)
+            out += ("\n" if join else "\n\n" if i else "") + md
+        return out
+
+    def block(self, node: Node, prev_marker: str) -> tuple[str, str]:
+        kind, marker = node.get("type"), ""
+        md: str | None = None
+        if kind in ("bulletList", "taskList"):
+            marker = "*" if prev_marker == "-" else "-"
+            md = self.items(node, marker) if kind == "bulletList" else self.tasks(node, marker)
+        elif kind == "orderedList":
+            marker = ")" if prev_marker == "." else "."
+            md = self.items(node, marker)
+        elif isinstance(kind, str) and kind in self.handlers:
+            md = self.handlers[kind](node)
+        return (md, marker) if md is not None else (_fence("adf", _json(node)), "")
+
+    def paragraph(self, node: Node) -> str | None:
+        content = _nodes(node.get("content"))
+        if _attrs(node) is None:
+            return None
+        if len(content) == 1 and content[0].get("type") == "inlineCard" and not self.issue(content[0]):
+            return _code_span("adf:" + _json(content[0]), False)  # alone, `<url>` would read as a block card
+        return self.inline(content, "para")
+
+    def heading(self, node: Node) -> str | None:
+        a = _attrs(node, {"level"})
+        level = a.get("level") if a else None
+        if type(level) is not int or not 1 <= level <= 6:
+            return None
+        text = self.inline(_nodes(node.get("content")), "heading")
+        return "#" * level + (" " + text if text else "")
+
+    def items(self, node: Node, marker: str) -> str | None:
+        ordered = node.get("type") == "orderedList"
+        a, items = _attrs(node, {"order"} if ordered else set()), _nodes(node.get("content"))
+        start = a.get("order", 1) if a is not None else None
+        if type(start) is not int or not 0 <= start < 10**9 - len(items) or not items:
+            return None
+        out = []
+        for i, item in enumerate(items):
+            kids = _nodes(item.get("content"))
+            if item.get("type") != "listItem" or _attrs(item) is None:
+                return None
+            parts = self.parts(kids)
+            body = ("\n" if parts and parts[0][0] in _LISTS else "") + self.join(parts, True)  # `-` then the list
+            out.append(_indent(f"{start + i}{marker} " if ordered else f"{marker} ", body))
+        return "\n".join(out)
+
+    def tasks(self, node: Node, marker: str) -> str | None:
+        kids = _nodes(node.get("content"))
+        if _attrs(node) is None or not kids or kids[0].get("type") != "taskItem":
+            return None
+        out: list[str] = []
+        sub_marker = ""
+        for kid in kids:
+            if kid.get("type") == "taskList":
+                sub_marker = "*" if sub_marker == "-" else "-"
+                sub = self.tasks(kid, sub_marker)
+                if sub is None:
+                    return None
+                out[-1] += "\n" + _prefix(sub, "  ")
+                continue
+            a = _attrs(kid, {"state"})
+            if kid.get("type") != "taskItem" or a is None or a.get("state") not in ("TODO", "DONE"):
+                return None
+            text = self.inline(_nodes(kid.get("content")), "para")
+            box = "[x]" if a["state"] == "DONE" else "[ ]"
+            out.append(_indent(f"{marker} ", f"{box} {text}" if text else box))
+            sub_marker = ""
+        return "\n".join(out)
+
+    def quote(self, node: Node) -> str | None:
+        return None if _attrs(node) is None else _prefix(self.blocks(_nodes(node.get("content"))), "> ")
+
+    def panel(self, node: Node) -> str | None:
+        a, kids = _attrs(node, {"panelType"}), _nodes(node.get("content"))
+        if a is None or a.get("panelType") not in _PANELS:
+            return None
+        parts = self.parts(kids)
+        head = f"[!{a['panelType'].upper()}]"  # a first paragraph may share the marker's Markdown paragraph
+        sep = "\n" if parts and parts[0][0] == "paragraph" else "\n\n"
+        return _prefix(head + sep + self.join(parts, False) if parts else head, "> ")
+
+    def code(self, node: Node) -> str | None:
+        a, kids = _attrs(node, {"language"}), _nodes(node.get("content"))
+        lang = a.get("language", "") if a is not None else None
+        if not isinstance(lang, str) or lang == "adf" or (lang and not _LANG.fullmatch(lang)):
+            return None
+        if any(k.get("type") != "text" or k.get("marks") or not isinstance(k.get("text"), str) for k in kids):
+            return None
+        return _fence(lang, "".join(k["text"] for k in kids))
+
+    def table(self, node: Node) -> str | None:
+        a, rows = _attrs(node, {"layout", "width", "displayMode", "isNumberColumnEnabled"}), _nodes(node.get("content"))
+        if a is None or a.get("isNumberColumnEnabled", False) is not False or not rows:
+            return None
+        lines: list[str] = []
+        for r, row in enumerate(rows):
+            cells, texts = _nodes(row.get("content")), []
+            if (
+                row.get("type") != "tableRow"
+                or _attrs(row) is None
+                or len(cells) != len(_nodes(rows[0].get("content")))
+            ):
+                return None
+            for cell in cells:
+                ca, paras = _attrs(cell, {"colwidth", "colspan", "rowspan"}), _nodes(cell.get("content"))
+                if ca is None or cell.get("type") != ("tableHeader" if r == 0 else "tableCell"):
+                    return None  # GFM needs exactly one header row
+                if ca.get("colspan", 1) != 1 or ca.get("rowspan", 1) != 1 or len(paras) != 1:
+                    return None
+                if paras[0].get("type") != "paragraph" or _attrs(paras[0]) is None:
+                    return None
+                texts.append(self.inline(_nodes(paras[0].get("content")), "cell"))
+            lines.append("| " + " | ".join(texts) + " |")
+            if r == 0:
+                lines.append("|" + " --- |" * len(cells))
+        return "\n".join(lines)
+
+    def expand(self, node: Node) -> str | None:
+        a = _attrs(node, {"title"})
+        if a is None or not isinstance(a.get("title", ""), str):
+            return None
+        title = re.sub(r"[\r\n]", lambda m: _entity(m.group()), html.escape(a.get("title", ""), quote=False))
+        head = "<details>" + (f"<summary>{title}</summary>" if "title" in a else "")
+        body = self.blocks(_nodes(node.get("content")))
+        return f"{head}\n\n{body}\n\n</details>" if body else f"{head}\n\n</details>"
+
+    def media_single(self, node: Node) -> str | None:
+        kids = _nodes(node.get("content"))
+        ok = _attrs(node, {"layout", "width", "widthType"}) is not None and len(kids) == 1
+        return self.media(kids[0], True) if ok and kids[0].get("type") == "media" else None
+
+    def media_group(self, node: Node) -> str | None:
+        kids = _nodes(node.get("content"))
+        if _attrs(node) is None or not kids or any(k.get("type") != "media" for k in kids):
+            return None
+        parts = [self.media(k, False) for k in kids]
+        return " ".join(p for p in parts if p) if all(parts) else None
+
+    def media(self, node: Node, image: bool) -> str | None:
+        a = _attrs(node, {"type", "id", "collection", "alt", "url", "width", "height"})
+        if a is None or not isinstance(alt := a.get("alt", ""), str) or "\n" in alt:
+            return None
+        label = ("!" if image else "") + f"[{_esc(alt, 'label')}]"
+        coll, ident, url = a.get("collection", ""), a.get("id"), a.get("url")
+        if a.get("type") == "file" and isinstance(ident, str) and isinstance(coll, str) and url is None:
+            title = f' "{_bs(coll, chr(34) + chr(92))}"' if coll else ""
+            return f"{label}({_dest('media:' + ident)}{title})" if _link_ok(ident + coll) else None
+        external = image and a.get("type") == "external" and ident is None and isinstance(url, str)
+        if external and isinstance(url, str) and _link_ok(url) and not url.startswith(_SCHEMES):
+            return f"{label}({_dest(url)})"
+        return None
+
+    def block_card(self, node: Node) -> str | None:
+        a = _attrs(node, {"url"})
+        url = a.get("url") if a is not None else None
+        return f"<{url}>" if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url) else None
+
+    def issue(self, node: Node) -> str | None:
+        url = _clean(node).get("url")
+        m = _BROWSE.fullmatch(url) if isinstance(url, str) else None
+        return m.group(2) if m and (self.site is None or m.group(1) == self.site) else None
+
+    # ------------------------------------------------------------ inline
+
+    def inline(self, nodes: list[Node], ctx: str) -> str:
+        """Inline nodes as Markdown, checked by reading it back; what does not survive falls back to `adf:`."""
+        if not nodes:
+            return ""
+        items = self.prepare(nodes)
+        for tags in (False, True):
+            md = self.render(items, ctx, tags)
+            src = re.sub(r"\\\|", "|", md) if ctx == "cell" else md  # what the table parser does to cells
+            if self.render(self.prepare(self.check.inline_md(src)), ctx, tags) == md:
+                return md
+        return _code_span("adf:" + _json(nodes), ctx == "cell")
+
+    def prepare(self, nodes: list[Node]) -> list[Node]:
+        """Normalise: validate, sort marks, merge texts, move whitespace out of emphasis; mark fallbacks."""
+        items: list[Node] = []
+        for n in nodes:
+            if n.get("type") == "text" and n.get("text") == "":
+                continue
+            if n.get("type") == "text" and self.text_ok(n):
+                marks = [{"type": m["type"]} | ({"attrs": a} if (a := _clean(m)) else {}) for m in n.get("marks") or []]
+                items.append(
+                    {"type": "text", "text": n["text"], "marks": sorted(marks, key=lambda m: _RANK[m["type"]])}
+                )
+            elif n.get("type") != "text" and self.leaf(n, "para") is not None:
+                items.append(n)
+            else:
+                items.append({"type": _RAW, "nodes": [n]})
+        return _merge(_shift(_merge(items)))
+
+    def text_ok(self, node: Node) -> bool:
+        """A text node whose marks all have a Markdown form (else it goes to the inline fallback)."""
+        text, marks = node.get("text"), node.get("marks") or []
+        if not isinstance(text, str) or not isinstance(marks, list) or _attrs(node | {"marks": None}) is None:
+            return False
+        if not all(isinstance(m, dict) for m in marks) or len({m.get("type") for m in marks}) != len(marks):
+            return False
+        for m in marks:
+            kind = m.get("type")
+            a = _attrs(m, _MARK_ATTRS.get(kind, set())) if isinstance(kind, str) else None
+            if a is None or kind not in _RANK or (kind == "code" and re.search(r"[\r\n]", text)):
+                return False
+            href, title, color = a.get("href"), a.get("title", ""), a.get("color")
+            plain_title = isinstance(title, str) and not re.search(r"[\r\n]", title)
+            link_ok = isinstance(href, str) and _link_ok(href) and not href.startswith(_SCHEMES) and plain_title
+            if kind == "link" and not link_ok:
+                return False
+            if (kind == "subsup" and a.get("type") not in ("sub", "sup")) or (
+                kind == "textColor" and not (isinstance(color, str) and _HEX.fullmatch(color))
+            ):
+                return False
+        return True
+
+    def render(self, items: list[Node], ctx: str, tags: bool) -> str:
+        out: list[str] = []
+        stack: list[Node] = []
+        bol = True
+        for i, item in enumerate(items):
+            marks = [m for m in item.get("marks", []) if m["type"] != "code"] if item["type"] == "text" else []
+            keep = 0
+            while keep < len(stack) and stack[keep] in marks:
+                keep += 1
+            out += [self.close(m, tags) for m in reversed(stack[keep:])]
+            del stack[keep:]
+            opened = sorted((m for m in marks if m not in stack), key=lambda m: (-_run(items, i, m), _RANK[m["type"]]))
+            out += [self.open(m, tags) for m in opened]
+            stack += opened
+            bol = bol and not opened
+            near = tuple(0 <= j < len(items) and items[j]["type"] == "emoji" and not marks for j in (i - 1, i + 1))
+            out.append(self.leaf(item, ctx, bol, i == len(items) - 1, (near[0], near[1])) or "")
+            bol = item["type"] == "hardBreak" and out[-1].endswith("\n")
+        out += [self.close(m, tags) for m in reversed(stack)]
+        return "".join(out)
+
+    def open(self, mark: Node, tags: bool) -> str:
+        kind, a = mark["type"], mark.get("attrs") or {}
+        if kind in _DELIM:
+            return f"<{_DELIM[kind][1]}>" if tags else _DELIM[kind][0]
+        if kind == "link":
+            return "["
+        if kind == "subsup":
+            return f"<{a['type']}>"
+        return "<u>" if kind == "underline" else f'<span style="color:{a["color"]}">'
+
+    def close(self, mark: Node, tags: bool) -> str:
+        kind, a = mark["type"], mark.get("attrs") or {}
+        if kind in _DELIM:
+            return f"</{_DELIM[kind][1]}>" if tags else _DELIM[kind][0]
+        if kind == "link":
+            title = f' "{_bs(a["title"], chr(34) + chr(92))}"' if a.get("title") else ""
+            return f"]({_dest(a['href'])}{title})"
+        if kind == "subsup":
+            return f"</{a['type']}>"
+        return "</u>" if kind == "underline" else "</span>"
+
+    def leaf(
+        self, node: Node, ctx: str, bol: bool = False, eol: bool = False, emoji: tuple[bool, bool] = (False, False)
+    ) -> str | None:
+        kind = node.get("type")
+        if kind == "text":
+            text = node["text"]
+            return _code_span(text, ctx == "cell") if _has(node, "code") else _esc(text, ctx, bol, eol, emoji)
+        if kind == _RAW:
+            return _code_span(
+                "adf:" + _json(node["nodes"][0] if len(node["nodes"]) == 1 else node["nodes"]), ctx == "cell"
+            )
+        if kind == "hardBreak" and _attrs(node, {"text"}) is not None:
+            if ctx == "para" and eol and bol:  # a line of just `<br>` would open an HTML block
+                return _code_span('adf:{"type":"hardBreak"}', False)
+            return "\\\n" if ctx == "para" and not eol else "<br>"
+        if kind == "mention" and (a := _attrs(node, {"id", "text", "accessLevel", "userType"})) is not None:
+            ident, text = a.get("id"), a.get("text", "")
+            # text must start with "@" (the label's form) and differ from the no-name label "@id"
+            named = isinstance(text, str) and "\n" not in text and (not text or text.startswith("@"))
+            if isinstance(ident, str) and _link_ok(ident) and named and text != "@" + ident:
+                return f"[{_esc(text or '@' + ident, 'label')}]({_dest('mention:' + ident)})"
+        if kind == "emoji" and (a := _attrs(node, {"shortName", "id", "text"})) is not None:
+            name = a.get("shortName")
+            return name if isinstance(name, str) and _ONE_EMOJI.fullmatch(name) else None
+        if kind == "date" and (a := _attrs(node, {"timestamp"})) is not None:
+            return _date_md(a.get("timestamp"))
+        if kind == "status" and (a := _attrs(node, {"text", "color"})) is not None:
+            text, color = a.get("text"), a.get("color")
+            if isinstance(text, str) and "\n" not in text and isinstance(color, str) and _link_ok(color):
+                return f"[{_esc(text, 'label')}]({_dest('status:' + color)})"
+        if kind == "inlineCard" and (a := _attrs(node, {"url"})) is not None:
+            url, key = a.get("url"), self.issue(node)
+            if key:
+                return f"[{key}](jira:{key})"
+            if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url):
+                return f"<{url}>"
+        return None
+
+
+def _run(items: list[Node], start: int, mark: Node) -> int:
+    end = start
+    while end < len(items) and items[end]["type"] == "text" and mark in items[end]["marks"]:
+        end += 1
+    return end - start
+
+
+def _merge(items: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for item in items:
+        last = out[-1] if out else None
+        if last and last["type"] == item["type"] == "text" and last["marks"] == item["marks"]:
+            out[-1] = last | {"text": last["text"] + item["text"]}
+        elif last and last["type"] == item["type"] == _RAW:
+            out[-1] = {"type": _RAW, "nodes": last["nodes"] + item["nodes"]}
+        else:
+            out.append(item)
+    return out
+
+
+def _shift(items: list[Node]) -> list[Node]:
+    """Whitespace at the edge of a strong/em/strike run moves outside it: `**a **b` would not read as bold."""
+    changed = True
+    while changed:
+        changed = False
+        for i, item in enumerate(items):
+            if item["type"] != "text" or _has(item, "code"):
+                continue
+            for kind in ("strong", "em", "strike"):
+                text, without = item["text"], [m for m in item["marks"] if m["type"] != kind]
+                if not _has(item, kind):
+                    continue
+                if (i == 0 or not _has(items[i - 1], kind)) and text[0].isspace():
+                    body = text.lstrip()
+                    new = [{"type": "text", "text": text[: len(text) - len(body)], "marks": without}]
+                    items[i : i + 1] = new + ([item | {"text": body}] if body else [])
+                elif (i == len(items) - 1 or not _has(items[i + 1], kind)) and text[-1].isspace():
+                    body = text.rstrip()
+                    new = [{"type": "text", "text": text[len(body) :], "marks": without}]
+                    items[i : i + 1] = ([item | {"text": body}] if body else []) + new
+                else:
+                    continue
+                changed = True
+                break
+            if changed:
+                break
+    return items
+
+
+# ---------------------------------------------------------------- Markdown -> ADF
+
+
+def _uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _toks(node: SyntaxTreeNode) -> list[Token]:
+    """The inline tokens of a paragraph, heading or table cell."""
+    for child in node.children:
+        if child.type == "inline" and child.token is not None:
+            return child.token.children or []
+    return []
+
+
+def _plain(tokens: list[Token]) -> str:
+    kinds = ("text", "text_special", "code_inline")
+    return "".join(t.content if t.type in kinds else " " if t.type == "softbreak" else "" for t in tokens)
+
+
+def _add(out: list[Node], text: str, marks: list[Node]) -> None:
+    if not text:
+        return
+    unique = {m["type"]: m for m in marks}  # the innermost mark of a kind wins
+    node: Node = {"type": "text", "text": text}
+    if unique:
+        node["marks"] = sorted(unique.values(), key=lambda m: _RANK[m["type"]])
+    last = out[-1] if out else None
+    if last and _text(last) is not None and last.get("marks") == node.get("marks"):
+        last["text"] += text
+    else:
+        out.append(node)
+
+
+def _text(node: Node) -> str | None:
+    """The text of a text node; None for other nodes (and for broken ones restored from an `adf` block)."""
+    return node["text"] if node.get("type") == "text" and isinstance(node.get("text"), str) else None
+
+
+def _pop(marks: list[Node], kind: str) -> None:
+    for i in range(len(marks) - 1, -1, -1):
+        if marks[i]["type"] == kind:
+            del marks[i]
+            return
+
+
+def _para(content: list[Node]) -> Node:
+    return {"type": "paragraph", "content": content} if content else {"type": "paragraph"}
+
+
+def _media(node: Node) -> Node:
+    """A `_image`/`_media` placeholder as an ADF media node."""
+    src, alt = node["src"], node["alt"]
+    if src.startswith("media:"):
+        attrs = {"type": "file", "id": src[6:], "collection": node.get("title") or ""}
+    else:
+        attrs = {"type": "external", "url": src}
+    return {"type": "media", "attrs": attrs | ({"alt": alt} if alt else {})}
+
+
+# What ADF lets a container hold; Markdown nests anything, so _fit flattens the rest into the container.
+_HOLDS = {
+    "listItem": {"paragraph", "bulletList", "orderedList", "taskList", "codeBlock", "mediaSingle"},
+    "blockquote": {"paragraph", "bulletList", "orderedList", "codeBlock", "mediaSingle", "mediaGroup"},
+    "panel": {"paragraph", "heading", "bulletList", "orderedList", "taskList", "codeBlock", "rule"}
+    | {"mediaSingle", "mediaGroup", "blockCard"},
+    "nestedExpand": {"paragraph", "heading", "bulletList", "orderedList", "taskList", "codeBlock", "rule"}
+    | {"mediaSingle", "mediaGroup", "panel", "blockquote"},
+}
+_CONTAINERS = {"blockquote", "panel", "expand", "nestedExpand", "table", "taskList"}
+
+
+def _bold(node: Node) -> Node:
+    if (
+        node.get("type") != "text"
+        or not isinstance(node.get("marks", []), list)
+        or _has(node, "code")
+        or _has(node, "strong")
+    ):
+        return node
+    return node | {"marks": [*node.get("marks", []), {"type": "strong"}]}
+
+
+def _fit(kids: list[Node], parent: str) -> list[Node]:
+    """Keep what ADF allows in ``parent``: a heading becomes a bold paragraph, a block card an inline one,
+    a rule goes, and a nested container (quote, panel, details, table, task list) gives up its content."""
+    out: list[Node] = []
+    for kid in kids:
+        kind = kid.get("type")
+        if kind in _HOLDS[parent] or kind not in _CONTAINERS | {"heading", "blockCard", "mediaGroup", "rule"}:
+            out.append(kid)  # allowed, or restored verbatim from an `adf` block
+        elif kind == "heading":
+            out.append(_para([_bold(x) for x in _nodes(kid.get("content"))]))
+        elif kind == "blockCard":
+            out.append(_para([{"type": "inlineCard", "attrs": _clean(kid)}]))
+        elif kind == "mediaGroup":
+            out += [
+                {"type": "mediaSingle", "attrs": {"layout": "center"}, "content": [m]}
+                for m in _nodes(kid.get("content"))
+            ]
+        elif kind in _CONTAINERS:  # nodes restored from an `adf` block may be odd: read them defensively
+            title = _clean(kid).get("title")
+            inner = (
+                [_para([{"type": "text", "text": title, "marks": [{"type": "strong"}]}])]
+                if isinstance(title, str)
+                else []
+            )
+            for part in _nodes(kid.get("content")):
+                if part.get("type") == "tableRow":
+                    inner += [block for c in _nodes(part.get("content")) for block in _nodes(c.get("content"))]
+                elif part.get("type") == "taskItem":
+                    box = "[x] " if _clean(part).get("state") == "DONE" else "[ ] "
+                    words = [{"type": "text", "text": box}, *_nodes(part.get("content"))]
+                    if len(words) > 1 and words[1].get("type") == "text" and "marks" not in words[1]:
+                        words[:2] = [{"type": "text", "text": box + str(words[1].get("text", ""))}]
+                    inner.append(_para(words))
+                else:
+                    inner.append(part)
+            out += _fit(inner, parent)
+    return out
+
+
+class _Reader:
+    """Turns markdown-it's syntax tree into ADF (placeholders `_image`, `_media`, `_card` resolved per paragraph)."""
+
+    def __init__(self, site_url: str | None) -> None:
+        self.site = site_url.rstrip("/") if site_url else None
+
+    def blocks(self, nodes: list[SyntaxTreeNode], depth: int) -> list[Node]:
+        out: list[Node] = []
+        i = 0
+        while i < len(nodes):
+            n = nodes[i]
+            if n.type == "paragraph":
+                out += self.paragraph(self.inline(_toks(n)))
+            elif n.type == "heading":
+                content = self.finish(self.inline(_toks(n)))
+                out.append(
+                    {"type": "heading", "attrs": {"level": int(n.tag[1])}} | ({"content": content} if content else {})
+                )
+            elif n.type in ("bullet_list", "ordered_list"):
+                out.append(self.list_(n, depth))
+            elif n.type == "blockquote":
+                out += self.quote(n, depth)
+            elif n.type in ("fence", "code_block"):
+                out += self.code(n)
+            elif n.type == "hr":
+                out.append({"type": "rule"})
+            elif n.type == "table":
+                out.append(self.table(n))
+            elif n.type == "html_block":
+                nodes_, i = self.html_block(nodes, i, depth)
+                out += nodes_
+            i += 1
+        return out
+
+    def paragraph(self, nodes: list[Node]) -> list[Node]:
+        real = [x for x in nodes if not ((_text(x) or "x").isspace() and "marks" not in x)]
+        if len(nodes) == 1 and nodes[0]["type"] == "_image":
+            return [{"type": "mediaSingle", "attrs": {"layout": "center"}, "content": [_media(nodes[0])]}]
+        if len(nodes) == 1 and nodes[0]["type"] == "_card":
+            return [{"type": "blockCard", "attrs": {"url": nodes[0]["url"]}}]
+        if real and all(x["type"] == "_media" for x in real):
+            return [{"type": "mediaGroup", "content": [_media(x) for x in real]}]
+        content = self.finish(nodes)
+        return [_para(content)] if content else []
+
+    def finish(self, nodes: list[Node]) -> list[Node]:
+        """Placeholders that stand inside text: a card is an inlineCard, an image a link."""
+        out: list[Node] = []
+        for x in nodes:
+            if x["type"] == "_card":
+                out.append({"type": "inlineCard", "attrs": {"url": x["url"]}})
+            elif x["type"] in ("_image", "_media"):
+                _add(out, x["alt"] or x["src"], [{"type": "link", "attrs": {"href": x["src"]}}])
+            elif out and _text(x) is not None and _text(out[-1]) is not None and out[-1].get("marks") == x.get("marks"):
+                out[-1] = out[-1] | {"text": f"{out[-1]['text']}{x['text']}"}
+            else:
+                out.append(x)
+        return out
+
+    def inline_md(self, src: str) -> list[Node]:
+        tokens = _MD.parseInline(src)
+        return self.finish(self.inline(tokens[0].children or [])) if tokens else []
+
+    def inline(self, toks: list[Token]) -> list[Node]:
+        out: list[Node] = []
+        marks: list[Node] = []
+        i = 0
+        while i < len(toks):
+            tok, kind = toks[i], toks[i].type
+            if kind == "text":
+                self.text(out, tok.content, marks)
+            elif kind == "text_special":
+                _add(out, tok.content, marks)
+            elif kind == "softbreak":
+                _add(out, " ", marks)
+            elif kind == "hardbreak":
+                out.append({"type": "hardBreak"})
+            elif kind == "code_inline":
+                restored = _restore(tok.content[4:]) if tok.content.startswith("adf:") else None
+                if restored is not None:
+                    out += restored
+                else:
+                    _add(out, tok.content, [*marks, {"type": "code"}])
+            elif kind in ("strong_open", "em_open", "s_open"):
+                marks.append({"type": "strike" if kind == "s_open" else kind[:-5]})
+            elif kind in ("strong_close", "em_close", "s_close"):
+                _pop(marks, "strike" if kind == "s_close" else kind[:-6])
+            elif kind == "link_open":
+                end = next((j for j in range(i + 1, len(toks)) if toks[j].type == "link_close"), len(toks))
+                special = self.link(tok, _plain(toks[i + 1 : end]))
+                if special is None:
+                    title = tok.attrGet("title")
+                    marks.append(
+                        {
+                            "type": "link",
+                            "attrs": {"href": str(tok.attrGet("href"))} | ({"title": str(title)} if title else {}),
+                        }
+                    )
+                else:
+                    out += special
+                    i = end
+            elif kind == "link_close":
+                _pop(marks, "link")
+            elif kind == "image":
+                title = tok.attrGet("title")
+                out.append(
+                    {
+                        "type": "_image",
+                        "src": str(tok.attrGet("src")),
+                        "alt": _plain(tok.children or []),
+                        "title": str(title or ""),
+                    }
+                )
+            elif kind == "html_inline":
+                self.html(out, tok.content, marks)
+            i += 1
+        return out
+
+    def text(self, out: list[Node], text: str, marks: list[Node]) -> None:
+        pos = 0
+        for m in _EMOJI.finditer(text):
+            _add(out, text[pos : m.start()], marks)
+            out += [{"type": "emoji", "attrs": {"shortName": e}} for e in _ONE_EMOJI.findall(m.group())]
+            pos = m.end()
+        _add(out, text[pos:], marks)
+
+    def link(self, tok: Token, label: str) -> list[Node] | None:
+        """Our own link forms (mention, status, date, jira, media, autolink cards); None for a plain link."""
+        href = str(tok.attrGet("href") or "")
+        scheme, _, rest = href.partition(":")
+        if tok.markup == "autolink":
+            return (
+                None
+                if href.startswith("mailto:") and not label.startswith("mailto:")
+                else [{"type": "_card", "url": href}]
+            )
+        if scheme == "mention" and rest:
+            text = label if label.startswith("@") else "@" + label
+            return [{"type": "mention", "attrs": {"id": rest} | ({"text": text} if text != "@" + rest else {})}]
+        if scheme == "status" and rest and label:
+            return [{"type": "status", "attrs": {"text": label, "color": rest}}]
+        if scheme == "date" and rest:
+            ts = _date_ts(rest)
+            return [{"type": "date", "attrs": {"timestamp": ts}}] if ts else [{"type": "text", "text": label or rest}]
+        if scheme == "jira" and rest:
+            if self.site:
+                return [{"type": "inlineCard", "attrs": {"url": f"{self.site}/browse/{rest}"}}]
+            return [{"type": "text", "text": label or rest}]
+        if scheme == "media" and rest:
+            return [{"type": "_media", "src": href, "alt": label, "title": str(tok.attrGet("title") or "")}]
+        return None
+
+    def html(self, out: list[Node], raw: str, marks: list[Node]) -> None:
+        m = _TAG.fullmatch(raw.strip())
+        name, rest, closing = (m.group(2).lower(), m.group(3) or "", m.group(1) == "/") if m else ("", "", False)
+        kind = _TAGS.get(name)
+        if name == "br" and not closing:
+            out.append({"type": "hardBreak"})
+        elif name == "input" and "checkbox" in rest:  # a task box in a list that is not a task list
+            _add(out, "[x]" if "checked" in rest else "[ ]", marks)
+        elif kind and closing:
+            _pop(marks, kind)
+        elif kind == "textColor" and (color := _COLOR.fullmatch(rest)):
+            marks.append({"type": "textColor", "attrs": {"color": color.group(1)}})
+        elif kind and kind != "textColor" and not rest.strip():
+            marks.append({"type": kind} | ({"attrs": {"type": name}} if kind == "subsup" else {}))
+        else:
+            _add(out, raw, marks)
+
+    def task_head(self, item: SyntaxTreeNode) -> tuple[str, list[Token]] | None:
+        """(state, inline tokens) of a task item whose nested lists are all task lists, else None."""
+        kids = item.children
+        if not kids or kids[0].type != "paragraph" or not all(self.is_tasks(k) for k in kids[1:]):
+            return None
+        toks = _toks(kids[0])
+        if toks and toks[0].type == "html_inline" and "checkbox" in toks[0].content:
+            rest = list(toks[1:])
+            if rest and rest[0].type == "text" and rest[0].content.startswith(" "):
+                rest[0] = rest[0].copy(content=rest[0].content[1:])
+            return ("DONE" if "checked" in toks[0].content else "TODO"), rest
+        if len(toks) == 1 and toks[0].type == "text" and toks[0].content in ("[ ]", "[x]", "[X]"):
+            return ("TODO" if toks[0].content == "[ ]" else "DONE"), []  # an empty task: `- [ ]`
+        return None
+
+    def is_tasks(self, node: SyntaxTreeNode) -> bool:
+        return node.type == "bullet_list" and bool(node.children) and all(self.task_head(i) for i in node.children)
+
+    def tasks(self, node: SyntaxTreeNode) -> Node:
+        content: list[Node] = []
+        for item in node.children:
+            state, toks = self.task_head(item) or ("TODO", [])
+            inline = self.finish(self.inline(toks))
+            content.append(
+                {"type": "taskItem", "attrs": {"localId": _uid(), "state": state}}
+                | ({"content": inline} if inline else {})
+            )
+            content += [self.tasks(sub) for sub in item.children[1:]]
+        return {"type": "taskList", "attrs": {"localId": _uid()}, "content": content}
+
+    def list_(self, node: SyntaxTreeNode, depth: int) -> Node:
+        if self.is_tasks(node):
+            return self.tasks(node)
+        items = []
+        for item in node.children:
+            content = _fit(self.blocks(item.children, depth + 1), "listItem")
+            if not content or content[0]["type"] in _LISTS:
+                content.insert(0, {"type": "paragraph"})  # ADF: a list item cannot start with a list
+            items.append({"type": "listItem", "content": content})
+        if node.type == "ordered_list":
+            return {"type": "orderedList", "attrs": {"order": int(node.attrs.get("start", 1))}, "content": items}
+        return {"type": "bulletList", "content": items}
+
+    def quote(self, node: SyntaxTreeNode, depth: int) -> list[Node]:
+        kids = node.children
+        toks = _toks(kids[0]) if kids and kids[0].type == "paragraph" else []
+        m = re.match(r"\[!([A-Za-z]+)\]", toks[0].content) if toks and toks[0].type == "text" else None
+        if not m or m.group(1).upper() not in _ALERTS:
+            return [{"type": "blockquote", "content": _fit(self.blocks(kids, depth + 1), "blockquote") or [_para([])]}]
+        first, rest = toks[0].content[m.end() :], toks[1:]
+        lead: list[Node] = []
+        if m.group(1).upper() == "PANEL":  # ADF panels have no title: it becomes a bold first line
+            cut = next((j for j, t in enumerate(rest) if t.type in ("softbreak", "hardbreak")), len(rest))
+            title = (first + _plain(rest[:cut])).strip()
+            first, rest = "", rest[cut + 1 :]
+            lead = [_para([{"type": "text", "text": title, "marks": [{"type": "strong"}]}])] if title else []
+        elif not first.strip() and rest and rest[0].type == "softbreak":
+            rest = rest[1:]
+        body = self.inline([Token("text", "", 0, content=first.lstrip())] + rest if first.strip() else rest)
+        content = _fit(lead + self.paragraph(body) + self.blocks(kids[1:], depth + 1), "panel")
+        return [
+            {"type": "panel", "attrs": {"panelType": _ALERTS[m.group(1).upper()]}, "content": content or [_para([])]}
+        ]
+
+    def code(self, node: SyntaxTreeNode) -> list[Node]:
+        info = unescapeAll(node.info).strip() if node.type == "fence" else ""
+        body = node.content[:-1] if node.content.endswith("\n") else node.content
+        restored = _restore(body.strip()) if info == "adf" else None
+        if restored is not None:
+            return restored
+        attrs = {"attrs": {"language": info}} if info else {}
+        return [{"type": "codeBlock"} | attrs | ({"content": [{"type": "text", "text": body}]} if body else {})]
+
+    def table(self, node: SyntaxTreeNode) -> Node:
+        rows = []
+        for section in node.children:
+            for tr in section.children:
+                cells = [
+                    {
+                        "type": "tableHeader" if c.type == "th" else "tableCell",
+                        "content": [_para(self.finish(self.inline(_toks(c))))],
+                    }
+                    for c in tr.children
+                ]
+                rows.append({"type": "tableRow", "content": cells})
+        return {"type": "table", "content": rows}
+
+    def html_block(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int]:
+        """`<details>`...`</details>` as expand, `<br>` as a break, other HTML as text; also the last index used."""
+        raw = nodes[i].content
+        m = _DETAILS.match(raw)
+        if not m:
+            if _CLOSE_DETAILS.match(raw) and not raw.strip()[len("</details>") :].strip():
+                return [], i
+            if re.fullmatch(r"\s*<br\s*/?>\s*", raw):
+                return [_para([{"type": "hardBreak"}])], i
+            return [_para([{"type": "text", "text": raw.strip("\n")}])] if raw.strip() else [], i
+        title, rest = m.group(1), m.group(2)
+        close = re.search(r"</details>", rest, re.I)
+        inner = self.blocks(SyntaxTreeNode(_MD.parse(rest[: close.start()] if close else rest)).children, depth + 1)
+        j = i
+        if not close:
+            level, j = 1, i + 1
+            while j < len(nodes):
+                if nodes[j].type == "html_block":
+                    c = nodes[j].content
+                    level += (
+                        1 if _DETAILS.match(c) and "</details>" not in c.lower() else -bool(_CLOSE_DETAILS.match(c))
+                    )
+                    if level == 0:
+                        break
+                j += 1
+            inner += self.blocks(nodes[i + 1 : j], depth + 1)
+        inner = inner if depth == 0 else _fit(inner, "nestedExpand")
+        node: Node = {"type": "expand" if depth == 0 else "nestedExpand", "content": inner or [_para([])]}
+        if title is not None:
+            node = {"type": node["type"], "attrs": {"title": html.unescape(title)}, "content": node["content"]}
+        return [node], j
