@@ -28,6 +28,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def record(session: nox.Session) -> None:
+    """Re-record cassettes/ from the sandbox (`-- --live`: the site in JIRA_*/CONFLUENCE_*), then replay offline."""
+    pytest = (*UV_RUN, "pytest", "tests/replay", "-p", "no:cacheprovider")
+    session.run(*pytest, "--record-mode=rewrite", *session.posargs, external=True)
+    session.run(*pytest, "--record-mode=none", "--block-network", external=True)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint + format check) and mypy on the hand-written code."""
     session.run(*UV_RUN, "ruff", "check", ".", external=True)

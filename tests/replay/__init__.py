@@ -1,0 +1,1 @@
+"""Replay tests: every shipped tool against recorded HTTP (cassettes/), offline."""
