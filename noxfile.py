@@ -7,7 +7,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "check_generated", "tests"]
+nox.options.sessions = ["lint", "check_generated", "tests", "contract"]
 
 SPECS_MIRROR = os.environ.setdefault("ATLASSIAN_SPECS_MIRROR", "../shared/specs")
 UV_RUN = ("uv", "run", "--frozen")
@@ -25,6 +25,20 @@ def tests(session: nox.Session) -> None:
             "@modelcontextprotocol/inspector@2.12.0", external=True,
         )  # fmt: skip
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
+
+
+PRISM = ".ci/prism/node_modules/.bin/prism"
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Every request the shipped tools send, validated by Prism mocks of Atlassian's specs (tests/contract)."""
+    if not os.path.exists(PRISM):
+        session.run(
+            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/prism",
+            "@stoplight/prism-cli@5.14.2", external=True,
+        )  # fmt: skip
+    session.run(*UV_RUN, "pytest", "-m", "contract", "tests/contract", *session.posargs, external=True)
 
 
 @nox.session
