@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .invoke import json_argument, plain_text_to_adf
+from .invoke import json_argument, markdown_to_adf, markdown_to_storage, markdown_to_wiki
 
 JSON = Any
 
@@ -98,12 +98,11 @@ def _issue_change(ctx: HandlerContext, key: str, **facts: Any) -> JSON:
     return {"key": key, "url": f"{ctx.site_url}/browse/{key}", **{k: v for k, v in facts.items() if v}}
 
 
-def _cloud_rich_text(ctx: HandlerContext, fields: dict[str, Any]) -> dict[str, Any]:
-    """On Cloud (REST v3) rich-text fields take ADF; plain strings are wrapped."""
-    if ctx.cloud:
-        for name in ("description", "environment"):
-            if isinstance(fields.get(name), str):
-                fields[name] = plain_text_to_adf(fields[name])
+def _rich_fields(ctx: HandlerContext, fields: dict[str, Any]) -> dict[str, Any]:
+    """Rich-text fields arrive as Markdown: ADF on Cloud (REST v3), wiki markup on Data Center (REST v2)."""
+    for name in ("description", "environment"):
+        if isinstance(fields.get(name), str):
+            fields[name] = markdown_to_adf(fields[name]) if ctx.cloud else markdown_to_wiki(fields[name])
     return fields
 
 
@@ -119,9 +118,7 @@ async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     if not fields:
         raise ToolError("fields: nothing to update")
     api = "jira-platform" if ctx.cloud else "jira-dc"
-    await ctx.call(
-        f"{api}/editIssue", body={"fields": _cloud_rich_text(ctx, fields)}, issue_id_or_key=args["issue_key"]
-    )
+    await ctx.call(f"{api}/editIssue", body={"fields": _rich_fields(ctx, fields)}, issue_id_or_key=args["issue_key"])
     return _issue_change(ctx, args["issue_key"], updated=sorted(fields))
 
 
@@ -132,9 +129,9 @@ async def jira_transition_issue(ctx: HandlerContext, args: dict[str, Any]) -> JS
         fields = json_argument("fields", args["fields"])
         if not isinstance(fields, dict):
             raise ToolError("fields must be a JSON object")
-        body["fields"] = _cloud_rich_text(ctx, fields)
+        body["fields"] = _rich_fields(ctx, fields)
     if args.get("comment"):
-        comment = plain_text_to_adf(args["comment"]) if ctx.cloud else args["comment"]
+        comment = markdown_to_adf(args["comment"]) if ctx.cloud else markdown_to_wiki(args["comment"])
         body["update"] = {"comment": [{"add": {"body": comment}}]}
     api = "jira-platform" if ctx.cloud else "jira-dc"
     await ctx.call(f"{api}/doTransition", body=body, issue_id_or_key=args["issue_key"])
@@ -209,15 +206,31 @@ async def confluence_get_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON
     return page
 
 
+def _storage(args: dict[str, Any]) -> str:
+    """The page body in storage format: Markdown is converted, storage passes as given."""
+    content: str = args["content"]
+    return content if args.get("content_format") == "storage" else markdown_to_storage(content)
+
+
 @handler
 async def confluence_create_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     _check_space(ctx, args["space_key"])
+    if not ctx.cloud:
+        body: dict[str, Any] = {
+            "type": "page",
+            "title": args["title"],
+            "space": {"key": args["space_key"]},
+            "body": {"storage": {"value": _storage(args), "representation": "storage"}},
+        }
+        if args.get("parent_id"):
+            body["ancestors"] = [{"id": args["parent_id"]}]
+        return await ctx.call("confluence-dc/createContent", body=body)
     space = await _cloud_space(ctx, key=args["space_key"])
-    body: dict[str, Any] = {
+    body = {
         "spaceId": str(space["id"]),
         "status": "current",
         "title": args["title"],
-        "body": {"representation": "storage", "value": args["content"]},
+        "body": {"representation": "storage", "value": _storage(args)},
     }
     if args.get("parent_id"):
         body["parentId"] = args["parent_id"]
@@ -236,7 +249,7 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
             "id": page_id,
             "status": "current",
             "title": args["title"],
-            "body": {"representation": "storage", "value": args["content"]},
+            "body": {"representation": "storage", "value": _storage(args)},
             "version": {"number": current["version"]["number"] + 1, "message": args.get("version_comment") or ""},
         }
         if args.get("parent_id"):
@@ -250,7 +263,7 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
         "type": current.get("type", "page"),
         "title": args["title"],
         "space": {"key": space_key},
-        "body": {"storage": {"value": args["content"], "representation": "storage"}},
+        "body": {"storage": {"value": _storage(args), "representation": "storage"}},
         "version": {
             "number": current["version"]["number"] + 1,
             "minorEdit": args.get("is_minor_edit", False),

@@ -24,21 +24,25 @@ class ArgumentError(ValueError):
     """An argument the model can fix; the message names it."""
 
 
-def plain_text_to_adf(text: str) -> dict[str, Any]:
-    """A minimal ADF document: one paragraph per blank-line-separated block, line breaks kept.
+def markdown_to_adf(text: str) -> dict[str, Any]:
+    """Markdown (what the model writes) -> ADF for Jira Cloud REST v3."""
+    from .content.adf import markdown_to_adf as convert
 
-    Faithful Markdown <-> ADF conversion is its own issue; this keeps Cloud writes working meanwhile.
-    """
-    paragraphs = []
-    for block in text.split("\n\n"):
-        content: list[dict[str, Any]] = []
-        for index, line in enumerate(block.split("\n")):
-            if index:
-                content.append({"type": "hardBreak"})
-            if line:
-                content.append({"type": "text", "text": line})
-        paragraphs.append({"type": "paragraph", "content": content} if content else {"type": "paragraph"})
-    return {"type": "doc", "version": 1, "content": paragraphs}
+    return convert(text)
+
+
+def markdown_to_wiki(text: str) -> str:
+    """Markdown -> wiki markup for Jira Data Center REST v2."""
+    from .content.wiki import markdown_to_wiki as convert
+
+    return convert(text)
+
+
+def markdown_to_storage(text: str) -> str:
+    """Markdown -> Confluence storage XHTML."""
+    from .content.storage import markdown_to_storage as convert
+
+    return convert(text)
 
 
 def json_argument(name: str, value: Any) -> Any:
@@ -61,7 +65,9 @@ def convert(name: str, value: Any, how: str | None) -> Any:
     if how == "ids":
         return [{"id": part} for part in convert(name, value, "split")]
     if how == "adf":
-        return plain_text_to_adf(value) if isinstance(value, str) else value
+        return markdown_to_adf(value) if isinstance(value, str) else value
+    if how == "wiki":
+        return markdown_to_wiki(value) if isinstance(value, str) else value
     if how == "json":
         return json_argument(name, value)
     raise ValueError(f"unknown conversion {how!r}")

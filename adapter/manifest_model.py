@@ -48,6 +48,7 @@ class Convert(StrEnum):
     names = "names"
     ids = "ids"
     adf = "adf"
+    wiki = "wiki"
     json = "json"
 
 
@@ -57,7 +58,12 @@ class Source1(BaseModel):
     )
     param: str | None = None
     value: Annotated[Any | None, Field(description="A literal value.")] = None
-    convert: Convert | None = None
+    convert: Annotated[
+        Convert | None,
+        Field(
+            description="split: comma list -> array; names/ids: comma list -> [{name}]/[{id}]; adf: Markdown -> ADF; wiki: Markdown -> Jira wiki markup; json: JSON string -> value"
+        ),
+    ] = None
 
 
 class Source(RootModel[str | Source1]):

@@ -247,7 +247,8 @@ class AtlassianServer:
         self._check_scope(tool, site, args)
         data = await self._run(tool, site, args)
         view = get_view(tool.view)
-        structured = view.project(data, ViewContext(site_url=site.root, deployment=site.config.deployment))
+        context = ViewContext(site_url=site.root, deployment=site.config.deployment, arguments=args)
+        structured = view.project(data, context)
         self._apply_limits(tool, args, structured)
         return structured, view.render(structured)
 

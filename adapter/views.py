@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +31,7 @@ class ViewContext:
 
     site_url: str  # e.g. https://acme.atlassian.net or https://jira.example.com/jira (no trailing slash)
     deployment: str  # "cloud" | "datacenter"
+    arguments: Mapping[str, Any] = field(default_factory=dict)  # the tool call's, e.g. convert_to_markdown
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,24 @@ class View:
 
 
 def rich_text(value: Any) -> Any:
-    """Single hook for rich-text fields; passes the site's format through until Markdown conversion lands."""
+    """Jira rich text as Markdown: ADF (Cloud, REST v3) and wiki markup (Data Center, REST v2) are converted."""
+    if _is_adf(value):
+        from .content.adf import adf_to_markdown
+
+        return adf_to_markdown(value)
+    if isinstance(value, str):
+        from .content.wiki import wiki_to_markdown
+
+        return wiki_to_markdown(value)
+    return value
+
+
+def storage_text(value: Any) -> Any:
+    """Confluence storage XHTML as Markdown (unknown macros survive as ```confluence blocks)."""
+    if isinstance(value, str):
+        from .content.storage import storage_to_markdown
+
+        return storage_to_markdown(value)
     return value
 
 
@@ -602,7 +620,7 @@ def _project_page(data: Any, ctx: ViewContext) -> JSON:
     body, body_format = _page_body(page)
     if body_format not in (None, "storage"):
         out["body_format"] = body_format
-    _put(out, "body", rich_text(body))
+    _put(out, "body", storage_text(body) if ctx.arguments.get("convert_to_markdown", True) else body)
     return out
 
 

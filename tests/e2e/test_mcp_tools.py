@@ -96,8 +96,10 @@ async def test_create_update_transition_comment_on_cloud() -> None:
         )
         assert not moved.is_error, moved.content
         commented = await client.call_tool("jira_add_comment", {"issue_key": key, "body": "Looks good"})
-        assert commented.structured_content["body"] == {"type": "doc", "version": 1, "content": [
-        {"type": "paragraph", "content": [{"type": "text", "text": "Looks good"}]}]}  # fmt: skip
+        assert commented.structured_content["body"] == "Looks good"  # sent as ADF, read back as Markdown
+        sent_comment = json.loads(harness.site.requests[-1][3])["body"]
+        assert sent_comment == {"type": "doc", "version": 1, "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": "Looks good"}]}]}  # fmt: skip
         issue = (await client.call_tool("jira_get_issue", {"issue_key": key})).structured_content
         assert issue["summary"] == "Renamed" and issue["status"] == "Done"
         assert harness.paths() == [
@@ -135,7 +137,9 @@ async def test_same_tools_on_data_center() -> None:
 async def test_confluence_on_cloud_uses_v2_and_v1_only_for_search() -> None:
     async with connect(CLOUD) as (harness, client):
         page = await client.call_tool("confluence_get_page", {"page_id": "100"})
-        assert page.structured_content["title"] == "Home" and page.structured_content["body"] == "<p>Hello</p>"
+        assert page.structured_content["title"] == "Home" and page.structured_content["body"] == "Hello"
+        raw = await client.call_tool("confluence_get_page", {"page_id": "100", "convert_to_markdown": False})
+        assert raw.structured_content["body"] == "<p>Hello</p>"
         by_title = await client.call_tool("confluence_get_page", {"title": "Home", "space_key": "DEV"})
         assert by_title.structured_content["id"] == "100", by_title.content
         created = await client.call_tool(
@@ -150,7 +154,8 @@ async def test_confluence_on_cloud_uses_v2_and_v1_only_for_search() -> None:
         assert found.structured_content["results"][0]["excerpt"] == "Hello"
         query = [r[4] for r in harness.site.requests if r[1] == "/wiki/rest/api/search"][0]
         assert httpx.QueryParams(query)["cql"] == 'siteSearch ~ "hello world"'
-        assert harness.paths()[:3] == [
+        assert harness.paths()[:4] == [
+            "GET /wiki/api/v2/pages/100",
             "GET /wiki/api/v2/pages/100",
             "GET /wiki/api/v2/spaces",
             "GET /wiki/api/v2/pages",

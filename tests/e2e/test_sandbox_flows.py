@@ -70,16 +70,17 @@ async def test_jira_create_read_transition_comment_search(flavor: str) -> None:
 async def test_confluence_create_read_update_and_stale_version(flavor: str) -> None:
     async with sandboxed(flavor, TOOLSETS="default,catalog") as (_sandbox, client):
         created = ok(await client.call_tool("confluence_create_page", {
-            "space_key": "DEV", "title": "Flow test", "content": "<p>First <strong>draft</strong></p>",
+            "space_key": "DEV", "title": "Flow test", "content": "First **draft**\n\n```python\nprint(1)\n```",
         }))  # fmt: skip
         page_id = created["id"]
         assert created["version"] == 1
         page = ok(await client.call_tool("confluence_get_page", {"page_id": page_id}))
-        assert page["title"] == "Flow test" and "draft" in page["body"]
+        assert page["title"] == "Flow test"  # read back as Markdown: the code block kept its language
+        assert page["body"] == "First **draft**\n\n```python\nprint(1)\n```"
         by_title = ok(await client.call_tool("confluence_get_page", {"title": "Flow test", "space_key": "DEV"}))
         assert by_title["id"] == page_id
         updated = ok(await client.call_tool("confluence_update_page", {
-            "page_id": page_id, "title": "Flow test", "content": "<p>Second</p>",
+            "page_id": page_id, "title": "Flow test", "content": "<p>Second</p>", "content_format": "storage",
         }))  # fmt: skip
         assert updated["version"] == 2
         found = ok(await client.call_tool("confluence_search", {"query": 'title = "Flow test"'}))

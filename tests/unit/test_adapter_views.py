@@ -115,10 +115,11 @@ def test_output_schema_is_valid_2020_12_object_schema(name: str) -> None:
     assert schema.get("additionalProperties", True) is not False
 
 
-def test_rich_text_is_a_passthrough_for_now() -> None:
+def test_rich_text_becomes_markdown() -> None:
     adf = load("jira-cloud-jira-cli/issue.json")["fields"]["description"]
-    assert rich_text(adf) is adf
-    assert rich_text("h1. wiki") == "h1. wiki"
+    assert rich_text(adf) == "Test description"
+    assert rich_text("h1. wiki\n* a\n* *b*") == "# wiki\n\n- a\n- **b**"
+    assert rich_text(None) is None
 
 
 def test_project_rejects_bodies_that_are_not_the_operation_result() -> None:
@@ -140,7 +141,7 @@ def test_cloud_issue_with_adf_description() -> None:
     assert (out["status"], out["issue_type"], out["priority"]) == ("To Do", "Bug", "Medium")
     assert out["reporter"] == {"display_name": "Person A"}
     assert "assignee" not in out and "resolution" not in out and "labels" not in out  # null / empty
-    assert out["description"] == raw["fields"]["description"]  # ADF passed through unchanged
+    assert out["description"] == "Test description"  # ADF as Markdown
     # the second link has no target: nothing to act on, dropped
     assert out["links"] == [{"key": "TEST-2", "direction": "outward"}]
     assert "watches" not in compact_json(out) and "watchCount" not in compact_json(out)
@@ -150,8 +151,8 @@ def test_cloud_issue_with_adf_description() -> None:
     lines = text.splitlines()
     assert lines[0] == "TEST-1 · Bug summary"
     assert "status: To Do" in lines and "reporter: Person A" in lines and "- outward TEST-2" in lines
-    # the only JSON in the text is the ADF description, compact
-    assert [line for line in lines if '{"' in line] == [compact_json(raw["fields"]["description"])]
+    # no JSON in the text: the ADF description reads as Markdown
+    assert [line for line in lines if '{"' in line] == [] and "Test description" in lines
 
 
 def test_cloud_issue_with_string_description() -> None:
@@ -218,7 +219,7 @@ def test_cloud_issue_keeps_account_ids_comments_and_custom_fields() -> None:
     assert len(out["comments"]) == 1 and out["comment_total"] == 3  # 1 of 3 loaded: visible
     comment = out["comments"][0]
     assert comment["id"] == "10100" and comment["author"]["account_id"] == "5fb82376aca10c006949f35b"
-    assert comment["body"] == raw["fields"]["description"] and "updated" not in comment
+    assert comment["body"] == "Test description" and "updated" not in comment
     assert out["custom_fields"] == {
         "customfield_10016": 5.0,
         "customfield_10020": "High",
@@ -285,8 +286,8 @@ def test_dc_issue_with_wiki_comments() -> None:
     assert first["body"] == "This is a comment. Creative." and first["updated"] == "2012-01-12T15:15:13.074+1300"
     assert "update_author" not in first  # same person as the author
     assert "updated" not in second and second["body"] == "new comment"
-    assert out["description"] == "h2. Steps\n# open\n# *crash*"
-    assert "comments (2 of 2):" in text and "description:\nh2. Steps\n# open\n# *crash*" in text
+    assert out["description"] == "## Steps\n\n1. open\n2. **crash**"  # wiki markup as Markdown
+    assert "comments (2 of 2):" in text and "description:\n## Steps\n\n1. open\n2. **crash**" in text
     assert "[10000] admin [name: admin] · 2012-01-11T10:02:14.430+1300 (edited 2012-01-12T15:15:13.074+1300)" in text
     assert ratio("jira-ruby issue 10002 + 2 comments (DC)") < 0.2
 
@@ -482,11 +483,11 @@ def test_cloud_comment_with_adf_body_and_visibility() -> None:
     raw = cloud_issue_enriched()["fields"]["comment"]["comments"][0]
     raw = {**raw, "updated": "2020-12-05T10:00:00.000+0100", "visibility": {"type": "role", "value": "Developers"}}
     out, text = run("jira_comment", raw, JIRA_CLOUD)
-    assert out["body"] is raw["body"] and out["updated"] == "2020-12-05T10:00:00.000+0100"
+    assert out["body"] == "Test description" and out["updated"] == "2020-12-05T10:00:00.000+0100"
     assert out["visibility"] == "role: Developers"
     head, body = text.split("\n")
     assert head.startswith("[10100] Jane Doe [account_id: 5fb82376aca10c006949f35b")
-    assert "visible to role: Developers" in head and body == compact_json(raw["body"])
+    assert "visible to role: Developers" in head and body == "Test description"
 
 
 # ------------------------------------------------------------------------------------------- Confluence
@@ -543,7 +544,7 @@ def test_v1_page_with_every_expansion() -> None:
     """go-atlassian's create-content mock has every expansion (body in 10 formats, history, space...)."""
     raw = load("confluence-cloud-go-atlassian/create-content.json")
     out, text = run("confluence_page", raw, CONF_CLOUD, "go-atlassian create-content (v1, all expansions)")
-    assert out["version"] == 2154 and out["body"] == raw["body"]["storage"]["value"]
+    assert out["version"] == 2154 and out["body"] == "```confluence\n<string>\n```"  # unknown element kept
     assert out["space"] == raw["space"]["key"] and out["parent_id"] == raw["ancestors"][-1]["id"]
     assert out["author"] == raw["version"]["by"]["displayName"]
     assert out["last_updated"] == raw["version"]["when"]
@@ -574,9 +575,9 @@ def test_v2_page() -> None:
         "last_updated": "2024-06-11T16:40:21.000Z",
         "author": "557058:bbbb",  # who made this version (pairs with last_updated)
         "url": "https://acme.atlassian.net/wiki/spaces/OPS/pages/98305/Runbook+rotate+keys",
-        "body": V2_PAGE["body"]["storage"]["value"],
+        "body": "## Steps\n\n1. Run `rotate`",  # storage XHTML as Markdown
     }
-    assert text.endswith("body:\n<h2>Steps</h2><ol><li><p>Run <code>rotate</code></p></li></ol>")
+    assert text.endswith("body:\n## Steps\n\n1. Run `rotate`")
     assert "version: 7" in text and "space_id: 65538" in text
 
 
