@@ -80,7 +80,6 @@ def page_url(site: Site, space: str, page_id: str, title: str) -> str:
     return f"{site.confluence_url}/display/{space}/{title}"
 
 
-
 ME = ("Sandbox User", "5d5f7a1b2c3d4e5f60718290", "sandbox", "JIRAUSER10000")  # the sandbox's own account
 NOT_FOUND_HINT = "(check the key or id; it may also be invisible to this account)"
 FORBIDDEN_HINT = "(the account lacks permission for this)"
