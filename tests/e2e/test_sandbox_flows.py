@@ -19,18 +19,20 @@ from adapter.config import load_settings
 from adapter.manifest import load_tools
 from adapter.sandbox.app import create_app
 from adapter.server import AtlassianServer
+from tests.spec_guard import SpecGuard
 
 FLAVORS = ["cloud", "datacenter"]
 
 
 @asynccontextmanager
 async def sandboxed(flavor: str, **extra: str) -> AsyncIterator[tuple[Any, Client]]:
-    app = create_app(flavor)  # type: ignore[arg-type]
+    guard = SpecGuard(create_app(flavor), flavor)  # type: ignore[arg-type]
     settings = load_settings({**sandbox_overrides(flavor), **extra}, environ={}, read_dotenv=False)
-    server = AtlassianServer(settings, load_tools(), transport=httpx.ASGITransport(app))
+    server = AtlassianServer(settings, load_tools(), transport=httpx.ASGITransport(guard))
     async with Client(server.lowlevel()) as client:
-        yield app.state.sandbox, client
+        yield guard.state.sandbox, client
     await server.aclose()
+    guard.assert_clean()  # every request the test made through the server follows Atlassian's spec
 
 
 def ok(result: Any) -> dict[str, Any]:
