@@ -3,7 +3,7 @@
 - Process start to the first `tools/list` answer over stdio (median of 7 fresh processes), and peak RSS.
 - `tools/list` size for the default toolsets and for all tools, and its model-visible part (name,
   description, input schema) in bytes and estimated tokens (bytes / 4).
-The server runs against the fake site on loopback (Data Center Jira + Confluence).
+The server runs against the sandbox site on loopback (Data Center Jira + Confluence, seeded data).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 
-from tests.fakesite import TOKEN, LoopbackSite  # noqa: E402
+from tests.sandbox_server import LoopbackSandbox  # noqa: E402
 
 DRIVER = """
 import asyncio, json, resource, sys, time
@@ -57,12 +57,14 @@ def sizes(tools: list[dict[str, object]]) -> tuple[int, int]:
 
 def main() -> None:
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    with LoopbackSite() as site:
-        env = {**base, "JIRA_URL": site.url, "JIRA_PERSONAL_TOKEN": TOKEN, "CONFLUENCE_URL": site.url,
-               "CONFLUENCE_PERSONAL_TOKEN": TOKEN}  # fmt: skip
+    with LoopbackSandbox("datacenter") as site:
+        env = {**base, **site.env(confluence=True)}
         run_once(env)  # warm-up: bytecode cache
         runs = [run_once(env) for _ in range(RUNS)]
         everything = run_once({**env, "TOOLSETS": "all"})
+    failed = [f"{r.method} {r.path} -> {r.status}" for r in site.sandbox.requests if r.status >= 400]
+    if failed or not site.sandbox.requests:  # each run must really have read PROJ-1 from the sandbox
+        raise SystemExit(f"bench: the sandbox answered errors or was never called: {failed[:5]}")
     listed = [float(r["listed_s"]) for r in runs]  # type: ignore[arg-type]
     rss = [float(r["rss_mb"]) for r in runs]  # type: ignore[arg-type]
     default_full, default_visible = sizes(runs[0]["tools"])  # type: ignore[arg-type]

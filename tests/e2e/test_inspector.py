@@ -14,17 +14,18 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_transports import http_server
-from tests.fakesite import TOKEN, LoopbackSite
+from tests.sandbox_server import LoopbackSandbox
 
 INSPECTOR = Path(__file__).resolve().parents[2] / ".ci" / "inspector" / "node_modules" / ".bin" / "mcp-inspector"
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[LoopbackSite]:
+def site() -> Iterator[LoopbackSandbox]:
     if not INSPECTOR.exists():
         pytest.fail(f"{INSPECTOR} is missing: run `nox -s tests` (it installs the MCP Inspector CLI with npm)")
-    with LoopbackSite() as running:
+    with LoopbackSandbox("datacenter") as running:
         yield running
+    running.guard.assert_clean()  # every request the server sent follows Atlassian's spec
 
 
 def inspect(*args: str) -> dict[str, object]:
@@ -35,18 +36,19 @@ def inspect(*args: str) -> dict[str, object]:
     return result
 
 
-def test_inspector_over_stdio(site: LoopbackSite) -> None:
-    env = ["-e", f"JIRA_URL={site.url}", "-e", f"JIRA_PERSONAL_TOKEN={TOKEN}"]
+def test_inspector_over_stdio(site: LoopbackSandbox) -> None:
+    env = [arg for name, value in site.env().items() for arg in ("-e", f"{name}={value}")]
     listed = inspect(sys.executable, "-m", "adapter", *env, "--method", "tools/list")
     names = [tool["name"] for tool in listed["result"]["tools"]]  # type: ignore[index]
     assert "jira_get_issue" in names
     called = inspect(sys.executable, "-m", "adapter", *env, "--method", "tools/call", "--tool-name", "jira_get_issue",
                      "--tool-arg", "issue_key=PROJ-1")  # fmt: skip
-    assert called["result"]["structuredContent"]["summary"] == "First issue"  # type: ignore[index]
+    assert called["result"]["structuredContent"]["summary"] == "Checkout revamp"  # type: ignore[index]
 
 
-def test_inspector_over_streamable_http(site: LoopbackSite) -> None:
+def test_inspector_over_streamable_http(site: LoopbackSandbox) -> None:
     with http_server(site, "--transport", "streamable-http") as base:
         called = inspect(f"{base}/mcp", "--method", "tools/call", "--tool-name", "jira_get_issue",
                          "--tool-arg", "issue_key=PROJ-1")  # fmt: skip
         assert called["result"]["structuredContent"]["key"] == "PROJ-1"  # type: ignore[index]
+        assert called["result"]["structuredContent"]["summary"] == "Checkout revamp"  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""The CLI-started server over stdio, streamable HTTP and SSE, against the fake site on loopback."""
+"""The CLI-started server over stdio, streamable HTTP and SSE, against the sandbox (Data Center) on loopback."""
 
 from __future__ import annotations
 
@@ -14,19 +14,20 @@ import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.fakesite import TOKEN, LoopbackSite
+from tests.sandbox_server import LoopbackSandbox
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[LoopbackSite]:
-    with LoopbackSite() as running:
+def site() -> Iterator[LoopbackSandbox]:
+    with LoopbackSandbox("datacenter") as running:
         yield running
+    running.guard.assert_clean()  # every request the servers sent follows Atlassian's spec
 
 
-def server_env(site: LoopbackSite) -> dict[str, str]:
+def server_env(site: LoopbackSandbox, **extra: str) -> dict[str, str]:
     """Only what the server needs: a Data Center Jira (loopback URLs are Data Center) with a PAT."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV")}
-    return {**keep, "JIRA_URL": site.url, "JIRA_PERSONAL_TOKEN": TOKEN}
+    return {**keep, **site.env(**extra)}
 
 
 def free_port() -> int:
@@ -36,7 +37,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def http_server(site: LoopbackSite, *args: str) -> Iterator[str]:
+def http_server(site: LoopbackSandbox, *args: str) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter", "--port", str(port), *args],
@@ -65,38 +66,38 @@ async def exercise(client: Client) -> None:
     assert names == sorted(names) and "jira_get_issue" in names and not any(n.startswith("confluence") for n in names)
     result = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
     assert not result.is_error, result.content
-    assert result.structured_content["summary"] == "First issue"
+    assert result.structured_content["summary"] == "Checkout revamp"
 
 
-async def test_stdio(site: LoopbackSite) -> None:
+async def test_stdio(site: LoopbackSandbox) -> None:
     params = StdioServerParameters(command=sys.executable, args=["-m", "adapter"], env=server_env(site))
     async with Client(params) as client:
         await exercise(client)
-    assert any(path == "/rest/api/2/issue/PROJ-1" for _m, path, *_ in site.site.requests)
+    assert any(r.path == "/jira/rest/api/2/issue/PROJ-1" and r.status == 200 for r in site.sandbox.requests)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])  # MCP 2026-07-28 and 2025-11-25 clients
-async def test_streamable_http(site: LoopbackSite, mode: str) -> None:
+async def test_streamable_http(site: LoopbackSandbox, mode: str) -> None:
     with http_server(site, "--transport", "streamable-http") as base:
         async with Client(f"{base}/mcp", mode=mode) as client:
             await exercise(client)
             assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
 
 
-async def test_streamable_http_stateless(site: LoopbackSite) -> None:
+async def test_streamable_http_stateless(site: LoopbackSandbox) -> None:
     with http_server(site, "--transport", "streamable-http", "--stateless") as base:
         async with Client(f"{base}/mcp", mode="legacy") as client:
             await exercise(client)
 
 
-def test_dns_rebinding_is_refused(site: LoopbackSite) -> None:
+def test_dns_rebinding_is_refused(site: LoopbackSandbox) -> None:
     with http_server(site, "--transport", "streamable-http") as base:
         response = httpx.post(f"{base}/mcp", headers={"Host": "evil.example", "content-type": "application/json"},
                               json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})  # fmt: skip
         assert response.status_code == 421
 
 
-async def test_sse(site: LoopbackSite) -> None:
+async def test_sse(site: LoopbackSandbox) -> None:
     from mcp.client.session import ClientSession
     from mcp.client.sse import sse_client
 
@@ -107,6 +108,7 @@ async def test_sse(site: LoopbackSite) -> None:
             assert "jira_get_issue" in [t.name for t in tools.tools]
             result = await session.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
             assert result.structured_content["key"] == "PROJ-1"
+            assert result.structured_content["summary"] == "Checkout revamp"
 
 
 def test_bad_configuration_is_one_line_and_exit_2() -> None:
@@ -124,19 +126,19 @@ def test_bad_configuration_is_one_line_and_exit_2() -> None:
         assert len(lines) == 1 and expected in lines[0], (args, done.stderr)
 
 
-def test_tools_command_lists_sizes(site: LoopbackSite) -> None:
+def test_tools_command_lists_sizes(site: LoopbackSandbox) -> None:
     done = subprocess.run([sys.executable, "-m", "adapter", "tools"], capture_output=True, text=True, timeout=60,
                           env=server_env(site))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "jira_get_issue" in done.stdout and "tools," in done.stdout.splitlines()[-1]
 
 
-def test_check_command(site: LoopbackSite) -> None:
+def test_check_command(site: LoopbackSandbox) -> None:
     done = subprocess.run([sys.executable, "-m", "adapter", "check"], capture_output=True, text=True, timeout=60,
                           env=server_env(site))  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Jira: ok" in done.stdout and "signed in as Alice" in done.stdout and "10.3.24" in done.stdout
-    bad = {**server_env(site), "JIRA_PERSONAL_TOKEN": "wrong"}
+    assert "Jira: ok" in done.stdout and "signed in as Sandbox User" in done.stdout and "10.3.12" in done.stdout
+    bad = server_env(site, token="wrong")
     done = subprocess.run(
         [sys.executable, "-m", "adapter", "check"], capture_output=True, text=True, timeout=60, env=bad
     )
