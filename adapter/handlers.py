@@ -154,6 +154,13 @@ async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     return await ctx.call(ref, cql=cql, limit=args["limit"])
 
 
+def _page_id(value: str) -> str:
+    """Confluence page ids are numbers (Cloud and Data Center); anything else is the caller's mistake."""
+    if not value.isdigit():
+        raise ToolError(f"page_id: expected a numeric page id, got {value!r}")
+    return value
+
+
 def _check_space(ctx: HandlerContext, space_key: str | None) -> None:
     if ctx.scope and space_key not in ctx.scope:
         raise ToolError(f"space {space_key} is outside this server's spaces ({', '.join(ctx.scope)})")
@@ -174,6 +181,8 @@ async def confluence_get_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON
     page_id, title, space_key = args.get("page_id"), args.get("title"), args.get("space_key")
     if not page_id and not (title and space_key):
         raise ToolError("give page_id, or title and space_key")
+    if page_id:
+        page_id = _page_id(page_id)
     if ctx.cloud:
         if page_id:
             page = await ctx.call("confluence-v2/getPageById", id=int(page_id), body_format="storage")
@@ -240,7 +249,7 @@ async def confluence_create_page(ctx: HandlerContext, args: dict[str, Any]) -> J
 @handler
 async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Reads the current version first: Confluence rejects an update that does not name the next one."""
-    page_id = args["page_id"]
+    page_id = _page_id(args["page_id"])
     if ctx.cloud:
         current = await ctx.call("confluence-v2/getPageById", id=int(page_id))
         if ctx.scope:

@@ -243,6 +243,11 @@ class AtlassianServer:
         for param_name, param in tool.parameters.items():
             if param_name not in args and param.default is not None:
                 args[param_name] = param.default
+            if param.json_string_ok and isinstance(args.get(param_name), str):  # old clients send JSON as text
+                args[param_name] = invoke.json_argument(param_name, args[param_name])
+                wanted = dict if param.type.value == "object" else list
+                if not isinstance(args[param_name], wanted):
+                    raise invoke.ArgumentError(f"{param_name}: expected a JSON {param.type.value}")
         site = self.sites[tool.product]
         self._check_scope(tool, site, args)
         data = await self._run(tool, site, args)

@@ -209,7 +209,11 @@ def _syntax_message(lang: _Lang, text: str, loc: int, kind: str) -> tuple[str, i
     got, at_end = _SYNTAX.get(kind, _SYNTAX["andor"])
     if loc >= len(text):
         return at_end.format(ops=lang.operators), None
-    char, token = text[loc], _TOKEN.parse_string(text[loc:])[0]
+    char = text[loc]
+    try:
+        token = _TOKEN.parse_string(text[loc:])[0]
+    except pp.ParseException:  # a character no token starts with (a control character, say)
+        token = char
     if char in "\"'" and token == char:
         return f"The quoted string '{text[loc + 1 :]}' has not been completed.", loc
     if char in _RESERVED_CHARS:

@@ -223,6 +223,13 @@ async def test_bad_arguments_are_named_before_any_request() -> None:
         assert missing.is_error and missing.content[0].text == "missing required argument: 'jql'"
         bad_json = await client.call_tool("jira_update_issue", {"issue_key": "PROJ-1", "fields": "{nope"})
         assert bad_json.is_error and bad_json.content[0].text.startswith("fields: not valid JSON")
+        # found by the fuzzer (tests/reliability): these once crashed inside the server
+        not_object = await client.call_tool(
+            "jira_add_comment", {"issue_key": "PROJ-1", "body": "x", "visibility": "[1]"}
+        )
+        assert not_object.is_error and not_object.content[0].text == "visibility: expected a JSON object"
+        page = await client.call_tool("confluence_get_page", {"page_id": "abc"})
+        assert page.is_error and page.content[0].text == "page_id: expected a numeric page id, got 'abc'"
         assert harness.sandbox.requests == []
 
 
