@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .invoke import json_argument, markdown_to_adf, markdown_to_storage, markdown_to_wiki
+from .invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
 
 JSON = Any
 
@@ -108,11 +108,8 @@ def _rich_fields(ctx: HandlerContext, fields: dict[str, Any]) -> dict[str, Any]:
 
 @handler
 async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    fields = json_argument("fields", args["fields"])
-    extra = json_argument("additional_fields", args.get("additional_fields")) or {}
-    if not isinstance(fields, dict) or not isinstance(extra, dict):
-        raise ToolError("fields and additional_fields must be JSON objects")
-    fields = {**fields, **extra}
+    # JSON-string arguments were parsed and type-checked by the server (json_string_ok)
+    fields = {**args["fields"], **(args.get("additional_fields") or {})}
     if args.get("components") is not None:
         fields["components"] = [{"name": name} for name in split(args["components"])]
     if not fields:
@@ -126,10 +123,7 @@ async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
 async def jira_transition_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     body: dict[str, Any] = {"transition": {"id": args["transition_id"]}}
     if args.get("fields") is not None:
-        fields = json_argument("fields", args["fields"])
-        if not isinstance(fields, dict):
-            raise ToolError("fields must be a JSON object")
-        body["fields"] = _rich_fields(ctx, fields)
+        body["fields"] = _rich_fields(ctx, dict(args["fields"]))
     if args.get("comment"):
         comment = markdown_to_adf(args["comment"]) if ctx.cloud else markdown_to_wiki(args["comment"])
         body["update"] = {"comment": [{"add": {"body": comment}}]}

@@ -1,6 +1,6 @@
 """Turn tool arguments into a generated operation call, and run it.
 
-Every Atlassian request goes through a generated module's `asyncio_detailed`; no REST path lives here.
+Every Atlassian request goes through a generated module's `asyncio_raw`; no REST path lives here.
 """
 
 from __future__ import annotations
@@ -125,10 +125,8 @@ def build_request(binding: Binding, op: Operation, args: dict[str, Any]) -> tupl
         if present and value is not None:
             set_path(body, path, value)
     for path, param in (binding.body_merge or {}).items():
-        if args.get(param) is not None:
-            extra = json_argument(param, args[param])
-            if not isinstance(extra, dict):
-                raise ArgumentError(f"{param}: expected a JSON object")
+        extra = args.get(param)  # an object: the input schema says so, JSON strings were parsed by the server
+        if isinstance(extra, dict):
             target: dict[str, Any] = body
             for part in path.split("."):
                 target = target.setdefault(part, {})
