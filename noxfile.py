@@ -71,6 +71,7 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: SDK generation and import-and-call time; MCP server start-up, memory and tool-list size."""
+    """Benchmarks: SDK generation and import-and-call time; the MCP server alone and beside mcp-atlassian 0.23.1."""
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_sdk.py", *session.posargs, external=True)
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_server.py", *session.posargs, external=True)
+    session.run(*UV_RUN, "python", "tests/benchmarks/bench_compare.py", *session.posargs, external=True)
