@@ -180,6 +180,7 @@ class AtlassianServer:
             if (config := getattr(settings, product)) is not None
         }
         self.catalog = catalog_mode.TOOLSET in settings.toolsets and bool(self.sites)
+        self._validators: dict[str, Any] = {}  # tool name -> jsonschema validator, built on its first call
         if self.catalog and any(site.config.filter for site in self.sites.values()):
             raise ConfigError(
                 "toolset catalog cannot enforce JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER on arbitrary "
@@ -217,9 +218,12 @@ class AtlassianServer:
             return error_result(f"unknown tool {name!r}; available: {', '.join(t.name for t in self.list_tools())}")
         else:
             schema, product = tool.input_schema(), tool.product
-        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(args))
+        validator = self._validators.get(name)
+        if validator is None:
+            validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(args))
         if error is not None:
-            return error_result(validation_message(error, schema))
+            return error_result(validation_message(error, validator.schema))
         try:
             if catalog:
                 structured, text = await self._run_catalog(name, args)
