@@ -17,7 +17,6 @@ import yaml
 from . import catalogue
 from .manifest_model import Binding, Manifest, Parameter, Source1, Tool
 
-SHIPPED = ("jira.yaml", "confluence.yaml")
 DEPLOYMENTS = ("cloud", "datacenter")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -238,10 +237,17 @@ def _read(path: str, text: str) -> Manifest:
         raise ManifestError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from exc
 
 
+def shipped_manifests() -> list[tuple[str, str]]:
+    """Every `*.yaml` manifest shipped in adapter/manifests (one per tool area), by file name."""
+    folder = files("adapter.manifests")
+    return sorted((p.name, p.read_text()) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
 def load_tools(
     extra: Iterable[Path] = (), handlers: set[str] | None = None, views: set[str] | None = None
 ) -> list[ToolSpec]:
     """The shipped manifests, then each extra file (whose tools add to or replace shipped ones), checked."""
+    extra = list(extra)
     if handlers is None:
         from .handlers import HANDLERS
 
@@ -250,18 +256,21 @@ def load_tools(
         from .views import VIEWS
 
         views = set(VIEWS)
-    sources = [(f"adapter/manifests/{n}", files("adapter.manifests").joinpath(n).read_text()) for n in SHIPPED]
+    sources = [(f"adapter/manifests/{name}", text) for name, text in shipped_manifests()]
     for extra_path in extra:
         try:
             sources.append((str(extra_path), Path(extra_path).read_text()))
         except OSError as exc:
             raise ManifestError(f"{extra_path}: cannot read: {exc.strerror}") from exc
     tools: dict[str, ToolSpec] = {}
-    for name, text in sources:
+    shipped = len(sources) - len(extra)
+    for index, (name, text) in enumerate(sources):
         seen: set[str] = set()
         for tool in _read(name, text).tools:
             if tool.name in seen:
                 raise ManifestError(f"{name}: tool {tool.name}: name: defined twice in this file")
+            if index < shipped and tool.name in tools:
+                raise ManifestError(f"{name}: tool {tool.name}: name: also shipped in {tools[tool.name].source}")
             seen.add(tool.name)
             tools[tool.name] = _Checker(name, tool).check(handlers, views)
     return list(tools.values())

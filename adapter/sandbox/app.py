@@ -46,12 +46,13 @@ class Api(Enum):
     JIRA3 = "jira3"  # Jira Cloud REST v3: rich text is ADF
     JIRA2 = "jira2"  # Jira REST v2 (Cloud and Data Center): rich text is wiki markup
     AGILE = "agile"  # Jira Software /rest/agile/1.0
+    SERVICEDESK = "servicedesk"  # Jira Service Management /rest/servicedeskapi
     WIKI2 = "wiki2"  # Confluence Cloud REST v2
     WIKI1 = "wiki1"  # Confluence Cloud REST v1 and Confluence Data Center REST
 
     @property
     def jira(self) -> bool:
-        return self in (Api.JIRA3, Api.JIRA2, Api.AGILE)
+        return self in (Api.JIRA3, Api.JIRA2, Api.AGILE, Api.SERVICEDESK)
 
 
 class ApiError(Exception):
@@ -106,6 +107,7 @@ class Sandbox:
         self.pages: dict[int, Page] = {p.id: p for p in data.pages}
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
+        self.extra: dict[str, Any] = {}  # state of the extension modules, each under its module's short name
         self._ids = {
             "issue": max(i.id for i in data.issues),
             "comment": max((c.id for i in data.issues for c in i.comments), default=10100),
@@ -117,6 +119,9 @@ class Sandbox:
             p: max((int(k.split("-")[1]) for k in self.issues if k.startswith(p + "-")), default=0)
             for p in self.projects
         }
+        for ext in extensions():
+            if hasattr(ext, "seed"):
+                ext.seed(self)  # e.g. self.extra["servicedesk"] = ...
 
     def inject(self, path_regex: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
         """Answer the next `times` requests whose path matches with `status` (e.g. 429 with Retry-After, 503)."""
@@ -128,6 +133,7 @@ class Sandbox:
         return self.clock
 
     def next_id(self, kind: str) -> int:
+        self._ids.setdefault(kind, 30000)  # kinds the seed does not number start high, clear of seeded ids
         self._ids[kind] += 1
         return self._ids[kind]
 
@@ -2527,23 +2533,56 @@ DC_OPERATION_IDS = {
 }  # fmt: skip
 
 
-def dc_named(routes: list[RouteSpec], product: str) -> list[RouteSpec]:
-    names = DC_OPERATION_IDS[product]
-    return [(names.get(op, op), method, path, handler) for op, method, path, handler in routes]
+ROUTE_GROUPS: dict[str, list[RouteSpec]] = {
+    "jira": JIRA_ROUTES,  # Jira REST v2/v3 on both flavours
+    "jira_cloud": JIRA_CLOUD_ROUTES,
+    "jira_dc": JIRA_DC_ROUTES,
+    "agile": AGILE_ROUTES,
+    "servicedesk": [],
+    "wiki2": CONFLUENCE_V2_ROUTES,  # Confluence Cloud only
+    "wiki1": CONFLUENCE_V1_ROUTES,  # Confluence Cloud v1 and Data Center
+}
+"""The core route tables by group; modules in `adapter/sandbox/extra/` add to them (see extra/__init__.py)."""
 
 
-MOUNTS: dict[Flavor, list[tuple[str, Api, list[RouteSpec]]]] = {
+def extensions() -> list[Any]:
+    """The modules of `adapter.sandbox.extra`, each one tool area's routes, DC names and seed data."""
+    import importlib
+    import pkgutil
+
+    from . import extra
+
+    return [importlib.import_module(f"{extra.__name__}.{m.name}") for m in pkgutil.iter_modules(extra.__path__)]
+
+
+def routes_of(group: str, flavor: Flavor) -> list[RouteSpec]:
+    """A group's routes, core then each extension's, named as the flavour's spec names them."""
+    specs = list(ROUTE_GROUPS[group])
+    for ext in extensions():
+        specs += getattr(ext, "ROUTES", {}).get(group, [])
+    if flavor == "cloud":
+        return specs
+    product = "confluence" if group.startswith("wiki") else "jira"
+    names = dict(DC_OPERATION_IDS[product])
+    for ext in extensions():
+        names.update(getattr(ext, "DC_OPERATION_IDS", {}).get(product, {}))
+    return [(names.get(op, op), method, path, handler) for op, method, path, handler in specs]
+
+
+MOUNTS: dict[Flavor, list[tuple[str, Api, list[str]]]] = {
     "cloud": [
-        ("/rest/api/3", Api.JIRA3, JIRA_CLOUD_ROUTES + JIRA_ROUTES),
-        ("/rest/api/2", Api.JIRA2, JIRA_CLOUD_ROUTES + JIRA_ROUTES),
-        ("/rest/agile/1.0", Api.AGILE, AGILE_ROUTES),
-        ("/wiki/api/v2", Api.WIKI2, CONFLUENCE_V2_ROUTES),
-        ("/wiki/rest/api", Api.WIKI1, CONFLUENCE_V1_ROUTES),
+        ("/rest/api/3", Api.JIRA3, ["jira_cloud", "jira"]),
+        ("/rest/api/2", Api.JIRA2, ["jira_cloud", "jira"]),
+        ("/rest/agile/1.0", Api.AGILE, ["agile"]),
+        ("/rest/servicedeskapi", Api.SERVICEDESK, ["servicedesk"]),
+        ("/wiki/api/v2", Api.WIKI2, ["wiki2"]),
+        ("/wiki/rest/api", Api.WIKI1, ["wiki1"]),
     ],
     "datacenter": [
-        ("/jira/rest/api/2", Api.JIRA2, dc_named(JIRA_DC_ROUTES + JIRA_ROUTES, "jira")),
-        ("/jira/rest/agile/1.0", Api.AGILE, dc_named(AGILE_ROUTES, "jira")),
-        ("/confluence/rest/api", Api.WIKI1, dc_named(CONFLUENCE_V1_ROUTES, "confluence")),
+        ("/jira/rest/api/2", Api.JIRA2, ["jira_dc", "jira"]),
+        ("/jira/rest/agile/1.0", Api.AGILE, ["agile"]),
+        ("/jira/rest/servicedeskapi", Api.SERVICEDESK, ["servicedesk"]),
+        ("/confluence/rest/api", Api.WIKI1, ["wiki1"]),
     ],
 }
 """Where each API lives per flavour (JIRA_URL is the host on Cloud, host/jira on Data Center; likewise /wiki)."""
@@ -2687,10 +2726,11 @@ ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 def routes_for(flavor: Flavor) -> list[BaseRoute]:
     """One Starlette route per operation (named by operationId), then a catch-all 404 per API and for the site."""
     mounts: list[BaseRoute] = []
-    for prefix, api, specs in MOUNTS[flavor]:
+    for prefix, api, groups in MOUNTS[flavor]:
         routes: list[BaseRoute] = [
             Route(path, endpoint(api, handler, operation_id), methods=[method], name=operation_id)
-            for operation_id, method, path, handler in specs
+            for group in groups
+            for operation_id, method, path, handler in routes_of(group, flavor)
         ]
         routes.append(Route("/{rest:path}", endpoint(api, None), methods=ALL_METHODS, name="notFound"))
         mounts.append(Mount(prefix, routes=routes, name=api.value))

@@ -31,6 +31,8 @@ from adapter.config import load_settings
 from adapter.manifest import load_tools, operation_refs
 from adapter.server import AtlassianServer, upstream_errors
 
+from .cases import Case, Direct, SpecDefect
+
 if TYPE_CHECKING:
     from .conftest import Prism
 
@@ -160,10 +162,6 @@ async def serve(
         await recorder.aclose()
 
 
-class SpecDefect(AssertionError):
-    """Prism rejected requests only for reasons the case lists as known (a defect of the spec): the case is xfail."""
-
-
 def check(recorder: Recorder, known: tuple[str, ...] = ()) -> None:
     """Fail unless Prism accepted every request; SpecDefect when each reason matches one of `known` (regexes)."""
     assert recorder.exchanges, "no request was sent"
@@ -173,21 +171,6 @@ def check(recorder: Recorder, known: tuple[str, ...] = ()) -> None:
     text = "Prism rejected requests as breaking the spec:\n" + "\n".join(map(str, rejected))
     explained = all(x.messages and all(any(re.fullmatch(k, m) for k in known) for m in x.messages) for x in rejected)
     raise (SpecDefect if known and explained else AssertionError)(text)
-
-
-@dataclass(frozen=True)
-class Case:
-    tool: str
-    deployment: str
-    args: dict[str, Any]
-    sends: tuple[str, ...]  # the operations reached with Prism's answers, in order
-    variant: str = ""
-    defect: str = ""  # a spec defect that makes Prism reject the request: the case is xfail(strict) for it
-    known: tuple[str, ...] = ()  # the violation messages (regexes) the defect explains; any other still fails
-
-    def param(self) -> Any:
-        marks = [pytest.mark.xfail(strict=True, raises=SpecDefect, reason=self.defect)] if self.defect else []
-        return pytest.param(self, id="-".join(filter(None, (self.tool, self.deployment, self.variant))), marks=marks)
 
 
 ISSUE = {"issue_key": "PROJ-1"}
@@ -257,19 +240,26 @@ CASES = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Direct:
-    ref: str
-    deployment: str
-    kwargs: dict[str, Any]  # as the handler passes them
-    why: str
-    body: Any = None
-
-
 DIRECT = [
     Direct("confluence-v2/getPages", "cloud", {"space_id": [123], "title": "Home", "body_format": "storage"},
            "confluence_get_page by title reads int(space['id']) from getSpaces, and Prism's space id is 'string'"),
 ]  # fmt: skip
+
+
+def _area_cases() -> None:
+    """Add the CASES and DIRECT of every `cases_<area>.py` module beside this one."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("cases_"):
+            area = importlib.import_module(f"{__package__}.{module.name}")
+            CASES.extend(getattr(area, "CASES", []))
+            DIRECT.extend(getattr(area, "DIRECT", []))
+
+
+_area_cases()
 
 
 async def call_tool(client: Client, tool: str, args: dict[str, Any]) -> str:

@@ -7,9 +7,11 @@ and at least one error, and the asserts are on what a model gets: structuredCont
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -86,7 +88,13 @@ FORBIDDEN_HINT = "(the account lacks permission for this)"
 
 
 def test_every_shipped_tool_has_a_happy_and_an_error_test() -> None:
-    tests = {name for name in globals() if name.startswith("test_")}
+    """Across every replay module (one per tool area): `test_<tool>` and at least one `test_<tool>_<error>`."""
+    tests = {
+        node.name
+        for module in Path(__file__).parent.glob("test_*.py")
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
+    }
     for tool in load_tools():
         assert f"test_{tool.name}" in tests, f"{tool.name}: no happy-path replay test"
         assert any(t.startswith(f"test_{tool.name}_") for t in tests), f"{tool.name}: no error replay test"

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
+from ..invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
 
 JSON = Any
 
@@ -37,6 +37,9 @@ HANDLERS: dict[str, Handler] = {}
 
 
 def handler(fn: Handler) -> Handler:
+    """Register `fn` under its own name, the name manifests use."""
+    if fn.__name__ in HANDLERS:
+        raise ValueError(f"handler {fn.__name__!r} registered twice")
     HANDLERS[fn.__name__] = fn
     return fn
 
@@ -276,3 +279,15 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
     if args.get("parent_id"):
         body["ancestors"] = [{"id": args["parent_id"]}]
     return await ctx.call("confluence-dc/update_2", body=body, content_id=page_id)
+
+
+def _load_handler_modules() -> None:
+    """Import every module of this package: each registers its handlers with @handler (one module per tool area)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_handler_modules()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["VIEWS", "View", "ViewContext", "compact", "get_view", "rich_text"]
+__all__ = ["VIEWS", "View", "ViewContext", "compact", "get_view", "register", "rich_text"]
 
 JSON = dict[str, Any]
 
@@ -50,11 +50,11 @@ class View:
 def rich_text(value: Any) -> Any:
     """Jira rich text as Markdown: ADF (Cloud, REST v3) and wiki markup (Data Center, REST v2) are converted."""
     if _is_adf(value):
-        from .content.adf import adf_to_markdown
+        from ..content.adf import adf_to_markdown
 
         return adf_to_markdown(value)
     if isinstance(value, str):
-        from .content.wiki import wiki_to_markdown
+        from ..content.wiki import wiki_to_markdown
 
         return wiki_to_markdown(value)
     return value
@@ -63,7 +63,7 @@ def rich_text(value: Any) -> Any:
 def storage_text(value: Any) -> Any:
     """Confluence storage XHTML as Markdown (unknown macros survive as ```confluence blocks)."""
     if isinstance(value, str):
-        from .content.storage import storage_to_markdown
+        from ..content.storage import storage_to_markdown
 
         return storage_to_markdown(value)
     return value
@@ -1063,19 +1063,27 @@ _SEARCH_SCHEMA = _root(
 
 # ------------------------------------------------------------------------------------------------ registry
 
-VIEWS: dict[str, View] = {
-    v.name: v
-    for v in (
-        View("jira_issue", _project_issue, _render_issue, _ISSUE_SCHEMA),
-        View("jira_issue_list", _project_issue_list, _render_issue_list, _ISSUE_LIST_SCHEMA),
-        View("jira_issue_ref", _project_issue_ref, _render_issue_ref, _ISSUE_REF_SCHEMA),
-        View("jira_issue_change", _project_issue_change, _render_issue_change, _ISSUE_CHANGE_SCHEMA),
-        View("jira_comment", _project_comment_view, _render_comment, _root(_COMMENT_SCHEMA)),
-        View("confluence_page", _project_page, _render_page, _PAGE_SCHEMA),
-        View("confluence_page_ref", _project_page_ref, _render_page_ref, _PAGE_REF_SCHEMA),
-        View("confluence_search", _project_search, _render_search, _SEARCH_SCHEMA),
-    )
-}
+VIEWS: dict[str, View] = {}
+
+
+def register(*views: View) -> None:
+    """Add views to the registry (each module in this package calls it for its own)."""
+    for view in views:
+        if view.name in VIEWS:
+            raise ValueError(f"view {view.name!r} registered twice")
+        VIEWS[view.name] = view
+
+
+register(
+    View("jira_issue", _project_issue, _render_issue, _ISSUE_SCHEMA),
+    View("jira_issue_list", _project_issue_list, _render_issue_list, _ISSUE_LIST_SCHEMA),
+    View("jira_issue_ref", _project_issue_ref, _render_issue_ref, _ISSUE_REF_SCHEMA),
+    View("jira_issue_change", _project_issue_change, _render_issue_change, _ISSUE_CHANGE_SCHEMA),
+    View("jira_comment", _project_comment_view, _render_comment, _root(_COMMENT_SCHEMA)),
+    View("confluence_page", _project_page, _render_page, _PAGE_SCHEMA),
+    View("confluence_page_ref", _project_page_ref, _render_page_ref, _PAGE_REF_SCHEMA),
+    View("confluence_search", _project_search, _render_search, _SEARCH_SCHEMA),
+)
 
 
 def get_view(name: str) -> View:
@@ -1084,3 +1092,15 @@ def get_view(name: str) -> View:
         return VIEWS[name]
     except KeyError:
         raise KeyError(f"unknown view {name!r}; known views: {', '.join(sorted(VIEWS))}") from None
+
+
+def _load_view_modules() -> None:
+    """Import every module of this package: each registers its views (one module per tool area)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_view_modules()
