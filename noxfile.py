@@ -75,3 +75,9 @@ def bench(session: nox.Session) -> None:
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_sdk.py", *session.posargs, external=True)
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_server.py", *session.posargs, external=True)
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_compare.py", *session.posargs, external=True)
+
+
+@nox.session
+def fidelity(session: nox.Session) -> None:
+    """Rich-text round trips per feature and format on the corpus, ours beside mcp-atlassian 0.23.1's converters."""
+    session.run(*UV_RUN, "python", "-m", "tests.fidelity.report", *session.posargs, external=True)
