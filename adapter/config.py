@@ -135,6 +135,7 @@ class Settings:
     toolsets: tuple[str, ...] = ("default",)
     verbosity: int = 0
     log_to_stdout: bool = False
+    max_result_chars: int = 40_000  # about 10k tokens: bigger results are cut, with a note saying how to get the rest
     warnings: tuple[str, ...] = ()
 
 
@@ -268,6 +269,7 @@ def load_settings(
         read_only=src.flag("READ_ONLY_MODE", False),
         enabled_tools=src.names("ENABLED_TOOLS"),
         toolsets=src.names("TOOLSETS") or ("default",),
+        max_result_chars=max(1_000, src.whole("ATLASSIAN_MCP_MAX_RESULT_CHARS", 40_000)),
         verbosity=verbosity,
         log_to_stdout=log_to_stdout,
         warnings=tuple(warnings),

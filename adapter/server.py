@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,45 @@ class Site:
     async def aclose(self) -> None:
         for client in self.clients.values():
             await client.aclose()
+
+
+PAGING_HINT = "ask for fewer fields or a smaller limit, or page on (start_at / page_token / cursor of this tool)"
+
+
+def cap_size(
+    structured: dict[str, Any], render: Callable[[dict[str, Any]], str], limit: int
+) -> tuple[dict[str, Any], str]:
+    """Keep a result under `limit` characters (text and JSON): cut the longest list, else the longest text, and
+    record what was cut in `truncated`, so the model knows and can ask for the rest. Never silent."""
+    text = render(structured)
+    if max(len(text), len(json.dumps(structured, ensure_ascii=False))) <= limit:
+        return structured, text
+    lists = {k: v for k, v in structured.items() if isinstance(v, list) and v}
+    if lists:
+        key = max(lists, key=lambda k: len(json.dumps(lists[k], ensure_ascii=False)))
+        items, low, high = lists[key], 0, len(lists[key])
+        while low < high:  # the most items that fit
+            middle = (low + high + 1) // 2
+            trial = {**structured, key: items[:middle]}
+            fits = max(len(render(trial)), len(json.dumps(trial, ensure_ascii=False))) <= limit - 300
+            low, high = (middle, high) if fits else (low, middle - 1)
+        cut = {**structured, key: items[:low]}
+        cut["truncated"] = {"list": key, "shown": low, "omitted": len(items) - low, "hint": PAGING_HINT}
+        note = f"[truncated: {low} of {len(items)} {key} shown (size cap {limit} characters); {PAGING_HINT}]"
+        return cut, render(cut) + "\n" + note
+    texts = {k: v for k, v in structured.items() if isinstance(v, str)}
+    if not texts:
+        return structured, text
+    longest = max(texts, key=lambda k: len(texts[k]))
+    keep = max(0, limit - (len(text) - len(texts[longest])) - 300)
+    cut = {**structured, longest: texts[longest][:keep]}
+    cut["truncated"] = {"field": longest, "shown_chars": keep, "total_chars": len(texts[longest])}
+    note = f"[truncated: {longest} cut at {keep} of {len(texts[longest])} characters (size cap {limit} characters)]"
+    return cut, render(cut) + "\n" + note
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def select_tools(settings: Settings, tools: list[ToolSpec]) -> list[ToolSpec]:
@@ -259,7 +298,7 @@ class AtlassianServer:
         context = ViewContext(site_url=site.root, deployment=site.config.deployment, arguments=args)
         structured = view.project(data, context)
         self._apply_limits(tool, args, structured)
-        return structured, view.render(structured)
+        return cap_size(structured, view.render, self.settings.max_result_chars)
 
     async def _run_catalog(self, name: str, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
         from .views import compact
@@ -274,8 +313,12 @@ class AtlassianServer:
         op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
         site = self.sites[catalogue.PRODUCT_OF_API[op.api]]
         data = await invoke.call(op, site.client(op.api), kwargs, body)
-        result = {"operation": op.ref, "result": compact(data) if data is not None else None}
-        return result, json.dumps(result["result"], separators=(",", ":"), ensure_ascii=False)
+        data = compact(data) if data is not None else None
+        limit = self.settings.max_result_chars
+        if isinstance(data, dict):  # e.g. {"values": [...], "isLast": false}: cut the inner list
+            data, text = cap_size(data, _json_text, limit)
+            return {"operation": op.ref, "result": data}, text
+        return cap_size({"operation": op.ref, "result": data}, lambda r: _json_text(r["result"]), limit)
 
     def _check_scope(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> None:
         """JIRA_PROJECTS_FILTER / CONFLUENCE_SPACES_FILTER are hard limits, checked before any request."""

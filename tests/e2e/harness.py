@@ -13,7 +13,7 @@ import httpx
 from mcp import Client
 
 from adapter.cli import sandbox_overrides
-from adapter.config import load_settings
+from adapter.config import OVERRIDE_KEYS, load_settings
 from adapter.manifest import load_tools
 from adapter.sandbox.app import create_app
 from adapter.server import AtlassianServer
@@ -23,7 +23,9 @@ from tests.spec_guard import SpecGuard
 @asynccontextmanager
 async def sandboxed(flavor: str, **extra: str) -> AsyncIterator[tuple[Any, Client]]:
     guard = SpecGuard(create_app(flavor), flavor)  # type: ignore[arg-type]
-    settings = load_settings({**sandbox_overrides(flavor), **extra}, environ={}, read_dotenv=False)
+    flags = {k: v for k, v in extra.items() if k in OVERRIDE_KEYS}  # the rest are plain environment variables
+    environ = {k: v for k, v in extra.items() if k not in OVERRIDE_KEYS}
+    settings = load_settings({**sandbox_overrides(flavor), **flags}, environ=environ, read_dotenv=False)
     server = AtlassianServer(settings, load_tools(), transport=httpx.ASGITransport(guard))
     async with Client(server.lowlevel()) as client:
         yield guard.state.sandbox, client
