@@ -147,6 +147,11 @@ def _body_model(module: types.ModuleType) -> Any:
     return None
 
 
+class UnexpectedAnswer(Exception):
+    """An answer no tool can use: a redirect (never followed) or a body that is not JSON. Reads as
+    "<Product> answered <this message>"."""
+
+
 async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON | None = None) -> JSON:
     """Run one generated operation; its decoded JSON answer (None when the answer has no body).
 
@@ -163,4 +168,15 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
         else:
             kwargs["body"] = body
     response = await module.asyncio_raw(client=client, **kwargs)
-    return json.loads(response.content) if response.content.strip() else None
+    if 300 <= response.status_code < 400:
+        where = response.headers.get("location", "nowhere")
+        raise UnexpectedAnswer(
+            f"{response.status_code}, a redirect to {where}; not followed (credentials stay with the configured site)"
+        )
+    try:
+        return json.loads(response.content) if response.content.strip() else None
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise UnexpectedAnswer(
+            f"with a body that is not valid JSON (HTTP {response.status_code}, {kind}, {len(response.content)} bytes)"
+        ) from None

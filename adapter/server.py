@@ -276,6 +276,8 @@ class AtlassianServer:
             return error_result(str(exc))
         except upstream_errors() as exc:
             return error_result(describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc))
+        except invoke.UnexpectedAnswer as exc:
+            return error_result(f"{PRODUCT_NAMES.get(product, 'The site')} answered {exc}")
         except httpx.TransportError as exc:
             return error_result(f"could not reach {PRODUCT_NAMES.get(product, 'the site')}: {type(exc).__name__}")
         except Exception as exc:  # a bug or an answer we did not expect: the server keeps serving

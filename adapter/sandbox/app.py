@@ -11,6 +11,7 @@ mounted. JQL and CQL are parsed by `query.py`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import copy
@@ -78,12 +79,20 @@ class RecordedRequest:
     operation: str = ""  # the operationId that answered ("" when no route matched)
 
 
+FaultKind = Literal["status", "delay", "reset", "malformed", "redirect"]
+
+
 @dataclass
 class Fault:
+    """What the next `times` matching requests get instead of (or before) their answer."""
+
     pattern: re.Pattern[str]
     status: int
     times: int
     retry_after: int | None
+    kind: FaultKind = "status"  # an error status | answer late | cut the body | invalid JSON | redirect elsewhere
+    delay: float = 0.0  # seconds, for "delay"
+    location: str = ""  # for "redirect"
 
 
 # --- state -----------------------------------------------------------------------------------------------
@@ -123,9 +132,21 @@ class Sandbox:
             if hasattr(ext, "seed"):
                 ext.seed(self)  # e.g. self.extra["servicedesk"] = ...
 
-    def inject(self, path_regex: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
-        """Answer the next `times` requests whose path matches with `status` (e.g. 429 with Retry-After, 503)."""
-        self.faults.append(Fault(re.compile(path_regex), status, times, retry_after))
+    def inject(
+        self,
+        path_regex: str,
+        status: int = 500,
+        *,
+        times: int = 1,
+        retry_after: int | None = None,
+        kind: FaultKind = "status",
+        delay: float = 0.0,
+        location: str = "",
+    ) -> None:
+        """Spoil the next `times` requests whose path matches: answer `status` (e.g. 429 with Retry-After, 503),
+        or with kind "delay" answer `delay` seconds late, "reset" close the connection mid-body, "malformed" answer
+        200 with a body that is not JSON, "redirect" answer 302 to `location` (another host)."""
+        self.faults.append(Fault(re.compile(path_regex), status, times, retry_after, kind, delay, location))
 
     def tick(self) -> datetime:
         """The time of a change: the clock moves one second per write, so order is visible and runs repeat."""
@@ -2672,7 +2693,14 @@ async def serve(request: Request, api: Api, handler: Handler | None, operation: 
     except ValueError:
         body, bad_json = raw.decode(errors="replace"), True
     who, valid = credential(sandbox, request.headers.get("authorization", ""))
-    response = respond(sandbox, request, api, handler, body, bad_json, valid)
+    fault = next((f for f in sandbox.faults if f.times > 0 and f.pattern.search(request.url.path)), None)
+    if fault is not None and fault.kind != "status":
+        fault.times -= 1
+        sandbox.faults = [f for f in sandbox.faults if f.times > 0]
+        if fault.kind == "delay":
+            await asyncio.sleep(fault.delay)
+    response = spoiled(fault) if fault is not None and fault.kind in ("reset", "malformed", "redirect") else None
+    response = response or respond(sandbox, request, api, handler, body, bad_json, valid)
     sandbox.requests.append(
         RecordedRequest(
             request.method,
@@ -2687,11 +2715,28 @@ async def serve(request: Request, api: Api, handler: Handler | None, operation: 
     return response
 
 
+class _CutBody(Response):
+    """Promises 1,000 bytes, sends 20, then fails: the connection drops mid-body."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]})
+        await send({"type": "http.response.body", "body": b'{"id": "10001", "ke', "more_body": True})
+        raise ConnectionResetError("sandbox: connection reset mid-body (injected)")
+
+
+def spoiled(fault: Fault) -> Response:
+    if fault.kind == "reset":
+        return _CutBody(status_code=200)
+    if fault.kind == "malformed":
+        return Response('{"id": "10001", "key": ', status_code=200, media_type="application/json")
+    return Response(status_code=302, headers={"Location": fault.location})
+
+
 def respond(
     sandbox: Sandbox, request: Request, api: Api, handler: Handler | None, body: JSON, bad_json: bool, valid: bool
 ) -> Response:
     for fault in sandbox.faults:
-        if fault.times > 0 and fault.pattern.search(request.url.path):
+        if fault.kind == "status" and fault.times > 0 and fault.pattern.search(request.url.path):
             fault.times -= 1
             sandbox.faults = [f for f in sandbox.faults if f.times > 0]
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
