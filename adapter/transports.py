@@ -17,6 +17,50 @@ from .config import Settings
 from .server import AtlassianServer
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a JSON-RPC message; base64 uploads are the biggest: about 12 MB of file
+
+
+class BodySizeLimit:
+    """Refuse request bodies over `limit` bytes with 413, by Content-Length or while streaming, before parsing."""
+
+    def __init__(self, app: Any, limit: int = MAX_REQUEST_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Any) -> None:
+        response = JSONResponse({"error": f"request body over {self.limit} bytes"}, status_code=413)
+        await response({"type": "http"}, _no_body, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -82,4 +126,4 @@ def run(server: AtlassianServer, settings: Settings) -> None:
     app: Any = (
         streamable_http_app(server, settings) if settings.transport == "streamable-http" else sse_app(server, settings)
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(BodySizeLimit(app), host=settings.host, port=settings.port, log_level="warning")
