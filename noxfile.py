@@ -71,10 +71,12 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: SDK generation and import-and-call time; the MCP server alone and beside mcp-atlassian 0.23.1."""
+    """Benchmarks: SDK generation and import-and-call time; the MCP server alone and beside mcp-atlassian 0.23.1
+    (stdio figures, then throughput over streamable HTTP at 1/8/32 clients and the adapter's cost over the SDK)."""
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_sdk.py", *session.posargs, external=True)
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_server.py", *session.posargs, external=True)
     session.run(*UV_RUN, "python", "tests/benchmarks/bench_compare.py", *session.posargs, external=True)
+    session.run(*UV_RUN, "python", "tests/benchmarks/bench_throughput.py", *session.posargs, external=True)
 
 
 @nox.session

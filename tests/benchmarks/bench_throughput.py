@@ -1,0 +1,159 @@
+"""Throughput over streamable HTTP (1, 8, 32 concurrent clients), ours beside mcp-atlassian 0.23.1, and the
+adapter's own cost beside the bare SDK call of the same operation. Printed and written to reports/; never asserted.
+
+Run: `uv run python tests/benchmarks/bench_throughput.py` (BENCH_CALLS per client, default 25). Both servers are
+started by their CLIs with `--transport streamable-http` against one LoopbackSandbox("datacenter") (loopback URLs
+are Data Center for both) without spec validation; each client opens its own session and calls jira_get_issue
+BENCH_CALLS times; the clients of one level run at once. Levels alternate A B A B. Then, in this process against the
+same sandbox: the median of 200 `jira_get_issue` tool calls (validation, request building, SDK call, view,
+rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same fields) on one pooled client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from mcp import Client  # noqa: E402
+
+from tests.benchmarks.bench_compare import REPORTS, VERSION, ensure_venv  # noqa: E402
+from tests.e2e.test_transports import free_port  # noqa: E402
+from tests.sandbox_server import LoopbackSandbox  # noqa: E402
+
+CALLS = int(os.environ.get("BENCH_CALLS", "25"))
+LEVELS = (1, 8, 32)
+ARGS = {"issue_key": "PROJ-1"}
+QUIET = {
+    "FASTMCP_SHOW_SERVER_BANNER": "false",
+    "FASTMCP_CHECK_FOR_UPDATES": "off",
+    "ALLOW_GLOBAL_CRED_FALLBACK": "true",
+}  # theirs refuses HTTP requests without own credentials otherwise
+
+
+async def wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                await http.get(url)  # any HTTP answer means it listens
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def level(url: str, clients: int) -> tuple[float, int]:
+    """calls per second with `clients` sessions at once, and how many calls failed."""
+    failures = 0
+
+    async def one() -> None:
+        nonlocal failures
+        async with Client(url) as client:
+            for _ in range(CALLS):
+                result = await client.call_tool("jira_get_issue", ARGS)
+                failures += bool(result.is_error)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return clients * CALLS / (time.perf_counter() - started), failures
+
+
+async def throughput(site: LoopbackSandbox) -> dict[str, dict[int, tuple[float, int]]]:
+    theirs_exe = ensure_venv()
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {**keep, **site.env(), **QUIET}
+    ours_port, theirs_port = free_port(), free_port()
+    commands = {
+        "ours": [sys.executable, "-m", "adapter", "--transport", "streamable-http", "--port", str(ours_port)],
+        "theirs": [str(theirs_exe), "--transport", "streamable-http", "--port", str(theirs_port)],
+    }
+    urls = {"ours": f"http://127.0.0.1:{ours_port}/mcp", "theirs": f"http://127.0.0.1:{theirs_port}/mcp"}
+    out: dict[str, dict[int, tuple[float, int]]] = {"ours": {}, "theirs": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as cwd:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        processes = [subprocess.Popen(commands[w], env=env, cwd=cwd if w == "theirs" else str(ROOT), **quiet)
+                     for w in commands]  # fmt: skip
+        try:
+            for url in urls.values():
+                await wait_ready(url)
+            for who in urls:  # warm-up
+                await level(urls[who], 1)
+            for clients in LEVELS:
+                for who in ("ours", "theirs"):
+                    out[who][clients] = await level(urls[who], clients)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=10)
+    return out
+
+
+async def overhead(site: LoopbackSandbox, n: int = 200) -> tuple[float, float]:
+    """Median ms of a jira_get_issue tool call and of the bare SDK call it makes."""
+    from jira_sdk import Client as SdkClient
+    from jira_sdk.datacenter.api.issue import get_issue
+
+    from adapter.config import load_settings
+    from adapter.manifest import load_tools
+    from adapter.server import AtlassianServer
+
+    server = AtlassianServer(load_settings({}, environ=site.env(), read_dotenv=False), load_tools())
+    tool = server.tools["jira_get_issue"]
+    fields = tool.parameters["fields"].default
+    sdk = SdkClient(base_url=f"{site.jira_url}/rest", headers={"Authorization": f"Bearer {site.sandbox.token}"})
+    tool_ms: list[float] = []
+    sdk_ms: list[float] = []
+    try:
+        for _ in range(10):  # warm-up both paths
+            await server.call_tool("jira_get_issue", dict(ARGS))
+            await get_issue.asyncio_raw(client=sdk, issue_id_or_key="PROJ-1", fields=fields)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await server.call_tool("jira_get_issue", dict(ARGS))
+            t1 = time.perf_counter()
+            await get_issue.asyncio_raw(client=sdk, issue_id_or_key="PROJ-1", fields=fields)
+            t2 = time.perf_counter()
+            tool_ms.append((t1 - t0) * 1000)
+            sdk_ms.append((t2 - t1) * 1000)
+    finally:
+        await server.aclose()
+        await sdk.aclose()
+    return statistics.median(tool_ms), statistics.median(sdk_ms)
+
+
+def main() -> None:
+    with LoopbackSandbox("datacenter", guarded=False) as site:
+        levels = asyncio.run(throughput(site))
+        tool_ms, sdk_ms = asyncio.run(overhead(site))
+    lines = [f"## Throughput over streamable HTTP (jira_get_issue, {CALLS} calls per client, Data Center sandbox)\n",
+             "| concurrent clients | ours, calls/s | mcp-atlassian " + VERSION + ", calls/s | ours / theirs | "
+             "failed calls (ours / theirs) |", "|---:|---:|---:|---:|---|"]  # fmt: skip
+    for clients in LEVELS:
+        (ours, ours_failed), (theirs, theirs_failed) = levels["ours"][clients], levels["theirs"][clients]
+        lines.append(
+            f"| {clients} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f} | {ours_failed} / {theirs_failed} |"
+        )
+    lines += ["", "## The adapter's own cost (in process, same sandbox, median of 200)\n",
+              "| path | median ms |", "|---|---:|",
+              f"| jira_get_issue tool call (validate, build, call, project, render) | {tool_ms:.2f} |",
+              f"| bare SDK getIssue (`asyncio_raw`) | {sdk_ms:.2f} |",
+              f"| adapter overhead | {tool_ms - sdk_ms:.2f} ({tool_ms / sdk_ms:.2f}x) |"]  # fmt: skip
+    text = "\n".join(lines) + "\n"
+    print(text)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "bench_throughput.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
