@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from . import JSON, HandlerContext, ToolError, handler, split
@@ -175,7 +176,36 @@ def _version_body(item: Any) -> dict[str, Any]:
         raise ToolError(f"unknown key(s) {', '.join(unknown)}; use {', '.join(sorted(VERSION_KEYS))}")
     if not isinstance(item.get("name"), str) or not item["name"].strip():
         raise ToolError("name is required")
-    return {VERSION_KEYS[k]: v for k, v in item.items() if v is not None}
+    body = {VERSION_KEYS[k]: v for k, v in item.items() if v is not None}
+    _check_dates(body)
+    return body
+
+
+def _check_dates(body: dict[str, Any]) -> None:
+    """Dates as Jira takes them (YYYY-MM-DD), refused here with the argument's name rather than by the site."""
+    for key, name in (("startDate", "start_date"), ("releaseDate", "release_date")):
+        value = body.get(key)
+        if value is None:
+            continue
+        try:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError
+            date.fromisoformat(value)
+        except ValueError:
+            raise ToolError(f"{name}: expected a date as YYYY-MM-DD, got {value!r}") from None
+    for key in ("released", "archived"):
+        if key in body and not isinstance(body[key], bool):
+            raise ToolError(f"{key}: expected true or false, got {body[key]!r}")
+    for key in ("name", "description"):
+        if key in body and not isinstance(body[key], str):
+            raise ToolError(f"{key}: expected text, got {body[key]!r}")
+
+
+@handler
+async def jira_create_version(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    fields = {k: args.get(k) for k in ("name", "start_date", "release_date", "description")}
+    body = {**_version_body(fields), "project": args["project_key"]}
+    return await ctx.call(f"{_api(ctx)}/createVersion", body=body)
 
 
 @handler
@@ -204,6 +234,7 @@ async def jira_update_version(ctx: HandlerContext, args: dict[str, Any]) -> JSON
     body = {VERSION_KEYS[k]: args[k] for k in VERSION_KEYS if k in args and args[k] is not None}
     if not body:
         raise ToolError("nothing to update: give name, description, start_date, release_date, archived or released")
+    _check_dates(body)
     api = _api(ctx)
     if ctx.scope:  # a version id does not name its project: look it up before writing
         current = await ctx.call(f"{api}/getVersion", id=version_id)

@@ -108,7 +108,7 @@ def _allowed(value: Any) -> Any:
     """One allowed value as what a model writes back: a name, key or value; the id when that is all there is."""
     if not isinstance(value, dict):
         return value
-    for key in ("name", "value", "key"):
+    for key in ("key", "name", "value"):
         if value.get(key) not in (None, ""):
             label = value[key]
             child = value.get("children")
