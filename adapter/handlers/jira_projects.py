@@ -41,7 +41,9 @@ async def jira_get_all_projects(ctx: HandlerContext, args: dict[str, Any]) -> JS
         values = (page or {}).get("values") or []
         projects += values
         start += len(values)
+        total = (page or {}).get("total")
         more = not (page or {}).get("isLast", True) and bool(values)
+        more = more and not (isinstance(total, int) and start >= total)
         if not more:
             break
     result: dict[str, Any] = {"projects": projects}
@@ -150,7 +152,7 @@ async def jira_get_create_fields(ctx: HandlerContext, args: dict[str, Any]) -> J
 @handler
 async def jira_get_project_fields(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     project = args["project_key"]
-    types = [_type_ref(t) for t in await _issue_types(ctx, project)]
+    types = [ref for ref in map(_type_ref, await _issue_types(ctx, project)) if ref]
     per_type = await asyncio.gather(*(_fields(ctx, project, t["id"]) for t in types))
     return {"project": project, "by_type": [{"issue_type": t, "fields": f} for t, f in zip(types, per_type)]}
 

@@ -38,12 +38,12 @@ def _items(data: Any, key: str) -> list[Any]:
 
 def _project(value: dict[str, Any]) -> JSON:
     out: JSON = {}
-    _put(out, "key", value.get("key"))
-    _put(out, "name", value.get("name"))
+    _put(out, "key", _id(value.get("key")))
+    _put(out, "name", _id(value.get("name")))
     _put(out, "id", _id(value.get("id")))
-    _put(out, "type", value.get("projectTypeKey"))
+    _put(out, "type", _id(value.get("projectTypeKey")))
     category = value.get("projectCategory")
-    _put(out, "category", category.get("name") if isinstance(category, dict) else None)
+    _put(out, "category", _id(category.get("name")) if isinstance(category, dict) else None)
     if value.get("archived") is True:
         out["archived"] = True
     return out
@@ -80,10 +80,10 @@ def _render_project_list(view: JSON) -> str:
 def _issue_type(value: dict[str, Any]) -> JSON:
     out: JSON = {}
     _put(out, "id", _id(value.get("id")))
-    _put(out, "name", value.get("name"))
+    _put(out, "name", _id(value.get("name")))
     if value.get("subtask") is True:
         out["subtask"] = True
-    _put(out, "description", value.get("description"))
+    _put(out, "description", _id(value.get("description")))
     return out
 
 
@@ -127,8 +127,8 @@ def _field_type(schema: Any) -> str | None:
 
 def _field(value: dict[str, Any]) -> JSON:
     out: JSON = {}
-    _put(out, "id", value.get("fieldId") or value.get("key"))
-    _put(out, "name", value.get("name"))
+    _put(out, "id", _id(value.get("fieldId") or value.get("key")))
+    _put(out, "name", _id(value.get("name")))
     out["required"] = value.get("required") is True
     _put(out, "type", _field_type(value.get("schema")))
     allowed = value.get("allowedValues")
@@ -177,7 +177,7 @@ def _create_fields(data: Any, ctx: ViewContext) -> JSON:
         return out
     issue_type: JSON = {}
     _put(issue_type, "id", _id((data.get("issue_type") or {}).get("id")))
-    _put(issue_type, "name", (data.get("issue_type") or {}).get("name"))
+    _put(issue_type, "name", _id((data.get("issue_type") or {}).get("name")))
     _put(out, "issue_type", issue_type)
     out["fields"] = [f for f in (_field(v) for v in _items(data, "fields")) if "id" in f]
     return out
@@ -214,8 +214,8 @@ def _render_create_fields(view: JSON) -> str:
 def _component(value: dict[str, Any]) -> JSON:
     out: JSON = {}
     _put(out, "id", _id(value.get("id")))
-    _put(out, "name", value.get("name"))
-    _put(out, "description", value.get("description"))
+    _put(out, "name", _id(value.get("name")))
+    _put(out, "description", _id(value.get("description")))
     _put(out, "lead", _user_label(value.get("lead")))
     return out
 
@@ -234,15 +234,15 @@ def _render_component_list(view: JSON) -> str:
 def _version(value: dict[str, Any]) -> JSON:
     out: JSON = {}
     _put(out, "id", _id(value.get("id")))
-    _put(out, "name", value.get("name"))
+    _put(out, "name", _id(value.get("name")))
     for key in ("released", "archived"):
         if isinstance(value.get(key), bool):
             out[key] = value[key]
     if value.get("overdue") is True:
         out["overdue"] = True
-    _put(out, "start_date", value.get("startDate"))
-    _put(out, "release_date", value.get("releaseDate"))
-    _put(out, "description", value.get("description"))
+    _put(out, "start_date", _id(value.get("startDate")))
+    _put(out, "release_date", _id(value.get("releaseDate")))
+    _put(out, "description", _id(value.get("description")))
     return out
 
 
@@ -275,7 +275,7 @@ def _version_ref(data: Any, ctx: ViewContext) -> JSON:
     value = data if isinstance(data, dict) else {}
     out = _version(value)
     out.setdefault("id", str(ctx.arguments.get("version_id", "")))
-    project = value.get("project") or ctx.arguments.get("project_key")
+    project = _id(value.get("project")) or ctx.arguments.get("project_key")
     _put(out, "project", project)
     _put(out, "url", _version_url(ctx, project, out["id"]))
     if "version_id" in ctx.arguments:
@@ -299,7 +299,7 @@ def _version_batch(data: Any, ctx: ViewContext) -> JSON:
     failed = []
     for raw in _items(value, "failed"):
         item: JSON = {"index": raw.get("index", 0)}
-        _put(item, "name", raw.get("name"))
+        _put(item, "name", _id(raw.get("name")))
         item["error"] = str(raw.get("error", ""))
         failed.append(item)
     return {"project": str(project or ""), "created": created, "failed": failed}
