@@ -85,9 +85,7 @@ async def jira_search_projects(ctx: HandlerContext, args: dict[str, Any]) -> JSO
 
 async def _issue_types(ctx: HandlerContext, project: str) -> list[Any]:
     """Every issue type creatable in the project (createmeta pages through them; one request in practice)."""
-    ref = (
-        "jira-platform/getCreateIssueMetaIssueTypes" if ctx.cloud else "jira-dc/getCreateIssueMetaProjectIssueTypes"
-    )
+    ref = "jira-platform/getCreateIssueMetaIssueTypes" if ctx.cloud else "jira-dc/getCreateIssueMetaProjectIssueTypes"
     found: list[Any] = []
     while True:
         page = await ctx.call(ref, project_id_or_key=project, **_paging(ctx, len(found)))
@@ -154,7 +152,10 @@ async def jira_get_project_fields(ctx: HandlerContext, args: dict[str, Any]) -> 
     project = args["project_key"]
     types = [ref for ref in map(_type_ref, await _issue_types(ctx, project)) if ref]
     per_type = await asyncio.gather(*(_fields(ctx, project, t["id"]) for t in types))
-    return {"project": project, "by_type": [{"issue_type": t, "fields": f} for t, f in zip(types, per_type)]}
+    return {
+        "project": project,
+        "by_type": [{"issue_type": t, "fields": f} for t, f in zip(types, per_type, strict=True)],
+    }
 
 
 VERSION_KEYS = {

@@ -69,7 +69,9 @@ def _render_project_list(view: JSON) -> str:
         head += " · more match: refine the query or raise max_results"
     lines = [head]
     for p in projects:
-        extra = ", ".join(str(p[k]) for k in ("type", "category") if k in p) + (", archived" if p.get("archived") else "")
+        extra = ", ".join(str(p[k]) for k in ("type", "category") if k in p) + (
+            ", archived" if p.get("archived") else ""
+        )
         lines.append(" · ".join(str(x) for x in (p["key"], p.get("name"), p.get("id"), extra) if x))
     return "\n".join(lines)
 
@@ -147,7 +149,7 @@ def _merged(by_type: list[Any]) -> tuple[list[JSON], list[str]]:
     merged: dict[str, JSON] = {}
     seen_in: dict[str, list[str]] = {}
     required_in: dict[str, list[str]] = {}
-    for entry, type_name in zip(by_type, names):
+    for entry, type_name in zip(by_type, names, strict=False):
         for raw in _items(entry, "fields"):
             field = _field(raw)
             if "id" not in field:
@@ -369,7 +371,12 @@ register(
         _render_create_fields,
         _root(
             _obj(
-                {"project": _S, "issue_type": _obj({"id": _S, "name": _S}), "issue_types": _STRS, "fields": _arr(_FIELD)},
+                {
+                    "project": _S,
+                    "issue_type": _obj({"id": _S, "name": _S}),
+                    "issue_types": _STRS,
+                    "fields": _arr(_FIELD),
+                },
                 ["project", "fields"],
             )
         ),
@@ -385,7 +392,12 @@ register(
             )
         ),
     ),
-    View("jira_version_list", _version_list, _render_version_list, _root(_obj({"versions": _arr(_VERSION)}, ["versions"]))),
+    View(
+        "jira_version_list",
+        _version_list,
+        _render_version_list,
+        _root(_obj({"versions": _arr(_VERSION)}, ["versions"])),
+    ),
     View(
         "jira_version_ref",
         _version_ref,

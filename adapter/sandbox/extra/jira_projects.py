@@ -254,7 +254,8 @@ def project_picker(c: Call) -> Response:
     found = [
         p
         for p in c.sandbox.projects.values()
-        if p.visible and ((words and (words in p.key.lower() or words in p.name.lower())) or (not words and allow_empty))
+        if p.visible
+        and ((words and (words in p.key.lower() or words in p.name.lower())) or (not words and allow_empty))
     ]
     shown = found[:limit]
     return ok(
@@ -279,10 +280,18 @@ ROUTES: dict[str, list[app.RouteSpec]] = {
     "jira": [
         ("getProjectVersions", "GET", "/project/{projectIdOrKey}/versions", get_project_versions),
         ("getProjectComponents", "GET", "/project/{projectIdOrKey}/components", get_project_components),
-        ("getCreateIssueMetaIssueTypes", "GET", "/issue/createmeta/{projectIdOrKey}/issuetypes",
-         get_create_meta_issue_types),
-        ("getCreateIssueMetaIssueTypeId", "GET", "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
-         get_create_meta_fields),
+        (
+            "getCreateIssueMetaIssueTypes",
+            "GET",
+            "/issue/createmeta/{projectIdOrKey}/issuetypes",
+            get_create_meta_issue_types,
+        ),
+        (
+            "getCreateIssueMetaIssueTypeId",
+            "GET",
+            "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+            get_create_meta_fields,
+        ),
         ("createVersion", "POST", "/version", create_version),
         ("getVersion", "GET", "/version/{id}", get_version),
         ("updateVersion", "PUT", "/version/{id}", update_version),
