@@ -67,7 +67,7 @@ def apis_for(sites: dict[str, Site]) -> list[str]:
         api
         for api in catalogue.APIS
         if (site := sites.get(catalogue.PRODUCT_OF_API[api])) is not None
-        and catalogue.DEPLOYMENT_OF_API[api] == site.config.deployment
+        and catalogue.serves(api, site.config.deployment)
     ]
 
 

@@ -23,6 +23,14 @@ APIS: dict[str, str] = {
 }
 PRODUCT_OF_API = {api: ("jira" if package.startswith("jira") else "confluence") for api, package in APIS.items()}
 DEPLOYMENT_OF_API = {api: ("datacenter" if api.endswith("-dc") else "cloud") for api in APIS}
+# Jira Service Management Data Center serves the same /rest/servicedeskapi operations as Cloud and Atlassian
+# publishes no spec of its own for them, so the Cloud spec's operations also bind on Data Center.
+ALSO_DATACENTER = frozenset({"jsm"})
+
+
+def serves(api: str, deployment: str) -> bool:
+    """Whether a manifest may bind `api`'s operations on `deployment`."""
+    return DEPLOYMENT_OF_API[api] == deployment or (deployment == "datacenter" and api in ALSO_DATACENTER)
 
 
 @dataclass(frozen=True)

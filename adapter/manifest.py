@@ -175,7 +175,7 @@ class _Checker:
                 op = catalogue.find(ref)
             except KeyError as exc:
                 raise self.fail(f"{deployment}.operation", str(exc).strip("'\"")) from exc
-            if catalogue.DEPLOYMENT_OF_API[op.api] != deployment:
+            if not catalogue.serves(op.api, deployment):
                 raise self.fail(f"{deployment}.operation", f"{ref} is not a {deployment} API")
             if catalogue.PRODUCT_OF_API[op.api] != self.tool.product.value:
                 raise self.fail(f"{deployment}.operation", f"{ref} is not a {self.tool.product.value} API")

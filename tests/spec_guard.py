@@ -36,6 +36,7 @@ HOST = "http://sandbox"  # requests are matched on their path; the host only has
 SERVERS = {  # the server URL each spec is given so that the sandbox's paths resolve against its `paths`
     "jira-platform": HOST,  # paths carry /rest/api/3
     "jira-software": HOST,  # paths carry /rest/agile/1.0
+    "jsm": HOST,  # paths carry /rest/servicedeskapi (Cloud's spec; JSM Data Center serves the same paths)
     "confluence-v2": f"{HOST}/wiki/api/v2",
     "confluence-v1": HOST,  # paths carry /wiki/rest/api
     "confluence-dc@wiki": f"{HOST}/wiki",  # Cloud v1 content operations the Cloud v1 spec dropped (moved to v2)
@@ -59,6 +60,10 @@ def specs_for(flavor: str, path: str) -> tuple[list[str], str]:
             return ["confluence-v2"], path
         if path.startswith("/wiki/rest/api/"):
             return ["confluence-v1", "confluence-dc@wiki"], path
+        if path.startswith("/rest/servicedeskapi/"):
+            return ["jsm"], path
+    elif path.startswith("/jira/rest/servicedeskapi/"):
+        return ["jsm"], path.removeprefix("/jira")
     elif path.startswith("/jira/rest/"):
         return ["jira-dc"], path
     elif path.startswith("/confluence/"):

@@ -2630,8 +2630,10 @@ def error_response(api: Api, error: ApiError, headers: Mapping[str, str] | None 
     """An error in the shape the API uses: Jira's ErrorCollection, Confluence v2's errors list, or v1's statusCode."""
     status = error.status
     reason = REASONS.get(status, "Error")
-    if api.jira:
-        body: JSON = {"errorMessages": [error.message] if error.message else [], "errors": error.errors}
+    if api == Api.SERVICEDESK:  # Jira Service Management's own shape, not Jira's ErrorCollection
+        body: JSON = {"errorMessage": error.message or reason, "i18nErrorMessage": {"i18nKey": "", "parameters": []}}
+    elif api.jira:
+        body = {"errorMessages": [error.message] if error.message else [], "errors": error.errors}
     elif api == Api.WIKI2:
         code = error.code or reason.upper().replace(" ", "_")
         body = {
