@@ -131,7 +131,6 @@ def environment(prisms: dict[str, Prism], deployment: str, jira_personal_token: 
     HTTP basic (see test_jira_data_center_personal_access_token)."""
     if deployment == "cloud":
         return {
-            "TOOLSETS": "all",  # every tool area's tools, not only the default toolsets
             "JIRA_URL": prisms["jira-platform"].site_url, "JIRA_DEPLOYMENT": "cloud",
             "JIRA_USERNAME": USER, "JIRA_API_TOKEN": TOKEN,
             "CONFLUENCE_URL": prisms["confluence-v2"].site_url + "/wiki", "CONFLUENCE_DEPLOYMENT": "cloud",
@@ -141,7 +140,6 @@ def environment(prisms: dict[str, Prism], deployment: str, jira_personal_token: 
         {"JIRA_PERSONAL_TOKEN": TOKEN} if jira_personal_token else {"JIRA_USERNAME": USER, "JIRA_API_TOKEN": TOKEN}
     )
     return {
-        "TOOLSETS": "all",
         "JIRA_URL": prisms["jira-dc"].site_url, "JIRA_DEPLOYMENT": "datacenter", **jira_auth,
         "CONFLUENCE_URL": prisms["confluence-dc"].site_url, "CONFLUENCE_DEPLOYMENT": "datacenter",
         "CONFLUENCE_PERSONAL_TOKEN": TOKEN,
