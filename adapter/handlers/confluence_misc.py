@@ -212,10 +212,9 @@ async def confluence_add_label(ctx: HandlerContext, args: dict[str, Any]) -> JSO
     if not LABEL.match(name):
         raise ToolError(f"name: a label is one word without spaces or colons, got {args['name']!r}")
     await _check_content(ctx, page_id)
-    label = {"prefix": "global", "name": name}
-    if ctx.cloud:
-        return await ctx.call("confluence-v1/addLabelsToContent", body=[label], id=page_id)
-    return await ctx.call("confluence-dc/addLabels", body=label, id=page_id)
+    label = {"prefix": "global", "name": name}  # one object: invoke would read a one-item list as LabelCreate
+    ref = "confluence-v1/addLabelsToContent" if ctx.cloud else "confluence-dc/addLabels"
+    return await ctx.call(ref, body=label, id=page_id)
 
 
 # --- users --------------------------------------------------------------------------------------------------
@@ -266,7 +265,9 @@ def _template_space(template: JSON) -> str | None:
 
 @handler
 async def confluence_get_page_template(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    template = await ctx.call("confluence-v1/getContentTemplate", content_template_id=args["template_id"], expand=["body"])
+    template = await ctx.call(
+        "confluence-v1/getContentTemplate", content_template_id=args["template_id"], expand=["body"]
+    )
     if ctx.scope and _template_space(template):
         _check_space(ctx, _template_space(template))
     return template

@@ -159,7 +159,7 @@ def _project_users(data: Any, ctx: ViewContext) -> JSON:
     for hit in _list_at(page, "results"):
         raw = hit.get("user") if isinstance(hit, dict) and isinstance(hit.get("user"), dict) else hit
         user = _user(raw)
-        if user:
+        if user and isinstance(raw, dict):
             _put(user, "email", raw.get("email"))
             users.append(user)
     out: JSON = {"users": users}
@@ -223,8 +223,8 @@ def _project_templates(data: Any, ctx: ViewContext) -> JSON:
 
 
 def _render_templates(view: dict[str, Any]) -> str:
-    head = _count(len(view["templates"]), "template") + (" · more exist: raise limit (up to 200)" if view["more"] else "")
-    lines = [head]
+    more = " · more exist: raise limit (up to 200)" if view["more"] else ""
+    lines = [_count(len(view["templates"]), "template") + more]
     for t in view["templates"]:
         where = f"space {t['space']}" if "space" in t else "global"
         lines.append(" · ".join(str(p) for p in (t["id"], t.get("name"), where, t.get("description")) if p))
