@@ -57,6 +57,11 @@ async def _check_content(ctx: HandlerContext, content_id: str, kinds: tuple[str,
     raise ToolError(f"content {content_id} is not a page or blog post in this server's spaces ({', '.join(ctx.scope)})")
 
 
+def _now_ms() -> str:
+    """Data Center's `lastFetchTime` of an inline comment: epoch milliseconds (a function, so tests can fix it)."""
+    return str(int(time.time() * 1000))
+
+
 def _storage_body(args: dict[str, Any]) -> str:
     return markdown_to_storage(args["body"])
 
@@ -182,7 +187,7 @@ async def confluence_add_inline_comment(ctx: HandlerContext, args: dict[str, Any
         "originalSelection": selection,
         "numMatches": count,
         "matchIndex": index,
-        "lastFetchTime": str(int(time.time() * 1000)),
+        "lastFetchTime": _now_ms(),
         "serializedHighlights": json.dumps([[selection]]),
     }
     body = _dc_comment(page_id, _storage_body(args), extensions={"location": "inline", "inlineProperties": inline})
