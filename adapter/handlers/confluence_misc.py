@@ -86,7 +86,7 @@ async def confluence_get_comments(ctx: HandlerContext, args: dict[str, Any]) -> 
     top = await ctx.call(
         "confluence-v2/getPageFooterComments", id=int(page_id), body_format="storage", limit=COMMENT_LIMIT
     )
-    comments = top.get("results") or []
+    comments = [c for c in top.get("results") or [] if str(c.get("id", "")).isdigit()]
     replies = await asyncio.gather(
         *(
             ctx.call(
