@@ -10,8 +10,10 @@ V2_COMMENT_BODY = (
     "required properties that any object matches both of, so no body can match 'exactly one'"
 )
 V2_COMMENT_KNOWN = (r"Request body property body must match exactly one schema in oneOf",)
-V2_PAGE_BODY = V2_COMMENT_BODY.replace("a comment body is `oneOf: [CommentBodyWrite, CommentNestedBodyWrite]`",
-                                      "a page body is `oneOf: [PageBodyWrite, PageNestedBodyWrite]`")
+V2_PAGE_BODY = V2_COMMENT_BODY.replace(
+    "a comment body is `oneOf: [CommentBodyWrite, CommentNestedBodyWrite]`",
+    "a page body is `oneOf: [PageBodyWrite, PageNestedBodyWrite]`",
+)
 
 CASES = [
     Case("confluence_get_comments", "cloud", {"page_id": "123"}, ("confluence-v2/getPageFooterComments",)),
