@@ -19,7 +19,6 @@ from . import (
     ToolError,
     _check_space,
     _cloud_space,
-    _page_id,
     confluence_create_page,
     handler,
 )
@@ -30,7 +29,7 @@ DC_COMMENT_EXPAND = "body.storage,version,history,ancestors,extensions.inlinePro
 
 
 def _numeric(name: str, value: str) -> str:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "³".isdigit() is true, int("³") fails
         raise ToolError(f"{name}: expected a numeric id, got {value!r}")
     return value
 
@@ -72,7 +71,7 @@ def _storage_body(args: dict[str, Any]) -> str:
 @handler
 async def confluence_get_comments(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Footer comments with their replies: Cloud v2 lists top-level ones, then each one's replies (concurrently)."""
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     await _check_content(ctx, page_id)
     if not ctx.cloud:
         return await ctx.call(
@@ -86,7 +85,7 @@ async def confluence_get_comments(ctx: HandlerContext, args: dict[str, Any]) -> 
     top = await ctx.call(
         "confluence-v2/getPageFooterComments", id=int(page_id), body_format="storage", limit=COMMENT_LIMIT
     )
-    comments = [c for c in top.get("results") or [] if str(c.get("id", "")).isdigit()]
+    comments = [c for c in top.get("results") or [] if re.fullmatch(r"[0-9]+", str(c.get("id", "")))]
     replies = await asyncio.gather(
         *(
             ctx.call(
@@ -106,7 +105,7 @@ async def confluence_get_comments(ctx: HandlerContext, args: dict[str, Any]) -> 
 
 @handler
 async def confluence_get_inline_comments(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     await _check_content(ctx, page_id)
     if ctx.cloud:
         found = await ctx.call(
@@ -135,7 +134,7 @@ def _dc_comment(page_id: str, body: str, **extra: Any) -> JSON:
 
 @handler
 async def confluence_add_comment(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     await _check_content(ctx, page_id)
     if ctx.cloud:
         body = {"pageId": page_id, "body": {"representation": "storage", "value": _storage_body(args)}}
@@ -165,7 +164,7 @@ async def confluence_reply_to_comment(ctx: HandlerContext, args: dict[str, Any])
 
 @handler
 async def confluence_add_inline_comment(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     count, index = args.get("text_selection_match_count", 1), args.get("text_selection_match_index", 0)
     if index >= count:
         raise ToolError("text_selection_match_index must be lower than text_selection_match_count")
@@ -199,7 +198,7 @@ async def confluence_add_inline_comment(ctx: HandlerContext, args: dict[str, Any
 
 @handler
 async def confluence_get_labels(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     await _check_content(ctx, page_id)
     if ctx.cloud:
         return await ctx.call("confluence-v2/getPageLabels", id=int(page_id), limit=250)
@@ -212,7 +211,7 @@ LABEL = re.compile(r"^[^\s:]+$")
 @handler
 async def confluence_add_label(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """One call: the answer already lists the content's labels (theirs reads them again)."""
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     name = args["name"].strip().lower()
     if not LABEL.match(name):
         raise ToolError(f"name: a label is one word without spaces or colons, got {args['name']!r}")
@@ -253,7 +252,7 @@ async def confluence_search_user(ctx: HandlerContext, args: dict[str, Any]) -> J
 
 @handler
 async def confluence_get_page_views(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    page_id = _page_id(args["page_id"])
+    page_id = _numeric("page_id", args["page_id"])
     page: JSON = {}
     if args.get("include_title") or ctx.scope:
         page = await ctx.call("confluence-v2/getPageById", id=int(page_id))
@@ -288,7 +287,7 @@ async def confluence_create_page_from_template(ctx: HandlerContext, args: dict[s
         raise ToolError(f"template {args['template_id']} has no storage-format body to copy")
     page_args = {"space_key": args["space_key"], "title": args["title"], "content": body["value"]}
     if args.get("parent_id"):
-        page_args["parent_id"] = _page_id(args["parent_id"])
+        page_args["parent_id"] = _numeric("parent_id", args["parent_id"])
     return await confluence_create_page(ctx, {**page_args, "content_format": "storage"})
 
 

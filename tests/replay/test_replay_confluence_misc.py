@@ -51,7 +51,7 @@ async def test_confluence_get_comments_not_found(site: Site) -> None:
 
 
 async def test_confluence_get_comments_bad_id(site: Site) -> None:
-    assert "page_id: expected a numeric page id" in error(await run(site, "confluence_get_comments", page_id="abc"))
+    assert "page_id: expected a numeric id" in error(await run(site, "confluence_get_comments", page_id="abc"))
 
 
 async def test_confluence_add_comment(site: Site) -> None:

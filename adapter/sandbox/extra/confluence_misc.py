@@ -178,7 +178,7 @@ def v1_comment(c: Call, comment: Comment, expand: list[str]) -> JSON:
 
 
 def visible_comment(c: Call, ref: str) -> Comment | None:
-    comment = state(c)["comments"].get(int(ref)) if ref.isdigit() else None
+    comment = state(c)["comments"].get(int(ref)) if ref.isascii() and ref.isdigit() else None
     return comment if comment and c.sandbox.page(comment.page) is not None else None
 
 
