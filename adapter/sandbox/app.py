@@ -2067,6 +2067,8 @@ def excerpt(page: Page, cql: str) -> str:
 
 def search_by_cql(c: Call) -> Response:
     """`/rest/api/search`: search results wrapping content, with title, excerpt, url and paging links."""
+    if (hooked := extension_answer("searchByCQL", c)) is not None:
+        return hooked
     cql = c.q.get("cql") or ""
     pages = run_cql(c, cql)
     chunk, paging = start_limit_page(c, pages)
@@ -2329,6 +2331,8 @@ def get_content(c: Call) -> Response:
 
 
 def get_content_by_id(c: Call) -> Response:
+    if (hooked := extension_answer("getContentById", c)) is not None:
+        return hooked
     return ok(v1_content(c, v1_visible_page(c), expand_param(c)))
 
 
@@ -2336,6 +2340,8 @@ WRITE_EXPANDS = ("space", "version", "body.storage", "ancestors", "history")
 
 
 def create_content(c: Call) -> Response:
+    if (hooked := extension_answer("createContent", c)) is not None:
+        return hooked
     body = c.body_dict()
     kind = body.get("type")
     if kind not in ("page", "blogpost"):
@@ -2414,7 +2420,9 @@ def delete_content(c: Call) -> Response:
 
 
 def get_content_children(c: Call) -> Response:
-    """Child pages, or comments (the sandbox keeps none); attachments have their own route (getAttachments)."""
+    """Child pages, or comments (an extension keeps them); attachments have their own route (getAttachments)."""
+    if (hooked := extension_answer("getContentChildrenByType", c)) is not None:
+        return hooked
     page = v1_visible_page(c)
     kind = c.path["type"]
     if kind == "page":
@@ -2574,6 +2582,15 @@ def extensions() -> list[Any]:
     from . import extra
 
     return [importlib.import_module(f"{extra.__name__}.{m.name}") for m in pkgutil.iter_modules(extra.__path__)]
+
+
+def extension_answer(operation: str, c: Call) -> Response | None:
+    """An extension's answer to a request a core route received (its CORE_HOOKS), e.g. comments of a page."""
+    for ext in extensions():
+        hook = getattr(ext, "CORE_HOOKS", {}).get(operation)
+        if hook is not None and (response := hook(c)) is not None:
+            return response  # type: ignore[no-any-return]
+    return None
 
 
 def routes_of(group: str, flavor: Flavor) -> list[RouteSpec]:
