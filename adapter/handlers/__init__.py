@@ -153,7 +153,7 @@ async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
 
 def _page_id(value: str) -> str:
     """Confluence page ids are numbers (Cloud and Data Center); anything else is the caller's mistake."""
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "³".isdigit() is True, int("³") fails
         raise ToolError(f"page_id: expected a numeric page id, got {value!r}")
     return value
 

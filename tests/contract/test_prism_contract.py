@@ -134,7 +134,7 @@ def environment(prisms: dict[str, Prism], deployment: str, jira_personal_token: 
             "JIRA_URL": prisms["jira-platform"].site_url, "JIRA_DEPLOYMENT": "cloud",
             "JIRA_USERNAME": USER, "JIRA_API_TOKEN": TOKEN,
             "CONFLUENCE_URL": prisms["confluence-v2"].site_url + "/wiki", "CONFLUENCE_DEPLOYMENT": "cloud",
-            "CONFLUENCE_USERNAME": USER, "CONFLUENCE_API_TOKEN": TOKEN, "TOOLSETS": "all",
+            "CONFLUENCE_USERNAME": USER, "CONFLUENCE_API_TOKEN": TOKEN,
         }  # fmt: skip
     jira_auth = (
         {"JIRA_PERSONAL_TOKEN": TOKEN} if jira_personal_token else {"JIRA_USERNAME": USER, "JIRA_API_TOKEN": TOKEN}
@@ -142,7 +142,7 @@ def environment(prisms: dict[str, Prism], deployment: str, jira_personal_token: 
     return {
         "JIRA_URL": prisms["jira-dc"].site_url, "JIRA_DEPLOYMENT": "datacenter", **jira_auth,
         "CONFLUENCE_URL": prisms["confluence-dc"].site_url, "CONFLUENCE_DEPLOYMENT": "datacenter",
-        "CONFLUENCE_PERSONAL_TOKEN": TOKEN, "TOOLSETS": "all",
+        "CONFLUENCE_PERSONAL_TOKEN": TOKEN,
     }  # fmt: skip
 
 
