@@ -134,16 +134,18 @@ def build_request(binding: Binding, op: Operation, args: dict[str, Any]) -> tupl
     return kwargs, body
 
 
-def _body_model(module: types.ModuleType) -> Any:
-    """The class the operation wants as `body` (an attrs model with from_dict), or None for plain JSON."""
+def _body_model(module: types.ModuleType, body: JSON) -> Any:
+    """The class the operation wants as `body` (an attrs model with from_dict), `(item class, list)` for a list
+    of models, or None for plain JSON. A union (`Label | list[Label]`) is chosen by the shape of `body`."""
     annotation = inspect.signature(module.asyncio_detailed).parameters["body"].annotation
     candidates = typing.get_args(annotation) or (annotation,)
     for candidate in candidates:
-        if hasattr(candidate, "from_dict"):
+        if hasattr(candidate, "from_dict") and not isinstance(body, list):
             return candidate
         origin = typing.get_origin(candidate)
-        if origin is list and typing.get_args(candidate) and hasattr(typing.get_args(candidate)[0], "from_dict"):
-            return typing.get_args(candidate)[0], list
+        item = typing.get_args(candidate)[0] if origin is list and typing.get_args(candidate) else None
+        if isinstance(body, list) and hasattr(item, "from_dict"):
+            return item, list
     return None
 
 
@@ -160,7 +162,7 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
     """
     module = op.module()
     if body is not None:
-        model = _body_model(module)
+        model = _body_model(module, body)
         if isinstance(model, tuple):
             kwargs["body"] = [model[0].from_dict(item) for item in body]
         elif model is not None:
