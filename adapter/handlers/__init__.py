@@ -244,9 +244,9 @@ def _anchor(match: re.Match[str]) -> str:
 def _storage(args: dict[str, Any]) -> str:
     """The page body in storage format: Markdown is converted, storage passes as given."""
     content = _content(args)
-    if args.get("content_format", "markdown") not in ("markdown", "storage"):
+    if (args.get("content_format") or "markdown") not in ("markdown", "storage"):
         raise ToolError("content_format: expected markdown or storage")
-    if args.get("table_layout", "default") not in ("default", "wide", "full-width"):
+    if (args.get("table_layout") or "default") not in ("default", "wide", "full-width"):
         raise ToolError("table_layout: expected default, wide or full-width")
     if args.get("content_format") == "storage":
         return content

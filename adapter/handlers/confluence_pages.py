@@ -284,7 +284,7 @@ def replace_section(xhtml: str, heading: str, new: str) -> str:
 @handler
 async def confluence_update_page_section(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Read the storage once, splice one section, write once (the next version number comes from the read)."""
-    if args.get("content_format", "markdown") not in ("markdown", "storage"):
+    if (args.get("content_format") or "markdown") not in ("markdown", "storage"):
         raise ToolError("content_format: expected markdown or storage")
     page = await _read_page(ctx, args["page_id"])
     new = _storage({"content": args["new_content"], "content_format": args.get("content_format")})
@@ -330,11 +330,11 @@ async def confluence_move_page(ctx: HandlerContext, args: dict[str, Any]) -> JSO
         target = _page_id(target)
     if space_key:
         _check_space(ctx, space_key)
+    if ctx.scope:  # both ends inside the configured spaces
+        _check_space(ctx, await _space_of(ctx, page_id))
+        if target:
+            _check_space(ctx, await _space_of(ctx, target))
     if ctx.cloud:
-        if ctx.scope:
-            _check_space(ctx, await _space_of(ctx, page_id))
-            if target and not space_key:
-                _check_space(ctx, await _space_of(ctx, target))
         if not target:
             space = await _cloud_space(ctx, key=space_key)
             target, position = str(space.get("homepageId") or ""), "append"
@@ -415,7 +415,7 @@ async def confluence_set_page_restrictions(ctx: HandlerContext, args: dict[str, 
         for op, (users, groups) in final.items()
     ]
     if ctx.cloud:
-        await ctx.call("confluence-v1/updateRestrictions", body=body, id=page_id)
+        await ctx.call("confluence-v1/updateRestrictions", body={"results": body}, id=page_id)
     else:
         await ctx.call("confluence-dc/updateRestrictions", body=body, id=page_id)
     return {"page_id": page_id, "set": {op: {"users": u, "groups": g} for op, (u, g) in final.items()}}
