@@ -24,7 +24,9 @@ async def test_children_tree_history_diff(flavor: str) -> None:
         assert kids["next_start"] == 2 and kids["is_last"] is False
         rest = ok(await client.call_tool("confluence_get_page_children", {"parent_id": "65537", "start": 2}))
         assert [p["id"] for p in rest["pages"]] == ["65542", "65543", "65544"] and rest["is_last"] is True
-        body = ok(await client.call_tool("confluence_get_page_children", {"parent_id": "65538", "include_content": True}))
+        body = ok(
+            await client.call_tool("confluence_get_page_children", {"parent_id": "65538", "include_content": True})
+        )
         assert body["pages"][0]["body"].startswith("[TOC]\n\n# Deploy guide")
 
         tree = ok(await client.call_tool("confluence_get_space_page_tree", {"space_key": "DEV"}))
@@ -103,7 +105,11 @@ async def test_restrictions(flavor: str) -> None:
         }))  # fmt: skip
         got = ok(await client.call_tool("confluence_get_page_restrictions", {"page_id": "65539"}))
         assert got["update"] == {"users": [{"id": alice, "name": "Alice Anders"}], "groups": ["developers"]}
-        ok(await client.call_tool("confluence_set_page_restrictions", {"page_id": "65539", "read_groups": ["developers"]}))
+        ok(
+            await client.call_tool(
+                "confluence_set_page_restrictions", {"page_id": "65539", "read_groups": ["developers"]}
+            )
+        )
         got = ok(await client.call_tool("confluence_get_page_restrictions", {"page_id": "65539"}))
         assert got["read"]["groups"] == ["developers"] and got["update"]["groups"] == ["developers"]
         bad = await client.call_tool("confluence_set_page_restrictions", {"page_id": "65539", "read_users": ["nobody"]})
