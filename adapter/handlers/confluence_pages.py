@@ -9,7 +9,7 @@ import difflib
 import re
 from typing import Any
 
-from . import JSON, HandlerContext, ToolError, _check_space, _cloud_space, _page_id, _storage, handler
+from . import JSON, HandlerContext, ToolError, _check_space, _cloud_space, _page_id, _storage, _written, handler
 
 _DC_PAGE = "body.storage,version,space,ancestors"
 
@@ -310,7 +310,7 @@ async def confluence_update_page_section(ctx: HandlerContext, args: dict[str, An
             "version": {"number": version, "minorEdit": bool(args.get("is_minor_edit")), "message": message},
         }
         result = await ctx.call("confluence-dc/update_2", body=update, content_id=page_id)
-    return {**result, "section": args["heading_text"]}
+    return {**_written(result, {}, body, []), "section": args["heading_text"]}
 
 
 _POSITIONS = {"above": "before", "below": "after"}
@@ -441,7 +441,7 @@ async def confluence_copy_page(ctx: HandlerContext, args: dict[str, Any]) -> JSO
             else {"type": "space", "value": dest_space},
             "pageTitle": args["new_title"],
         }
-        return await ctx.call("confluence-v1/copyPage", body=body, id=source)
+        return _written(await ctx.call("confluence-v1/copyPage", body=body, id=source), {}, "", [])
     if args.get("copy_attachments"):
         raise ToolError("copy_attachments: Data Center has no copy operation; copy without attachments")
     page = await ctx.call("confluence-dc/getContentById", id=source, expand="body.storage,space")
@@ -454,4 +454,4 @@ async def confluence_copy_page(ctx: HandlerContext, args: dict[str, Any]) -> JSO
     }
     if parent:
         create["ancestors"] = [{"id": parent}]
-    return await ctx.call("confluence-dc/createContent", body=create)
+    return _written(await ctx.call("confluence-dc/createContent", body=create), {}, "", [])
