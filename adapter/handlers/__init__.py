@@ -152,10 +152,10 @@ async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     return await ctx.call(ref, cql=cql, limit=args["limit"])
 
 
-def _page_id(value: str) -> str:
+def _page_id(value: str, name: str = "page_id") -> str:
     """Confluence page ids are numbers (Cloud and Data Center); anything else is the caller's mistake."""
-    if not value.isdigit():
-        raise ToolError(f"page_id: expected a numeric page id, got {value!r}")
+    if not (value.isascii() and value.isdigit()):  # "³" is a digit to str.isdigit, not to int()
+        raise ToolError(f"{name}: expected a numeric page id, got {value!r}")
     return value
 
 

@@ -23,9 +23,9 @@ async def _space_of(ctx: HandlerContext, page_id: str) -> str | None:
     return (page.get("space") or {}).get("key")
 
 
-async def _guard(ctx: HandlerContext, page_id: str) -> str:
+async def _guard(ctx: HandlerContext, page_id: str, name: str = "page_id") -> str:
     """A checked page id, inside the configured spaces (a hard limit: checked before any write)."""
-    page_id = _page_id(page_id)
+    page_id = _page_id(page_id, name)
     if ctx.scope:
         _check_space(ctx, await _space_of(ctx, page_id))
     return page_id
@@ -75,7 +75,7 @@ def _int_arg(args: dict[str, Any], name: str, default: int, low: int, high: int)
 @handler
 async def confluence_get_page_children(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """One call for the list (v2 direct children: pages, folders, ...), one more for bodies when asked."""
-    parent = await _guard(ctx, args["parent_id"])
+    parent = await _guard(ctx, args["parent_id"], "parent_id")
     limit, start = _int_arg(args, "limit", 25, 1, 250), _int_arg(args, "start", 0, 0, 1_000_000)
     content = bool(args.get("include_content"))
     if not ctx.cloud:
@@ -327,7 +327,7 @@ async def confluence_move_page(ctx: HandlerContext, args: dict[str, Any]) -> JSO
     if not target and not space_key:
         raise ToolError("give target_parent_id, or target_space_key to move the page under that space's home page")
     if target:
-        target = _page_id(target)
+        target = _page_id(target, "target_parent_id")
     if space_key:
         _check_space(ctx, space_key)
     if ctx.scope:  # both ends inside the configured spaces
@@ -424,11 +424,11 @@ async def confluence_set_page_restrictions(ctx: HandlerContext, args: dict[str, 
 @handler
 async def confluence_copy_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Cloud copies natively (one call); Data Center reads the page and creates the copy (two)."""
-    source = _page_id(args["source_page_id"])
+    source = _page_id(args["source_page_id"], "source_page_id")
     dest_space, parent = args["destination_space_key"], args.get("destination_parent_id")
     _check_space(ctx, dest_space)
     if parent:
-        parent = _page_id(parent)
+        parent = _page_id(parent, "destination_parent_id")
     if ctx.cloud:
         if ctx.scope:
             _check_space(ctx, await _space_of(ctx, source))
