@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
@@ -151,10 +152,10 @@ async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     return await ctx.call(ref, cql=cql, limit=args["limit"])
 
 
-def _page_id(value: str) -> str:
+def _page_id(value: str, name: str = "page_id") -> str:
     """Confluence page ids are numbers (Cloud and Data Center); anything else is the caller's mistake."""
-    if not (value.isascii() and value.isdigit()):  # "³".isdigit() is True, int("³") fails
-        raise ToolError(f"page_id: expected a numeric page id, got {value!r}")
+    if not (value.isascii() and value.isdigit()):  # "³" is a digit to str.isdigit, not to int()
+        raise ToolError(f"{name}: expected a numeric page id, got {value!r}")
     return value
 
 
@@ -212,41 +213,138 @@ async def confluence_get_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON
     return page
 
 
+def _content(args: dict[str, Any]) -> str:
+    """The page body as given: `content`, or the text of the local file `content_file` (empty: an empty page)."""
+    if args.get("content_file"):
+        if args.get("content"):
+            raise ToolError("give content or content_file, not both")
+        path = Path(args["content_file"]).expanduser()
+        if not path.is_file():
+            raise ToolError(f"content_file: no such file: {args['content_file']}")
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ToolError(f"content_file: cannot read {args['content_file']}: {exc}") from None
+    return str(args.get("content") or "")
+
+
+_H = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+def _anchor(match: re.Match[str]) -> str:
+    """An anchor macro named after the heading's text, so `[link](#name)` targets survive in Confluence."""
+    name = re.sub(r"[^\w]+", "-", re.sub(r"<[^>]+>", "", match.group(2)).lower()).strip("-")
+    macro = (
+        '<ac:structured-macro ac:name="anchor" ac:schema-version="1">'
+        f'<ac:parameter ac:name="">{name}</ac:parameter></ac:structured-macro>'
+    )
+    return f"<h{match.group(1)}>{macro}{match.group(2)}</h{match.group(1)}>"
+
+
 def _storage(args: dict[str, Any]) -> str:
     """The page body in storage format: Markdown is converted, storage passes as given."""
-    content: str = args["content"]
-    return content if args.get("content_format") == "storage" else markdown_to_storage(content)
+    content = _content(args)
+    if (args.get("content_format") or "markdown") not in ("markdown", "storage"):
+        raise ToolError("content_format: expected markdown or storage")
+    if (args.get("table_layout") or "default") not in ("default", "wide", "full-width"):
+        raise ToolError("table_layout: expected default, wide or full-width")
+    if args.get("content_format") == "storage":
+        return content
+    storage = markdown_to_storage(content) if content.strip() else ""
+    if args.get("enable_heading_anchors"):
+        storage = _H.sub(_anchor, storage)
+    if args.get("table_layout"):
+        storage = re.sub(r"<table(?=[\s>])", f'<table data-layout="{args["table_layout"]}"', storage)
+    return storage
+
+
+# Page appearance lives in content properties on Cloud (the editor reads the `-published` ones).
+_PROPERTIES = {"emoji": "emoji-title-published", "page_width": "content-appearance-published"}
+
+
+def _property_values(ctx: HandlerContext, args: dict[str, Any]) -> dict[str, str]:
+    """The content properties the arguments ask for; refused on Data Center, which has neither feature."""
+    wanted = {name: args[name] for name in _PROPERTIES if args.get(name)}
+    if wanted and not ctx.cloud:
+        raise ToolError(f"{', '.join(wanted)}: title emoji and page width exist on Confluence Cloud only")
+    if wanted.get("page_width", "full-width") not in ("full-width", "fixed-width"):
+        raise ToolError("page_width: expected full-width or fixed-width")
+    out = {}
+    for name, value in wanted.items():
+        if name == "emoji" and not re.fullmatch(r"[0-9a-f]+(-[0-9a-f]+)*", value):
+            value = "-".join(f"{ord(c):x}" for c in value if c != "\ufe0f")  # what the editor stores: code points
+        out[_PROPERTIES[name]] = value
+    return out
+
+
+async def _set_properties(ctx: HandlerContext, page_id: str, values: dict[str, str], created: bool) -> list[str]:
+    """Create each property (a new page has none), or update it under its next version."""
+    for key, value in values.items():
+        existing = None
+        if not created:
+            found = await ctx.call("confluence-v2/getPageContentProperties", page_id=int(page_id), key=key)
+            existing = next(iter((found or {}).get("results") or []), None)
+        if existing:
+            number = int((existing.get("version") or {}).get("number") or 0) + 1
+            await ctx.call(
+                "confluence-v2/updatePagePropertyById",
+                body={"key": key, "value": value, "version": {"number": number}},
+                page_id=int(page_id),
+                property_id=int(existing["id"]),
+            )
+        else:
+            body = {"key": key, "value": value}
+            await ctx.call("confluence-v2/createPageProperty", body=body, page_id=int(page_id))
+    return sorted(values)
+
+
+def _written(page: JSON, args: dict[str, Any], storage: str, properties: list[str]) -> JSON:
+    """The write's answer plus what the confirmation needs: the body only when asked, properties set."""
+    if args.get("include_content"):
+        page = {**page, "body": {"storage": {"value": storage}}}
+    elif isinstance(page, dict):
+        page = {k: v for k, v in page.items() if k != "body"}
+    return {**page, "properties_set": properties} if properties else page
 
 
 @handler
 async def confluence_create_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     _check_space(ctx, args["space_key"])
+    properties = _property_values(ctx, args)
+    storage = _storage(args)
     if not ctx.cloud:
+        if args.get("subtype"):
+            raise ToolError("subtype: live docs exist on Confluence Cloud only")
         body: dict[str, Any] = {
             "type": "page",
             "title": args["title"],
             "space": {"key": args["space_key"]},
-            "body": {"storage": {"value": _storage(args), "representation": "storage"}},
+            "body": {"storage": {"value": storage, "representation": "storage"}},
         }
         if args.get("parent_id"):
             body["ancestors"] = [{"id": args["parent_id"]}]
-        return await ctx.call("confluence-dc/createContent", body=body)
+        return _written(await ctx.call("confluence-dc/createContent", body=body), args, storage, [])
     space = await _cloud_space(ctx, key=args["space_key"])
     body = {
         "spaceId": str(space["id"]),
         "status": "current",
         "title": args["title"],
-        "body": {"representation": "storage", "value": _storage(args)},
+        "body": {"representation": "storage", "value": storage},
     }
     if args.get("parent_id"):
         body["parentId"] = args["parent_id"]
-    return await ctx.call("confluence-v2/createPage", body=body)
+    if args.get("subtype"):
+        body["subtype"] = args["subtype"]
+    page = await ctx.call("confluence-v2/createPage", body=body)
+    return _written(page, args, storage, await _set_properties(ctx, str(page["id"]), properties, created=True))
 
 
 @handler
 async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Reads the current version first: Confluence rejects an update that does not name the next one."""
     page_id = _page_id(args["page_id"])
+    properties = _property_values(ctx, args)
+    storage = _storage(args)
     if ctx.cloud:
         current = await ctx.call("confluence-v2/getPageById", id=int(page_id))
         if ctx.scope:
@@ -255,12 +353,13 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
             "id": page_id,
             "status": "current",
             "title": args["title"],
-            "body": {"representation": "storage", "value": _storage(args)},
+            "body": {"representation": "storage", "value": storage},
             "version": {"number": current["version"]["number"] + 1, "message": args.get("version_comment") or ""},
         }
         if args.get("parent_id"):
             body["parentId"] = args["parent_id"]
-        return await ctx.call("confluence-v2/updatePage", body=body, id=int(page_id))
+        page = await ctx.call("confluence-v2/updatePage", body=body, id=int(page_id))
+        return _written(page, args, storage, await _set_properties(ctx, page_id, properties, created=False))
     current = await ctx.call("confluence-dc/getContentById", id=page_id, expand="version,space")
     space_key = (current.get("space") or {}).get("key")
     _check_space(ctx, space_key)
@@ -269,7 +368,7 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
         "type": current.get("type", "page"),
         "title": args["title"],
         "space": {"key": space_key},
-        "body": {"storage": {"value": _storage(args), "representation": "storage"}},
+        "body": {"storage": {"value": storage, "representation": "storage"}},
         "version": {
             "number": current["version"]["number"] + 1,
             "minorEdit": args.get("is_minor_edit", False),
@@ -278,7 +377,7 @@ async def confluence_update_page(ctx: HandlerContext, args: dict[str, Any]) -> J
     }
     if args.get("parent_id"):
         body["ancestors"] = [{"id": args["parent_id"]}]
-    return await ctx.call("confluence-dc/update_2", body=body, content_id=page_id)
+    return _written(await ctx.call("confluence-dc/update_2", body=body, content_id=page_id), args, storage, [])
 
 
 def _load_handler_modules() -> None:

@@ -114,6 +114,7 @@ class Sandbox:
         self.sprints = {s.id: s for s in data.sprints}
         self.spaces = {s.key: s for s in data.spaces}
         self.pages: dict[int, Page] = {p.id: p for p in data.pages}
+        self.versions: dict[int, dict[int, Page]] = {}  # page id -> earlier versions, as updates left them
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.extra: dict[str, Any] = {}  # state of the extension modules, each under its module's short name
@@ -2121,8 +2122,23 @@ def v2_visible_page(c: Call, kinds: Iterable[str] = ("page",)) -> Page:
     return page
 
 
+def remember_version(c: Call, page: Page) -> None:
+    """Keep the version an update replaces, so reads of a past version (`version=`) can serve it."""
+    c.sandbox.versions.setdefault(page.id, {})[page.version] = copy.copy(page)
+
+
+def past_version(c: Call, page: Page, raw: str | None) -> Page:
+    """The page as it was at version `raw` (the current page when not given or current)."""
+    if raw is None or raw == "" or raw == str(page.version):
+        return page
+    old = c.sandbox.versions.get(page.id, {}).get(int(raw)) if raw.isdigit() else None
+    if old is None:
+        raise ApiError(404, f"No content found with id {page.id} at version {raw}", code="NOT_FOUND")
+    return old
+
+
 def get_page_by_id(c: Call) -> Response:
-    page = v2_visible_page(c)
+    page = past_version(c, v2_visible_page(c), c.q.get("version"))
     return ok(v2_page(c, page, c.q.get("body-format"), labels=c.q.get("include-labels") == "true"))
 
 
@@ -2246,6 +2262,7 @@ def update_page(c: Call) -> Response:
         page.parent = parent.id
     if body.get("status") not in (None, "current"):
         raise ApiError(400, "The sandbox only keeps current pages", code="INVALID_REQUEST_PARAMETER")
+    remember_version(c, page)
     page.title, page.body, page.version = title, storage, version
     page.version_message = str((body.get("version") or {}).get("message") or "")
     page.modified, page.modifier = c.sandbox.tick(), c.sandbox.me.key
@@ -2333,7 +2350,10 @@ def get_content(c: Call) -> Response:
 def get_content_by_id(c: Call) -> Response:
     if (hooked := extension_answer("getContentById", c)) is not None:
         return hooked
-    return ok(v1_content(c, v1_visible_page(c), expand_param(c)))
+    page = v1_visible_page(c)
+    if c.q.get("version") and c.q.get("status") != "historical" and c.q.get("version") != str(page.version):
+        raise ApiError(404, f"No content found with id {page.id} and status current at version {c.q['version']}")
+    return ok(v1_content(c, past_version(c, page, c.q.get("version")), expand_param(c)))
 
 
 WRITE_EXPANDS = ("space", "version", "body.storage", "ancestors", "history")
@@ -2407,7 +2427,10 @@ def update_content(c: Call) -> Response:
         parent = c.sandbox.page(str((ancestors[-1] or {}).get("id")), ("page",))
         if parent is None or parent.space != page.space or parent.id == page.id:
             raise ApiError(400, "Invalid ancestor")
+        remember_version(c, page)
         page.parent = parent.id
+    else:
+        remember_version(c, page)
     page.title, page.body, page.version = str(title), storage, version
     page.version_message = str((body.get("version") or {}).get("message") or "")
     page.modified, page.modifier = c.sandbox.tick(), c.sandbox.me.key

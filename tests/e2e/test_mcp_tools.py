@@ -17,7 +17,7 @@ from adapter.cli import sandbox_overrides
 from adapter.config import load_settings
 from adapter.manifest import load_tools
 from adapter.sandbox.app import create_app
-from adapter.server import AtlassianServer
+from adapter.server import DEFAULT_TOOLSETS, AtlassianServer
 from tests.spec_guard import SpecGuard
 
 BROKEN = "/rest/api/3/issue/PROJ-3"  # answered with `[1, 2]` (not an issue): the server must answer with a tool error
@@ -65,7 +65,7 @@ ADF_LOOKS_GOOD = {"type": "doc", "version": 1, "content": [
 
 
 async def test_tools_list_is_sorted_and_complete() -> None:
-    async with connect("cloud") as (_, client):
+    async with connect("cloud", TOOLSETS="all") as (_, client):
         tools = (await client.list_tools()).tools
         cloud_tools = sorted(t.name for t in load_tools() if "cloud" in t.bindings and t.toolset != "catalog")
         assert [t.name for t in tools] == cloud_tools
@@ -204,7 +204,8 @@ async def test_filters_are_hard_limits() -> None:
 async def test_read_only_hides_and_refuses_writes() -> None:
     async with connect("cloud", READ_ONLY_MODE="true") as (harness, client):
         names = [t.name for t in (await client.list_tools()).tools]
-        assert names == ["confluence_get_page", "confluence_search", "jira_get_issue", "jira_search"]
+        default = [t for t in load_tools() if t.toolset in DEFAULT_TOOLSETS and "cloud" in t.bindings]
+        assert names == sorted(t.name for t in default if t.annotations["readOnlyHint"])
         refused = await client.call_tool("jira_create_issue", {"project_key": "P", "summary": "s", "issue_type": "T"})
         assert refused.is_error and "unknown tool 'jira_create_issue'" in refused.content[0].text
         assert harness.sandbox.requests == []
