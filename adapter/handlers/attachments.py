@@ -194,7 +194,7 @@ async def _page_or_blog(ctx: HandlerContext, refs: tuple[str, str], **kwargs: An
     try:
         return await ctx.call(refs[0], **kwargs)
     except upstream_errors() as exc:
-        if exc.status_code != 404:
+        if getattr(exc, "status_code", None) != 404:
             raise
         return await ctx.call(refs[1], **kwargs)
 
@@ -307,7 +307,8 @@ async def confluence_download_attachment(ctx: HandlerContext, args: dict[str, An
     container, raw = await _attachment(ctx, _attachment_id(args["attachment_id"]))
     result = await download(ctx, [_item(ctx, container, raw)], False, content_id=container)
     if result.data["skipped"]:  # one file asked for: not getting it is the tool failing
-        raise ToolError(f"{result.data['skipped'][0]['filename']} not downloaded: {result.data['skipped'][0]['reason']}")
+        skipped = result.data["skipped"][0]
+        raise ToolError(f"{skipped['filename']} not downloaded: {skipped['reason']}")
     return result
 
 

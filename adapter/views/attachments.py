@@ -6,18 +6,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import (
+    _B,
+    _I,
+    _S,
     JSON,
     View,
     ViewContext,
     _arr,
     _attachment,
-    _B,
-    _I,
     _int_at,
     _obj,
     _put,
     _root,
-    _S,
     register,
 )
 
@@ -31,7 +31,8 @@ def _item(raw: Any) -> JSON:
     out: JSON = {}
     _put(out, "id", str(raw["id"]) if raw.get("id") is not None else None)
     _put(out, "filename", raw.get("title"))
-    _put(out, "media_type", raw.get("mediaType") or ext.get("mediaType") or (raw.get("metadata") or {}).get("mediaType"))
+    media = raw.get("mediaType") or ext.get("mediaType") or (raw.get("metadata") or {}).get("mediaType")
+    _put(out, "media_type", media)
     _put(out, "size", raw.get("fileSize", ext.get("fileSize")))
     _put(out, "comment", raw.get("comment") or ext.get("comment"))
     _put(out, "version", version.get("number") if isinstance(version, dict) else None)
@@ -91,13 +92,14 @@ def _render_files(view: JSON) -> str:
 
 
 _ATT = _obj({"id": _S, "filename": _S, "media_type": _S, "size": _I, "comment": _S, "version": _I, "created": _S})
+_AS = {"enum": ["image", "text", "blob"]}
 _JIRA_ATT = _obj({"id": _S, "filename": _S, "mime_type": _S, "size": _I, "created": _S, "author": _S})
 _FILES = _root(
     _obj(
         {
             "issue_key": _S,
             "content_id": _S,
-            "files": _arr(_obj({"id": _S, "filename": _S, "media_type": _S, "size": _I, "as": {"enum": ["image", "text", "blob"]}})),
+            "files": _arr(_obj({"id": _S, "filename": _S, "media_type": _S, "size": _I, "as": _AS})),
             "skipped": _arr(_obj({"id": _S, "filename": _S, "reason": _S})),
             "more": _S,
         },
@@ -110,7 +112,12 @@ register(
         "confluence_attachments",
         _project_list,
         _render_list,
-        _root(_obj({"content_id": _S, "attachments": _arr(_ATT), "next_cursor": _S, "next_start": _I}, ["attachments"])),
+        _root(
+            _obj(
+                {"content_id": _S, "attachments": _arr(_ATT), "next_cursor": _S, "next_start": _I},
+                ["attachments"],
+            )
+        ),
     ),
     View(
         "jira_attachment_upload",
