@@ -262,7 +262,7 @@ def _item(ctx: HandlerContext, content_id: str, raw: JSON) -> Attachment:
         source: str | None = "confluence-v1/downloadAttatchment"
         kwargs = {"id": content_id, "attachment_id": att_id}
     else:
-        source, kwargs = link, {}
+        source, kwargs = (uri if isinstance(link, str) and link.startswith("/") else link), {}
     return Attachment(att_id, name, mime or _mime(name), size if isinstance(size, int) else None, source, uri, kwargs)
 
 
