@@ -199,6 +199,8 @@ async def fetch_file(
         for _hop in range(5):
             if not response.is_redirect:
                 break
+            if "location" not in response.headers:
+                raise ToolError(f"download answered {response.status_code} without a Location")
             url = str(httpx.URL(url).join(response.headers["location"]))
             if same_origin(url, site.root):
                 response = await client.get(url)

@@ -106,6 +106,7 @@ class Recorder(httpx.AsyncBaseTransport):
         self.exchanges: list[Exchange] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # a multipart body streams: read it so the exchange can show what was sent
         for prefix, prism in self.forward.items():
             if request.url.path.startswith(prefix):
                 request.url = request.url.copy_with(port=prism.port)
@@ -153,7 +154,8 @@ async def serve(
     """A server for this deployment whose requests go to the Prisms, and the recorder of its exchanges."""
     forward = {"/wiki/rest/": prisms["confluence-v1"]} if deployment == "cloud" else {}
     recorder = Recorder(prisms, forward)
-    settings = load_settings({}, environ=environment(prisms, deployment, jira_personal_token), read_dotenv=False)
+    environ = {**environment(prisms, deployment, jira_personal_token), "TOOLSETS": "all"}  # every shipped tool
+    settings = load_settings({}, environ=environ, read_dotenv=False)
     server = AtlassianServer(settings, load_tools(), recorder)
     try:
         yield server, recorder
