@@ -204,9 +204,9 @@ async def fetch_file(
             url = str(httpx.URL(url).join(response.headers["location"]))
             if same_origin(url, site.root):
                 response = await client.get(url)
-            else:  # a fresh client: no Authorization, no custom headers
-                async with httpx.AsyncClient(verify=site.config.ssl_verify, proxy=site.config.proxy) as bare:
-                    response = await bare.get(url)
+            else:  # the site's network path, none of its credentials (not closed: the transport is the site's)
+                bare = httpx.AsyncClient(transport=site.transport, timeout=site.config.timeout)
+                response = await bare.get(url)
     except upstream_errors() as exc:
         raise ToolError(describe_upstream_error(site.config.product, exc)) from exc
     except httpx.TransportError as exc:
