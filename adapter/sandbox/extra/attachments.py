@@ -21,6 +21,7 @@ from ..app import (
     Call,
     Sandbox,
     cursor_page,
+    iso_time,
     jira_attachment,
     no_content,
     ok,
@@ -139,7 +140,7 @@ def v2_attachment(c: Call, page: data.Page, a: data.PageAttachment) -> dict[str,
     owner = "pageId" if page.type == "page" else "blogPostId"
     return {"id": f"att{a.id}", "status": "current", "title": a.title, owner: str(page.id),
             "mediaType": a.media_type, "fileSize": a.size, "comment": state(c)["comments"].get(a.id, ""),
-            "version": {"number": state(c)["versions"].get(a.id, 1), "createdAt": "2026-10-01T09:00:00.000Z"},
+            "createdAt": iso_time(page.created), "version": {"number": state(c)["versions"].get(a.id, 1)},
             "downloadLink": f"/download/attachments/{page.id}/{quote(a.title)}?version=1&api=v2",
             "webuiLink": webui(c, page) + f"?preview=/{page.id}/{a.id}",
             "_links": {"download": f"/download/attachments/{page.id}/{quote(a.title)}?version=1&api=v2"}}  # fmt: skip
