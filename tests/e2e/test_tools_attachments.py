@@ -84,3 +84,17 @@ async def test_confluence_upload_list_download_delete(flavor: str) -> None:
         assert "data.csv" not in [a["filename"] for a in listed["attachments"]]
         again = await client.call_tool("confluence_delete_attachment", {"attachment_id": created["id"]})
         assert again.is_error and "404" in again.content[0].text
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+async def test_confluence_spaces_filter_is_a_hard_limit(flavor: str) -> None:
+    async with sandboxed(flavor, CONFLUENCE_SPACES_FILTER="OPS", **ALL) as (sandbox, client):
+        for tool, args in [("confluence_get_attachments", {"content_id": "65539"}),
+                           ("confluence_download_attachment", {"attachment_id": "att65601"}),
+                           ("confluence_delete_attachment", {"attachment_id": "att65601"}),
+                           ("confluence_upload_attachment", {"content_id": "65539", "content_base64": "aGk=",
+                                                             "filename": "a.txt"})]:  # fmt: skip
+            refused = await client.call_tool(tool, args)
+            assert refused.is_error and refused.content[0].text == "space DEV is outside this server's spaces (OPS)"
+        assert not [r for r in sandbox.requests if r.method != "GET" or "download" in r.path]  # nothing written
+        ok(await client.call_tool("confluence_get_attachments", {"content_id": "65546"}))  # an OPS page
