@@ -5,7 +5,9 @@ Every Atlassian request goes through a generated module's `asyncio_raw`; no REST
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import io
 import json
 import types
 import typing
@@ -154,6 +156,29 @@ class UnexpectedAnswer(Exception):
     "<Product> answered <this message>"."""
 
 
+def multipart_body(op: Operation, **fields: Any) -> Any:
+    """The multipart body model of `op`, by the model's attribute names: a (filename, bytes, mime type) tuple
+    becomes a file part; text goes in a nameless part where the model types the field as a file."""
+    import attrs
+
+    module = op.module()
+    model = _body_model(module, {})
+    file_class = importlib.import_module(module.__name__.split(".api.")[0] + ".types").File
+    kinds = {f.name: str(f.type) for f in attrs.fields(model)}
+
+    def part(name: str, value: Any) -> Any:
+        if isinstance(value, list):
+            return [part(name, item) for item in value]
+        if isinstance(value, tuple):
+            filename, data, mime_type = value
+            return file_class(payload=io.BytesIO(data), file_name=filename, mime_type=mime_type)
+        if "File" in kinds[name]:
+            return file_class(payload=io.BytesIO(str(value).encode()))
+        return value
+
+    return model(**{name: part(name, value) for name, value in fields.items() if value is not None})
+
+
 async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON | None = None) -> JSON:
     """Run one generated operation; its decoded JSON answer (None when the answer has no body).
 
@@ -161,7 +186,9 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
     the models would reject still reaches them. Non-2xx answers raise the SDK's typed AtlassianError.
     """
     module = op.module()
-    if body is not None:
+    if hasattr(body, "to_multipart"):  # a multipart body already built (multipart_body): files need their names
+        kwargs["body"] = body
+    elif body is not None:
         model = _body_model(module, body)
         if isinstance(model, tuple):
             kwargs["body"] = [model[0].from_dict(item) for item in body]

@@ -18,7 +18,7 @@ from mcp.server import Server
 
 from . import catalog_mode, catalogue, invoke
 from .config import ConfigError, ProductConfig, Settings
-from .handlers import HANDLERS, HandlerContext, ToolError
+from .handlers import HANDLERS, HandlerContext, ToolError, WithContent
 from .manifest import ToolSpec
 from .views import ViewContext, get_view
 
@@ -207,6 +207,56 @@ def describe_upstream_error(product: str, error: Any) -> str:
     )
 
 
+def same_origin(url: str, root: str) -> bool:
+    """Same scheme, host and port: where the site's credentials may go."""
+    import httpx
+
+    a, b = httpx.URL(url), httpx.URL(root)
+    return (a.scheme, a.host, a.port or a.scheme) == (b.scheme, b.host, b.port or b.scheme)
+
+
+async def fetch_file(
+    site: Site, allowed: Mapping[str, catalogue.Operation], source: str, limit: int, **kwargs: Any
+) -> tuple[bytes, str]:
+    """A file's bytes and content type: from a generated operation the tool lists (`<api>/<id>`), or from a URL
+    in the site's own answer. Credentials go only to the site's host: a URL elsewhere is refused, and a redirect
+    elsewhere (Atlassian's media store) is followed without them. More than `limit` bytes is refused."""
+    import httpx
+
+    op = allowed.get(source)
+    sdk_client = site.client(op.api if op else next(iter(allowed.values())).api)
+    client = sdk_client.get_async_httpx_client()
+    try:
+        if op is not None:
+            response = await op.module().asyncio_raw(client=sdk_client, **kwargs)
+            url = str(response.url)
+        else:
+            url = str(httpx.URL(site.root + "/").join(source))
+            if not same_origin(url, site.root):
+                raise ToolError(f"not fetched: {url} is not on the site's host")
+            response = await client.get(url)
+        for _hop in range(5):
+            if not response.is_redirect:
+                break
+            if "location" not in response.headers:
+                raise ToolError(f"download answered {response.status_code} without a Location")
+            url = str(httpx.URL(url).join(response.headers["location"]))
+            if same_origin(url, site.root):
+                response = await client.get(url)
+            else:  # the site's network path, none of its credentials (not closed: the transport is the site's)
+                bare = httpx.AsyncClient(transport=site.transport, timeout=site.config.timeout)
+                response = await bare.get(url)
+    except upstream_errors() as exc:
+        raise ToolError(describe_upstream_error(site.config.product, exc)) from exc
+    except httpx.TransportError as exc:
+        raise ToolError(f"could not download: {type(exc).__name__}") from exc
+    if response.status_code >= 300:
+        raise ToolError(f"download answered {response.status_code}")
+    if len(response.content) > limit:
+        raise ToolError(f"{len(response.content)} bytes, over the {limit}-byte limit")
+    return response.content, response.headers.get("content-type", "application/octet-stream").split(";")[0]
+
+
 class AtlassianServer:
     """Serves the selected tools for one configuration (one set of credentials; multi-user comes later)."""
 
@@ -264,13 +314,14 @@ class AtlassianServer:
         if error is not None:
             return error_result(validation_message(error, validator.schema))
         try:
+            extra: list[Any] = []  # content blocks a handler sends beside the JSON (images, files)
             if catalog:
                 structured, text = await self._run_catalog(name, args)
             else:
                 assert tool is not None
-                structured, text = await self._run_tool(tool, args)
+                structured, text, extra = await self._run_tool(tool, args)
             return types.CallToolResult(
-                content=[types.TextContent(type="text", text=text)], structured_content=structured
+                content=[types.TextContent(type="text", text=text), *extra], structured_content=structured
             )
         except (ToolError, invoke.ArgumentError) as exc:
             return error_result(str(exc))
@@ -284,7 +335,7 @@ class AtlassianServer:
             log.exception("tool %s failed", name)
             return error_result(f"{name} failed: {type(exc).__name__}: {exc}")
 
-    async def _run_tool(self, tool: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async def _run_tool(self, tool: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str, list[Any]]:
         for param_name, param in tool.parameters.items():
             if param_name not in args and param.default is not None:
                 args[param_name] = param.default
@@ -296,11 +347,14 @@ class AtlassianServer:
         site = self.sites[tool.product]
         self._check_scope(tool, site, args)
         data = await self._run(tool, site, args)
+        extra = data.content if isinstance(data, WithContent) else []
+        data = data.data if isinstance(data, WithContent) else data
         view = get_view(tool.view)
         context = ViewContext(site_url=site.root, deployment=site.config.deployment, arguments=args)
         structured = view.project(data, context)
         self._apply_limits(tool, args, structured)
-        return cap_size(structured, view.render, self.settings.max_result_chars)
+        structured, text = cap_size(structured, view.render, self.settings.max_result_chars)
+        return structured, text, extra
 
     async def _run_catalog(self, name: str, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
         from .views import compact
@@ -346,7 +400,10 @@ class AtlassianServer:
                 kwargs = {k: v for k, v in kwargs.items() if v is not None}
                 return await invoke.call(op, site.client(op.api), kwargs, body)
 
-            context = HandlerContext(site.config.deployment, site.root, site.config.filter, call)
+            async def fetch(source: str, limit: int, **kwargs: Any) -> tuple[bytes, str]:
+                return await fetch_file(site, allowed, source, limit, **kwargs)
+
+            context = HandlerContext(site.config.deployment, site.root, site.config.filter, call, fetch)
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)

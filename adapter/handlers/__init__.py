@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,21 @@ class HandlerContext:
     site_url: str
     scope: tuple[str, ...]  # JIRA_PROJECTS_FILTER or CONFLUENCE_SPACES_FILTER; empty: no limit
     call: Callable[..., Awaitable[JSON]]  # call(ref, body=None, **python_kwargs) -> JSON
+    # fetch(ref_or_url, limit, **python_kwargs) -> (bytes, content type): a file's bytes, from a generated operation
+    # the tool lists or from a URL in the site's own answer (same host only); ToolError when it cannot
+    fetch: Callable[..., Awaitable[tuple[bytes, str]]] | None = None
 
     @property
     def cloud(self) -> bool:
         return self.deployment == "cloud"
+
+
+@dataclass
+class WithContent:
+    """A handler's JSON result plus MCP content blocks (images, files) that travel beside it in the tool result."""
+
+    data: JSON
+    content: list[Any] = field(default_factory=list)
 
 
 Handler = Callable[[HandlerContext, dict[str, Any]], Awaitable[JSON]]

@@ -707,6 +707,19 @@ def field_catalogue(c: Call) -> list[JSON]:
     return fields
 
 
+def jira_attachment(c: Call, a: seed.Attachment) -> JSON:
+    return {
+        "self": f"{c.jira_api}/attachment/{a.id}",
+        "id": str(a.id),
+        "filename": a.filename,
+        "author": jira_user(c, c.sandbox.user(a.author)),
+        "created": jira_time(a.created),
+        "size": a.size,
+        "mimeType": a.mime_type,
+        "content": f"{c.jira_root}/secure/attachment/{a.id}/{quote(a.filename)}",
+    }
+
+
 def issue_fields(c: Call, issue: Issue) -> dict[str, Any]:
     """Every field of an issue, as this API shows it."""
     sandbox = c.sandbox
@@ -771,19 +784,7 @@ def issue_fields(c: Call, issue: Issue) -> dict[str, Any]:
         "duedate": issue.due.isoformat() if issue.due else None,
         "subtasks": subtasks,
         "issuelinks": links,
-        "attachment": [
-            {
-                "self": f"{c.jira_api}/attachment/{a.id}",
-                "id": str(a.id),
-                "filename": a.filename,
-                "author": jira_user(c, sandbox.user(a.author)),
-                "created": jira_time(a.created),
-                "size": a.size,
-                "mimeType": a.mime_type,
-                "content": f"{c.jira_root}/secure/attachment/{a.id}/{quote(a.filename)}",
-            }
-            for a in issue.attachments
-        ],
+        "attachment": [jira_attachment(c, a) for a in issue.attachments],
         "comment": {
             "comments": [jira_comment(c, issue, m) for m in issue.comments],
             "self": f"{c.jira_api}/issue/{issue.id}/comment",
@@ -2348,6 +2349,10 @@ def get_content(c: Call) -> Response:
 
 
 def get_content_by_id(c: Call) -> Response:
+    if c.path["id"].startswith("att"):  # attachments are content too
+        from .extra.attachments import attachment_as_content
+
+        return attachment_as_content(c)
     if (hooked := extension_answer("getContentById", c)) is not None:
         return hooked
     page = v1_visible_page(c)
@@ -2438,6 +2443,10 @@ def update_content(c: Call) -> Response:
 
 
 def delete_content(c: Call) -> Response:
+    if c.path["id"].startswith("att"):  # attachments are content too
+        from .extra.attachments import delete_attachment
+
+        return delete_attachment(c)
     trash(c, v1_visible_page(c))
     return no_content()
 
@@ -2460,7 +2469,9 @@ def get_content_children(c: Call) -> Response:
 
 def get_attachments(c: Call) -> Response:
     page = v1_visible_page(c)
-    chunk, paging = start_limit_page(c, [v1_attachment(c, page, a) for a in page.attachments], 50)
+    name, media = c.q.get("filename"), c.q.get("mediaType")
+    kept = [a for a in page.attachments if name in (None, a.title) and media in (None, a.media_type)]
+    chunk, paging = start_limit_page(c, [v1_attachment(c, page, a) for a in kept], 50)
     return ok({"results": chunk, **paging})
 
 
@@ -2726,6 +2737,21 @@ def unauthenticated(api: Api) -> ApiError:
     return ApiError(401, "This request requires authentication")
 
 
+async def form_parts(request: Request) -> dict[str, list[Any]]:
+    """A multipart body: each field's values, files as {filename, content_type, data}."""
+    parts: dict[str, list[Any]] = {}
+    async with request.form() as form:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                parts.setdefault(name, []).append(value)
+            else:
+                data = await value.read()
+                parts.setdefault(name, []).append(
+                    {"filename": value.filename, "content_type": value.content_type, "data": data}
+                )
+    return parts
+
+
 async def serve(request: Request, api: Api, handler: Handler | None, operation: str) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
     raw = await request.body()
@@ -2734,6 +2760,8 @@ async def serve(request: Request, api: Api, handler: Handler | None, operation: 
         bad_json = False
     except ValueError:
         body, bad_json = raw.decode(errors="replace"), True
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):  # uploads: {name: [parts]}
+        body, bad_json = await form_parts(request), False
     who, valid = credential(sandbox, request.headers.get("authorization", ""))
     fault = next((f for f in sandbox.faults if f.times > 0 and f.pattern.search(request.url.path)), None)
     if fault is not None and fault.kind != "status":
@@ -2812,7 +2840,11 @@ ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 def routes_for(flavor: Flavor) -> list[BaseRoute]:
     """One Starlette route per operation (named by operationId), then a catch-all 404 per API and for the site."""
-    mounts: list[BaseRoute] = []
+    mounts: list[BaseRoute] = [  # extension routes outside the REST APIs (download servlets), by full path
+        Route(path, endpoint(api, handler, name), methods=[method], name=name)
+        for ext in extensions()
+        for name, method, path, api, handler in getattr(ext, "SITE_ROUTES", {}).get(flavor, [])
+    ]
     for prefix, api, groups in MOUNTS[flavor]:
         routes: list[BaseRoute] = [
             Route(path, endpoint(api, handler, operation_id), methods=[method], name=operation_id)

@@ -106,6 +106,7 @@ class Recorder(httpx.AsyncBaseTransport):
         self.exchanges: list[Exchange] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # a multipart body streams: read it so the exchange can show what was sent
         for prefix, prism in self.forward.items():
             if request.url.path.startswith(prefix):
                 request.url = request.url.copy_with(port=prism.port)
