@@ -154,7 +154,9 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
     the models would reject still reaches them. Non-2xx answers raise the SDK's typed AtlassianError.
     """
     module = op.module()
-    if body is not None:
+    if body is not None and hasattr(body, "to_dict"):  # already a generated model (multipart files keep names)
+        kwargs["body"] = body
+    elif body is not None:
         model = _body_model(module)
         if isinstance(model, tuple):
             kwargs["body"] = [model[0].from_dict(item) for item in body]

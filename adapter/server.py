@@ -18,7 +18,7 @@ from mcp.server import Server
 
 from . import catalog_mode, catalogue, invoke
 from .config import ConfigError, ProductConfig, Settings
-from .handlers import HANDLERS, HandlerContext, ToolError
+from .handlers import HANDLERS, HandlerContext, ToolError, principal_of
 from .manifest import ToolSpec
 from .views import ViewContext, get_view
 
@@ -301,7 +301,9 @@ class AtlassianServer:
                 kwargs = {k: v for k, v in kwargs.items() if v is not None}
                 return await invoke.call(op, site.client(op.api), kwargs, body)
 
-            context = HandlerContext(site.config.deployment, site.root, site.config.filter, call)
+            config = site.config
+            principal = principal_of(config.username, config.api_token, config.personal_token)
+            context = HandlerContext(config.deployment, site.root, config.filter, call, principal)
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)
