@@ -55,7 +55,7 @@ def _score(keyword: str, field: JSON) -> float:
         (difflib.SequenceMatcher(None, keyword, name[i : i + len(keyword)]).ratio() for i in range(len(name) or 1)),
         default=0.0,
     )
-    return best if best >= 0.6 else 0.0
+    return best if best >= 0.8 else 0.0
 
 
 @handler

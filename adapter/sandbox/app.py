@@ -682,6 +682,8 @@ def field_catalogue(c: Call) -> list[JSON]:
     if not c.cloud:
         fields.append(custom(10014, "Epic Link", "any", "com.pyxis.greenhopper.jira:gh-epic-link", "Epic Link"))
         fields.append(custom(10011, "Epic Name", "string", "com.pyxis.greenhopper.jira:gh-epic-label", "Epic Name"))
+    for state in c.sandbox.extra.values():  # custom fields that extension modules seed (e.g. a select field)
+        fields += state.get("custom_fields", []) if isinstance(state, dict) else []
     return fields
 
 
@@ -2671,6 +2673,8 @@ async def serve(request: Request, api: Api, handler: Handler | None, operation: 
         bad_json = False
     except ValueError:
         body, bad_json = raw.decode(errors="replace"), True
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        body, bad_json = raw, False  # an upload: its route parses the parts
     who, valid = credential(sandbox, request.headers.get("authorization", ""))
     response = respond(sandbox, request, api, handler, body, bad_json, valid)
     sandbox.requests.append(
