@@ -143,6 +143,15 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
         "its body schema makes it a non-nullable string.",
     ),
     Allowance(
+        "jira-platform",
+        "submitBulkMove",
+        r"body( targetToSourcesMapping/.+)?",
+        r"^'(targetToMultipleSourceMapping|issueIdOrKeys)' is a required property$",
+        "jira-platform spec: IssueBulkMovePayload and targetToSourcesMapping require `targetToMultipleSourceMapping` "
+        "and `issueIdOrKeys`, names that are not among their properties (typos of the documented "
+        "`targetToSourcesMapping` and `issueIdsOrKeys` that the spec's own example uses).",
+    ),
+    Allowance(
         "jira-dc",
         "search_1",
         "query expand",
@@ -156,7 +165,7 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
         r"body properties/\d+/value",
         r" is not of type 'string'$",
         "jira-dc spec: EntityPropertyBean.value is a string, but a property value is JSON; JSM's documented "
-        "`sd.public.comment` property is `{\"internal\": true}`.",
+        '`sd.public.comment` property is `{"internal": true}`.',
     ),
     Allowance(
         "jira-platform|jira-dc",

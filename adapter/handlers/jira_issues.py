@@ -136,6 +136,11 @@ DEFAULT_ISSUE_FIELDS = (
 INCLUDES = ("remote_links", "transitions", "watchers", "changelog", "comments", "worklogs")
 
 
+def _listed(ctx: HandlerContext, values: list[str] | None) -> Any:
+    """A list parameter as each API takes it: an array on Cloud, one comma-separated string on Data Center."""
+    return values if ctx.cloud or values is None else ",".join(values)
+
+
 @handler
 async def jira_get_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """One getIssue; `include` adds fields/expansions to it, and only remote links and watchers cost a call each."""
@@ -155,12 +160,13 @@ async def jira_get_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
         expand.append("names")
     api = _api(ctx)
     key = args["issue_key"]
+    properties = split(args.get("properties")) or None
     issue = await ctx.call(
         f"{api}/getIssue",
         issue_id_or_key=key,
-        fields=fields,
+        fields=_listed(ctx, fields),
         expand=",".join(expand) or None,
-        properties=split(args.get("properties")) or None,
+        properties=_listed(ctx, properties),
         update_history=args.get("update_history", True),
     )
     if "remote_links" in include:
@@ -195,7 +201,9 @@ async def jira_batch_get_changelogs(ctx: HandlerContext, args: dict[str, Any]) -
     logs: dict[str, list[JSON]] = {}
     count, token = 0, None
     for _ in range(10):  # bounded: at most 10 pages
-        page = await ctx.call("jira-platform/getBulkChangelogs", body=body | ({"nextPageToken": token} if token else {}))
+        page = await ctx.call(
+            "jira-platform/getBulkChangelogs", body=body | ({"nextPageToken": token} if token else {})
+        )
         for entry in page.get("issueChangeLogs") or []:
             histories = entry.get("changeHistories") or []
             take = histories[: max(limit - count, 0)]
@@ -346,7 +354,9 @@ async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
         attached = [a.get("filename") for a in answer or [] if isinstance(a, dict)]
     change = _issue_change(ctx, key, updated=sorted(fields), attached=attached)
     if args.get("return_fields"):
-        change["issue"] = await ctx.call(f"{api}/getIssue", issue_id_or_key=key, fields=split(args["return_fields"]))
+        change["issue"] = await ctx.call(
+            f"{api}/getIssue", issue_id_or_key=key, fields=_listed(ctx, split(args["return_fields"]))
+        )
     return change
 
 

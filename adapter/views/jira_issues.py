@@ -109,13 +109,17 @@ def _project_batch(data: Any, ctx: ViewContext) -> JSON:
     created = []
     for issue in found.get("issues") or []:
         if isinstance(issue, dict) and issue.get("key"):
-            created.append({"key": issue["key"], "id": _id(issue.get("id")), "url": f"{ctx.site_url}/browse/{issue['key']}"})
+            created.append(
+                {"key": issue["key"], "id": _id(issue.get("id")), "url": f"{ctx.site_url}/browse/{issue['key']}"}
+            )
     failed = []
     for error in found.get("errors") or []:
         if not isinstance(error, dict):
             continue
         details = error.get("elementErrors") if isinstance(error.get("elementErrors"), dict) else {}
-        reasons = list(details.get("errorMessages") or []) + [f"{k}: {v}" for k, v in (details.get("errors") or {}).items()]
+        reasons = list(details.get("errorMessages") or []) + [
+            f"{k}: {v}" for k, v in (details.get("errors") or {}).items()
+        ]
         failed.append({"index": error.get("failedElementNumber"), "errors": reasons})
     out: JSON = {"created": created}
     _put(out, "failed", failed)
@@ -172,15 +176,29 @@ register(
         "jira_field_list",
         _project_fields,
         _render_fields,
-        _root(_obj({"fields": _arr(_obj({"id": _S, "name": _S, "type": _S, "custom_type": _S, "jql": _S})),
-                    "total": _I}, ["fields"])),  # fmt: skip
+        _root(
+            _obj(
+                {"fields": _arr(_obj({"id": _S, "name": _S, "type": _S, "custom_type": _S, "jql": _S})), "total": _I},
+                ["fields"],
+            )
+        ),  # fmt: skip
     ),
     View(
         "jira_field_options",
         _project_options,
         _render_options,
-        _root(_obj({"field_id": _S, "context_id": _S, "options": _arr(_obj({"id": _S, "value": _S, "parent_id": _S,
-                    "disabled": _B})), "values": _STRS, "total": _I}, ["total"])),  # fmt: skip
+        _root(
+            _obj(
+                {
+                    "field_id": _S,
+                    "context_id": _S,
+                    "options": _arr(_obj({"id": _S, "value": _S, "parent_id": _S, "disabled": _B})),
+                    "values": _STRS,
+                    "total": _I,
+                },
+                ["total"],
+            )
+        ),  # fmt: skip
     ),
     View(
         "jira_transition_list",
@@ -192,8 +210,16 @@ register(
         "jira_batch_created",
         _project_batch,
         _render_batch,
-        _root(_obj({"created": _arr(_obj({"key": _S, "id": _S, "url": _S})),
-                    "failed": _arr(_obj({"index": _I, "errors": _STRS})), "validated": _I}, ["created"])),  # fmt: skip
+        _root(
+            _obj(
+                {
+                    "created": _arr(_obj({"key": _S, "id": _S, "url": _S})),
+                    "failed": _arr(_obj({"index": _I, "errors": _STRS})),
+                    "validated": _I,
+                },
+                ["created"],
+            )
+        ),  # fmt: skip
     ),
     View(
         "jira_changelogs",

@@ -60,8 +60,17 @@ def seed(sandbox: Sandbox) -> None:
                 },
             }
         ],
-        "contexts": {SEVERITY: [{"id": "10140", "name": "Default context", "isGlobalContext": True,
-                                 "isAnyIssueType": True, "description": ""}]},  # fmt: skip
+        "contexts": {
+            SEVERITY: [
+                {
+                    "id": "10140",
+                    "name": "Default context",
+                    "isGlobalContext": True,
+                    "isAnyIssueType": True,
+                    "description": "",
+                }
+            ]
+        },  # fmt: skip
         "options": {
             "10140": [
                 {"id": "10200", "value": "S1 - Critical", "disabled": False},
@@ -70,20 +79,41 @@ def seed(sandbox: Sandbox) -> None:
                 {"id": "10203", "value": "S4 - Cosmetic", "disabled": True},
             ]
         },
-        "remote_links": {"PROJ-4": [{"id": 10000, "globalId": "system=https://status.example.com/incidents/42",
-                                     "relationship": "mentioned in",
-                                     "object": {"url": "https://status.example.com/incidents/42",
-                                                "title": "Incident 42: Safari checkout"}}]},  # fmt: skip
+        "remote_links": {
+            "PROJ-4": [
+                {
+                    "id": 10000,
+                    "globalId": "system=https://status.example.com/incidents/42",
+                    "relationship": "mentioned in",
+                    "object": {
+                        "url": "https://status.example.com/incidents/42",
+                        "title": "Incident 42: Safari checkout",
+                    },
+                }
+            ]
+        },  # fmt: skip
         "histories": {
             "PROJ-4": [
-                {"id": "10300", "author": "bob", "created": now.replace(day=1, hour=10),
-                 "items": [("status", "10000", "Backlog", "10001", "To Do")]},
-                {"id": "10301", "author": "sandbox", "created": now.replace(day=1, hour=11),
-                 "items": [("priority", "3", "Medium", "1", "Highest"), ("labels", None, "", None, "safari")]},
+                {
+                    "id": "10300",
+                    "author": "bob",
+                    "created": now.replace(day=1, hour=10),
+                    "items": [("status", "10000", "Backlog", "10001", "To Do")],
+                },
+                {
+                    "id": "10301",
+                    "author": "sandbox",
+                    "created": now.replace(day=1, hour=11),
+                    "items": [("priority", "3", "Medium", "1", "Highest"), ("labels", None, "", None, "safari")],
+                },
             ],
             "PROJ-5": [
-                {"id": "10302", "author": "sandbox", "created": now.replace(day=1, hour=12),
-                 "items": [("status", "10001", "In Progress", "10002", "Done")]},
+                {
+                    "id": "10302",
+                    "author": "sandbox",
+                    "created": now.replace(day=1, hour=12),
+                    "items": [("status", "10001", "In Progress", "10002", "Done")],
+                },
             ],
         },  # fmt: skip
         "tasks": {},
