@@ -494,7 +494,8 @@ def _by_display_name(out: JSON) -> None:
         return
     labels = [names.get(k, k) for k in custom]
     out["custom_fields"] = {
-        (label if labels.count(label) == 1 else f"{label} ({k})"): v for (k, v), label in zip(custom.items(), labels)
+        (label if labels.count(label) == 1 else f"{label} ({k})"): v
+        for (k, v), label in zip(custom.items(), labels, strict=True)
     }
 
 

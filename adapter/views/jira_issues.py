@@ -16,6 +16,7 @@ from . import (
     _id,
     _inline,
     _obj,
+    _obj_at,
     _put,
     _require_dict,
     _root,
@@ -33,7 +34,7 @@ def _field(value: Any) -> JSON:
         return out
     _put(out, "id", value.get("id"))
     _put(out, "name", value.get("name"))
-    schema = value.get("schema") if isinstance(value.get("schema"), dict) else {}
+    schema = _obj_at(value, "schema")
     kind = schema.get("type")
     _put(out, "type", f"{kind} of {schema['items']}" if kind == "array" and schema.get("items") else kind)
     _put(out, "custom_type", str(schema.get("custom", "")).rsplit(":", 1)[-1])
@@ -82,14 +83,15 @@ def _project_options(data: Any, ctx: ViewContext) -> JSON:
 
 
 def _render_options(view: JSON) -> str:
-    shown = view.get("values", view.get("options", []))
+    shown: list[Any] = view.get("values") or view.get("options") or []
     head = f"{view['field_id']}: {len(shown)} of {view['total']} options"
     if "context_id" in view:
         head += f" (context {view['context_id']})"
     if "values" in view:
         return head + "\n" + "\n".join(str(v) for v in view["values"])
-    return "\n".join([head] + [f"{o.get('id', '')} · {o.get('value', '')}" + (" (disabled)" if o.get("disabled") else "")
-                               for o in view["options"]])  # fmt: skip
+    lines = [f"{o.get('id', '')} · {o.get('value', '')}" + (" (disabled)" if o.get("disabled") else "")
+             for o in view["options"]]  # fmt: skip
+    return "\n".join([head, *lines])
 
 
 def _project_transition_list(data: Any, ctx: ViewContext) -> JSON:
@@ -98,8 +100,10 @@ def _project_transition_list(data: Any, ctx: ViewContext) -> JSON:
 
 
 def _render_transition_list(view: JSON) -> str:
-    lines = [f"{t.get('id')} · {t.get('name')} → {t.get('to', '?')}" + ("" if t.get("available", True) else " (blocked)")
-             for t in view["transitions"]]  # fmt: skip
+    lines = [
+        f"{t.get('id')} · {t.get('name')} → {t.get('to', '?')}" + ("" if t.get("available", True) else " (blocked)")
+        for t in view["transitions"]
+    ]
     return "\n".join(lines) or "no transitions available"
 
 
@@ -116,7 +120,7 @@ def _project_batch(data: Any, ctx: ViewContext) -> JSON:
     for error in found.get("errors") or []:
         if not isinstance(error, dict):
             continue
-        details = error.get("elementErrors") if isinstance(error.get("elementErrors"), dict) else {}
+        details = _obj_at(error, "elementErrors")
         reasons = list(details.get("errorMessages") or []) + [
             f"{k}: {v}" for k, v in (details.get("errors") or {}).items()
         ]
@@ -139,7 +143,7 @@ def _render_batch(view: JSON) -> str:
 
 def _project_changelogs(data: Any, ctx: ViewContext) -> JSON:
     found = _require_dict(data, "jira changelogs")
-    logs = found.get("changelogs") if isinstance(found.get("changelogs"), dict) else {}
+    logs = _obj_at(found, "changelogs")
     issues = [{"issue_id": issue_id, "changes": _changelog({"histories": h})} for issue_id, h in logs.items()]
     return {"issues": issues, "more": bool(found.get("more"))}
 

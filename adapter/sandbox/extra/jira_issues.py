@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..seed import Attachment, Issue, Project
 from ..app import (
     PRIORITY_IDS,
     ApiError,
@@ -29,6 +28,7 @@ from ..app import (
     ok,
     writable_issue,
 )
+from ..seed import Attachment, Issue, Project
 
 SEVERITY = "customfield_10040"
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
