@@ -78,7 +78,10 @@ async def jira_get_field_options(ctx: HandlerContext, args: dict[str, Any]) -> J
     if ctx.cloud:
         context_id = args.get("context_id")
         if not context_id:
-            contexts = (await ctx.call("jira-platform/getContextsForField", field_id=field_id)).get("values") or []
+            found = await ctx.call("jira-platform/getContextsForField", field_id=field_id)
+            contexts = [
+                c for c in (found.get("values") if isinstance(found, dict) else None) or [] if isinstance(c, dict)
+            ]
             if not contexts:
                 raise ToolError(f"field_id: {field_id} has no context (is it a select field?)")
             chosen = next((c for c in contexts if c.get("isGlobalContext")), contexts[0])
@@ -88,7 +91,7 @@ async def jira_get_field_options(ctx: HandlerContext, args: dict[str, Any]) -> J
         page = await ctx.call(
             "jira-platform/getOptionsForContext", field_id=field_id, context_id=int(context_id), max_results=1000
         )
-        options = [o for o in page.get("values") or [] if isinstance(o, dict)]
+        options = [o for o in (page.get("values") if isinstance(page, dict) else None) or [] if isinstance(o, dict)]
         result: JSON = {"field_id": field_id, "context_id": str(context_id), "options": options}
     else:
         if not args.get("project_key") or not args.get("issue_type"):
@@ -100,7 +103,8 @@ async def jira_get_field_options(ctx: HandlerContext, args: dict[str, Any]) -> J
             issue_type_id=type_id,
             max_results="1000",
         )
-        entry = next((v for v in meta.get("values") or [] if v.get("fieldId") == field_id), None)
+        values = meta.get("values") if isinstance(meta, dict) else None
+        entry = next((v for v in values or [] if isinstance(v, dict) and v.get("fieldId") == field_id), None)
         if entry is None:
             raise ToolError(f"field_id: {field_id} is not on the create screen of {args['issue_type']} in this project")
         options = [o for o in entry.get("allowedValues") or [] if isinstance(o, dict)]
@@ -119,7 +123,7 @@ async def _dc_issue_type_id(ctx: HandlerContext, project: str, issue_type: str) 
     if issue_type.isdigit():
         return issue_type
     page = await ctx.call("jira-dc/getCreateIssueMetaProjectIssueTypes", project_id_or_key=project, max_results="200")
-    types = page.get("values") or []
+    types = [t for t in (page.get("values") if isinstance(page, dict) else None) or [] if isinstance(t, dict)]
     found = next((t for t in types if str(t.get("name", "")).lower() == issue_type.lower()), None)
     if found is None:
         names = ", ".join(str(t.get("name")) for t in types)
@@ -169,11 +173,12 @@ async def jira_get_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
         properties=_listed(ctx, properties),
         update_history=args.get("update_history", True),
     )
+    extras = {}
     if "remote_links" in include:
-        issue["remoteLinks"] = await ctx.call(f"{api}/getRemoteIssueLinks", issue_id_or_key=key)
+        extras["remoteLinks"] = await ctx.call(f"{api}/getRemoteIssueLinks", issue_id_or_key=key)
     if "watchers" in include:
-        issue["watchers"] = await ctx.call(f"{api}/getIssueWatchers", issue_id_or_key=key)
-    return issue
+        extras["watchers"] = await ctx.call(f"{api}/getIssueWatchers", issue_id_or_key=key)
+    return {**issue, **extras} if isinstance(issue, dict) else issue
 
 
 @handler
@@ -209,8 +214,8 @@ async def jira_batch_get_changelogs(ctx: HandlerContext, args: dict[str, Any]) -
             take = histories[: max(limit - count, 0)]
             logs.setdefault(str(entry.get("issueId")), []).extend(take)
             count += len(take)
-        token = page.get("nextPageToken")
-        if not token or count >= limit:
+        previous, token = token, page.get("nextPageToken")
+        if not token or token == previous or count >= limit:
             break
     return {"changelogs": logs, "more": bool(token)}
 

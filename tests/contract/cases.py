@@ -37,3 +37,9 @@ class Direct:
     kwargs: dict[str, Any]  # as the handler passes them
     why: str
     body: Any = None
+    defect: str = ""  # as Case.defect: a spec defect makes Prism reject the call, so it is xfail(strict)
+    known: tuple[str, ...] = ()
+
+    def param(self) -> Any:
+        marks = [pytest.mark.xfail(strict=True, raises=SpecDefect, reason=self.defect)] if self.defect else []
+        return pytest.param(self, id=self.ref, marks=marks)

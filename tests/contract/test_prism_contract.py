@@ -106,6 +106,7 @@ class Recorder(httpx.AsyncBaseTransport):
         self.exchanges: list[Exchange] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # a multipart upload streams its body; the exchange below needs it read
         for prefix, prism in self.forward.items():
             if request.url.path.startswith(prefix):
                 request.url = request.url.copy_with(port=prism.port)
@@ -283,7 +284,7 @@ async def test_tool_requests_follow_the_spec(case: Case, prisms: dict[str, Prism
     check(recorder, case.known)
 
 
-@pytest.mark.parametrize("direct", [pytest.param(d, id=d.ref) for d in DIRECT])
+@pytest.mark.parametrize("direct", [d.param() for d in DIRECT])
 async def test_unreached_operations_follow_the_spec(direct: Direct, prisms: dict[str, Prism], report: Report) -> None:
     op = catalogue.find(direct.ref)
     async with serve(prisms, direct.deployment) as (server, recorder):
@@ -294,7 +295,7 @@ async def test_unreached_operations_follow_the_spec(direct: Direct, prisms: dict
         except upstream_errors() as exc:
             answer = str(exc)
     report(f"{direct.ref} ({direct.deployment}, direct: {direct.why}): {recorder.summary()}; {answer}")
-    check(recorder)
+    check(recorder, direct.known)
     assert [x.operation for x in recorder.exchanges] == [direct.ref]
 
 
