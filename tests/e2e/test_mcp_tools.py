@@ -203,8 +203,10 @@ async def test_filters_are_hard_limits() -> None:
 
 async def test_read_only_hides_and_refuses_writes() -> None:
     async with connect("cloud", READ_ONLY_MODE="true") as (harness, client):
-        names = [t.name for t in (await client.list_tools()).tools]
-        assert names == ["confluence_get_page", "confluence_search", "jira_get_issue", "jira_search"]
+        tools = (await client.list_tools()).tools
+        names = [t.name for t in tools]
+        assert {"confluence_get_page", "confluence_search", "jira_get_issue", "jira_search"} <= set(names)
+        assert all(t.annotations and t.annotations.read_only_hint for t in tools), names  # every area's reads only
         refused = await client.call_tool("jira_create_issue", {"project_key": "P", "summary": "s", "issue_type": "T"})
         assert refused.is_error and "unknown tool 'jira_create_issue'" in refused.content[0].text
         assert harness.sandbox.requests == []
