@@ -186,8 +186,8 @@ async def call(op: Operation, client: Client, kwargs: dict[str, Any], body: JSON
     the models would reject still reaches them. Non-2xx answers raise the SDK's typed AtlassianError.
     """
     module = op.module()
-    if hasattr(body, "to_multipart"):  # a multipart body already built (multipart_body): files need their names
-        kwargs["body"] = body
+    if body is not None and (hasattr(body, "to_multipart") or hasattr(body, "to_dict")):
+        kwargs["body"] = body  # already a generated model (multipart_body, an upload): files keep their names
     elif body is not None:
         model = _body_model(module, body)
         if isinstance(model, tuple):

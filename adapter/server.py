@@ -18,7 +18,7 @@ from mcp.server import Server
 
 from . import catalog_mode, catalogue, invoke
 from .config import ConfigError, ProductConfig, Settings
-from .handlers import HANDLERS, HandlerContext, ToolError, WithContent
+from .handlers import HANDLERS, HandlerContext, ToolError, WithContent, principal_of
 from .manifest import ToolSpec
 from .views import ViewContext, get_view
 
@@ -403,7 +403,11 @@ class AtlassianServer:
             async def fetch(source: str, limit: int, **kwargs: Any) -> tuple[bytes, str]:
                 return await fetch_file(site, allowed, source, limit, **kwargs)
 
-            context = HandlerContext(site.config.deployment, site.root, site.config.filter, call, fetch)
+            config = site.config
+            principal = principal_of(config.username, config.api_token, config.personal_token)
+            context = HandlerContext(
+                config.deployment, site.root, config.filter, call, fetch=fetch, principal=principal
+            )
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)

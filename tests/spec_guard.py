@@ -129,8 +129,8 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
     ),
     Allowance(
         "jira-dc",
-        "createIssue|editIssue",
-        r"body fields/\w+",
+        "createIssue|editIssue|createIssues",
+        r"body (issueUpdates/\d+/)?fields/\w+",
         r" is not of type 'object'$",
         "jira-dc spec: IssueUpdateBean.fields is `additionalProperties: {type: object}`, so every field given as "
         "text, number or list (summary, description, labels, components) breaks it; Jira DC takes them so.",
@@ -175,6 +175,47 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
         "confluence-v2 spec: the page body is `oneOf: [PageBodyWrite, PageNestedBodyWrite]` (a comment's "
         "`oneOf: [CommentBodyWrite, CommentNestedBodyWrite]`), two objects with no required properties that any "
         "object matches both of, so no body can match exactly one.",
+    ),
+    Allowance(
+        "jira-platform|jira-dc",
+        "assignIssue|assign",
+        "body (accountId|name)",
+        r"^None (for not nullable|is not of type 'string')$",
+        "jira specs: the assign operation's own description says `accountId`/`name: null` unassigns the issue, but "
+        "its body schema makes it a non-nullable string.",
+    ),
+    Allowance(
+        "jira-platform",
+        "submitBulkMove",
+        r"body( targetToSourcesMapping/.+)?",
+        r"^'(targetToMultipleSourceMapping|issueIdOrKeys)' is a required property$",
+        "jira-platform spec: IssueBulkMovePayload and targetToSourcesMapping require `targetToMultipleSourceMapping` "
+        "and `issueIdOrKeys`, names that are not among their properties (typos of the documented "
+        "`targetToSourcesMapping` and `issueIdsOrKeys` that the spec's own example uses).",
+    ),
+    Allowance(
+        "jira-dc",
+        "search_1",
+        "query expand",
+        r"^ParameterValidationError: Query parameter error: expand \(DeserializeError: ",
+        "jira-dc spec: search_1's `expand` is StringList, `{type: object}`, so `expand=names` cannot be sent; Jira DC "
+        "takes a comma-separated list.",
+    ),
+    Allowance(
+        "jira-dc",
+        "addComment",
+        r"body properties/\d+/value",
+        r" is not of type 'string'$",
+        "jira-dc spec: EntityPropertyBean.value is a string, but a property value is JSON; JSM's documented "
+        '`sd.public.comment` property is `{"internal": true}`.',
+    ),
+    Allowance(
+        "jira-platform|jira-dc",
+        "addAttachment",
+        "body",
+        r" is not of type '(array|string)'$",
+        "jira specs: the multipart/form-data upload body is given as an array of files (Cloud) or one binary string "
+        "(Data Center), neither a form; Jira takes a form with one or more `file` parts.",
     ),
 ]
 

@@ -30,6 +30,7 @@ class HandlerContext:
     # fetch(ref_or_url, limit, **python_kwargs) -> (bytes, content type): a file's bytes, from a generated operation
     # the tool lists or from a URL in the site's own answer (same host only); ToolError when it cannot
     fetch: Callable[..., Awaitable[tuple[bytes, str]]] | None = None
+    principal: str = ""  # a digest of the credential in use: keys per-user caches, never the secret
 
     @property
     def cloud(self) -> bool:
@@ -42,6 +43,13 @@ class WithContent:
 
     data: JSON
     content: list[Any] = field(default_factory=list)
+
+
+def principal_of(*secrets: str | None) -> str:
+    """A digest naming who calls (never the secret itself), so per-user caches are never served to another user."""
+    import hashlib
+
+    return hashlib.sha256("\0".join(s or "" for s in secrets).encode()).hexdigest()[:16]
 
 
 Handler = Callable[[HandlerContext, dict[str, Any]], Awaitable[JSON]]
@@ -91,13 +99,14 @@ def scoped_query(query: str, field: str, keys: list[str]) -> str:
 @handler
 async def jira_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     jql = scoped_query(args["jql"], "project", narrowed_scope(ctx.scope, args.get("projects_filter"), upper=True))
-    fields = split(args.get("fields"))
+    fields = split(args.get("fields") or "summary,status,issuetype,priority,assignee,updated")
+    expand = ",".join(dict.fromkeys(split(args.get("expand")) + (["names"] if args.get("use_display_names") else [])))
     if ctx.cloud:
         body = {"jql": jql, "fields": fields, "maxResults": args["limit"]}
         if args.get("page_token"):
             body["nextPageToken"] = args["page_token"]
-        if args.get("expand"):
-            body["expand"] = args["expand"]
+        if expand:
+            body["expand"] = expand
         return await ctx.call("jira-platform/searchAndReconsileIssuesUsingJqlPost", body=body)
     return await ctx.call(
         "jira-dc/search_1",
@@ -105,7 +114,7 @@ async def jira_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
         fields=fields,
         max_results=args["limit"],
         start_at=args.get("start_at", 0),
-        expand=args.get("expand") or None,
+        expand=expand or None,
     )
 
 
@@ -119,19 +128,6 @@ def _rich_fields(ctx: HandlerContext, fields: dict[str, Any]) -> dict[str, Any]:
         if isinstance(fields.get(name), str):
             fields[name] = markdown_to_adf(fields[name]) if ctx.cloud else markdown_to_wiki(fields[name])
     return fields
-
-
-@handler
-async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    # JSON-string arguments were parsed and type-checked by the server (json_string_ok)
-    fields = {**args["fields"], **(args.get("additional_fields") or {})}
-    if args.get("components") is not None:
-        fields["components"] = [{"name": name} for name in split(args["components"])]
-    if not fields:
-        raise ToolError("fields: nothing to update")
-    api = "jira-platform" if ctx.cloud else "jira-dc"
-    await ctx.call(f"{api}/editIssue", body={"fields": _rich_fields(ctx, fields)}, issue_id_or_key=args["issue_key"])
-    return _issue_change(ctx, args["issue_key"], updated=sorted(fields))
 
 
 @handler

@@ -704,6 +704,8 @@ def field_catalogue(c: Call) -> list[JSON]:
     if not c.cloud:
         fields.append(custom(10014, "Epic Link", "any", "com.pyxis.greenhopper.jira:gh-epic-link", "Epic Link"))
         fields.append(custom(10011, "Epic Name", "string", "com.pyxis.greenhopper.jira:gh-epic-label", "Epic Name"))
+    for state in c.sandbox.extra.values():  # custom fields that extension modules seed (e.g. a select field)
+        fields += state.get("custom_fields", []) if isinstance(state, dict) else []
     return fields
 
 

@@ -467,7 +467,36 @@ def _project_issue(data: Any, ctx: ViewContext) -> JSON:
     out.update(_project_fields(issue, names))
     _put(out, "transitions", _transitions(issue.get("transitions")))
     _put(out, "changelog", _changelog(issue.get("changelog")))
+    _put(out, "remote_links", [r for r in (_remote_link(x) for x in _list_at(issue, "remoteLinks")) if r])
+    watchers = _obj_at(issue, "watchers")
+    _put(out, "watchers", [u for u in (_user_label(w) for w in _list_at(watchers, "watchers")) if u])
+    if ctx.arguments.get("use_display_names"):
+        _by_display_name(out)
     return out
+
+
+def _remote_link(value: Any) -> JSON:
+    """A remote issue link (web page, Confluence page, ...) as title and URL."""
+    target = _obj_at(value, "object") if isinstance(value, dict) else {}
+    out: JSON = {}
+    _put(out, "id", _id(value.get("id")) if isinstance(value, dict) else None)
+    _put(out, "title", target.get("title"))
+    _put(out, "url", target.get("url"))
+    _put(out, "relationship", value.get("relationship") if isinstance(value, dict) else None)
+    return out if "url" in out else {}
+
+
+def _by_display_name(out: JSON) -> None:
+    """use_display_names: custom fields keyed by their names (the id stays when two fields share a name)."""
+    names = out.pop("custom_field_names", {})
+    custom = out.get("custom_fields")
+    if not isinstance(custom, dict):
+        return
+    labels = [names.get(k, k) for k in custom]
+    out["custom_fields"] = {
+        (label if labels.count(label) == 1 else f"{label} ({k})"): v
+        for (k, v), label in zip(custom.items(), labels, strict=True)
+    }
 
 
 _LIST_OMIT = frozenset({"id", "url", "status_category", "custom_field_names"})
@@ -498,6 +527,11 @@ def _project_issue_list(data: Any, ctx: ViewContext) -> JSON:
     names = _obj_at(page, "names")
     present = {k for i in issues for k in i.get("custom_fields", {})}
     _put(out, "custom_field_names", {k: names[k] for k in sorted(present) if isinstance(names.get(k), str)})
+    if ctx.arguments.get("use_display_names"):
+        for issue in issues:
+            issue["custom_field_names"] = out.get("custom_field_names", {})
+            _by_display_name(issue)
+        out.pop("custom_field_names", None)
 
     token = page.get("nextPageToken")
     start, max_results, total = _int_at(page, "startAt"), _int_at(page, "maxResults"), _int_at(page, "total")
@@ -527,7 +561,10 @@ def _project_issue_change(data: Any, ctx: ViewContext) -> JSON:
     change = _require_dict(data, "jira issue change")
     if not isinstance(change.get("key"), str):
         raise ValueError("jira issue change: no key")
-    return {k: v for k, v in change.items() if v not in (None, "", [], {})}
+    out = {k: v for k, v in change.items() if v not in (None, "", [], {})}
+    if isinstance(out.get("issue"), dict):  # return_fields: the issue read back, projected like jira_get_issue
+        out["issue"] = _project_issue(out["issue"], ctx)
+    return out
 
 
 def _project_comment_view(data: Any, ctx: ViewContext) -> JSON:
@@ -855,6 +892,10 @@ def _render_issue_change(view: dict[str, Any]) -> str:
         lines.append(f"transitioned: {view['transition_id']}")
     if view.get("updated"):
         lines.append("updated: " + ", ".join(view["updated"]))
+    if view.get("attached"):
+        lines.append("attached: " + ", ".join(view["attached"]))
+    if view.get("issue"):
+        lines.append(_render_issue(view["issue"]))
     return "\n".join(lines)
 
 
@@ -985,6 +1026,8 @@ _ISSUE_SCHEMA = _root(
             **_ISSUE_FIELD_PROPS,
             "transitions": _arr(_obj({"id": _S, "name": _S, "to": _S, "available": _B})),
             "changelog": _arr(_obj({"author": _S, "created": _S, "changes": _arr(_ANY_MAP)})),
+            "remote_links": _arr(_obj({"id": _S, "title": _S, "url": _S, "relationship": _S})),
+            "watchers": _STRS,
         },
         ["key", "url"],
     )
@@ -1013,7 +1056,10 @@ _ISSUE_LIST_SCHEMA = _root(
 )
 _ISSUE_REF_SCHEMA = _root(_obj({"key": _S, "id": _S, "url": _S}, ["key", "url"]))
 _ISSUE_CHANGE_SCHEMA = _root(
-    _obj({"key": _S, "url": _S, "transition_id": _S, "updated": {"type": "array", "items": _S}}, ["key", "url"])
+    _obj(
+        {"key": _S, "url": _S, "transition_id": _S, "updated": _STRS, "attached": _STRS, "issue": _ANY_MAP},
+        ["key", "url"],
+    )
 )
 _PAGE_PROPS: JSON = {
     "id": _S,

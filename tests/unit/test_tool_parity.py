@@ -34,6 +34,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("jira_create_customer_request", "param attachments"): "uploads belong to jira_upload_attachment (one way each)",
     ("jira_create_customer_request", "destructiveHint"): "one additive POST: creates, never overwrites",
     ("jira_get_issue_sla", "param working_hours_only"): "JSM SLA durations already follow each SLA's calendar",
+    ("jira_get_project_issues", "param page_token"): "Cloud's search pages only by token: without it no page 2",
     ("confluence_get_attachments", "param cursor"): "Cloud v2 pages attachments by cursor (next_cursor is returned)",
     ("confluence_get_page_children", "param expand"): "a Data Center v1 option; dropped for the context budget",
     ("confluence_get_page_children", "param include_folders"): "Cloud v2 direct children always include folders "
