@@ -126,6 +126,31 @@ class TokenStore:
             raise
 
 
+async def token_request(
+    url: str, form: dict[str, str | None], transport: httpx.AsyncBaseTransport | None = None
+) -> dict[str, Any]:
+    """POST to a token endpoint; the JSON answer, or `{"error": ...}` for a refusal or an unreachable endpoint.
+
+    Plain httpx rather than authlib's client: authlib binds to httpx2 when it is installed (mcp brings it),
+    which cannot use this server's httpx transports.
+    """
+    client = httpx.AsyncClient(transport=transport, timeout=30) if transport else httpx.AsyncClient(timeout=30)
+    try:
+        response = await client.post(url, data={k: v for k, v in form.items() if v is not None},
+                                     headers={"Accept": "application/json"})  # fmt: skip
+        answer = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return {"error": f"token endpoint unreachable: {type(exc).__name__}"}
+    finally:
+        if transport is None:  # a shared transport belongs to the site, which closes it
+            await client.aclose()
+    if not isinstance(answer, dict) or (response.status_code != 200 and "error" not in answer):
+        return {"error": f"HTTP {response.status_code}"}
+    if "error" not in answer and "access_token" not in answer:
+        return {"error": "no access_token in the answer"}
+    return answer
+
+
 class OAuthAuth(httpx.Auth):
     """Bearer auth from a refreshing OAuth 2.0 sign-in, shared by every client that uses the same sign-in."""
 
@@ -179,25 +204,15 @@ class OAuthAuth(httpx.Auth):
         return tokens.expires_at - self.clock() <= REFRESH_MARGIN
 
     async def _refresh(self, tokens: Tokens) -> Tokens:
-        from authlib.integrations.base_client import OAuthError
-        from authlib.integrations.httpx_client import AsyncOAuth2Client
-
         if not tokens.refresh_token:
             raise SignInError(f"the OAuth access token has expired and there is no refresh token: {SETUP_HINT}")
-        client = AsyncOAuth2Client(
-            self.oauth.client_id,
-            self.oauth.client_secret,
-            token_endpoint_auth_method="client_secret_post",
-            transport=self._transport,
-        )  # not closed: it shares the site's transport, which the site closes
         self.refreshes += 1
-        try:
-            answer = await client.refresh_token(self.oauth.token_url, refresh_token=tokens.refresh_token)
-        except OAuthError as exc:  # invalid_grant: revoked, expired, or already rotated away
-            raise SignInError(f"the OAuth sign-in was refused ({exc.error}); it may be revoked or expired: "
-                              f"{SETUP_HINT}") from None  # fmt: skip
-        except (httpx.HTTPError, ValueError) as exc:
-            raise SignInError(f"could not refresh the OAuth token ({type(exc).__name__}); try again later") from None
+        form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token,
+                "client_id": self.oauth.client_id, "client_secret": self.oauth.client_secret}  # fmt: skip
+        answer = await token_request(self.oauth.token_url, form, self._transport)
+        if "error" in answer:  # invalid_grant: revoked, expired, or already rotated away
+            raise SignInError(f"the OAuth sign-in was refused ({answer['error']}); it may be revoked or expired: "
+                              f"{SETUP_HINT}")  # fmt: skip
         fresh = Tokens.from_response(dict(answer), tokens, self.clock())
         try:
             await asyncio.to_thread(self.store.save, fresh)  # at once: the old refresh token is dead after rotation

@@ -9,6 +9,7 @@ never silently the first of several. For Data Center (`--jira-url` / `--confluen
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
-from .auth import Tokens, TokenStore
+from .auth import Tokens, TokenStore, token_request
 from .config import OAuthConfig
 
 DEFAULT_CLOUD_SCOPE = (
@@ -53,25 +54,21 @@ def run(
 ) -> dict[str, str]:
     """Sign in, save the tokens, and return the variables for the MCP configuration (without the secret)."""
     from authlib.common.security import generate_token
-    from authlib.integrations.base_client import OAuthError
-    from authlib.integrations.httpx_client import OAuth2Client
+    from authlib.common.urls import add_params_to_uri
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
     oauth = setup.oauth
     scope = oauth.scope or (DEFAULT_DC_SCOPE if setup.instance_url else DEFAULT_CLOUD_SCOPE)
     if setup.instance_url is None and "offline_access" not in scope.split():
         raise SetupError("--oauth-scope must include offline_access: without it Atlassian gives no refresh token")
     redirect_uri = oauth.redirect_uri or DEFAULT_REDIRECT
-    client = OAuth2Client(
-        oauth.client_id,
-        oauth.client_secret,
-        scope=scope,
-        redirect_uri=redirect_uri,
-        code_challenge_method="S256",
-        token_endpoint_auth_method="client_secret_post",
-    )
     verifier, state = generate_token(64), generate_token(32)
-    extra = {} if setup.instance_url else {"audience": "api.atlassian.com", "prompt": "consent"}
-    url, _ = client.create_authorization_url(oauth.authorize_url, state=state, code_verifier=verifier, **extra)
+    params = [("response_type", "code"), ("client_id", str(oauth.client_id)), ("redirect_uri", redirect_uri),
+              ("scope", scope), ("state", state), ("code_challenge", create_s256_code_challenge(verifier)),
+              ("code_challenge_method", "S256")]  # fmt: skip
+    if setup.instance_url is None:
+        params += [("audience", "api.atlassian.com"), ("prompt", "consent")]
+    url = add_params_to_uri(oauth.authorize_url, params)
 
     target = urlsplit(redirect_uri)
     local = (target.hostname or "") in LOCAL_HOSTS
@@ -94,15 +91,14 @@ def run(
         raise SetupError("the callback's state does not match this sign-in (a stale or forged redirect); try again")
     if not answer.get("code"):
         raise SetupError("the callback carried no authorization code")
-    try:
-        token = client.fetch_token(oauth.token_url, code=answer["code"], code_verifier=verifier)
-    except OAuthError as exc:
+    form = {"grant_type": "authorization_code", "code": answer["code"], "redirect_uri": redirect_uri,
+            "client_id": oauth.client_id, "client_secret": oauth.client_secret, "code_verifier": verifier}  # fmt: skip
+    token = asyncio.run(token_request(oauth.token_url, form))
+    if "error" in token:
         raise SetupError(
-            f"the code exchange was refused ({exc.error}); check the client id, secret and redirect URI"
-        ) from None
-    finally:
-        client.close()
-    tokens = Tokens.from_response(dict(token))
+            f"the code exchange was refused ({token['error']}); check the client id, secret and redirect URI"
+        )
+    tokens = Tokens.from_response(token)
     if setup.instance_url is None and not tokens.refresh_token:
         raise SetupError("Atlassian returned no refresh token: add offline_access to the app's scopes")
 

@@ -55,6 +55,7 @@ class OAuthSandbox:
         self.refresh_tokens: dict[str, str] = {}  # live refresh token -> scope
         self.token_requests: Counter[str] = Counter()  # grant_type -> count
         self.gateway_calls: list[tuple[str, str]] = []  # (product, cloudId) of each API call through /ex/
+        self.secrets_seen: list[str] = []  # every code, verifier and token it handled: for tests that scan logs
 
     def revoke(self) -> None:
         """The person revoked the app: every refresh and access token stops working."""
@@ -110,6 +111,7 @@ class OAuthSandbox:
             if grant is None or grant.redirect_uri != form.get("redirect_uri"):
                 return _refused("invalid_grant")
             verifier = str(form.get("code_verifier", ""))
+            self.secrets_seen += [str(form.get("code")), verifier]
             digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
             if digest != grant.challenge:
                 return _refused("invalid_grant", description="PKCE verification failed")
@@ -122,14 +124,19 @@ class OAuthSandbox:
         return _refused("unsupported_grant_type")
 
     def _issue(self, scope: str) -> Response:
+        return JSONResponse(self.grant(scope))
+
+    def grant(self, scope: str = " ".join(SCOPES)) -> dict[str, Any]:
+        """Issue tokens as the token endpoint does (tests use it to start from a signed-in state)."""
         access, refresh = "sbx-at-" + secrets.token_urlsafe(24), "sbx-rt-" + secrets.token_urlsafe(24)
+        self.secrets_seen += [access, refresh]
         self.sandbox.oauth_tokens[access] = self.sandbox.me.key
         answer: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": self.expires_in,
                                   "scope": scope}  # fmt: skip
         if "offline_access" in scope.split() or "WRITE" in scope.split():  # Cloud needs offline_access for one
             self.refresh_tokens[refresh] = scope
             answer["refresh_token"] = refresh
-        return JSONResponse(answer)
+        return answer
 
     def _bearer_ok(self, request: Request) -> bool:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
