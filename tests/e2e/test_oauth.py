@@ -363,6 +363,7 @@ async def test_pkce_verifier_is_checked_by_the_sandbox() -> None:
             "redirect_uri": "http://127.0.0.1:1/cb",
             "response_type": "code",
             "state": "s",
+            "scope": "read:jira-work offline_access",
             "code_challenge_method": "S256",
             "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
         }
