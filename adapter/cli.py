@@ -17,7 +17,7 @@ import typer
 
 from .config import ConfigError, Settings, configure_logging, load_settings
 
-COMMANDS = ("serve", "tools", "check", "sandbox")
+COMMANDS = ("serve", "tools", "check", "sandbox", "oauth-setup")
 SANDBOX_HOST = "http://sandbox.localhost"  # in-process only: requests never leave the process
 app = typer.Typer(
     help=__doc__,
@@ -73,6 +73,22 @@ def options(
     confluence_spaces_filter: Annotated[
         str | None, Opt(help="Only these space keys [env CONFLUENCE_SPACES_FILTER]")
     ] = None,
+    oauth_setup: Annotated[bool, Opt("--oauth-setup", help="Run the OAuth sign-in wizard (= oauth-setup)")] = False,
+    oauth_client_id: Annotated[str | None, Opt(help="OAuth client id [env ATLASSIAN_OAUTH_CLIENT_ID]")] = None,
+    oauth_client_secret: Annotated[
+        str | None, Opt(help="OAuth client secret [env ATLASSIAN_OAUTH_CLIENT_SECRET]")
+    ] = None,
+    oauth_redirect_uri: Annotated[str | None, Opt(help="OAuth redirect URI [env ATLASSIAN_OAUTH_REDIRECT_URI]")] = None,
+    oauth_scope: Annotated[
+        str | None, Opt(help="OAuth scopes, with offline_access [env ATLASSIAN_OAUTH_SCOPE]")
+    ] = None,
+    oauth_cloud_id: Annotated[str | None, Opt(help="Cloud site id [env ATLASSIAN_OAUTH_CLOUD_ID]")] = None,
+    oauth_access_token: Annotated[
+        str | None, Opt(help="Your own OAuth access token, never refreshed [env ATLASSIAN_OAUTH_ACCESS_TOKEN]")
+    ] = None,
+    site: Annotated[str | None, Opt(help="oauth-setup: the Cloud site (URL or name) to sign in to")] = None,
+    no_browser: Annotated[bool, Opt("--no-browser", help="oauth-setup: print the sign-in URL only")] = False,
+    callback_timeout: Annotated[float, Opt(help="oauth-setup: seconds to wait for the sign-in")] = 300.0,
 ) -> None:
     """Options shared by every command; they override the environment variables named in brackets."""
     overrides: dict[str, Any] = {
@@ -84,7 +100,13 @@ def options(
         "CONFLUENCE_USERNAME": confluence_username, "CONFLUENCE_API_TOKEN": confluence_token,
         "CONFLUENCE_PERSONAL_TOKEN": confluence_personal_token, "CONFLUENCE_SSL_VERIFY": confluence_ssl_verify,
         "CONFLUENCE_SPACES_FILTER": confluence_spaces_filter, "VERBOSITY": verbose or None,
+        "ATLASSIAN_OAUTH_CLIENT_ID": oauth_client_id, "ATLASSIAN_OAUTH_CLIENT_SECRET": oauth_client_secret,
+        "ATLASSIAN_OAUTH_REDIRECT_URI": oauth_redirect_uri, "ATLASSIAN_OAUTH_SCOPE": oauth_scope,
+        "ATLASSIAN_OAUTH_CLOUD_ID": oauth_cloud_id, "ATLASSIAN_OAUTH_ACCESS_TOKEN": oauth_access_token,
     }  # fmt: skip
+    if oauth_setup or ctx.invoked_subcommand == "oauth-setup":  # before load_settings: the setup is incomplete yet
+        run_oauth_setup(overrides, env_file, site=site, browser=not no_browser, timeout=callback_timeout)
+        raise typer.Exit(0)
     if flavor not in ("cloud", "datacenter"):
         _config_error(ConfigError(f"--flavor must be cloud or datacenter, not {flavor!r}"))
     sandboxed = sandbox and ctx.invoked_subcommand in (None, "serve", "tools")
@@ -157,6 +179,44 @@ def _server(ctx: typer.Context) -> Any:
         return AtlassianServer(state.settings, load_tools(state.manifests), transport=transport)
     except (ConfigError, ManifestError) as exc:
         _config_error(exc)
+
+
+def run_oauth_setup(
+    overrides: dict[str, Any], env_file: Path | None, *, site: str | None, browser: bool, timeout: float
+) -> None:
+    """The OAuth wizard; asks for a missing client id or secret on a terminal, prints the variables to set."""
+    import dataclasses
+    import webbrowser
+
+    from .config import oauth_setup_config
+    from .oauth_setup import SetupError, SetupRequest, run
+
+    try:
+        oauth, instance, prefix = oauth_setup_config(overrides, env_file=env_file)
+    except ConfigError as exc:
+        _config_error(exc)
+    for name in ("client_id", "client_secret"):
+        if getattr(oauth, name) is None:
+            if not sys.stdin.isatty():
+                _config_error(ConfigError(f"oauth-setup needs --oauth-{name.replace('_', '-')} "
+                                          f"({prefix}_OAUTH_{name.upper()})"))  # fmt: skip
+            value = typer.prompt(f"OAuth {name.replace('_', ' ')}", hide_input=name == "client_secret", err=True)
+            oauth = dataclasses.replace(oauth, **{name: value})
+    request = SetupRequest(oauth, instance, prefix, site=site, timeout=timeout, open_browser=browser)
+    try:
+        variables = run(request, say=lambda line: typer.echo(line, err=True), stdin=sys.stdin,
+                        browser=webbrowser.open if browser else None)  # fmt: skip
+    except SetupError as exc:
+        typer.echo(f"atlassian-mcp: oauth-setup: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("Put these in the MCP server's environment (and your client secret where shown):", err=True)
+    for name, value in variables.items():
+        typer.echo(f"{name}={value}")
+
+
+@app.command("oauth-setup")
+def oauth_setup_command(ctx: typer.Context) -> None:
+    """Sign in with OAuth 2.0 (Cloud 3LO, or Data Center with --jira-url/--confluence-url) and save the tokens."""
 
 
 @app.command()

@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import re
+import ssl
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,8 +44,19 @@ _FILTER_VAR: dict[Product, str] = {"jira": "JIRA_PROJECTS_FILTER", "confluence":
 _PRODUCT_VARS = (
     *("URL", "USERNAME", "API_TOKEN", "PERSONAL_TOKEN", "SSL_VERIFY", "TIMEOUT", "CUSTOM_HEADERS", "DEPLOYMENT"),
     *("HTTP_PROXY", "HTTPS_PROXY", "SOCKS_PROXY", "NO_PROXY"),
+    *(
+        "OAUTH_CLIENT_ID",
+        "OAUTH_CLIENT_SECRET",
+        "OAUTH_ACCESS_TOKEN",
+        "CLIENT_CERT",
+        "CLIENT_KEY",
+        "CLIENT_KEY_PASSWORD",
+    ),
 )
+OAUTH_VARS = ("CLIENT_ID", "CLIENT_SECRET", "REDIRECT_URI", "SCOPE", "CLOUD_ID", "ACCESS_TOKEN")
+"""The `ATLASSIAN_OAUTH_*` variables (and `--oauth-*` flags) of the server we replace."""
 _GLOBAL_VARS = (
+    *(f"ATLASSIAN_OAUTH_{name}" for name in OAUTH_VARS),
     *("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS"),
     *("READ_ONLY_MODE", "ENABLED_TOOLS", "TOOLSETS", "MCP_VERBOSE", "MCP_VERY_VERBOSE", "MCP_LOGGING_STDOUT"),
     *("HTTP_PROXY", "HTTPS_PROXY", "SOCKS_PROXY", "NO_PROXY"),
@@ -67,10 +79,41 @@ _SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|cookie|session|passw", re
 _AUTH_VALUE = re.compile(
     r"""(authorization['"]?\s*[:=,]\s*(?:b?['"])?(?:(?:basic|bearer|token)\s+)?)[^\s'",;)}\]]+""", re.IGNORECASE
 )
+_OAUTH_VALUE = re.compile(
+    r"""((?:access_token|refresh_token|client_secret|code_verifier|[?&]code)['"]?\s*[:=]\s*['"]?)[^\s'",&;)}\]]+""",
+    re.IGNORECASE,
+)
+CLOUD_AUTHORIZE_URL = "https://auth.atlassian.com/authorize"
+CLOUD_TOKEN_URL = "https://auth.atlassian.com/oauth/token"
+CLOUD_API_URL = "https://api.atlassian.com"
+DC_OAUTH_PATH = "/rest/oauth2/latest"
 
 
 class ConfigError(Exception):
     """A configuration mistake, described in one line for the person starting the server (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    """OAuth 2.0 for one product: a client that refreshes stored tokens, or a bring-your-own access token.
+
+    Cloud calls go through the API gateway (`{api_url}/ex/{product}/{cloud_id}`); Data Center (application
+    links) signs in at the instance's own `/rest/oauth2/latest/{authorize,token}`.
+    """
+
+    client_id: str | None
+    client_secret: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)  # bring your own: used as given, never refreshed
+    cloud_id: str | None = None
+    scope: str | None = None
+    redirect_uri: str | None = None
+    authorize_url: str = CLOUD_AUTHORIZE_URL
+    token_url: str = CLOUD_TOKEN_URL
+    api_url: str = CLOUD_API_URL
+
+    def store_key(self, site_url: str) -> str:
+        """Where the wizard saved this sign-in's tokens: one entry per client and Cloud site (or DC instance)."""
+        return f"oauth-{self.client_id}-{self.cloud_id or site_url}"
 
 
 @dataclass(frozen=True)
@@ -88,11 +131,20 @@ class ProductConfig:
     custom_headers: dict[str, str] = field(default_factory=dict)
     proxy: str | None = field(default=None, repr=False)
     filter: tuple[str, ...] = ()
+    oauth: OAuthConfig | None = None
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)  # with an mTLS client cert
+
+    @property
+    def verify(self) -> bool | ssl.SSLContext:
+        """What the transports verify TLS with: the mTLS context when a client certificate is configured."""
+        return self.ssl_context if self.ssl_context is not None else self.ssl_verify
 
     def auth(self) -> httpx.Auth | None:
-        """The only place credentials become an `httpx.Auth`, so OAuth can slot in here later."""
+        """Static credentials as an `httpx.Auth`; a refreshing OAuth client is `auth.OAuthAuth`, built by the Site."""
         import jira_sdk
 
+        if self.oauth is not None:
+            return jira_sdk.bearer_auth(self.oauth.access_token) if self.oauth.access_token else None
         if self.personal_token:
             return jira_sdk.bearer_auth(self.personal_token)
         if self.username and self.api_token:  # Cloud API token, or the password on an old DC
@@ -109,13 +161,13 @@ class ProductConfig:
             "auth": self.auth(),
             "headers": dict(self.custom_headers),
             "timeout": self.timeout,
-            "verify_ssl": self.ssl_verify,
+            "verify_ssl": self.verify,
         }
         if self.proxy:
             import httpx
 
-            options["transport"] = httpx.HTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
-            options["async_transport"] = httpx.AsyncHTTPTransport(proxy=self.proxy, verify=self.ssl_verify)
+            options["transport"] = httpx.HTTPTransport(proxy=self.proxy, verify=self.verify)
+            options["async_transport"] = httpx.AsyncHTTPTransport(proxy=self.proxy, verify=self.verify)
         return options
 
 
@@ -276,6 +328,39 @@ def load_settings(
     )
 
 
+def oauth_setup_config(
+    overrides: Mapping[str, object], environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> tuple[OAuthConfig, str | None, str]:
+    """The wizard's client: (OAuth settings, Data Center instance URL or None for Cloud, variable prefix).
+
+    Data Center when JIRA_URL (or else CONFLUENCE_URL) points at a Data Center instance; Cloud otherwise.
+    A missing client id or secret is not an error here: the wizard asks for it.
+    """
+    dotenv = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
+    src = _Source(overrides, os.environ if environ is None else environ, dotenv)
+    instance, prefix = None, "ATLASSIAN"
+    for product in ("jira", "confluence"):
+        p = _PREFIX[product]
+        url = src.text(f"{p}_URL")
+        forced = (src.text(f"{p}_DEPLOYMENT") or "").lower()
+        if url and (forced or detect_deployment(url)) == "datacenter":
+            instance, prefix = _check_url(f"{p}_URL", url), p
+            break
+
+    def pick(name: str) -> str | None:
+        return (src.text(f"{prefix}_OAUTH_{name}") if instance else None) or src.text(f"ATLASSIAN_OAUTH_{name}")
+
+    oauth = OAuthConfig(
+        client_id=pick("CLIENT_ID"),
+        client_secret=pick("CLIENT_SECRET"),
+        cloud_id=None if instance else src.text("ATLASSIAN_OAUTH_CLOUD_ID"),
+        scope=pick("SCOPE"),
+        redirect_uri=pick("REDIRECT_URI"),
+        **oauth_endpoints(instance, src),
+    )
+    return oauth, instance, prefix
+
+
 def _verbosity(src: _Source) -> int:
     """The `-v` count wins over MCP_VERY_VERBOSE (2) and MCP_VERBOSE (1)."""
     count = src.raw(VERBOSITY_OVERRIDE)
@@ -316,7 +401,10 @@ def _product(product: Product, src: _Source, warnings: list[str]) -> ProductConf
         deployment = "cloud" if forced.lower() == "cloud" else "datacenter"
 
     ssl_verify = src.flag(f"{p}_SSL_VERIFY", True)
-    if not (api_token or personal_token):
+    oauth = _oauth(p, url, deployment, src)
+    if oauth is not None and (api_token or personal_token):
+        warnings.append(f"{p}: OAuth is configured, so {p}_API_TOKEN / {p}_PERSONAL_TOKEN are not used")
+    if not (api_token or personal_token or oauth):
         warnings.append(f"{p}_URL is set without credentials: requests are anonymous")
     if personal_token and deployment == "cloud":
         warnings.append(f"{p}_PERSONAL_TOKEN is set for a Cloud site, which takes {p}_USERNAME + {p}_API_TOKEN")
@@ -337,7 +425,76 @@ def _product(product: Product, src: _Source, warnings: list[str]) -> ProductConf
         custom_headers=_headers(f"{p}_CUSTOM_HEADERS", src.text(f"{p}_CUSTOM_HEADERS")),
         proxy=_proxy(p, url, src),
         filter=tuple(dict.fromkeys(k.upper() for k in keys)) if product == "jira" else keys,
+        oauth=oauth,
+        ssl_context=_client_cert(p, ssl_verify, src),
     )
+
+
+def _oauth(p: str, url: str, deployment: Deployment, src: _Source) -> OAuthConfig | None:
+    """OAuth for one product, in the order of the server we replace: a client id and secret (refreshed
+    tokens), then a bring-your-own access token. `{p}_OAUTH_*` override `ATLASSIAN_OAUTH_*`."""
+
+    def pick(name: str) -> str | None:
+        return src.text(f"{p}_OAUTH_{name}") or src.text(f"ATLASSIAN_OAUTH_{name}")
+
+    client_id, secret, access_token = pick("CLIENT_ID"), pick("CLIENT_SECRET"), pick("ACCESS_TOKEN")
+    if bool(client_id) != bool(secret):
+        have, need = ("CLIENT_ID", "CLIENT_SECRET") if client_id else ("CLIENT_SECRET", "CLIENT_ID")
+        raise ConfigError(f"OAuth {have} is set for {p} without {need} (ATLASSIAN_OAUTH_{need} or {p}_OAUTH_{need})")
+    if not (client_id or access_token):
+        return None
+    cloud_id = src.text("ATLASSIAN_OAUTH_CLOUD_ID")
+    if deployment == "cloud" and not cloud_id:
+        raise ConfigError(
+            f"OAuth for the Cloud site {p}_URL needs ATLASSIAN_OAUTH_CLOUD_ID (`atlassian-mcp oauth-setup` prints it)"
+        )
+    endpoints = oauth_endpoints(url if deployment == "datacenter" else None, src)
+    return OAuthConfig(
+        client_id=client_id,
+        client_secret=secret,
+        access_token=None if client_id else access_token,
+        cloud_id=cloud_id if deployment == "cloud" else None,
+        scope=pick("SCOPE"),
+        redirect_uri=pick("REDIRECT_URI"),
+        **endpoints,
+    )
+
+
+def oauth_endpoints(instance_url: str | None, src: _Source) -> dict[str, str]:
+    """Cloud's authorization server and API gateway (overridable: ATLASSIAN_OAUTH_AUTHORIZE_URL / _TOKEN_URL /
+    _API_URL, for tests and proxies), or a Data Center instance's own OAuth 2.0 endpoints."""
+    if instance_url is not None:
+        base = instance_url.rstrip("/") + DC_OAUTH_PATH
+        return {"authorize_url": f"{base}/authorize", "token_url": f"{base}/token", "api_url": instance_url}
+    defaults = {"AUTHORIZE": CLOUD_AUTHORIZE_URL, "TOKEN": CLOUD_TOKEN_URL, "API": CLOUD_API_URL}
+    return {
+        f"{kind.lower()}_url": _check_url(f"ATLASSIAN_OAUTH_{kind}_URL", src.text(f"ATLASSIAN_OAUTH_{kind}_URL") or url)
+        for kind, url in defaults.items()
+    }
+
+
+def _client_cert(p: str, ssl_verify: bool, src: _Source) -> ssl.SSLContext | None:
+    """The mTLS context for `{p}_CLIENT_CERT` / `_CLIENT_KEY` (and `_CLIENT_KEY_PASSWORD` for an encrypted key),
+    built at start-up so that a wrong file or password is a one-line error, not a failed tool call."""
+    cert, key, password = (src.text(f"{p}_CLIENT_{n}") for n in ("CERT", "KEY", "KEY_PASSWORD"))
+    if cert is None:
+        if key or password:
+            raise ConfigError(f"{p}_CLIENT_KEY is set without {p}_CLIENT_CERT")
+        return None
+    import certifi
+
+    context = ssl.create_default_context(cafile=certifi.where())
+    if not ssl_verify:
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    try:
+        context.load_cert_chain(cert, key, password)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{p}_CLIENT_CERT / {p}_CLIENT_KEY: no such file: {exc.filename}") from None
+    except (ssl.SSLError, OSError):
+        raise ConfigError(
+            f"{p}_CLIENT_CERT / {p}_CLIENT_KEY could not be loaded (wrong file or key password?)"
+        ) from None
+    return context
 
 
 def _check_url(name: str, url: str) -> str:
@@ -441,7 +598,18 @@ def secrets(settings: Settings) -> tuple[str, ...]:
         if password:
             found += [password, unquote(password)]
         found += [v for k, v in product.custom_headers.items() if _SENSITIVE_HEADER.search(k)]
+        if product.oauth is not None:
+            found += [product.oauth.client_secret or "", product.oauth.access_token or ""]
     return tuple(sorted({s for s in found if s}, key=len, reverse=True))
+
+
+RUNTIME_SECRETS: set[str] = set()
+"""Secrets learnt while running (OAuth access and refresh tokens): masked like the configured ones."""
+
+
+def register_secret(value: str | None) -> None:
+    if value:
+        RUNTIME_SECRETS.add(value)
 
 
 class SecretMaskingFilter(logging.Filter):
@@ -452,8 +620,9 @@ class SecretMaskingFilter(logging.Filter):
         self._values = tuple(sorted({v for v in values if v}, key=len, reverse=True))
 
     def mask(self, text: str) -> str:
-        for value in self._values:
+        for value in (*self._values, *sorted(RUNTIME_SECRETS, key=len, reverse=True)):
             text = text.replace(value, MASK)
+        text = _OAUTH_VALUE.sub(lambda m: m.group(1) + MASK, text)
         return _AUTH_VALUE.sub(lambda m: m.group(1) + MASK, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -63,6 +63,26 @@ class Site:
     config: ProductConfig
     transport: httpx.AsyncBaseTransport | None = None
     clients: dict[str, Client] = field(default_factory=dict)
+    sign_ins: dict[str, httpx.Auth] = field(default_factory=dict)  # OAuth sign-ins, shared with the other site
+
+    @property
+    def api_root(self) -> str:
+        """Where API calls go: the Cloud API gateway under OAuth, otherwise the site root."""
+        oauth = self.config.oauth
+        if oauth is not None and oauth.cloud_id:
+            return f"{oauth.api_url.rstrip('/')}/ex/{self.config.product}/{oauth.cloud_id}"
+        return self.root
+
+    def oauth_auth(self) -> httpx.Auth:
+        """The refreshing OAuth auth of this site's sign-in; Jira and Confluence share one when it is the same."""
+        from .auth import OAuthAuth, TokenStore
+
+        oauth = self.config.oauth
+        assert oauth is not None
+        key = oauth.store_key(self.config.url)
+        if key not in self.sign_ins:
+            self.sign_ins[key] = OAuthAuth(oauth, TokenStore(key), self.transport)
+        return self.sign_ins[key]
 
     @property
     def root(self) -> str:
@@ -82,8 +102,10 @@ class Site:
             proxied = options.pop("async_transport", None)  # present when a proxy applies
             if self.transport is None:
                 self.transport = proxied or httpx.AsyncHTTPTransport(verify=options.get("verify_ssl", True))
+            if self.config.oauth is not None and self.config.oauth.client_id:
+                options["auth"] = self.oauth_auth()
             base_path = catalogue.catalogue(api)["base_path"]
-            self.clients[api] = Client(base_url=self.root + base_path, async_transport=self.transport, **options)
+            self.clients[api] = Client(base_url=self.api_root + base_path, async_transport=self.transport, **options)
         return self.clients[api]
 
     async def aclose(self) -> None:
@@ -263,8 +285,9 @@ class AtlassianServer:
     def __init__(self, settings: Settings, tools: list[ToolSpec], transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
         self.tools = {t.name: t for t in select_tools(settings, tools)}
+        sign_ins: dict[str, httpx.Auth] = {}
         self.sites = {
-            product: Site(config, transport)
+            product: Site(config, transport, sign_ins=sign_ins)
             for product in ("jira", "confluence")
             if (config := getattr(settings, product)) is not None
         }

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import uvicorn
 
@@ -18,14 +19,26 @@ from tests.spec_guard import SpecGuard
 
 
 class LoopbackSandbox:
-    def __init__(self, flavor: Literal["cloud", "datacenter"] = "datacenter", *, guarded: bool = True) -> None:
-        """`guarded=False` skips the spec validation of every request (for load: it costs milliseconds each)."""
+    def __init__(
+        self,
+        flavor: Literal["cloud", "datacenter"] = "datacenter",
+        *,
+        guarded: bool = True,
+        wrap: Callable[[Any, Sandbox], Any] | None = None,
+        **uvicorn_options: Any,
+    ) -> None:
+        """`guarded=False` skips the spec validation of every request (for load: it costs milliseconds each);
+        `wrap(app, sandbox)` puts an ASGI app in front (e.g. the OAuth server, kept as `.front`); the other
+        keywords go to uvicorn (e.g. TLS settings)."""
         self.flavor = flavor
         app = create_app(flavor)
         self.guard = SpecGuard(app, flavor)
         self.sandbox: Sandbox = self.guard.state.sandbox
         served = self.guard if guarded else app
-        self.server = uvicorn.Server(uvicorn.Config(served, host="127.0.0.1", port=0, log_level="error"))
+        self.front = wrap(served, self.sandbox) if wrap else served
+        self.scheme = "https" if "ssl_certfile" in uvicorn_options else "http"
+        config = uvicorn.Config(self.front, host="127.0.0.1", port=0, log_level="error", **uvicorn_options)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LoopbackSandbox:
@@ -44,7 +57,7 @@ class LoopbackSandbox:
     @property
     def url(self) -> str:
         port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        return f"{self.scheme}://127.0.0.1:{port}"
 
     @property
     def jira_url(self) -> str:

@@ -73,7 +73,7 @@ class RecordedRequest:
     method: str
     path: str
     query: str
-    credential: str  # "basic <user>", "bearer <user>", "none"; " (rejected)" appended when it did not authenticate
+    credential: str  # "basic/bearer/oauth <user>", "none"; " (rejected)" appended when it did not authenticate
     body: JSON
     status: int
     operation: str = ""  # the operationId that answered ("" when no route matched)
@@ -118,6 +118,7 @@ class Sandbox:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.extra: dict[str, Any] = {}  # state of the extension modules, each under its module's short name
+        self.oauth_tokens: dict[str, str] = {}  # OAuth access token -> user key, issued by sandbox/oauth.py
         self._ids = {
             "issue": max(i.id for i in data.issues),
             "comment": max((c.id for i in data.issues for c in i.comments), default=10100),
@@ -2718,6 +2719,8 @@ def error_response(api: Api, error: ApiError, headers: Mapping[str, str] | None 
 def credential(sandbox: Sandbox, header: str) -> tuple[str, bool]:
     """(who the Authorization header claims to be, whether it authenticates). Never keeps the secret."""
     scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip() in sandbox.oauth_tokens:
+        return "oauth " + sandbox.oauth_tokens[value.strip()], True
     if scheme.lower() == "bearer":
         valid = value.strip() == sandbox.token
         return ("bearer " + sandbox.me.key if valid else "bearer"), valid
