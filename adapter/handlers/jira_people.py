@@ -10,8 +10,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from . import JSON, HandlerContext, ToolError, handler
 from ..invoke import markdown_to_adf, markdown_to_wiki
+from . import JSON, HandlerContext, ToolError, handler
 
 # Cloud account ids: 24 alphanumerics ("5b10a2844c20165700ede21g") or "<digits>:<uuid>" ("557058:f581...").
 _ACCOUNT_ID = re.compile(r"(?:\d+:[0-9a-fA-F-]{36}|[0-9a-zA-Z]{24})")
@@ -158,7 +158,9 @@ async def jira_add_worklog(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
         body["comment"] = markdown_to_adf(args["comment"]) if ctx.cloud else markdown_to_wiki(args["comment"])
     remaining = args.get("remaining_estimate")
     original = args.get("original_estimate")
-    query: JSON = {"adjust_estimate": "new", "new_estimate": _duration("remaining_estimate", remaining)} if remaining else {}
+    query: JSON = {}
+    if remaining:  # adjustEstimate=new sets the remaining estimate in the same call
+        query = {"adjust_estimate": "new", "new_estimate": _duration("remaining_estimate", remaining)}
     if original:
         tracking = {"originalEstimate": _duration("original_estimate", original)}
         await ctx.call(f"{_api(ctx)}/editIssue", body={"fields": {"timetracking": tracking}}, issue_id_or_key=key)
@@ -181,11 +183,8 @@ async def jira_get_link_types(ctx: HandlerContext, args: dict[str, Any]) -> JSON
     types = answer.get("issueLinkTypes") if isinstance(answer, dict) else answer
     wanted = (args.get("name_filter") or "").strip().casefold()
     if wanted and isinstance(types, list):
-        types = [
-            t
-            for t in types
-            if isinstance(t, dict) and any(wanted in str(t.get(k) or "").casefold() for k in ("name", "inward", "outward"))
-        ]
+        texts = ("name", "inward", "outward")
+        types = [t for t in types if isinstance(t, dict) and any(wanted in str(t.get(k)).casefold() for k in texts)]
     return {"issueLinkTypes": types}
 
 

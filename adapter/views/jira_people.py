@@ -6,25 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from . import (
+    _B,
+    _I,
+    _RICH,
+    _S,
+    _USER_SCHEMA,
     JSON,
     View,
     ViewContext,
     _arr,
-    _B,
     _field_lines,
-    _I,
     _id,
     _inline,
     _int_at,
     _list_at,
     _obj,
     _put,
-    _RICH,
     _require_dict,
     _root,
-    _S,
     _user,
-    _USER_SCHEMA,
     _worklog,
     register,
 )
@@ -113,7 +113,8 @@ def _project_worklogs(data: Any, ctx: ViewContext) -> JSON:
 
 
 def _render_worklogs(view: JSON) -> str:
-    head = f"{view.get('key', 'issue')}: {len(view['worklogs'])} of {view.get('total', len(view['worklogs']))} worklog(s)"
+    shown = len(view["worklogs"])
+    head = f"{view.get('key', 'issue')}: {shown} of {view.get('total', shown)} worklog(s)"
     return "\n".join([head, *(f"- {_inline(w)}" for w in view["worklogs"])])
 
 
