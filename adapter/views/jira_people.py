@@ -160,9 +160,8 @@ def _project_epic_link(data: Any, ctx: ViewContext) -> JSON:
 
 def _project_remote_link(data: Any, ctx: ViewContext) -> JSON:
     """`{id, self}` of the new remote link, with the link's target and title."""
-    created = _require_dict(data, "jira remote link")
     out: JSON = {"action": "remote link added"}
-    _put(out, "id", _id(created.get("id")))
+    _put(out, "id", _id(data.get("id")) if isinstance(data, dict) else None)  # the link exists even without an id
     _put(out, "link_url", ctx.arguments.get("url"))
     _put(out, "title", ctx.arguments.get("title"))
     return _with_issue(out, ctx, _issue_key(ctx))

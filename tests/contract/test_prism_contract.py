@@ -153,7 +153,8 @@ async def serve(
     """A server for this deployment whose requests go to the Prisms, and the recorder of its exchanges."""
     forward = {"/wiki/rest/": prisms["confluence-v1"]} if deployment == "cloud" else {}
     recorder = Recorder(prisms, forward)
-    settings = load_settings({}, environ=environment(prisms, deployment, jira_personal_token), read_dotenv=False)
+    env = environment(prisms, deployment, jira_personal_token) | {"TOOLSETS": "all"}  # every area's tools
+    settings = load_settings({}, environ=env, read_dotenv=False)
     server = AtlassianServer(settings, load_tools(), recorder)
     try:
         yield server, recorder

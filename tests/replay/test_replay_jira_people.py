@@ -254,7 +254,9 @@ async def test_jira_create_remote_issue_link(site: Site) -> None:
 
 async def test_jira_create_remote_issue_link_not_found(site: Site) -> None:
     text = error(
-        await run(site, "jira_create_remote_issue_link", issue_key="PROJ-999999", url="https://x.example.com", title="x")
+        await run(
+            site, "jira_create_remote_issue_link", issue_key="PROJ-999999", url="https://x.example.com", title="x"
+        )
     )
     assert text.startswith("Jira answered 404: Issue does not exist")
 
