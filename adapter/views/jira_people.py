@@ -46,6 +46,7 @@ def _project_profile(data: Any, ctx: ViewContext) -> JSON:
     out = _person(user)
     if not out:
         raise ValueError("jira user: no name or id")
+    out.setdefault("display_name", out.get("name") or out.get("account_id") or out.get("key"))
     _put(out, "matched_by", user.get("matchedBy"))
     return out
 
@@ -196,7 +197,7 @@ _CHANGE_SCHEMA = _root(
 _WORKLOG_SCHEMA = _obj({"id": _S, "author": _S, "started": _S, "time_spent": _S, "comment": _RICH})
 
 register(
-    View("jira_user_profile", _project_profile, _render_profile, _root(_obj(_PROFILE_PROPS))),
+    View("jira_user_profile", _project_profile, _render_profile, _root(_obj(_PROFILE_PROPS, ["display_name"]))),
     View(
         "jira_user_list",
         _project_user_list,
