@@ -217,6 +217,14 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
         "jira specs: the multipart/form-data upload body is given as an array of files (Cloud) or one binary string "
         "(Data Center), neither a form; Jira takes a form with one or more `file` parts.",
     ),
+    Allowance(
+        "jira-platform",
+        "addWorklog",
+        "body started",
+        r" is not a 'date-time'$",
+        "jira-platform spec: Worklog.started is `format: date-time` (RFC 3339), but Jira takes only "
+        "yyyy-MM-dd'T'HH:mm:ss.SSSZ (+0100, no colon) and answers 400 'Invalid date format' to RFC 3339 offsets.",
+    ),
 ]
 
 

@@ -43,8 +43,8 @@ class Worklog:
         properties (list[EntityProperty] | Unset): Details of properties for the worklog. Optional when creating or
             updating a worklog.
         self_ (str | Unset): The URL of the worklog item.
-        started (datetime.datetime | Unset): The datetime on which the worklog effort was started. Required when
-            creating a worklog. Optional when updating a worklog.
+        started (str | Unset): The datetime on which the worklog effort was started. Required when creating a worklog.
+            Optional when updating a worklog.
         time_spent (str | Unset): The time spent working on the issue as days (\\#d), hours (\\#h), or minutes (\\#m or
             \\#). Required when creating a worklog if `timeSpentSeconds` isn't provided. Optional when updating a worklog.
             Cannot be provided if `timeSpentSecond` is provided.
@@ -72,7 +72,7 @@ class Worklog:
     issue_id: str | Unset = UNSET
     properties: list[EntityProperty] | Unset = UNSET
     self_: str | Unset = UNSET
-    started: datetime.datetime | Unset = UNSET
+    started: str | Unset = UNSET
     time_spent: str | Unset = UNSET
     time_spent_seconds: int | Unset = UNSET
     update_author: UserDetails | Unset = UNSET
@@ -104,9 +104,7 @@ class Worklog:
 
         self_ = self.self_
 
-        started: str | Unset = UNSET
-        if not isinstance(self.started, Unset):
-            started = self.started.isoformat()
+        started = self.started
 
         time_spent = self.time_spent
 
@@ -193,12 +191,7 @@ class Worklog:
 
         self_ = d.pop("self", UNSET)
 
-        _started = d.pop("started", UNSET)
-        started: datetime.datetime | Unset
-        if isinstance(_started, Unset):
-            started = UNSET
-        else:
-            started = datetime.datetime.fromisoformat(_started)
+        started = d.pop("started", UNSET)
 
         time_spent = d.pop("timeSpent", UNSET)
 
