@@ -9,7 +9,6 @@ from typing import Any
 from starlette.responses import Response
 
 from ..app import (
-    PRIORITY_IDS,
     ApiError,
     Call,
     Sandbox,
@@ -18,15 +17,13 @@ from ..app import (
     encode_token,
     field_catalogue,
     issue_type_named,
-    jira_issue_type,
-    jira_priority,
     jira_time,
     jira_user,
     no_content,
     ok,
     writable_issue,
 )
-from ..seed import Issue, Project
+from ..seed import Issue
 
 SEVERITY = "customfield_10040"
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
@@ -75,6 +72,12 @@ def seed(sandbox: Sandbox) -> None:
                 {"id": "10201", "value": "S2 - Major", "disabled": False},
                 {"id": "10202", "value": "S3 - Minor", "disabled": False},
                 {"id": "10203", "value": "S4 - Cosmetic", "disabled": True},
+            ]
+        },
+        "create_screen_options": {  # createmeta (jira_projects) lists Severity on create screens with these
+            SEVERITY: lambda c: [
+                {"self": f"{c.jira_api}/customFieldOption/{o['id']}", **o}
+                for o in sandbox.extra["jira_issues"]["options"]["10140"]
             ]
         },
         "remote_links": {
@@ -151,52 +154,6 @@ def get_options_for_context(c: Call) -> Response:
     page = options[start : start + limit]
     return ok({"maxResults": limit, "startAt": start, "total": len(options),
                "isLast": start + limit >= len(options), "values": page})  # fmt: skip
-
-
-def _project_for_meta(c: Call) -> Project:
-    ref = c.path["projectIdOrKey"]
-    project = c.sandbox.project(ref)
-    if project is None:
-        raise ApiError(404, f"No project could be found with key '{ref}'.")
-    return project
-
-
-def get_create_meta_issue_types(c: Call) -> Response:
-    """Cloud `issueTypes`, Data Center `values`: the same page under the two names each product uses."""
-    project = _project_for_meta(c)
-    kinds = [jira_issue_type(c, name) for name in project.issue_types]
-    start, limit = c.int_param("startAt", 0), c.int_param("maxResults", 50, low=1, high=200)
-    page = {"maxResults": limit, "startAt": start, "total": len(kinds)}
-    if c.cloud:
-        return ok(page | {"issueTypes": kinds[start : start + limit]})
-    return ok(page | {"isLast": start + limit >= len(kinds), "values": kinds[start : start + limit]})
-
-
-def get_create_meta_fields(c: Call) -> Response:
-    """Data Center's create metadata of one issue type: the fields on its create screen and their allowed values."""
-    project = _project_for_meta(c)
-    type_id = c.path["issueTypeId"]
-    if not any(str(issue_type_named(c, n).id) == type_id for n in project.issue_types):
-        raise ApiError(404, f"Issue type with id '{type_id}' does not exist in project {project.key}.")
-    catalogue = {f["id"]: f for f in field_catalogue(c)}
-    options = seed_state(c.sandbox)["options"]["10140"]
-    allowed = {
-        "priority": [jira_priority(c, p) for p in PRIORITY_IDS],
-        "components": [{"id": str(10000 + i), "name": n} for i, n in enumerate(project.components)],
-        SEVERITY: [{"self": f"{c.jira_api}/customFieldOption/{o['id']}", **o} for o in options],
-    }
-    values = []
-    for field_id in ("summary", "issuetype", "description", "priority", "components", "assignee", SEVERITY):
-        entry = catalogue[field_id]
-        item: dict[str, Any] = {"required": field_id in ("summary", "issuetype"), "schema": entry["schema"],
-                                "name": entry["name"], "fieldId": field_id, "hasDefaultValue": field_id == "priority",
-                                "operations": ["set"]}  # fmt: skip
-        if field_id in allowed:
-            item["allowedValues"] = allowed[field_id]
-        values.append(item)
-    start, limit = c.int_param("startAt", 0), c.int_param("maxResults", 50, low=1, high=1000)
-    return ok({"maxResults": limit, "startAt": start, "total": len(values),
-               "isLast": start + limit >= len(values), "values": values[start : start + limit]})  # fmt: skip
 
 
 # --- issues ---------------------------------------------------------------------------------------------------
@@ -335,17 +292,9 @@ ROUTES = {
     "jira_cloud": [
         ("getContextsForField", "GET", "/field/{fieldId}/context", get_contexts_for_field),
         ("getOptionsForContext", "GET", "/field/{fieldId}/context/{contextId}/option", get_options_for_context),
-        ("getCreateIssueMetaIssueTypes", "GET", "/issue/createmeta/{projectIdOrKey}/issuetypes",
-         get_create_meta_issue_types),
         ("getBulkChangelogs", "POST", "/changelog/bulkfetch", get_bulk_changelogs),
         ("submitBulkMove", "POST", "/bulk/issues/move", submit_bulk_move),
         ("getBulkOperationProgress", "GET", "/bulk/queue/{taskId}", get_bulk_progress),
-    ],
-    "jira_dc": [
-        ("getCreateIssueMetaProjectIssueTypes", "GET", "/issue/createmeta/{projectIdOrKey}/issuetypes",
-         get_create_meta_issue_types),
-        ("getCreateIssueMetaFields", "GET", "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
-         get_create_meta_fields),
     ],
 }  # fmt: skip
 DC_OPERATION_IDS = {"jira": {"assignIssue": "assign"}}

@@ -241,6 +241,9 @@ def get_create_meta_fields(c: Call) -> Response:
         fields.append(_meta(catalogue["customfield_10016"], False))
     if kind.name == "Epic" and "customfield_10011" in catalogue:
         fields.append(_meta(catalogue["customfield_10011"], True))
+    for field_id, options in c.sandbox.extra.get("jira_issues", {}).get("create_screen_options", {}).items():
+        if field_id in catalogue:  # select fields another area seeds (e.g. Severity), with their options
+            fields.append(_meta(catalogue[field_id], False, allowedValues=options(c)))
     return ok(_page(c, fields, "fields"))
 
 
