@@ -119,6 +119,30 @@ ALLOWED = [  # each one checked against the spec text: the spec is wrong, our re
         "so no field name (fields=summary,status) can be sent; Jira DC takes a comma-separated list of names.",
     ),
     Allowance(
+        "jira-software|jira-dc",
+        "getIssuesForBoard|getIssuesForSprint(_1)?",
+        "query fields",
+        r"^ParameterValidationError: Query parameter error: fields \(CastError: Failed to cast value to object type: ",
+        "jira-software and jira-dc specs: the agile issue lists' `fields` is an array of `{type: object}` (jira-dc: "
+        "StringList), so no field name can be sent; Jira takes a comma-separated list of names.",
+    ),
+    Allowance(
+        "jira-dc",
+        "search_1",
+        "query expand",
+        r"^ParameterValidationError: Query parameter error: expand \(DeserializeError: ",
+        "jira-dc spec: search_1's `expand` is StringList, `{type: object}`, so expand=names cannot be sent; Jira DC "
+        "takes a comma-separated list.",
+    ),
+    Allowance(
+        "jira-software|jira-dc",
+        "getAllSprints",
+        "query state",
+        r"^ParameterValidationError: Query parameter error: state \(DeserializeError: ",
+        "jira-software and jira-dc specs: getAllSprints' `state` is `{type: object}` (jira-dc: StringList), yet the "
+        "spec's own text says 'state=active,closed'; Jira takes that comma-separated string.",
+    ),
+    Allowance(
         "jira-dc",
         "createIssue|editIssue",
         r"body fields/\w+",
