@@ -201,6 +201,8 @@ async def jira_get_project_epic_hierarchy(ctx: HandlerContext, args: dict[str, A
 async def jira_get_cross_project_dependencies(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Scans the project's issues (bounded) and keeps the links whose other end is in another project."""
     project = _project(ctx, args["project_key"])
-    page = await _search(ctx, f"project = {quoted_list([project])} ORDER BY key ASC", LINK_FIELDS, _bounded(args, "max_issues", 50, 100))
+    page = await _search(
+        ctx, f"project = {quoted_list([project])} ORDER BY key ASC", LINK_FIELDS, _bounded(args, "max_issues", 50, 100)
+    )
     issues = (page or {}).get("issues") or []
     return {"project": project, "issues": issues, "scanned": len(issues), "more": _more(page or {}, len(issues))}

@@ -22,7 +22,11 @@ async def test_sprint_flow_create_fill_start_and_backlog(flavor: str) -> None:
         }))  # fmt: skip
         sprint_id = created["id"]
         assert (created["state"], created["goal"], created["board_id"]) == ("future", "Order history", "1")
-        moved = ok(await client.call_tool("jira_add_issues_to_sprint", {"sprint_id": sprint_id, "issue_keys": "proj-7, PROJ-8"}))
+        moved = ok(
+            await client.call_tool(
+                "jira_add_issues_to_sprint", {"sprint_id": sprint_id, "issue_keys": "proj-7, PROJ-8"}
+            )
+        )
         assert moved["issues"] == ["PROJ-7", "PROJ-8"] and moved["moved_to"] == f"sprint {sprint_id}"
         assert sandbox.issues["PROJ-7"].sprints == [int(sprint_id)]  # left future sprint 3
         in_sprint = ok(await client.call_tool("jira_get_sprint_issues", {"sprint_id": sprint_id}))
@@ -30,9 +34,17 @@ async def test_sprint_flow_create_fill_start_and_backlog(flavor: str) -> None:
         renamed = ok(await client.call_tool("jira_update_sprint", {"sprint_id": sprint_id, "name": "Sprint 4b"}))
         assert renamed["name"] == "Sprint 4b" and renamed["state"] == "future"
         backlog = ok(await client.call_tool("jira_move_issues_to_backlog", {"issue_keys": "PROJ-8"}))
-        assert backlog == {"moved_to": "backlog", "issues": ["PROJ-8"], "urls": [f"{sandbox_url(flavor)}/browse/PROJ-8"]}
+        assert backlog == {
+            "moved_to": "backlog",
+            "issues": ["PROJ-8"],
+            "urls": [f"{sandbox_url(flavor)}/browse/PROJ-8"],
+        }
         assert sandbox.issues["PROJ-8"].sprints == []
-        board = ok(await client.call_tool("jira_get_board_issues", {"board_id": "1", "jql": "sprint = 2 ORDER BY key", "limit": 2}))
+        board = ok(
+            await client.call_tool(
+                "jira_get_board_issues", {"board_id": "1", "jql": "sprint = 2 ORDER BY key", "limit": 2}
+            )
+        )
         assert [i["key"] for i in board["issues"]] == ["PROJ-2", "PROJ-3"] and board["next_start_at"] == 2
         closed = await client.call_tool("jira_update_sprint", {"sprint_id": "1", "goal": "x"})
         assert closed.is_error and "closed sprint cannot be updated" in closed.content[0].text
