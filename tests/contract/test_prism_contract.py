@@ -152,8 +152,11 @@ async def serve(
 ) -> AsyncIterator[tuple[AtlassianServer, Recorder]]:
     """A server for this deployment whose requests go to the Prisms, and the recorder of its exchanges."""
     forward = {"/wiki/rest/": prisms["confluence-v1"]} if deployment == "cloud" else {}
+    if deployment == "cloud" and "jira-software" in prisms:  # Jira Cloud's agile API: one site, its own spec
+        forward["/rest/agile/"] = prisms["jira-software"]
     recorder = Recorder(prisms, forward)
-    settings = load_settings({}, environ=environment(prisms, deployment, jira_personal_token), read_dotenv=False)
+    environ = {**environment(prisms, deployment, jira_personal_token), "TOOLSETS": "all"}  # every area's tools
+    settings = load_settings({}, environ=environ, read_dotenv=False)
     server = AtlassianServer(settings, load_tools(), recorder)
     try:
         yield server, recorder
