@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 from . import HandlerContext, ToolError, handler, quoted_list, scoped_query, split
@@ -50,7 +52,7 @@ def _scope_jql(ctx: HandlerContext, jql: str) -> str:
 
 
 def _keys(ctx: HandlerContext, value: str) -> list[str]:
-    keys = [k.upper() for k in split(value)]
+    keys = [k.upper() for k in re.split(r"[\s,;]+", value) if k]  # "A-1, A-2", "A-1 A-2": both mean two keys
     if not keys:
         raise ToolError("issue_keys: give at least one issue key")
     outside = sorted({k.rsplit("-", 1)[0] for k in keys} - set(ctx.scope)) if ctx.scope else []
@@ -206,3 +208,63 @@ async def jira_get_cross_project_dependencies(ctx: HandlerContext, args: dict[st
     )
     issues = (page or {}).get("issues") or []
     return {"project": project, "issues": issues, "scanned": len(issues), "more": _more(page or {}, len(issues))}
+
+
+# --- development information (dev-status: undocumented, added to the specs by specs/overrides) ----------------
+
+DEV_DATA_TYPES = ("pullrequest", "branch", "repository")  # what the detail call serves (builds etc. only count)
+MAX_DEV_ISSUES = 20
+
+
+async def _development(ctx: HandlerContext, key: str, app_type: str | None, data_type: str | None) -> JSON:
+    """Summary first, then one detail call per (tool, data type) the summary reports data for (theirs: all 12)."""
+    api = "jira-platform" if ctx.cloud else "jira-dc"
+    issue_id = key
+    if not key.isdigit():  # dev-status takes the numeric id only
+        found = await ctx.call(f"{api}/getIssue", issue_id_or_key=key, fields=["summary"] if ctx.cloud else "summary")
+        issue_id = str(found["id"])
+    summary = (await ctx.call(f"{api}/getDevStatusSummary", issue_id=issue_id) or {}).get("summary") or {}
+    wanted = [data_type] if data_type else ["pullrequest", "repository"]  # pullrequest also lists the branches
+    calls = []
+    for kind in wanted:
+        instances = {k for k, v in ((summary.get(kind) or {}).get("byInstanceType") or {}).items() if v.get("count")}
+        if kind == "pullrequest" and not data_type:  # branches without pull requests come with the same call
+            instances |= {k for k, v in ((summary.get("branch") or {}).get("byInstanceType") or {}).items()
+                          if v.get("count")}  # fmt: skip
+        calls += [(tool, kind) for tool in sorted(instances) if not app_type or tool.lower() == app_type.lower()]
+    detail: list[JSON] = []
+    for tool, kind in calls:
+        answer = await ctx.call(f"{api}/getDevStatusDetail", issue_id=issue_id, application_type=tool, data_type=kind)
+        detail += (answer or {}).get("detail") or []
+    return {"issue_key": key.upper(), "summary": summary, "detail": detail}
+
+
+def _dev_filters(args: dict[str, Any]) -> tuple[str | None, str | None]:
+    data_type = (args.get("data_type") or "").strip().lower() or None
+    if data_type and data_type not in DEV_DATA_TYPES:
+        raise ToolError(f"data_type: one of {', '.join(DEV_DATA_TYPES)}, not {data_type!r}")
+    return (args.get("application_type") or "").strip() or None, data_type
+
+
+@handler
+async def jira_get_issue_development_info(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    return await _development(ctx, args["issue_key"].strip(), *_dev_filters(args))
+
+
+@handler
+async def jira_get_issues_development_info(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
+    """Each issue on its own: one that fails (missing, no permission) is reported, the others still answer."""
+    from jira_sdk import AtlassianError
+
+    filters = _dev_filters(args)
+    keys = _keys(ctx, args["issue_keys"])
+    if len(keys) > MAX_DEV_ISSUES:
+        raise ToolError(f"issue_keys: at most {MAX_DEV_ISSUES} issues per call, got {len(keys)}")
+
+    async def one(key: str) -> JSON:
+        try:
+            return await _development(ctx, key, *filters)
+        except AtlassianError as exc:
+            return {"issue_key": key, "error": f"Jira answered {exc.status_code}: {'; '.join(exc.error_messages)}"}
+
+    return {"issues": list(await asyncio.gather(*(one(key) for key in keys)))}

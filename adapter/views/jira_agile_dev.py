@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import (
@@ -235,12 +236,161 @@ def _render_dependencies(view: JSON) -> str:
     return "\n".join(lines)
 
 
+# --- development information (dev-status) ---------------------------------------------------------------------
+
+_DEV_COUNTS = {
+    "pullrequest": "pull_requests",
+    "branch": "branches",
+    "repository": "repositories",
+    "build": "builds",
+    "review": "reviews",
+    "deployment-environment": "deployments",
+}
+
+
+def _named(value: Any) -> Any:
+    return value.get("name") if isinstance(value, dict) else None
+
+
+def _pull_request(pr: Any, tool: Any) -> JSON:
+    if not isinstance(pr, dict):
+        return {}
+    out: JSON = {}
+    for src, dst in (("id", "id"), ("name", "title"), ("status", "status"), ("url", "url")):
+        _put(out, dst, pr.get(src))
+    _put(out, "source", _obj_at(pr, "source").get("branch"))
+    _put(out, "destination", _obj_at(pr, "destination").get("branch"))
+    _put(out, "author", _named(pr.get("author")))
+    _put(out, "repository", pr.get("repositoryName"))
+    _put(out, "updated", pr.get("lastUpdate"))
+    reviewers = [r for r in _list_at(pr, "reviewers") if isinstance(r, dict) and r.get("name")]
+    _put(out, "reviewers", [r["name"] + (" (approved)" if r.get("approved") else "") for r in reviewers])
+    _put(out, "tool", tool)
+    return out
+
+
+def _branch(branch: Any, tool: Any) -> JSON:
+    if not isinstance(branch, dict):
+        return {}
+    out: JSON = {}
+    _put(out, "name", branch.get("name"))
+    _put(out, "url", branch.get("url"))
+    _put(out, "repository", _named(branch.get("repository")))
+    _put(out, "tool", tool)
+    return out
+
+
+def _commits(repository: Any, tool: Any) -> list[JSON]:
+    out = []
+    for commit in _list_at(repository, "commits") if isinstance(repository, dict) else []:
+        if not isinstance(commit, dict):
+            continue
+        item: JSON = {}
+        _put(item, "id", commit.get("displayId") or commit.get("id"))
+        _put(item, "message", commit.get("message"))
+        _put(item, "author", _named(commit.get("author")))
+        _put(item, "date", commit.get("authorTimestamp"))
+        _put(item, "url", commit.get("url"))
+        _put(item, "repository", repository.get("name"))
+        _put(item, "tool", tool)
+        out.append(item)
+    return out
+
+
+def _development(found: JSON, ctx: ViewContext) -> JSON:
+    """One issue's dev-status summary and details: counts, then pull requests, branches and commits (deduplicated:
+    two detail calls of one tool both list the branches)."""
+    key = str(found.get("issue_key", ""))
+    out: JSON = {"issue_key": key, "url": f"{ctx.site_url}/browse/{key}"}
+    if found.get("error"):
+        out["error"] = str(found["error"])
+        return out
+    summary = _obj_at(found, "summary")
+    counts = {name: _int_at(_obj_at(_obj_at(summary, kind), "overall"), "count") for kind, name in _DEV_COUNTS.items()}
+    _put(out, "counts", {k: v for k, v in counts.items() if v})
+    lists: dict[str, list[JSON]] = {"pull_requests": [], "branches": [], "commits": []}
+    for entry in _list_at(found, "detail"):
+        tool = _named(_obj_at(entry, "_instance")) if isinstance(entry, dict) else None
+        lists["pull_requests"] += [_pull_request(pr, tool) for pr in _list_at(entry, "pullRequests")]
+        lists["branches"] += [_branch(b, tool) for b in _list_at(entry, "branches")]
+        for repository in _list_at(entry, "repositories"):
+            lists["commits"] += _commits(repository, tool)
+    for name, items in lists.items():
+        unique = {json.dumps(i, sort_keys=True): i for i in items if i}
+        _put(out, name, list(unique.values()))
+    return out
+
+
+def _project_development(data: Any, ctx: ViewContext) -> JSON:
+    return _development(_require_dict(data, "development info"), ctx)
+
+
+def _project_developments(data: Any, ctx: ViewContext) -> JSON:
+    found = _require_dict(data, "development info")
+    return {"issues": [_development(i, ctx) for i in _list_at(found, "issues") if isinstance(i, dict)]}
+
+
+def _render_development(view: JSON) -> str:
+    if "error" in view:
+        return f"{view['issue_key']}: {view['error']}"
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in view.get("counts", {}).items())
+    lines = [f"{view['issue_key']}: {counts or 'no development information'}"]
+    for pr in view.get("pull_requests", []):
+        branches = " → ".join(str(pr[k]) for k in ("source", "destination") if k in pr)
+        lines.append(
+            f"- PR {pr.get('id', '')} {pr.get('title', '')} [{pr.get('status', '')}] {branches} {pr.get('url', '')}"
+        )
+    lines += [
+        f"- branch {b.get('name', '')} ({b.get('repository', '')}) {b.get('url', '')}" for b in view.get("branches", [])
+    ]
+    lines += [
+        f"- commit {c.get('id', '')} {c.get('message', '')} · {c.get('author', '')}" for c in view.get("commits", [])
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _render_developments(view: JSON) -> str:
+    return "\n".join(_render_development(issue) for issue in view["issues"])
+
+
 # --- schemas --------------------------------------------------------------------------------------------------
 
 _SPRINT_SCHEMA = _obj(
     {"id": _S, "name": _S, "state": _S, "goal": _S, "start": _S, "end": _S, "completed": _S, "board_id": _S}, ["id"]
 )
 _REF = _obj({"key": _S, "summary": _S, "status": _S, "issue_type": _S}, ["key"])
+
+_DEV_SCHEMA = _obj(
+    {
+        "issue_key": _S,
+        "url": _S,
+        "error": _S,
+        "counts": {"type": "object", "additionalProperties": _I},
+        "pull_requests": _arr(
+            _obj(
+                {
+                    k: _S
+                    for k in (
+                        "id",
+                        "title",
+                        "status",
+                        "url",
+                        "source",
+                        "destination",
+                        "author",
+                        "repository",
+                        "updated",
+                        "tool",
+                    )
+                }
+                | {"reviewers": _STRS}
+            )
+        ),
+        "branches": _arr(_obj({k: _S for k in ("name", "url", "repository", "tool")})),
+        "commits": _arr(_obj({k: _S for k in ("id", "message", "author", "date", "url", "repository", "tool")})),
+    },
+    ["issue_key"],
+)
 
 register(
     View(
@@ -314,5 +464,12 @@ register(
                 ["project", "dependencies", "scanned"],
             )
         ),
+    ),
+    View("jira_development_info", _project_development, _render_development, _root(_DEV_SCHEMA)),
+    View(
+        "jira_development_infos",
+        _project_developments,
+        _render_developments,
+        _root(_obj({"issues": _arr(_DEV_SCHEMA)}, ["issues"])),
     ),
 )

@@ -71,3 +71,26 @@ async def test_project_analysis(flavor: str) -> None:
             ("PROJ-12", "OPS-2", "OPS"),
         ]
         assert deps["by_project"] == {"SUP": 1, "OPS": 1} and deps["scanned"] == 13 and "notes" not in deps
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+async def test_development_info(flavor: str) -> None:
+    async with sandboxed(flavor, TOOLSETS="jira_development") as (sandbox, client):
+        dev = ok(await client.call_tool("jira_get_issue_development_info", {"issue_key": "PROJ-2"}))
+        assert dev["counts"] == {"pull_requests": 1, "branches": 2, "repositories": 1}
+        assert [(p["id"], p["status"], p["source"], p["tool"]) for p in dev["pull_requests"]] == [
+            ("#42", "OPEN", "PROJ-2-apple-pay", "GitHub")
+        ]
+        assert [(b["name"], b["tool"]) for b in dev["branches"]] == [
+            ("PROJ-2-apple-pay", "GitHub"),
+            ("PROJ-2-merchant-id", "Bitbucket Cloud"),
+        ]
+        assert [c["id"] for c in dev["commits"]] == ["a1b2c3d", "e5f6a7b"]
+        operations = [r.operation for r in sandbox.requests]
+        assert operations.count("getDevStatusDetail") == 3  # GitHub: pullrequest, repository; Bitbucket: pullrequest
+        many = ok(await client.call_tool("jira_get_issues_development_info", {
+            "issue_keys": "PROJ-5 PROJ-999", "data_type": "pullrequest", "application_type": "github",
+        }))  # fmt: skip
+        merged, missing = many["issues"]
+        assert [p["status"] for p in merged["pull_requests"]] == ["MERGED"] and "commits" not in merged
+        assert missing["issue_key"] == "PROJ-999" and missing["error"].startswith("Jira answered 404")

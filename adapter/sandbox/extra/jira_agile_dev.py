@@ -3,6 +3,11 @@
 Jira Software's rules as the sandbox keeps them: only scrum boards have sprints; issues move only into a future or
 active sprint and leave their other open sprints (closed ones stay in their history); closed sprints are frozen;
 starting a sprint needs both dates.
+
+Development information (the undocumented /rest/dev-status/1.0, mounted by app.py as the "devstatus" group) comes
+from linked tools: seeded pull requests, branches and commits of a GitHub and a Bitbucket repository. The summary
+counts them per tool; the detail serves one tool and data type (pullrequest and branch both list pull requests and
+branches; repository lists repositories with their commits).
 """
 
 from __future__ import annotations
@@ -142,6 +147,108 @@ def move_issues_to_backlog(c: Call) -> Response:
     return Response(status_code=204)
 
 
+# --- development information -----------------------------------------------------------------------------------
+
+GITHUB = {"name": "GitHub", "typeName": "GitHub", "type": "GitHub", "baseUrl": "https://github.com", "id": "gh-1"}
+BITBUCKET = {"name": "Bitbucket Cloud", "typeName": "Bitbucket Cloud", "type": "bitbucket", "id": "bb-1",
+             "baseUrl": "https://bitbucket.org"}  # fmt: skip
+DEV_KINDS = ("pullrequest", "branch", "repository", "build", "review", "deployment-environment")
+
+
+def _pr(number: int, repo: str, title: str, source: str, status: str, author: str, reviewer: str, days: int) -> Any:
+    url = f"https://github.com/{repo}"
+    return {"id": f"#{number}", "name": title, "commentCount": 2, "status": status, "url": f"{url}/pull/{number}",
+            "source": {"branch": source, "url": f"{url}/tree/{source}"},
+            "destination": {"branch": "main", "url": f"{url}/tree/main"},
+            "author": {"name": author, "avatar": f"https://avatars.example.com/{author}.png"},
+            "reviewers": [{"name": reviewer, "approved": status == "MERGED", "avatar": ""}],
+            "lastUpdate": f"2026-10-{31 - days:02d}T10:00:00.000+0000", "repositoryName": repo,
+            "repositoryUrl": url}  # fmt: skip
+
+
+def _branch(repo: str, base: str, name: str) -> Any:
+    url = f"{base}/{repo}"
+    return {"name": name, "url": f"{url}/tree/{name}", "createPullRequestUrl": f"{url}/compare/{name}",
+            "repository": {"name": repo, "url": url}}  # fmt: skip
+
+
+def _repository(repo: str, base: str, *commits: tuple[str, str, str]) -> Any:
+    url = f"{base}/{repo}"
+    return {"name": repo, "url": url, "avatar": "", "commits": [
+        {"id": sha * 5, "displayId": sha[:7], "message": message, "author": {"name": author, "avatar": ""},
+         "authorTimestamp": "2026-10-28T16:20:00.000+0000", "url": f"{url}/commit/{sha * 5}", "fileCount": 2,
+         "merge": False, "files": []} for sha, message, author in commits]}  # fmt: skip
+
+
+def seed(sandbox: Any) -> None:
+    """Development information per issue key: tool -> pullRequests / branches / repositories."""
+    shop = "acme/shop"
+    sandbox.extra["jira_agile_dev"] = {
+        "PROJ-2": {
+            "GitHub": {
+                "pullRequests": [_pr(42, shop, "PROJ-2 Apple Pay button", "PROJ-2-apple-pay", "OPEN", "Alice Anders",
+                                     "Bob Brown", 1)],
+                "branches": [_branch(shop, GITHUB["baseUrl"], "PROJ-2-apple-pay")],
+                "repositories": [_repository(shop, GITHUB["baseUrl"], ("a1b2c3d4", "PROJ-2 add the payment sheet",
+                                 "Alice Anders"), ("e5f6a7b8", "PROJ-2 show the button on iOS only", "Alice Anders"))],
+            },
+            "bitbucket": {"branches": [_branch("acme/payments", BITBUCKET["baseUrl"], "PROJ-2-merchant-id")]},
+        },
+        "PROJ-5": {
+            "GitHub": {"pullRequests": [_pr(37, shop, "PROJ-5 payments SDK 5.2", "PROJ-5-sdk", "MERGED", "Sandbox User",
+                                            "Alice Anders", 15)],
+                       "branches": [_branch(shop, GITHUB["baseUrl"], "PROJ-5-sdk")]},
+        },
+    }  # fmt: skip
+
+
+def _dev_issue(c: Call) -> tuple[Issue, dict[str, Any]]:
+    ref = c.q.get("issueId") or ""
+    if not ref.isdigit():
+        raise ApiError(400, errors={"issueId": "The issue id must be a number."})
+    issue = c.sandbox.issue(ref)
+    if issue is None:
+        raise ApiError(404, "Issue does not exist or you do not have permission to see it.")
+    return issue, c.sandbox.extra["jira_agile_dev"].get(issue.key, {})
+
+
+def _instance(tool: str) -> dict[str, str]:
+    return GITHUB if tool == "GitHub" else BITBUCKET
+
+
+def get_dev_status_summary(c: Call) -> Response:
+    _issue, tools = _dev_issue(c)
+    lists = {"pullrequest": "pullRequests", "branch": "branches", "repository": "repositories"}
+    summary = {}
+    for kind in DEV_KINDS:
+        counts = {tool: len(data.get(lists.get(kind, ""), [])) for tool, data in tools.items()}
+        by_type = {tool: {"count": n, "name": _instance(tool)["name"]} for tool, n in counts.items() if n}
+        overall: dict[str, Any] = {"count": sum(counts.values()), "lastUpdated": None}
+        if kind == "pullrequest":
+            states = [pr["status"] for data in tools.values() for pr in data.get("pullRequests", [])]
+            overall |= {"stateCount": len(states), "state": states[0] if states else None,
+                        "details": {"openCount": states.count("OPEN"), "mergedCount": states.count("MERGED"),
+                                    "declinedCount": states.count("DECLINED"), "total": len(states)},
+                        "open": "OPEN" in states}  # fmt: skip
+        summary[kind] = {"overall": overall, "byInstanceType": by_type}
+    return ok({"errors": [], "configErrors": [], "summary": summary})
+
+
+def get_dev_status_detail(c: Call) -> Response:
+    _issue, tools = _dev_issue(c)
+    app_type, kind = c.q.get("applicationType") or "", c.q.get("dataType") or ""
+    if not app_type:
+        raise ApiError(400, errors={"applicationType": "The application type is required."})
+    if kind not in ("pullrequest", "branch", "repository"):
+        raise ApiError(400, errors={"dataType": f"Unknown data type '{kind}'."})
+    detail = []
+    for tool, data in tools.items():
+        if app_type.lower() in (tool.lower(), _instance(tool)["type"].lower()):
+            shown = ("repositories",) if kind == "repository" else ("pullRequests", "branches")
+            detail.append({**{name: data.get(name, []) for name in shown}, "_instance": _instance(tool)})
+    return ok({"errors": [], "detail": detail})
+
+
 ROUTES = {
     "agile": [
         ("getIssuesForBoard", "GET", "/board/{boardId}/issue", get_issues_for_board),
@@ -149,6 +256,10 @@ ROUTES = {
         ("partiallyUpdateSprint", "POST", "/sprint/{sprintId}", partially_update_sprint),
         ("moveIssuesToSprintAndRank", "POST", "/sprint/{sprintId}/issue", move_issues_to_sprint),
         ("moveIssuesToBacklog", "POST", "/backlog/issue", move_issues_to_backlog),
+    ],
+    "devstatus": [
+        ("getDevStatusSummary", "GET", "/issue/summary", get_dev_status_summary),
+        ("getDevStatusDetail", "GET", "/issue/detail", get_dev_status_detail),
     ],
 }
 DC_OPERATION_IDS = {"jira": {"moveIssuesToSprintAndRank": "moveIssuesToSprint"}}
