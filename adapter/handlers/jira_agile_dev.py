@@ -222,7 +222,9 @@ async def _development(ctx: HandlerContext, key: str, app_type: str | None, data
     issue_id = key
     if not key.isdigit():  # dev-status takes the numeric id only
         found = await ctx.call(f"{api}/getIssue", issue_id_or_key=key, fields=["summary"] if ctx.cloud else "summary")
-        issue_id = str(found["id"])
+        issue_id = str(found.get("id") or "") if isinstance(found, dict) else ""
+        if not issue_id.isdigit():
+            raise ToolError(f"{key}: Jira answered without the issue's numeric id")
     summary = (await ctx.call(f"{api}/getDevStatusSummary", issue_id=issue_id) or {}).get("summary") or {}
     wanted = [data_type] if data_type else ["pullrequest", "repository"]  # pullrequest also lists the branches
     calls = []

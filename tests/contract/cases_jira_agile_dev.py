@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cases import Case
+from .cases import Case, Direct
 
 SW, DC = "jira-software", "jira-dc"
 BOARD_ISSUES = {"board_id": "1", "jql": "status != Done", "fields": "summary,status", "limit": 5, "start_at": 5,
@@ -57,4 +57,23 @@ CASES = [
          ("jira-platform/searchAndReconsileIssuesUsingJqlPost",)),
     Case("jira_get_cross_project_dependencies", "datacenter", {"project_key": "PROJ", "max_issues": 20},
          (f"{DC}/search_1",), defect=DC_SEARCH, known=DC_SEARCH_KNOWN),
+    # Prism's issue example has an id, so the summary follows; its summary example (none: the override declares a free
+    # object) names no tool, so no detail call follows: getDevStatusDetail is checked in DIRECT
+    Case("jira_get_issue_development_info", "cloud", {"issue_key": "PROJ-1"},
+         ("jira-platform/getIssue", "jira-platform/getDevStatusSummary")),
+    Case("jira_get_issue_development_info", "datacenter", {"issue_key": "10001"}, ("jira-dc/getDevStatusSummary",),
+         "by-id"),
+    Case("jira_get_issues_development_info", "cloud", {"issue_keys": "10001", "data_type": "branch"},
+         ("jira-platform/getDevStatusSummary",)),
+    Case("jira_get_issues_development_info", "datacenter", {"issue_keys": "PROJ-1", "application_type": "GitHub"},
+         ("jira-dc/getIssue",)),  # Prism's DC issue example has no body, so there is no id to go on with
+]  # fmt: skip
+
+DIRECT = [
+    Direct("jira-platform/getDevStatusDetail", "cloud",
+           {"issue_id": "10001", "application_type": "GitHub", "data_type": "pullrequest"},
+           "a detail call follows only a summary that names a tool, and Prism's summary names none"),
+    Direct("jira-dc/getDevStatusDetail", "datacenter",
+           {"issue_id": "10001", "application_type": "stash", "data_type": "repository"},
+           "a detail call follows only a summary that names a tool, and Prism's summary names none"),
 ]  # fmt: skip

@@ -65,7 +65,7 @@ ADF_LOOKS_GOOD = {"type": "doc", "version": 1, "content": [
 
 
 async def test_tools_list_is_sorted_and_complete() -> None:
-    async with connect("cloud") as (_, client):
+    async with connect("cloud", TOOLSETS="all") as (_, client):  # every area's toolsets, not only the default ones
         tools = (await client.list_tools()).tools
         cloud_tools = sorted(t.name for t in load_tools() if "cloud" in t.bindings and t.toolset != "catalog")
         assert [t.name for t in tools] == cloud_tools

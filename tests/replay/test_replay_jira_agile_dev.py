@@ -219,3 +219,59 @@ async def test_jira_get_board_issues_filtered_to_projects(site: Site) -> None:
     """JIRA_PROJECTS_FILTER narrows a board's issues like a search's: OPS issues never show."""
     page = ok(await run(limited_to_proj(site), "jira_get_board_issues", board_id="2", jql="status = Done"))
     assert page["issues"] == [] and page["total"] == 0
+
+
+# --- development information ----------------------------------------------------------------------------------
+
+
+async def test_jira_get_issue_development_info(site: Site) -> None:
+    dev = ok(await tool(site, "jira_get_issue_development_info", issue_key="PROJ-2"))
+    assert dev["url"] == f"{site.jira_url}/browse/PROJ-2"
+    assert dev["counts"] == {"pull_requests": 1, "branches": 2, "repositories": 1}
+    assert dev["pull_requests"] == [
+        {"id": "#42", "title": "PROJ-2 Apple Pay button", "status": "OPEN", "url": "https://github.com/acme/shop/pull/42",
+         "source": "PROJ-2-apple-pay", "destination": "main", "author": "Alice Anders", "repository": "acme/shop",
+         "updated": "2026-10-30T10:00:00.000+0000", "reviewers": ["Bob Brown"], "tool": "GitHub"},
+    ]  # fmt: skip
+    assert [c["message"] for c in dev["commits"]] == [
+        "PROJ-2 add the payment sheet",
+        "PROJ-2 show the button on iOS only",
+    ]
+
+
+async def test_jira_get_issue_development_info_unknown_issue(site: Site) -> None:
+    text = error(await tool(site, "jira_get_issue_development_info", issue_key="PROJ-999"))
+    assert text == f"Jira answered 404: Issue does not exist or you do not have permission to see it. {NOT_FOUND_HINT}"
+
+
+async def test_jira_get_issue_development_info_bad_data_type(site: Site) -> None:
+    text = error(await tool(site, "jira_get_issue_development_info", issue_key="PROJ-2", data_type="commits"))
+    assert text == "data_type: one of pullrequest, branch, repository, not 'commits'"
+
+
+async def test_jira_get_issues_development_info(site: Site) -> None:
+    found = ok(await tool(site, "jira_get_issues_development_info", issue_keys="PROJ-2,PROJ-5,PROJ-7",
+                          data_type="branch"))  # fmt: skip
+    assert [(i["issue_key"], [b["name"] for b in i.get("branches", [])]) for i in found["issues"]] == [
+        ("PROJ-2", ["PROJ-2-apple-pay", "PROJ-2-merchant-id"]),
+        ("PROJ-5", ["PROJ-5-sdk"]),
+        ("PROJ-7", []),
+    ]
+    assert "commits" not in found["issues"][0] and "counts" not in found["issues"][2]
+
+
+async def test_jira_get_issues_development_info_one_missing(site: Site) -> None:
+    found = ok(await tool(site, "jira_get_issues_development_info", issue_keys="PROJ-999, PROJ-5"))
+    missing, merged = found["issues"]
+    assert missing == {
+        "issue_key": "PROJ-999",
+        "url": f"{site.jira_url}/browse/PROJ-999",
+        "error": "Jira answered 404: Issue does not exist or you do not have permission to see it.",
+    }
+    assert [p["status"] for p in merged["pull_requests"]] == ["MERGED"]
+
+
+async def test_jira_get_issues_development_info_too_many(site: Site) -> None:
+    keys = ",".join(f"PROJ-{n}" for n in range(1, 22))
+    text = error(await tool(site, "jira_get_issues_development_info", issue_keys=keys))
+    assert text == "issue_keys: at most 20 issues per call, got 21"

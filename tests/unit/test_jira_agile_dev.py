@@ -115,3 +115,41 @@ async def test_moves_check_ids_and_the_project_filter_before_any_request() -> No
     with pytest.raises(ToolError, match="issue_keys: give at least one issue key"):
         await HANDLERS["jira_move_issues_to_backlog"](ctx, {"issue_keys": " , "})
     assert calls == []
+
+
+def test_development_info_merges_tools_and_drops_the_branches_listed_twice() -> None:
+    branch = {"name": "PROJ-2-x", "url": "https://git/x", "repository": {"name": "shop"}}
+    found = {
+        "issue_key": "PROJ-2",
+        "summary": {"pullrequest": {"overall": {"count": 1}}, "build": {"overall": {"count": 0}}},
+        "detail": [
+            {"pullRequests": [{"id": "#1", "status": "DECLINED", "reviewers": [{"name": "Bob", "approved": True}]}],
+             "branches": [branch], "_instance": {"name": "GitHub"}},
+            {"branches": [branch], "_instance": {"name": "GitHub"}},  # the branch detail of the same tool
+            {"repositories": [{"name": "shop", "commits": [{"id": "abcdef123456", "message": "fix"}]}]},
+        ],
+    }  # fmt: skip
+    view = get_view("jira_development_info")
+    out = view.project(found, CTX)
+    assert out["counts"] == {"pull_requests": 1}  # zero counts are left out
+    assert out["pull_requests"] == [
+        {"id": "#1", "status": "DECLINED", "reviewers": ["Bob (approved)"], "tool": "GitHub"}
+    ]
+    assert out["branches"] == [{"name": "PROJ-2-x", "url": "https://git/x", "repository": "shop", "tool": "GitHub"}]
+    assert out["commits"] == [{"id": "abcdef123456", "message": "fix", "repository": "shop"}]
+    assert view.render(out).splitlines()[0] == "PROJ-2: 1 pull requests"
+
+
+async def test_development_detail_calls_only_for_tools_the_summary_names() -> None:
+    summary = {
+        "summary": {
+            "pullrequest": {"byInstanceType": {"GitHub": {"count": 2}}},
+            "branch": {"byInstanceType": {"GitHub": {"count": 1}, "bitbucket": {"count": 1}, "stash": {"count": 0}}},
+            "repository": {"byInstanceType": {"bitbucket": {"count": 1}}},
+        }
+    }
+    ctx, calls = context("cloud", [{"id": "10002"}, summary, {"detail": []}, {"detail": []}, {"detail": []}])
+    await HANDLERS["jira_get_issue_development_info"](ctx, {"issue_key": "PROJ-2"})
+    details = [(kw["application_type"], kw["data_type"]) for ref, _, kw in calls if ref.endswith("Detail")]
+    assert details == [("GitHub", "pullrequest"), ("bitbucket", "pullrequest"), ("bitbucket", "repository")]
+    assert calls[1] == ("jira-platform/getDevStatusSummary", None, {"issue_id": "10002"})
