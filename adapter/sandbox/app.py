@@ -2605,6 +2605,7 @@ ROUTE_GROUPS: dict[str, list[RouteSpec]] = {
     "jira_dc": JIRA_DC_ROUTES,
     "agile": AGILE_ROUTES,
     "servicedesk": [],
+    "devstatus": [],  # Jira's undocumented development-information resource (extra/jira_agile_dev.py)
     "wiki2": CONFLUENCE_V2_ROUTES,  # Confluence Cloud only
     "wiki1": CONFLUENCE_V1_ROUTES,  # Confluence Cloud v1 and Data Center
 }
@@ -2650,6 +2651,7 @@ MOUNTS: dict[Flavor, list[tuple[str, Api, list[str]]]] = {
         ("/rest/api/2", Api.JIRA2, ["jira_cloud", "jira"]),
         ("/rest/agile/1.0", Api.AGILE, ["agile"]),
         ("/rest/servicedeskapi", Api.SERVICEDESK, ["servicedesk"]),
+        ("/rest/dev-status/1.0", Api.JIRA2, ["devstatus"]),
         ("/wiki/api/v2", Api.WIKI2, ["wiki2"]),
         ("/wiki/rest/api", Api.WIKI1, ["wiki1"]),
     ],
@@ -2657,6 +2659,7 @@ MOUNTS: dict[Flavor, list[tuple[str, Api, list[str]]]] = {
         ("/jira/rest/api/2", Api.JIRA2, ["jira_dc", "jira"]),
         ("/jira/rest/agile/1.0", Api.AGILE, ["agile"]),
         ("/jira/rest/servicedeskapi", Api.SERVICEDESK, ["servicedesk"]),
+        ("/jira/rest/dev-status/1.0", Api.JIRA2, ["devstatus"]),
         ("/confluence/rest/api", Api.WIKI1, ["wiki1"]),
     ],
 }

@@ -6,7 +6,8 @@ list of {location, severity, code, message}; `location` starts with "request" or
 its own `422 application/problem+json` answer when the spec has no 400/422 response to give.
 
 Specs. Each is the pinned spec (`codegen.specs.load_spec`: the bytes Atlassian serves, sha256-checked against
-specs/specs.lock, without codegen's overrides), rewritten into a temporary directory, never under the repo:
+specs/specs.lock, without codegen's overrides but for endpoints no spec documents, see
+`tests.spec_guard.add_undocumented_paths`), rewritten into a temporary directory, never under the repo:
 
 * `example` strings that hold JSON are decoded (the Jira specs store most examples as JSON-encoded strings), so
   Prism answers with objects rather than with a JSON string.
@@ -61,6 +62,7 @@ import pytest
 from adapter import catalogue
 from adapter.manifest import load_tools, operation_refs
 from codegen.specs import load_lock, load_spec
+from tests.spec_guard import add_undocumented_paths
 
 PRISM = Path(__file__).resolve().parents[2] / ".ci" / "prism" / "node_modules" / ".bin" / "prism"
 START_TIMEOUT = 120.0
@@ -218,7 +220,7 @@ def prisms(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
     started: dict[str, Prism] = {}
     try:
         for api, paths in sorted(used_paths().items()):
-            spec, server_path = prepare(load_spec(pins[api]), paths, full)
+            spec, server_path = prepare(add_undocumented_paths(load_spec(pins[api]), api), paths, full)
             spec_file, log = work / f"{api}.json", work / f"{api}.log"
             spec_file.write_text(json.dumps(spec))
             port = free_port()

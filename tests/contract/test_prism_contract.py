@@ -155,6 +155,8 @@ async def serve(
     forward = {"/wiki/rest/": prisms["confluence-v1"]} if deployment == "cloud" else {}
     if "jsm" in prisms:  # JSM is one more API on the Jira site (Cloud and Data Center): its own Prism
         forward["/rest/servicedeskapi/"] = prisms["jsm"]
+    if deployment == "cloud" and "jira-software" in prisms:  # Jira Cloud's agile API: one site, its own spec
+        forward["/rest/agile/"] = prisms["jira-software"]
     recorder = Recorder(prisms, forward)
     environ = {**environment(prisms, deployment, jira_personal_token), "TOOLSETS": "all"}  # every area's tools
     settings = load_settings({}, environ=environ, read_dotenv=False)

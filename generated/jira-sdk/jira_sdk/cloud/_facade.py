@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .api.classification_levels import AsyncClassificationLevelsApi, ClassificationLevelsApi
     from .api.dashboards import AsyncDashboardsApi, DashboardsApi
     from .api.default import AsyncDefaultApi, DefaultApi
+    from .api.dev_status import AsyncDevStatusApi, DevStatusApi
     from .api.dynamic_modules import AsyncDynamicModulesApi, DynamicModulesApi
     from .api.field_schemes import AsyncFieldSchemesApi, FieldSchemesApi
     from .api.filter_sharing import AsyncFilterSharingApi, FilterSharingApi
@@ -191,6 +192,12 @@ class JiraCloud(ApiFacade):
         from .api.default import DefaultApi
 
         return DefaultApi(self.http)
+
+    @cached_property
+    def dev_status(self) -> DevStatusApi:
+        from .api.dev_status import DevStatusApi
+
+        return DevStatusApi(self.http)
 
     @cached_property
     def dynamic_modules(self) -> DynamicModulesApi:
@@ -795,6 +802,12 @@ class AsyncJiraCloud(ApiFacade):
         from .api.default import AsyncDefaultApi
 
         return AsyncDefaultApi(self.http)
+
+    @cached_property
+    def dev_status(self) -> AsyncDevStatusApi:
+        from .api.dev_status import AsyncDevStatusApi
+
+        return AsyncDevStatusApi(self.http)
 
     @cached_property
     def dynamic_modules(self) -> AsyncDynamicModulesApi:

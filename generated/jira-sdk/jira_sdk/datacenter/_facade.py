@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .api.custom_field_option import AsyncCustomFieldOptionApi, CustomFieldOptionApi
     from .api.custom_fields import AsyncCustomFieldsApi, CustomFieldsApi
     from .api.dashboard import AsyncDashboardApi, DashboardApi
+    from .api.dev_status import AsyncDevStatusApi, DevStatusApi
     from .api.email_templates import AsyncEmailTemplatesApi, EmailTemplatesApi
     from .api.epic import AsyncEpicApi, EpicApi
     from .api.field import AsyncFieldApi, FieldApi
@@ -164,6 +165,12 @@ class JiraDataCenter(ApiFacade):
         from .api.dashboard import DashboardApi
 
         return DashboardApi(self.http)
+
+    @cached_property
+    def dev_status(self) -> DevStatusApi:
+        from .api.dev_status import DevStatusApi
+
+        return DevStatusApi(self.http)
 
     @cached_property
     def email_templates(self) -> EmailTemplatesApi:
@@ -570,6 +577,12 @@ class AsyncJiraDataCenter(ApiFacade):
         from .api.dashboard import AsyncDashboardApi
 
         return AsyncDashboardApi(self.http)
+
+    @cached_property
+    def dev_status(self) -> AsyncDevStatusApi:
+        from .api.dev_status import AsyncDevStatusApi
+
+        return AsyncDevStatusApi(self.http)
 
     @cached_property
     def email_templates(self) -> AsyncEmailTemplatesApi:

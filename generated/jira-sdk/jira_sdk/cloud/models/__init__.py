@@ -413,6 +413,8 @@ if TYPE_CHECKING:
     from .get_dashboards_paginated_status import GetDashboardsPaginatedStatus
     from .get_date_field_response import GetDateFieldResponse
     from .get_date_field_response_type import GetDateFieldResponseType
+    from .get_dev_status_detail_response_200 import GetDevStatusDetailResponse200
+    from .get_dev_status_summary_response_200 import GetDevStatusSummaryResponse200
     from .get_exclusion_rules_response import GetExclusionRulesResponse
     from .get_field_association_parameters_response import GetFieldAssociationParametersResponse
     from .get_field_association_scheme_by_id_response import GetFieldAssociationSchemeByIdResponse
@@ -1725,6 +1727,8 @@ _LAZY: dict[str, str] = {
     "GetDashboardsPaginatedStatus": ".get_dashboards_paginated_status",
     "GetDateFieldResponse": ".get_date_field_response",
     "GetDateFieldResponseType": ".get_date_field_response_type",
+    "GetDevStatusDetailResponse200": ".get_dev_status_detail_response_200",
+    "GetDevStatusSummaryResponse200": ".get_dev_status_summary_response_200",
     "GetExclusionRulesResponse": ".get_exclusion_rules_response",
     "GetFieldAssociationParametersResponse": ".get_field_association_parameters_response",
     "GetFieldAssociationSchemeByIdResponse": ".get_field_association_scheme_by_id_response",
@@ -3024,6 +3028,8 @@ __all__ = (
     "GetDashboardsPaginatedStatus",
     "GetDateFieldResponse",
     "GetDateFieldResponseType",
+    "GetDevStatusDetailResponse200",
+    "GetDevStatusSummaryResponse200",
     "GetExclusionRulesResponse",
     "GetFieldAssociationParametersResponse",
     "GetFieldAssociationSchemeByIdResponse",

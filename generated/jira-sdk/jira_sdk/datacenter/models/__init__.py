@@ -131,6 +131,8 @@ if TYPE_CHECKING:
     from .filter_permission_bean import FilterPermissionBean
     from .gadget import Gadget
     from .gadget_user_prefs import GadgetUserPrefs
+    from .get_dev_status_detail_response_200 import GetDevStatusDetailResponse200
+    from .get_dev_status_summary_response_200 import GetDevStatusSummaryResponse200
     from .get_reactions_request_bean import GetReactionsRequestBean
     from .grant_to_permission_input_bean import GrantToPermissionInputBean
     from .group_bean import GroupBean
@@ -526,6 +528,8 @@ _LAZY: dict[str, str] = {
     "FilterPermissionBean": ".filter_permission_bean",
     "Gadget": ".gadget",
     "GadgetUserPrefs": ".gadget_user_prefs",
+    "GetDevStatusDetailResponse200": ".get_dev_status_detail_response_200",
+    "GetDevStatusSummaryResponse200": ".get_dev_status_summary_response_200",
     "GetReactionsRequestBean": ".get_reactions_request_bean",
     "GrantToPermissionInputBean": ".grant_to_permission_input_bean",
     "GroupBean": ".group_bean",
@@ -934,6 +938,8 @@ __all__ = (
     "FilterPermissionBean",
     "Gadget",
     "GadgetUserPrefs",
+    "GetDevStatusDetailResponse200",
+    "GetDevStatusSummaryResponse200",
     "GetReactionsRequestBean",
     "GrantToPermissionInputBean",
     "GroupBean",
