@@ -129,7 +129,19 @@ def _clause(t: pp.ParseResults) -> _Clause:
 
 
 def _grammar(jql: bool) -> pp.ParserElement:
-    """The same shape for both languages; JQL adds IS [NOT] EMPTY and the symbolic && || !."""
+    """The same shape for both languages; JQL adds IS [NOT] EMPTY and the symbolic && || !.
+
+    pyparsing's default whitespace is process-wide and jira2markdown sets it to "" on import: our elements are
+    built with the standard whitespace, whatever another library set, and the setting is put back after."""
+    previous = pp.ParserElement.DEFAULT_WHITE_CHARS
+    pp.ParserElement.set_default_whitespace_chars(" \n\t\r")
+    try:
+        return _build_grammar(jql)
+    finally:
+        pp.ParserElement.set_default_whitespace_chars(previous)
+
+
+def _build_grammar(jql: bool) -> pp.ParserElement:
     k = {w: _kw(w) for w in ("and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc")}
     quoted = pp.QuotedString('"', esc_char="\\") | pp.QuotedString("'", esc_char="\\")
     word = pp.Regex(rf"(?!(?i:and|or|not|in|is|empty|null|order|by)(?!{_WORDCHAR})){_WORDCHAR}+")  # not reserved
