@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import uvicorn
 
@@ -18,13 +19,21 @@ from tests.spec_guard import SpecGuard
 
 
 class LoopbackSandbox:
-    def __init__(self, flavor: Literal["cloud", "datacenter"] = "datacenter", *, guarded: bool = True) -> None:
-        """`guarded=False` skips the spec validation of every request (for load: it costs milliseconds each)."""
+    def __init__(
+        self,
+        flavor: Literal["cloud", "datacenter"] = "datacenter",
+        *,
+        guarded: bool = True,
+        wrap: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """`guarded=False` skips the spec validation of every request (for load: it costs milliseconds each);
+        `wrap` puts an ASGI app in front (e.g. a stand-in for the api.atlassian.com gateway)."""
         self.flavor = flavor
         app = create_app(flavor)
         self.guard = SpecGuard(app, flavor)
         self.sandbox: Sandbox = self.guard.state.sandbox
         served = self.guard if guarded else app
+        served = wrap(served) if wrap else served
         self.server = uvicorn.Server(uvicorn.Config(served, host="127.0.0.1", port=0, log_level="error"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
