@@ -81,8 +81,8 @@ class Credential:
 
     def key(self, config: ProductConfig) -> str:
         """The pool key: sha256 of the secret and the site, so a pool never outlives or crosses its owner."""
-        material = json.dumps([config.product, config.url, self.scheme, config.username, config.api_token,
-                               config.personal_token])  # fmt: skip
+        material = json.dumps([config.product, config.url, self.scheme, self.secret, config.username,
+                               config.api_token, config.personal_token])  # fmt: skip
         return hashlib.sha256(material.encode()).hexdigest()
 
 
