@@ -78,6 +78,7 @@ def server(env: dict[str, str], *args: str) -> Iterator[tuple[str, Any]]:
         process.wait(timeout=10)
         log.seek(0)
         text = log.read()
+        log.close()
         leaked = [s for s in SEEN_SECRETS if s in text]
         assert not leaked, f"secrets in the server log: {len(leaked)}"
 
