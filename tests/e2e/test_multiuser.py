@@ -282,3 +282,19 @@ def test_resource_server_metadata_and_token_check(gateway: tuple[LoopbackSandbox
         assert post_init(base, {"Authorization": "Bearer not-a-token"}).status_code == 401
         ok = post_init(base, {"Authorization": f"Bearer {carol}", "X-Atlassian-Cloud-Id": "cloud-c"})
         assert ok.status_code == 200, ok.text
+
+
+async def test_sse_uses_the_credentials_of_each_message(dc: LoopbackSandbox) -> None:
+    """SSE: the tool call runs as whoever sent the POST /messages/ that carried it."""
+    from mcp.client.session import ClientSession
+    from mcp.client.sse import sse_client
+
+    pat = user_token(dc, "sse-user")
+    with server(dc.env(), "--transport", "sse") as (base, _):
+        assert httpx.get(f"{base}/sse", timeout=10).status_code == 401  # no credentials, no stream
+        before = len(dc.sandbox.requests)
+        async with sse_client(f"{base}/sse", headers=token(pat)) as (read, write), ClientSession(read, write) as s:
+            await s.initialize()
+            result = await s.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
+        assert not result.is_error, result.content
+        assert [r.credential for r in dc.sandbox.requests[before:]] == ["bearer sse-user"]
