@@ -150,12 +150,13 @@ def sandbox_overrides(flavor: str) -> dict[str, Any]:
 
 
 def _flags_only() -> dict[str, str]:
-    """With --sandbox only the transport-level variables of the environment count, never site credentials."""
+    """With --sandbox only the transport-level variables of the environment count, never site credentials; HTTP
+    requests without credentials use the sandbox's own (it needs no account)."""
     import os
 
     keep = ("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS", "TOOLSETS", "ENABLED_TOOLS",
             "READ_ONLY_MODE", "MCP_VERBOSE", "MCP_VERY_VERBOSE")  # fmt: skip
-    return {k: v for k, v in os.environ.items() if k in keep}
+    return {k: v for k, v in os.environ.items() if k in keep} | {"ALLOW_GLOBAL_CRED_FALLBACK": "true"}
 
 
 def _config_error(exc: Exception) -> None:

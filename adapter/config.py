@@ -139,6 +139,8 @@ class ProductConfig:
         """What the transports verify TLS with: the mTLS context when a client certificate is configured."""
         return self.ssl_context if self.ssl_context is not None else self.ssl_verify
 
+    per_request: bool = False  # ATLASSIAN_OAUTH_ENABLE without a configured site: only request credentials reach it
+
     def auth(self) -> httpx.Auth | None:
         """Static credentials as an `httpx.Auth`; a refreshing OAuth client is `auth.OAuthAuth`, built by the Site."""
         import jira_sdk
@@ -188,7 +190,28 @@ class Settings:
     verbosity: int = 0
     log_to_stdout: bool = False
     max_result_chars: int = 40_000  # about 10k tokens: bigger results are cut, with a note saying how to get the rest
+    multiuser: MultiUser = field(default_factory=lambda: MultiUser())
     warnings: tuple[str, ...] = ()
+
+
+DEFAULT_OAUTH_API_URL = "https://api.atlassian.com"
+
+
+@dataclass(frozen=True)
+class MultiUser:
+    """How HTTP requests may bring their own credentials (see adapter/multiuser.py and the README)."""
+
+    header_auth: bool = True  # False: IGNORE_HEADER_AUTH=true, request credentials are never read
+    global_fallback: bool = False  # ALLOW_GLOBAL_CRED_FALLBACK: a request without credentials uses the server's
+    oauth_enable: bool = False  # ATLASSIAN_OAUTH_ENABLE: no server credentials; every request brings its own
+    oauth_api_url: str = DEFAULT_OAUTH_API_URL  # ATLASSIAN_OAUTH_API_URL: the gateway, /ex/{product}/{cloudId}
+    oauth_cloud_id: str | None = None  # ATLASSIAN_OAUTH_CLOUD_ID: the site when a request names none
+    allowed_domains: tuple[str, ...] = ()  # MCP_ALLOWED_URL_DOMAINS: hosts X-Atlassian-*-Url may name
+    allow_private: bool = False  # MCP_ALLOW_PRIVATE_URLS: allow loopback/private/link-local addresses there
+    pool_size: int = 256  # MCP_USER_POOL_SIZE: per-credential client pools kept (least recently used go)
+    pool_idle: float = 1800.0  # MCP_USER_POOL_IDLE_SECONDS: a pool unused this long is closed
+    resource_url: str | None = None  # MCP_OAUTH_RESOURCE_URL: act as an OAuth resource server with this URL
+    issuer_url: str = "https://auth.atlassian.com"  # MCP_OAUTH_ISSUER_URL: the authorization server advertised
 
 
 def detect_deployment(url: str) -> Deployment:
@@ -307,6 +330,10 @@ def load_settings(
 
     jira = _product("jira", src, warnings)
     confluence = _product("confluence", src, warnings)
+    multiuser = _multiuser(src, transport)
+    if multiuser.oauth_enable:  # per-request OAuth: the products without a configured site are served as Cloud
+        jira = jira or ProductConfig("jira", multiuser.oauth_api_url, "cloud", per_request=True)
+        confluence = confluence or ProductConfig("confluence", multiuser.oauth_api_url, "cloud", per_request=True)
     if jira is None and confluence is None:
         warnings.append("neither JIRA_URL nor CONFLUENCE_URL is set: no tools are available")
 
@@ -324,6 +351,7 @@ def load_settings(
         max_result_chars=max(1_000, src.whole("ATLASSIAN_MCP_MAX_RESULT_CHARS", 40_000)),
         verbosity=verbosity,
         log_to_stdout=log_to_stdout,
+        multiuser=multiuser,
         warnings=tuple(warnings),
     )
 
@@ -359,6 +387,30 @@ def oauth_setup_config(
         **oauth_endpoints(instance, src),
     )
     return oauth, instance, prefix
+
+
+def _multiuser(src: _Source, transport: Transport) -> MultiUser:
+    """The multi-user settings; MCP_OAUTH_RESOURCE_URL needs streamable HTTP (the SDK's bearer middleware)."""
+    resource_url = src.text("MCP_OAUTH_RESOURCE_URL")
+    if resource_url is not None:
+        if transport != "streamable-http":
+            raise ConfigError("MCP_OAUTH_RESOURCE_URL needs --transport streamable-http")
+        resource_url = _check_url("MCP_OAUTH_RESOURCE_URL", resource_url)
+    domains = tuple(d.lower().strip(".") for d in src.names("MCP_ALLOWED_URL_DOMAINS") or ())
+    api_url = src.text("ATLASSIAN_OAUTH_API_URL") or DEFAULT_OAUTH_API_URL
+    return MultiUser(
+        header_auth=not src.flag("IGNORE_HEADER_AUTH", False),
+        global_fallback=src.flag("ALLOW_GLOBAL_CRED_FALLBACK", False),
+        oauth_enable=src.flag("ATLASSIAN_OAUTH_ENABLE", False),
+        oauth_api_url=_check_url("ATLASSIAN_OAUTH_API_URL", api_url),
+        oauth_cloud_id=src.text("ATLASSIAN_OAUTH_CLOUD_ID"),
+        allowed_domains=domains,
+        allow_private=src.flag("MCP_ALLOW_PRIVATE_URLS", False),
+        pool_size=max(1, src.whole("MCP_USER_POOL_SIZE", 256)),
+        pool_idle=src.number("MCP_USER_POOL_IDLE_SECONDS", 1800.0),
+        resource_url=resource_url,
+        issuer_url=_check_url("MCP_OAUTH_ISSUER_URL", src.text("MCP_OAUTH_ISSUER_URL") or "https://auth.atlassian.com"),
+    )
 
 
 def _verbosity(src: _Source) -> int:

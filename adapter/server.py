@@ -11,15 +11,16 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import mcp.types as types
 from mcp.server import Server
 
-from . import catalog_mode, catalogue, invoke
-from .config import ConfigError, ProductConfig, Settings
+from . import catalog_mode, catalogue, invoke, multiuser
+from .config import ConfigError, Product, ProductConfig, Settings
 from .handlers import HANDLERS, HandlerContext, ToolError, WithContent, principal_of
 from .manifest import ToolSpec
+from .multiuser import Credential
 from .views import ViewContext, get_view
 
 if TYPE_CHECKING:  # imported on first use: start-up only needs what answers tools/list
@@ -280,7 +281,8 @@ async def fetch_file(
 
 
 class AtlassianServer:
-    """Serves the selected tools for one configuration (one set of credentials; multi-user comes later)."""
+    """Serves the selected tools for one configuration: the server's own credentials in `sites`, and over HTTP
+    each user's own, in per-credential pools (`user_sites`) so no client or cache is shared between users."""
 
     def __init__(self, settings: Settings, tools: list[ToolSpec], transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
@@ -291,6 +293,9 @@ class AtlassianServer:
             for product in ("jira", "confluence")
             if (config := getattr(settings, product)) is not None
         }
+        mu = settings.multiuser
+        self.user_sites = multiuser.Pools(mu.pool_size, mu.pool_idle, lambda config: Site(config, transport))
+        self.resources = multiuser.AccessibleResources(mu.oauth_api_url, transport)
         self.catalog = catalog_mode.TOOLSET in settings.toolsets and bool(self.sites)
         self._validators: dict[str, Any] = {}  # tool name -> jsonschema validator, built on its first call
         if self.catalog and any(site.config.filter for site in self.sites.values()):
@@ -315,7 +320,22 @@ class AtlassianServer:
                 )
         return sorted(listed, key=lambda t: t.name)
 
-    async def call_tool(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+    async def site(self, product: str, credential: Credential | None) -> Site:
+        """The site a call uses: the server's own, or the pool of the request's credential for that site."""
+        base = self.sites.get(product)
+        if credential is None or not self.settings.multiuser.header_auth:
+            if base is None or base.config.per_request:
+                raise ToolError("this server has no credentials of its own: send yours with the request")
+            return base
+        config = credential.config(cast(Product, product), base.config if base else None, self.settings.multiuser)
+        site, evicted = self.user_sites.get(credential.key(config), config)
+        for old in evicted:
+            await old.aclose()
+        return site
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any] | None, credential: Credential | None = None
+    ) -> types.CallToolResult:
         """Validate, run and shape one call; every failure becomes a tool error the model can act on."""
         import httpx
         import jsonschema
@@ -339,14 +359,14 @@ class AtlassianServer:
         try:
             extra: list[Any] = []  # content blocks a handler sends beside the JSON (images, files)
             if catalog:
-                structured, text = await self._run_catalog(name, args)
+                structured, text = await self._run_catalog(name, args, credential)
             else:
                 assert tool is not None
-                structured, text, extra = await self._run_tool(tool, args)
+                structured, text, extra = await self._run_tool(tool, args, credential)
             return types.CallToolResult(
                 content=[types.TextContent(type="text", text=text), *extra], structured_content=structured
             )
-        except (ToolError, invoke.ArgumentError) as exc:
+        except (ToolError, invoke.ArgumentError, multiuser.Refused) as exc:
             return error_result(str(exc))
         except upstream_errors() as exc:
             return error_result(describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc))
@@ -358,7 +378,9 @@ class AtlassianServer:
             log.exception("tool %s failed", name)
             return error_result(f"{name} failed: {type(exc).__name__}: {exc}")
 
-    async def _run_tool(self, tool: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str, list[Any]]:
+    async def _run_tool(
+        self, tool: ToolSpec, args: dict[str, Any], credential: Credential | None
+    ) -> tuple[dict[str, Any], str, list[Any]]:
         for param_name, param in tool.parameters.items():
             if param_name not in args and param.default is not None:
                 args[param_name] = param.default
@@ -367,7 +389,9 @@ class AtlassianServer:
                 wanted = dict if param.type.value == "object" else list
                 if not isinstance(args[param_name], wanted):
                     raise invoke.ArgumentError(f"{param_name}: expected a JSON {param.type.value}")
-        site = self.sites[tool.product]
+        site = await self.site(tool.product, credential)
+        if site.config.deployment not in tool.bindings:
+            raise ToolError(f"{tool.name} is not available on {site.config.deployment} sites")
         self._check_scope(tool, site, args)
         data = await self._run(tool, site, args)
         extra = data.content if isinstance(data, WithContent) else []
@@ -379,7 +403,9 @@ class AtlassianServer:
         structured, text = cap_size(structured, view.render, self.settings.max_result_chars)
         return structured, text, extra
 
-    async def _run_catalog(self, name: str, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async def _run_catalog(
+        self, name: str, args: dict[str, Any], credential: Credential | None
+    ) -> tuple[dict[str, Any], str]:
         from .views import compact
 
         read_only = self.settings.read_only
@@ -390,7 +416,7 @@ class AtlassianServer:
             lines = [f"{o['operation']} · {o['method']} {o['path']} · {o['summary']}" for o in found["operations"]]
             return found, "\n".join(lines) or "no operation matches"
         op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
-        site = self.sites[catalogue.PRODUCT_OF_API[op.api]]
+        site = await self.site(catalogue.PRODUCT_OF_API[op.api], credential)
         data = await invoke.call(op, site.client(op.api), kwargs, body)
         data = compact(data) if data is not None else None
         limit = self.settings.max_result_chars
@@ -448,6 +474,7 @@ class AtlassianServer:
     async def aclose(self) -> None:
         for site in self.sites.values():
             await site.aclose()
+        await self.user_sites.aclose()
 
     def lowlevel(self) -> Server[Any]:
         """The mcp low-level server wired to this instance."""
@@ -456,7 +483,7 @@ class AtlassianServer:
             return types.ListToolsResult(tools=self.list_tools())
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call_tool(params.name, params.arguments)
+            return await self.call_tool(params.name, params.arguments, multiuser.request_credential(ctx.request))
 
         return Server(
             "atlassian-mcp",

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from .config import Settings
+from .multiuser import AtlassianTokenVerifier, RequestAuth
 from .server import AtlassianServer
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -75,6 +76,20 @@ def security(settings: Settings) -> TransportSecuritySettings | None:
 
 
 def streamable_http_app(server: AtlassianServer, settings: Settings) -> Starlette:
+    """With MCP_OAUTH_RESOURCE_URL the SDK serves RFC 9728 metadata and checks bearer tokens (against Atlassian)."""
+    auth: dict[str, Any] = {}
+    resource = settings.multiuser.resource_url
+    if resource is not None:
+        from mcp.server.auth.settings import AuthSettings
+
+        auth = {
+            "auth": AuthSettings(
+                issuer_url=settings.multiuser.issuer_url,  # type: ignore[arg-type]  # pydantic parses the str
+                resource_server_url=resource,  # type: ignore[arg-type]
+                validate_token_resource=False,  # Atlassian tokens carry no resource indicator for this server
+            ),
+            "token_verifier": AtlassianTokenVerifier(server.resources),
+        }
     return server.lowlevel().streamable_http_app(
         streamable_http_path=settings.path,
         stateless_http=settings.stateless,
@@ -82,7 +97,18 @@ def streamable_http_app(server: AtlassianServer, settings: Settings) -> Starlett
         host=settings.host,
         transport_security=security(settings),
         custom_starlette_routes=[Route("/healthz", healthz)],
+        **auth,
     )
+
+
+def http_app(server: AtlassianServer, settings: Settings) -> Any:
+    """The HTTP app with its guards: body size, then (unless IGNORE_HEADER_AUTH) the request's own credentials."""
+    app: Any = (
+        streamable_http_app(server, settings) if settings.transport == "streamable-http" else sse_app(server, settings)
+    )
+    if settings.multiuser.header_auth:
+        app = RequestAuth(app, settings.multiuser, server.resources, open_paths=("/healthz",))
+    return BodySizeLimit(app)
 
 
 def sse_app(server: AtlassianServer, settings: Settings) -> Starlette:
@@ -123,7 +149,4 @@ def run(server: AtlassianServer, settings: Settings) -> None:
         return
     import uvicorn
 
-    app: Any = (
-        streamable_http_app(server, settings) if settings.transport == "streamable-http" else sse_app(server, settings)
-    )
-    uvicorn.run(BodySizeLimit(app), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(http_app(server, settings), host=settings.host, port=settings.port, log_level="warning")

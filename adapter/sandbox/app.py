@@ -107,6 +107,7 @@ class Sandbox:
         self.clock = data.now
         self.users = data.users
         self.me = next(u for u in data.users if u.key == "sandbox")
+        self.tokens: dict[str, str] = {}  # more users' tokens (add_token): token -> who the log names
         self.projects = {p.key: p for p in data.projects}
         self.issues: dict[str, Issue] = {i.key: i for i in data.issues}
         self.links = data.links
@@ -149,6 +150,10 @@ class Sandbox:
         or with kind "delay" answer `delay` seconds late, "reset" close the connection mid-body, "malformed" answer
         200 with a body that is not JSON, "redirect" answer 302 to `location` (another host)."""
         self.faults.append(Fault(re.compile(path_regex), status, times, retry_after, kind, delay, location))
+
+    def add_token(self, token: str, who: str) -> None:
+        """Accept `token` too (as Bearer, or as the secret of Basic); the request log names it `who`, not the token."""
+        self.tokens[token] = who
 
     def tick(self) -> datetime:
         """The time of a change: the clock moves one second per write, so order is visible and runs repeat."""
@@ -2724,6 +2729,16 @@ def credential(sandbox: Sandbox, header: str) -> tuple[str, bool]:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip() in sandbox.oauth_tokens:
         return "oauth " + sandbox.oauth_tokens[value.strip()], True
+    if sandbox.tokens:  # many users: a registered token, as a Bearer or the secret of Basic
+        if scheme.lower() == "bearer" and value.strip() in sandbox.tokens:
+            return f"bearer {sandbox.tokens[value.strip()]}", True
+        if scheme.lower() == "basic":
+            try:
+                secret = base64.b64decode(value.strip()).decode().partition(":")[2]
+            except (ValueError, UnicodeDecodeError):
+                secret = ""
+            if secret in sandbox.tokens:
+                return f"basic {sandbox.tokens[secret]}", True
     if scheme.lower() == "bearer":
         valid = value.strip() == sandbox.token
         return ("bearer " + sandbox.me.key if valid else "bearer"), valid

@@ -72,7 +72,7 @@ async def level(url: str, clients: int) -> tuple[float, int]:
 async def throughput(site: LoopbackSandbox) -> dict[str, dict[int, tuple[float, int]]]:
     theirs_exe = ensure_venv()
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env = {**keep, **site.env(), **QUIET}
+    env = {**keep, **site.env(), **QUIET, "ALLOW_GLOBAL_CRED_FALLBACK": "true"}  # one user, no headers
     ours_port, theirs_port = free_port(), free_port()
     commands = {
         "ours": [sys.executable, "-m", "adapter", "--transport", "streamable-http", "--port", str(ours_port)],

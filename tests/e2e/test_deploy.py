@@ -66,6 +66,7 @@ def site() -> Iterator[LoopbackSandbox]:
 async def test_the_image_recipe_installs_a_working_server(image: Path, site: LoopbackSandbox) -> None:
     port = free_port()
     env = {**dockerfile_env(), "PORT": str(port), "HOST": "127.0.0.1", **site.env()}
+    env["ALLOW_GLOBAL_CRED_FALLBACK"] = "true"  # as `docker run -e` gives it in deploy/README.md
     env["PATH"] = env["PATH"].replace("/app/.venv", str(image / ".venv")) + ":" + os.environ["PATH"]
     assert env["TRANSPORT"] == "streamable-http" and env["STATELESS"] == "true"
     process = subprocess.Popen(["atlassian-mcp"], env=env, cwd=image, stderr=subprocess.PIPE)

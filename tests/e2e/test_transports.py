@@ -27,7 +27,7 @@ def site() -> Iterator[LoopbackSandbox]:
 def server_env(site: LoopbackSandbox, **extra: str) -> dict[str, str]:
     """Only what the server needs: a Data Center Jira (loopback URLs are Data Center) with a PAT."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV")}
-    return {**keep, **site.env(**extra)}
+    return {**keep, **site.env(**extra), "ALLOW_GLOBAL_CRED_FALLBACK": "true"}  # one user: the server's own credentials
 
 
 def free_port() -> int:
