@@ -162,7 +162,7 @@ def _pick_site(
     line = stdin.readline().strip()
     if not line:
         raise SetupError("several sites and no answer on stdin: pass --cloud-id or --site to pick one")
-    if line.isdigit() and 1 <= int(line) <= len(sites):
+    if line.isascii() and line.isdigit() and 1 <= int(line) <= len(sites):
         return sites[int(line) - 1]
     raise SetupError(f"{line!r} is not a number between 1 and {len(sites)}")
 

@@ -159,9 +159,14 @@ async def confluence_search(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     return await ctx.call(ref, cql=cql, limit=args["limit"])
 
 
+def is_number(value: str) -> bool:
+    """ASCII digits only: str.isdigit() is true for "³" and "١", which int() and Atlassian's ids refuse."""
+    return value.isascii() and value.isdigit()
+
+
 def _page_id(value: str, name: str = "page_id") -> str:
     """Confluence page ids are numbers (Cloud and Data Center); anything else is the caller's mistake."""
-    if not (value.isascii() and value.isdigit()):  # "³" is a digit to str.isdigit, not to int()
+    if not is_number(value):
         raise ToolError(f"{name}: expected a numeric page id, got {value!r}")
     return value
 

@@ -17,7 +17,7 @@ import mcp.types as types
 
 from ..catalogue import find
 from ..invoke import multipart_body
-from . import HandlerContext, ToolError, WithContent, _check_space, _cloud_space, handler, split
+from . import HandlerContext, ToolError, WithContent, _check_space, _cloud_space, handler, is_number, split
 
 JSON = Any
 
@@ -174,7 +174,7 @@ async def jira_upload_attachment(ctx: HandlerContext, args: dict[str, Any]) -> J
 
 
 def _content_id(value: str, name: str = "content_id") -> str:
-    if not value.isdigit():
+    if not is_number(value):
         raise ToolError(f"{name}: expected a numeric page or blog post id, got {value!r}")
     return value
 
@@ -182,7 +182,7 @@ def _content_id(value: str, name: str = "content_id") -> str:
 def _attachment_id(value: str) -> str:
     """Attachment ids are `att<digits>` (the bare number is taken too)."""
     digits = value.removeprefix("att")
-    if not digits.isdigit():
+    if not is_number(digits):
         raise ToolError(f"attachment_id: expected an id like att123456, got {value!r}")
     return digits
 
@@ -295,7 +295,7 @@ async def _attachment(ctx: HandlerContext, attachment_id: str) -> tuple[str, JSO
     else:
         raw = await ctx.call("confluence-dc/getContentById", id=f"att{attachment_id}", expand="container,version")
         container = str((raw.get("container") or {}).get("id") or "")
-    if container.isdigit():
+    if is_number(container):
         await _check_content_scope(ctx, container)
     elif ctx.scope:
         raise ToolError(f"attachment att{attachment_id} has no page or blog post to check the space of")

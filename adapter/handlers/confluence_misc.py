@@ -21,6 +21,7 @@ from . import (
     _cloud_space,
     confluence_create_page,
     handler,
+    is_number,
 )
 
 JSON = Any
@@ -29,7 +30,7 @@ DC_COMMENT_EXPAND = "body.storage,version,history,ancestors,extensions.inlinePro
 
 
 def _numeric(name: str, value: str) -> str:
-    if not (value.isascii() and value.isdigit()):  # "³".isdigit() is true, int("³") fails
+    if not is_number(value):
         raise ToolError(f"{name}: expected a numeric id, got {value!r}")
     return value
 

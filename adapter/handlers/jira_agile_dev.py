@@ -6,7 +6,7 @@ import asyncio
 import re
 from typing import Any
 
-from . import HandlerContext, ToolError, handler, quoted_list, scoped_query, split
+from . import HandlerContext, ToolError, handler, is_number, quoted_list, scoped_query, split
 
 JSON = Any
 
@@ -21,7 +21,7 @@ LINK_FIELDS = ["summary", "status", "issuetype", "issuelinks"]
 def _number(name: str, value: str) -> int:
     """Board and sprint ids are numbers; the tools take them as strings like mcp-atlassian's."""
     text = str(value).strip()
-    if not text.isdigit():
+    if not is_number(text):
         raise ToolError(f"{name}: expected a numeric id, got {value!r}")
     return int(text)
 
@@ -220,10 +220,10 @@ async def _development(ctx: HandlerContext, key: str, app_type: str | None, data
     """Summary first, then one detail call per (tool, data type) the summary reports data for (theirs: all 12)."""
     api = "jira-platform" if ctx.cloud else "jira-dc"
     issue_id = key
-    if not key.isdigit():  # dev-status takes the numeric id only
+    if not is_number(key):  # dev-status takes the numeric id only
         found = await ctx.call(f"{api}/getIssue", issue_id_or_key=key, fields=["summary"] if ctx.cloud else "summary")
         issue_id = str(found.get("id") or "") if isinstance(found, dict) else ""
-        if not issue_id.isdigit():
+        if not is_number(issue_id):
             raise ToolError(f"{key}: Jira answered without the issue's numeric id")
     summary = (await ctx.call(f"{api}/getDevStatusSummary", issue_id=issue_id) or {}).get("summary") or {}
     wanted = [data_type] if data_type else ["pullrequest", "repository"]  # pullrequest also lists the branches

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..invoke import markdown_to_adf, markdown_to_wiki
-from . import HandlerContext, ToolError, _issue_change, _rich_fields, handler, jira_search, split
+from . import HandlerContext, ToolError, _issue_change, _rich_fields, handler, is_number, jira_search, split
 
 JSON = Any
 
@@ -86,7 +86,7 @@ async def jira_get_field_options(ctx: HandlerContext, args: dict[str, Any]) -> J
                 raise ToolError(f"field_id: {field_id} has no context (is it a select field?)")
             chosen = next((c for c in contexts if c.get("isGlobalContext")), contexts[0])
             context_id = chosen["id"]
-        if not str(context_id).isdigit():
+        if not is_number(str(context_id)):
             raise ToolError(f"context_id: expected a number, got {context_id!r}")
         page = await ctx.call(
             "jira-platform/getOptionsForContext", field_id=field_id, context_id=int(context_id), max_results=1000
@@ -120,7 +120,7 @@ async def jira_get_field_options(ctx: HandlerContext, args: dict[str, Any]) -> J
 
 
 async def _dc_issue_type_id(ctx: HandlerContext, project: str, issue_type: str) -> str:
-    if issue_type.isdigit():
+    if is_number(issue_type):
         return issue_type
     page = await ctx.call("jira-dc/getCreateIssueMetaProjectIssueTypes", project_id_or_key=project, max_results="200")
     types = [t for t in (page.get("values") if isinstance(page, dict) else None) or [] if isinstance(t, dict)]

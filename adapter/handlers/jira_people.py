@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..invoke import markdown_to_adf, markdown_to_wiki
-from . import JSON, HandlerContext, ToolError, handler
+from . import JSON, HandlerContext, ToolError, handler, is_number
 
 # Cloud account ids: 24 alphanumerics ("5b10a2844c20165700ede21g") or "<digits>:<uuid>" ("557058:f581...").
 _ACCOUNT_ID = re.compile(r"(?:\d+:[0-9a-fA-F-]{36}|[0-9a-zA-Z]{24})")
@@ -208,7 +208,7 @@ async def jira_create_issue_link(ctx: HandlerContext, args: dict[str, Any]) -> J
 async def jira_remove_issue_link(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """One call; with JIRA_PROJECTS_FILTER set, the link is read first to check both of its issues."""
     link_id = args["link_id"].strip()
-    if not link_id.isdigit():
+    if not is_number(link_id):
         raise ToolError(f"link_id: expected a numeric issue link id, got {link_id!r}")
     out: JSON = {"action": "issue link removed", "link_id": link_id}
     if ctx.scope:

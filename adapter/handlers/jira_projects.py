@@ -6,7 +6,7 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from . import JSON, HandlerContext, ToolError, handler, split
+from . import JSON, HandlerContext, ToolError, handler, is_number, split
 
 PAGE = 100  # projects per request (Cloud's maximum)
 MAX_PAGES = 20  # a site with more projects than this gets an honest "more" instead of endless paging
@@ -136,7 +136,7 @@ async def jira_get_project_issue_types(ctx: HandlerContext, args: dict[str, Any]
 async def jira_get_create_fields(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     project, wanted = args["project_key"], args["issue_type_id"].strip()
     issue_type: dict[str, Any] = {"id": wanted}
-    if not wanted.isdigit():  # a name: one more request to find its id
+    if not is_number(wanted):  # a name: one more request to find its id
         types = await _issue_types(ctx, project)
         match = next((t for t in types if str(t.get("name", "")).lower() == wanted.lower()), None)
         if match is None:
@@ -232,7 +232,7 @@ async def jira_batch_create_versions(ctx: HandlerContext, args: dict[str, Any]) 
 @handler
 async def jira_update_version(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     version_id = args["version_id"].strip()
-    if not version_id.isdigit():
+    if not is_number(version_id):
         raise ToolError(f"version_id: expected a numeric version id, got {args['version_id']!r}")
     body = {VERSION_KEYS[k]: args[k] for k in VERSION_KEYS if k in args and args[k] is not None}
     if not body:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import HandlerContext, ToolError, handler, split
+from . import HandlerContext, ToolError, handler, is_number, split
 
 JSON = Any
 DESK_PAGES = 20  # getServiceDesks pages of 100 searched for a project's desk before giving up
@@ -17,7 +17,7 @@ SLA_LIMIT = 50  # an issue has a handful of SLAs; more than 50 is reported, neve
 
 def _numeric(name: str, value: str) -> int:
     """Queue and request type ids are numbers in the API; anything else is the caller's mistake."""
-    if not value.strip().isdigit():
+    if not is_number(value.strip()):
         raise ToolError(f"{name}: expected a numeric id, got {value!r}")
     return int(value)
 

@@ -706,7 +706,9 @@ def _project_search(data: Any, ctx: ViewContext) -> JSON:
         size = _int_at(page, "size")
         size = len(raw) if size is None else size
         query = parse_qs(urlsplit(next_link).query)
-        out["next_start"] = int(query["start"][0]) if query.get("start", [""])[0].isdigit() else start + size
+        out["next_start"] = (
+            int(query["start"][0]) if re.fullmatch(r"[0-9]+", query.get("start", [""])[0]) else start + size
+        )
         if query.get("cursor"):
             out["next_cursor"] = query["cursor"][0]
     return out

@@ -18,7 +18,7 @@ def context(calls: list[str], principal: str, site: str = "https://a.atlassian.n
         calls.append(ref)
         return [{"id": "customfield_1", "name": "Severity", "schema": {"type": "option"}}]
 
-    return HandlerContext("cloud", site, (), call, principal)
+    return HandlerContext("cloud", site, (), call, principal=principal)
 
 
 @pytest.fixture(autouse=True)
