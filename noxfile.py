@@ -27,6 +27,12 @@ def tests(session: nox.Session) -> None:
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 
 
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Fuzzing, injected faults, load (32 clients x 500 calls, memory flat) and security (also part of `tests`)."""
+    session.run(*UV_RUN, "pytest", "tests/reliability", "-s", *session.posargs, external=True)
+
+
 PRISM = ".ci/prism/node_modules/.bin/prism"
 
 
