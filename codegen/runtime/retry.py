@@ -3,7 +3,8 @@
 Atlassian Cloud answers 429 (with Retry-After) when throttling and 503 when a node is busy; both are
 worth waiting out. Only requests that are safe to send twice are retried: idempotent methods with a
 replayable body, unless the policy says otherwise. Connection failures are retried for every method,
-as the request never reached the server.
+as the request never reached the server; a connection that closes before answering (a stale keep-alive
+connection) only for idempotent methods, as the request may have arrived.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ __all__ = ["IDEMPOTENT_METHODS", "AsyncRetryTransport", "RetryPolicy", "RetryTra
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+# The connection closed before any answer came, typically a pooled keep-alive connection the server had just
+# closed: the request may have arrived, so only what is safe to send twice is resent.
+_DROPPED_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError)
 _log = logging.getLogger(__name__)
 
 
@@ -62,6 +66,12 @@ class RetryPolicy:
             return self.backoff(attempt)
         return retry_after if retry_after <= self.max_retry_after else None
 
+    def dropped_delay(self, method: str, attempt: int) -> float | None:
+        """Seconds to wait before resending after the connection closed with no answer, or None to re-raise."""
+        if attempt >= self.max_retries or not (self.retry_non_idempotent or method.upper() in IDEMPOTENT_METHODS):
+            return None
+        return self.backoff(attempt)
+
     def connect_error_delay(self, attempt: int) -> float | None:
         """Seconds to wait before resending after a connection failure, or None to re-raise it."""
         if attempt >= self.max_retries or not self.retry_connect_errors:
@@ -96,6 +106,11 @@ class RetryTransport(httpx.BaseTransport):
                 if delay is None:
                     raise
                 _log_retry(request, repr(exc), attempt, delay)
+            except _DROPPED_ERRORS as exc:
+                delay = self.policy.dropped_delay(request.method, attempt)
+                if delay is None:
+                    raise
+                _log_retry(request, repr(exc), attempt, delay)
             else:
                 delay = self.policy.retry_delay(request.method, response, attempt)
                 if delay is None:
@@ -125,6 +140,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 response = await self.inner.handle_async_request(request)
             except _CONNECT_ERRORS as exc:
                 delay = self.policy.connect_error_delay(attempt)
+                if delay is None:
+                    raise
+                _log_retry(request, repr(exc), attempt, delay)
+            except _DROPPED_ERRORS as exc:
+                delay = self.policy.dropped_delay(request.method, attempt)
                 if delay is None:
                     raise
                 _log_retry(request, repr(exc), attempt, delay)

@@ -257,10 +257,20 @@ def test_connect_error_reraised_when_exhausted_or_disabled() -> None:
     assert len(server.requests) == 1
 
 
-def test_read_errors_are_not_retried() -> None:
+def test_read_timeouts_are_not_retried() -> None:
     server = Server([httpx.ReadTimeout("maybe sent"), ok()])
     with pytest.raises(httpx.ReadTimeout):
         send(server, policy(Clock()))
+    assert len(server.requests) == 1
+
+
+def test_a_connection_dropped_before_answering_is_resent_only_when_idempotent() -> None:
+    """A pooled keep-alive connection the server just closed: GET again, but never a POST (it may have arrived)."""
+    server = Server([httpx.RemoteProtocolError("Server disconnected without sending a response."), ok()])
+    assert send(server, policy(Clock())).status_code == 200 and len(server.requests) == 2
+    server = Server([httpx.ReadError("connection reset"), ok()])
+    with pytest.raises(httpx.ReadError):
+        send(server, policy(Clock()), "POST", b"{}")
     assert len(server.requests) == 1
 
 
@@ -318,6 +328,15 @@ async def test_async_streamed_body_is_not_retried() -> None:
 
     server = Server([httpx.Response(503), ok()])
     assert (await asend(server, policy(Clock()), "PUT", body())).status_code == 503
+    assert len(server.requests) == 1
+
+
+async def test_async_dropped_connection_retried_for_get_only() -> None:
+    server = Server([httpx.ReadError("connection reset"), ok()])
+    assert (await asend(server, policy(Clock()))).status_code == 200
+    server = Server([httpx.RemoteProtocolError("disconnected"), ok()])
+    with pytest.raises(httpx.RemoteProtocolError):
+        await asend(server, policy(Clock()), "POST", b"{}")
     assert len(server.requests) == 1
 
 
