@@ -30,7 +30,7 @@ from tests.e2e.test_transports import free_port
 from tests.sandbox_server import LoopbackSandbox
 
 USERS = int(os.environ.get("MULTIUSER_USERS", "50"))
-CALLS = int(os.environ.get("MULTIUSER_CALLS", "40"))  # 200 (the figure) takes ~220 s on 2 busy cores
+CALLS = int(os.environ.get("MULTIUSER_CALLS", "200"))  # 50 x 200: about 80 s on a quiet 2-core machine
 HELLO = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": HELLO}
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
