@@ -313,6 +313,6 @@ def sandbox(ctx: typer.Context) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point; a command given first (`atlassian-mcp serve --port 1`) is moved after the options."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in COMMANDS:
+    if args and args[0] in COMMANDS and not {"--help", "-h"} & set(args):  # `sandbox --help`: the command's help
         args.append(args.pop(0))
     app(args=args, prog_name="atlassian-mcp")

@@ -2,11 +2,12 @@
 adapter's own cost beside the bare SDK call of the same operation. Printed and written to reports/; never asserted.
 
 Run: `uv run python tests/benchmarks/bench_throughput.py` (BENCH_CALLS per client, default 25). Both servers are
-started by their CLIs with `--transport streamable-http` against one LoopbackSandbox("datacenter") (loopback URLs
-are Data Center for both) without spec validation; each client opens its own session and calls jira_get_issue
-BENCH_CALLS times; the clients of one level run at once. Levels alternate A B A B. Then, in this process against the
-same sandbox: the median of 200 `jira_get_issue` tool calls (validation, request building, SDK call, view,
-rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same fields) on one pooled client.
+started by their CLIs with `--transport streamable-http` against one sandbox (`atlassian-mcp sandbox`, Data Center
+flavour, its own process; loopback URLs are Data Center for both); each client opens its own session and calls
+jira_get_issue BENCH_CALLS times; the clients of one level run at once, in this process. Levels alternate A B.
+On 2 cores the clients, the sandbox and the server share the CPU: the figures are the whole loop's. Then, in
+this process against a sandbox in a thread: the median of 200 `jira_get_issue` tool calls (validation, request
+building, SDK call, view, rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same fields) on one pooled client.
 """
 
 from __future__ import annotations
@@ -69,10 +70,18 @@ async def level(url: str, clients: int) -> tuple[float, int]:
     return clients * CALLS / (time.perf_counter() - started), failures
 
 
-async def throughput(site: LoopbackSandbox) -> dict[str, dict[int, tuple[float, int]]]:
+async def throughput() -> dict[str, dict[int, tuple[float, int]]]:
+    """The sandbox in a process of its own, so this process (the clients) is not also serving Jira."""
+    from adapter.sandbox.app import SANDBOX_TOKEN
+
     theirs_exe = ensure_venv()
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env = {**keep, **site.env(), **QUIET, "ALLOW_GLOBAL_CRED_FALLBACK": "true"}  # one user, no headers
+    sandbox_port = free_port()
+    sandbox = subprocess.Popen([sys.executable, "-m", "adapter", "--flavor", "datacenter", "--port", str(sandbox_port),
+                                "sandbox"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    await wait_ready(f"http://127.0.0.1:{sandbox_port}/")
+    site = {"JIRA_URL": f"http://127.0.0.1:{sandbox_port}/jira", "JIRA_PERSONAL_TOKEN": SANDBOX_TOKEN}
+    env = {**keep, **site, **QUIET}  # QUIET lets one user's server answer requests without own credentials
     ours_port, theirs_port = free_port(), free_port()
     commands = {
         "ours": [sys.executable, "-m", "adapter", "--transport", "streamable-http", "--port", str(ours_port)],
@@ -93,7 +102,7 @@ async def throughput(site: LoopbackSandbox) -> dict[str, dict[int, tuple[float, 
                 for who in ("ours", "theirs"):
                     out[who][clients] = await level(urls[who], clients)
         finally:
-            for process in processes:
+            for process in [*processes, sandbox]:
                 process.terminate()
                 process.wait(timeout=10)
     return out
@@ -133,8 +142,8 @@ async def overhead(site: LoopbackSandbox, n: int = 200) -> tuple[float, float]:
 
 
 def main() -> None:
+    levels = asyncio.run(throughput())
     with LoopbackSandbox("datacenter", guarded=False) as site:
-        levels = asyncio.run(throughput(site))
         tool_ms, sdk_ms = asyncio.run(overhead(site))
     lines = [f"## Throughput over streamable HTTP (jira_get_issue, {CALLS} calls per client, Data Center sandbox)\n",
              "| concurrent clients | ours, calls/s | mcp-atlassian " + VERSION + ", calls/s | ours / theirs | "
