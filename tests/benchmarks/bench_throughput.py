@@ -7,7 +7,8 @@ flavour, its own process; loopback URLs are Data Center for both); each client o
 jira_get_issue BENCH_CALLS times; the clients of one level run at once, in this process. Levels alternate A B.
 On 2 cores the clients, the sandbox and the server share the CPU: the figures are the whole loop's. Then, in
 this process against a sandbox in a thread: the median of 200 `jira_get_issue` tool calls (validation, request
-building, SDK call, view, rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same fields) on one pooled client.
+building, SDK call, view, rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same
+fields) on one pooled client.
 """
 
 from __future__ import annotations
