@@ -40,7 +40,7 @@ import html
 import re
 from collections.abc import Sequence
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote
 
 from jira2markdown.elements import MarkupElements
@@ -560,8 +560,12 @@ def _grammar() -> ParserElement:
     return markup
 
 
+@lru_cache(maxsize=512)
 def wiki_to_markdown(text: str) -> str:
-    """Jira wiki markup -> Markdown in the shared conventions; never raises (unparseable input is kept verbatim)."""
+    """Jira wiki markup -> Markdown in the shared conventions; never raises (unparseable input is kept verbatim).
+
+    Memoized (a pure function of the text): jira2markdown's grammar takes milliseconds per body, and models
+    read the same issue again and again."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return ""
