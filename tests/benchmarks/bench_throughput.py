@@ -1,10 +1,11 @@
 """Throughput over streamable HTTP (1, 8, 32 concurrent clients), ours beside mcp-atlassian 0.23.1, and the
 adapter's own cost beside the bare SDK call of the same operation. Printed and written to reports/; never asserted.
 
-Run: `uv run python tests/benchmarks/bench_throughput.py` (BENCH_CALLS per client, default 25). Both servers are
-started by their CLIs with `--transport streamable-http` against one sandbox (`atlassian-mcp sandbox`, Data Center
-flavour, its own process; loopback URLs are Data Center for both); each client opens its own session and calls
-jira_get_issue BENCH_CALLS times; the clients of one level run at once, in this process. Levels alternate A B.
+Run: `uv run python tests/benchmarks/bench_throughput.py` (BENCH_CALLS per client, default 25). Both servers
+are started by their CLIs with `--transport streamable-http --stateless` against one sandbox (`atlassian-mcp
+sandbox`, Data Center flavour, its own process; loopback URLs are Data Center for both); each client is one
+keep-alive connection posting `tools/call` for jira_get_issue BENCH_CALLS times; the clients of one level run
+at once, in this process. Levels alternate A B.
 On 2 cores the clients, the sandbox and the server share the CPU: the figures are the whole loop's. Then, in
 this process against a sandbox in a thread: the median of 200 `jira_get_issue` tool calls (validation, request
 building, SDK call, view, rendering) beside 200 bare `jira_sdk.datacenter` getIssue calls (`asyncio_raw`, same
@@ -14,6 +15,7 @@ fields) on one pooled client.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -21,13 +23,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from mcp import Client  # noqa: E402
 
 from tests.benchmarks.bench_compare import REPORTS, VERSION, ensure_venv  # noqa: E402
 from tests.e2e.test_transports import free_port  # noqa: E402
@@ -48,23 +50,37 @@ async def wait_ready(url: str) -> None:
     async with httpx.AsyncClient() as http:
         while time.monotonic() < deadline:
             try:
-                await http.get(url)  # any HTTP answer means it listens
-                return
+                async with http.stream("GET", url):  # any status line means it listens (GET may open a stream)
+                    return
             except httpx.TransportError:
                 await asyncio.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
 
 
+CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "jira_get_issue", "arguments": ARGS}}
+HEADERS = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
+
+
+def rpc_result(response: httpx.Response) -> dict[str, Any]:
+    """The JSON-RPC answer, sent as JSON or as one server-sent event."""
+    text = response.text
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        text = next(line[5:] for line in text.splitlines() if line.startswith("data:"))
+    answer: dict[str, Any] = json.loads(text)
+    return answer
+
+
 async def level(url: str, clients: int) -> tuple[float, int]:
-    """calls per second with `clients` sessions at once, and how many calls failed."""
+    """Calls per second with `clients` clients at once, and how many failed. A client is one keep-alive HTTP
+    connection posting tools/call (stateless servers need no session): light, so the servers are what is timed."""
     failures = 0
 
     async def one() -> None:
         nonlocal failures
-        async with Client(url) as client:
+        async with httpx.AsyncClient(timeout=60) as http:
             for _ in range(CALLS):
-                result = await client.call_tool("jira_get_issue", ARGS)
-                failures += bool(result.is_error)
+                answer = rpc_result(await http.post(url, json=CALL, headers=HEADERS))
+                failures += "error" in answer or bool(answer.get("result", {}).get("isError"))
 
     started = time.perf_counter()
     await asyncio.gather(*(one() for _ in range(clients)))
@@ -85,8 +101,17 @@ async def throughput() -> dict[str, dict[int, tuple[float, int]]]:
     env = {**keep, **site, **QUIET}  # QUIET lets one user's server answer requests without own credentials
     ours_port, theirs_port = free_port(), free_port()
     commands = {
-        "ours": [sys.executable, "-m", "adapter", "--transport", "streamable-http", "--port", str(ours_port)],
-        "theirs": [str(theirs_exe), "--transport", "streamable-http", "--port", str(theirs_port)],
+        "ours": [
+            sys.executable,
+            "-m",
+            "adapter",
+            "--transport",
+            "streamable-http",
+            "--stateless",
+            "--port",
+            str(ours_port),
+        ],
+        "theirs": [str(theirs_exe), "--transport", "streamable-http", "--stateless", "--port", str(theirs_port)],
     }
     urls = {"ours": f"http://127.0.0.1:{ours_port}/mcp", "theirs": f"http://127.0.0.1:{theirs_port}/mcp"}
     out: dict[str, dict[int, tuple[float, int]]] = {"ours": {}, "theirs": {}}
