@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -2357,11 +2358,7 @@ def get_content(c: Call) -> Response:
 
 
 def get_content_by_id(c: Call) -> Response:
-    if c.path["id"].startswith("att"):  # attachments are content too
-        from .extra.attachments import attachment_as_content
-
-        return attachment_as_content(c)
-    if (hooked := extension_answer("getContentById", c)) is not None:
+    if (hooked := extension_answer("getContentById", c)) is not None:  # comments, attachments: content too
         return hooked
     page = v1_visible_page(c)
     if c.q.get("version") and c.q.get("status") != "historical" and c.q.get("version") != str(page.version):
@@ -2451,10 +2448,8 @@ def update_content(c: Call) -> Response:
 
 
 def delete_content(c: Call) -> Response:
-    if c.path["id"].startswith("att"):  # attachments are content too
-        from .extra.attachments import delete_attachment
-
-        return delete_attachment(c)
+    if (hooked := extension_answer("deleteContent", c)) is not None:  # attachments are content too
+        return hooked
     trash(c, v1_visible_page(c))
     return no_content()
 
@@ -2617,6 +2612,7 @@ ROUTE_GROUPS: dict[str, list[RouteSpec]] = {
 """The core route tables by group; modules in `adapter/sandbox/extra/` add to them (see extra/__init__.py)."""
 
 
+@cache
 def extensions() -> list[Any]:
     """The modules of `adapter.sandbox.extra`, each one tool area's routes, DC names and seed data."""
     import importlib

@@ -260,3 +260,9 @@ SITE_ROUTES = {
          download_servlet),
     ],
 }  # fmt: skip
+
+# v1/DC content operations that core routes receive for `att...` ids (attachments are content too)
+CORE_HOOKS = {
+    "getContentById": lambda c: attachment_as_content(c) if c.path["id"].startswith("att") else None,
+    "deleteContent": lambda c: delete_attachment(c) if c.path["id"].startswith("att") else None,
+}
