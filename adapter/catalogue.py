@@ -17,6 +17,7 @@ APIS: dict[str, str] = {
     "jira-software": "jira_sdk.software",
     "jsm": "jira_sdk.service_management",
     "jira-dc": "jira_sdk.datacenter",
+    "jira-forms": "jira_sdk.forms",
     "confluence-v2": "confluence_sdk.cloud",
     "confluence-v1": "confluence_sdk.cloud_v1",
     "confluence-dc": "confluence_sdk.datacenter",

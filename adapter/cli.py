@@ -141,6 +141,7 @@ def sandbox_overrides(flavor: str) -> dict[str, Any]:
             "JIRA_API_TOKEN": SANDBOX_TOKEN,
             "CONFLUENCE_USERNAME": SANDBOX_EMAIL,
             "CONFLUENCE_API_TOKEN": SANDBOX_TOKEN,
+            "ATLASSIAN_OAUTH_API_URL": SANDBOX_HOST,  # the sandbox also plays Atlassian's API host (Forms API)
         }
     else:
         jira, confluence = f"{SANDBOX_HOST}/jira", f"{SANDBOX_HOST}/confluence"

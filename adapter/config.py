@@ -57,6 +57,7 @@ OAUTH_VARS = ("CLIENT_ID", "CLIENT_SECRET", "REDIRECT_URI", "SCOPE", "CLOUD_ID",
 """The `ATLASSIAN_OAUTH_*` variables (and `--oauth-*` flags) of the server we replace."""
 _GLOBAL_VARS = (
     *(f"ATLASSIAN_OAUTH_{name}" for name in OAUTH_VARS),
+    "ATLASSIAN_OAUTH_API_URL",  # Atlassian's API host; the sandbox plays it
     *("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS"),
     *("READ_ONLY_MODE", "ENABLED_TOOLS", "TOOLSETS", "MCP_VERBOSE", "MCP_VERY_VERBOSE", "MCP_LOGGING_STDOUT"),
     *("HTTP_PROXY", "HTTPS_PROXY", "SOCKS_PROXY", "NO_PROXY"),
@@ -140,6 +141,10 @@ class ProductConfig:
         return self.ssl_context if self.ssl_context is not None else self.ssl_verify
 
     per_request: bool = False  # ATLASSIAN_OAUTH_ENABLE without a configured site: only request credentials reach it
+    # A Cloud site's id (ATLASSIAN_OAUTH_CLOUD_ID, or X-Atlassian-Cloud-Id); unset, it is asked of the site when an
+    # API addressed by cloud id (the Forms API) is first used
+    cloud_id: str | None = None
+    api_gateway: str = CLOUD_API_URL  # ATLASSIAN_OAUTH_API_URL: Atlassian's API host (OAuth gateway, Forms API)
 
     def auth(self) -> httpx.Auth | None:
         """Static credentials as an `httpx.Auth`; a refreshing OAuth client is `auth.OAuthAuth`, built by the Site."""
@@ -332,8 +337,9 @@ def load_settings(
     confluence = _product("confluence", src, warnings)
     multiuser = _multiuser(src, transport)
     if multiuser.oauth_enable:  # per-request OAuth: the products without a configured site are served as Cloud
-        jira = jira or ProductConfig("jira", multiuser.oauth_api_url, "cloud", per_request=True)
-        confluence = confluence or ProductConfig("confluence", multiuser.oauth_api_url, "cloud", per_request=True)
+        gateway = multiuser.oauth_api_url
+        jira = jira or ProductConfig("jira", gateway, "cloud", per_request=True, api_gateway=gateway)
+        confluence = confluence or ProductConfig("confluence", gateway, "cloud", per_request=True, api_gateway=gateway)
     if jira is None and confluence is None:
         warnings.append("neither JIRA_URL nor CONFLUENCE_URL is set: no tools are available")
 
@@ -479,7 +485,14 @@ def _product(product: Product, src: _Source, warnings: list[str]) -> ProductConf
         filter=tuple(dict.fromkeys(k.upper() for k in keys)) if product == "jira" else keys,
         oauth=oauth,
         ssl_context=_client_cert(p, ssl_verify, src),
+        cloud_id=src.text("ATLASSIAN_OAUTH_CLOUD_ID") if deployment == "cloud" else None,
+        api_gateway=oauth.api_url if oauth is not None else _api_gateway(src),
     )
+
+
+def _api_gateway(src: _Source) -> str:
+    api_url = src.text("ATLASSIAN_OAUTH_API_URL")
+    return _check_url("ATLASSIAN_OAUTH_API_URL", api_url) if api_url else CLOUD_API_URL
 
 
 def _oauth(p: str, url: str, deployment: Deployment, src: _Source) -> OAuthConfig | None:

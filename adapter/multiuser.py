@@ -70,19 +70,25 @@ class Credential:
             return _user_site(product, base, url, "datacenter", personal_token=token or self.secret)
         if self.scheme == "bearer" and cloud_id and (base is None or base.per_request or base.deployment == "cloud"):
             gateway = f"{settings.oauth_api_url}/ex/{product}/{cloud_id}"
-            return _user_site(product, base, gateway, "cloud", personal_token=self.secret)
+            return _user_site(
+                product, base, gateway, "cloud", personal_token=self.secret, cloud_id=cloud_id,
+                api_gateway=settings.oauth_api_url,
+            )  # fmt: skip
         if base is None or base.per_request:
             hint = "X-Atlassian-Cloud-Id with a Bearer token" if base else f"{_URL_HEADER[product]}"
             raise Refused(400, f"no {product.capitalize()} site for this request: send {hint}")
+        site_id = self.cloud_id or base.cloud_id  # the user may name their site's cloud id (X-Atlassian-Cloud-Id)
         if self.scheme == "basic":
             username, _, secret = self.secret.partition(":")
-            return replace(base, username=username, api_token=secret, personal_token=None, oauth=None)
-        return replace(base, username=None, api_token=None, personal_token=token or self.secret, oauth=None)
+            return replace(base, username=username, api_token=secret, personal_token=None, oauth=None, cloud_id=site_id)
+        return replace(
+            base, username=None, api_token=None, personal_token=token or self.secret, oauth=None, cloud_id=site_id
+        )
 
     def key(self, config: ProductConfig) -> str:
         """The pool key: sha256 of the secret and the site, so a pool never outlives or crosses its owner."""
         material = json.dumps([config.product, config.url, self.scheme, self.secret, config.username,
-                               config.api_token, config.personal_token])  # fmt: skip
+                               config.api_token, config.personal_token, config.cloud_id])  # fmt: skip
         return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -97,7 +103,8 @@ def _user_site(product: Product, base: ProductConfig | None, url: str, deploymen
         "per_request": False,
         "oauth": None,
         "ssl_context": None,
-    }  # the server's sign-in and client certificate belong to its own site
+        "cloud_id": None,
+    }  # the server's sign-in, client certificate and cloud id belong to its own site
     return replace(base, url=url, deployment=deployment, **(cleared | auth))
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import mcp.types as types
 from mcp.server import Server
@@ -46,6 +48,7 @@ KNOWN_TOOLSETS = (
     "confluence_users", "confluence_analytics",
 )  # fmt: skip
 PRODUCT_NAMES = {"jira": "Jira", "confluence": "Confluence"}
+CLOUD_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # goes into a URL path: a UUID in practice, never "/" or ".."
 
 
 @cache
@@ -65,6 +68,7 @@ class Site:
     transport: httpx.AsyncBaseTransport | None = None
     clients: dict[str, Client] = field(default_factory=dict)
     sign_ins: dict[str, httpx.Auth] = field(default_factory=dict)  # OAuth sign-ins, shared with the other site
+    found_cloud_id: str | None = None  # asked of the site when not configured
 
     @property
     def api_root(self) -> str:
@@ -105,9 +109,45 @@ class Site:
                 self.transport = proxied or httpx.AsyncHTTPTransport(verify=options.get("verify_ssl", True))
             if self.config.oauth is not None and self.config.oauth.client_id:
                 options["auth"] = self.oauth_auth()
-            base_path = catalogue.catalogue(api)["base_path"]
-            self.clients[api] = Client(base_url=self.api_root + base_path, async_transport=self.transport, **options)
+            self.clients[api] = Client(base_url=self.base_url(api), async_transport=self.transport, **options)
         return self.clients[api]
+
+    def base_url(self, api: str) -> str:
+        """The site (or gateway) plus the API's base path; an API Atlassian serves on its own host (the Forms
+        API) goes to the configured gateway under the site's cloud id (`cloud_id()` first)."""
+        found = catalogue.catalogue(api)
+        if "server" not in found:
+            return self.api_root + str(found["base_path"])
+        cloud_id = self.config.cloud_id or self.found_cloud_id
+        if not cloud_id or not CLOUD_ID.fullmatch(cloud_id):
+            raise ToolError(f"no valid cloud id for {self.root} ({cloud_id!r}): set ATLASSIAN_OAUTH_CLOUD_ID")
+        path = urlsplit(str(found["server"])).path.replace("{cloudId}", cloud_id)
+        return self.config.api_gateway.rstrip("/") + path + str(found["base_path"])
+
+    async def call(self, op: catalogue.Operation, kwargs: dict[str, Any], body: Any = None) -> Any:
+        """Run one generated operation on this site."""
+        if op.api not in self.clients and "server" in catalogue.catalogue(op.api):
+            await self.cloud_id()
+        return await invoke.call(op, self.client(op.api), kwargs, body)
+
+    async def cloud_id(self) -> str:
+        """The site's cloud id: configured (ATLASSIAN_OAUTH_CLOUD_ID, OAuth, X-Atlassian-Cloud-Id), else asked of the
+        site once (its tenant information needs no sign-in)."""
+        if self.config.cloud_id:
+            return self.config.cloud_id
+        if self.found_cloud_id is None:
+            tenant = catalogue.find("jira-platform/getTenantInfo")
+            failures: tuple[type[Exception], ...] = (invoke.UnexpectedAnswer, *upstream_errors())
+            try:
+                answer = await invoke.call(tenant, self.client(tenant.api), {})
+            except failures as exc:
+                raise ToolError(
+                    f"could not learn the cloud id of {self.root} ({exc}): set ATLASSIAN_OAUTH_CLOUD_ID"
+                ) from exc
+            self.found_cloud_id = str((answer or {}).get("cloudId") or "") or None
+            if self.found_cloud_id is None:
+                raise ToolError(f"{self.root} named no cloud id: set ATLASSIAN_OAUTH_CLOUD_ID")
+        return self.found_cloud_id
 
     async def aclose(self) -> None:
         for client in self.clients.values():
@@ -417,7 +457,7 @@ class AtlassianServer:
             return found, "\n".join(lines) or "no operation matches"
         op, kwargs, body = catalog_mode.prepare_call(self.sites, args, read_only)
         site = await self.site(catalogue.PRODUCT_OF_API[op.api], credential)
-        data = await invoke.call(op, site.client(op.api), kwargs, body)
+        data = await site.call(op, kwargs, body)
         data = compact(data) if data is not None else None
         limit = self.settings.max_result_chars
         if isinstance(data, dict):  # e.g. {"values": [...], "isLast": false}: cut the inner list
@@ -447,7 +487,7 @@ class AtlassianServer:
             async def call(ref: str, body: Any = None, **kwargs: Any) -> Any:
                 op = allowed[ref]  # a handler calls only the operations its manifest entry lists
                 kwargs = {k: v for k, v in kwargs.items() if v is not None}
-                return await invoke.call(op, site.client(op.api), kwargs, body)
+                return await site.call(op, kwargs, body)
 
             async def fetch(source: str, limit: int, **kwargs: Any) -> tuple[bytes, str]:
                 return await fetch_file(site, allowed, source, limit, **kwargs)
@@ -460,7 +500,7 @@ class AtlassianServer:
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)
-        return await invoke.call(op, site.client(op.api), kwargs, body)
+        return await site.call(op, kwargs, body)
 
     def _apply_limits(self, tool: ToolSpec, args: dict[str, Any], structured: dict[str, Any]) -> None:
         """Cap lists the caller limited (most recent kept) and say how many were left out: never silently."""

@@ -187,7 +187,7 @@ def build(
             "request_body": request_body,
             "pagination": styles.get(route(method, path)),
         }
-    return {
+    data: dict[str, Any] = {
         "api": pin.name,
         "package": pin.package,
         "version": pin.version,
@@ -195,6 +195,9 @@ def build(
         "schemas": "schemas.json",
         "operations": ops,
     }
+    if pin.server:  # served by another host than the site (a template: {cloudId})
+        data["server"] = pin.server
+    return data
 
 
 def schemas(spec: dict[str, Any]) -> dict[str, Any]:

@@ -60,7 +60,9 @@ def fetch(
             raise specs.SpecError(f"unknown API(s) {', '.join(unknown)}; known: {', '.join(sorted(pins))}")
         for name in apis or list(pins):
             pins[name] = specs.fetch(pins[name], specs.mirror_dir(mirror), latest=latest)
-            typer.echo(f"{name:14} {pins[name].sha256[:12]}  {pins[name].version}")
+            pinned = pins[name].sha256
+            shown = pinned[:12] if pinned else "not pinned (described by its overrides)"
+            typer.echo(f"{name:14} {shown}  {pins[name].version}")
         if latest:
             specs.save_lock(pins)
     except specs.SpecError as exc:

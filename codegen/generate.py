@@ -146,6 +146,7 @@ def generate_api(pin: PinnedSpec, mirror: Path | None, out_root: Path) -> ApiRep
         "version": pin.version,
         "client_class": pin.client_class,
         "base_path": pin.base_path,
+        "server": pin.server,
     }
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(

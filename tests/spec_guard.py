@@ -42,7 +42,9 @@ SERVERS = {  # the server URL each spec is given so that the sandbox's paths res
     "confluence-dc@wiki": f"{HOST}/wiki",  # Cloud v1 content operations the Cloud v1 spec dropped (moved to v2)
     "jira-dc": f"{HOST}/jira/rest",  # the spec's server is http://{baseurl}/rest
     "confluence-dc": f"{HOST}/confluence",
+    "jira-forms": HOST,  # the sandbox plays api.atlassian.com; /jira/forms/cloud/{cloudId} is cut off (specs_for)
 }
+FORMS_ROOT = re.compile(r"^/jira/forms/cloud/[^/]+(?=/)")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 Flavor = Literal["cloud", "datacenter"]
 
@@ -56,8 +58,10 @@ def specs_for(flavor: str, path: str) -> tuple[list[str], str]:
             return ["jira-platform"], path
         if path.startswith("/rest/agile/1.0/"):
             return ["jira-software"], path
-        if path.startswith("/rest/dev-status/"):  # undocumented: see add_undocumented_paths
+        if path.startswith(("/rest/dev-status/", "/_edge/")):  # undocumented: see add_undocumented_paths
             return ["jira-platform"], path
+        if FORMS_ROOT.match(path):  # the Forms API's paths are relative to its server .../cloud/{cloudId}
+            return ["jira-forms"], FORMS_ROOT.sub("", path)
         if path.startswith("/wiki/api/v2/"):
             return ["confluence-v2"], path
         if path.startswith("/wiki/rest/api/"):
@@ -76,10 +80,21 @@ def specs_for(flavor: str, path: str) -> tuple[list[str], str]:
 @cache
 def api(name: str) -> OpenAPI:
     """The spec behind `name` ("spec" or "spec@server"), read once per process, with its servers set and no security."""
-    file = SPEC_DIR / f"{name.partition('@')[0]}.json"
-    if not file.is_file():
-        raise FileNotFoundError(f"SpecGuard: Atlassian spec {file} is missing (expected in {SPEC_DIR})")
-    return OpenAPI.from_dict(without_security(raw_spec(file), SERVERS[name]), config=Config(spec_validator_cls=None))
+    spec = described(name) or raw_spec(SPEC_DIR / f"{name.partition('@')[0]}.json")
+    return OpenAPI.from_dict(without_security(spec, SERVERS[name]), config=Config(spec_validator_cls=None))
+
+
+def described(name: str) -> dict[str, Any] | None:
+    """A described API's spec (not pinned: no published document in reach), which is its overrides alone."""
+    from codegen.overrides import apply_overrides
+    from codegen.specs import described_skeleton, load_lock
+
+    pin = load_lock().get(name)
+    if pin is None or not pin.described:
+        return None
+    spec = described_skeleton(pin)
+    apply_overrides(spec, name)
+    return spec
 
 
 def operation_id(name: str, method: str, path: str) -> str:
@@ -90,6 +105,8 @@ def operation_id(name: str, method: str, path: str) -> str:
 
 @cache
 def raw_spec(file: Path) -> dict[str, Any]:
+    if not file.is_file():
+        raise FileNotFoundError(f"SpecGuard: Atlassian spec {file} is missing (expected in {SPEC_DIR})")
     spec: dict[str, Any] = json.loads(file.read_text())
     return add_undocumented_paths(spec, file.stem)
 

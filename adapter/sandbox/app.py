@@ -51,6 +51,7 @@ class Api(Enum):
     SERVICEDESK = "servicedesk"  # Jira Service Management /rest/servicedeskapi
     WIKI2 = "wiki2"  # Confluence Cloud REST v2
     WIKI1 = "wiki1"  # Confluence Cloud REST v1 and Confluence Data Center REST
+    FORMS = "forms"  # Jira Forms on api.atlassian.com/jira/forms/cloud/{cloudId} (extra/jira_forms.py)
 
     @property
     def jira(self) -> bool:
@@ -2692,7 +2693,7 @@ def error_response(api: Api, error: ApiError, headers: Mapping[str, str] | None 
         body: JSON = {"errorMessage": error.message or reason, "i18nErrorMessage": {"i18nKey": "", "parameters": []}}
     elif api.jira:
         body = {"errorMessages": [error.message] if error.message else [], "errors": error.errors}
-    elif api == Api.WIKI2:
+    elif api in (Api.WIKI2, Api.FORMS):  # both answer {"errors": [{status, code, title, detail}]}
         code = error.code or reason.upper().replace(" ", "_")
         body = {
             "errors": [
@@ -2751,7 +2752,7 @@ def credential(sandbox: Sandbox, header: str) -> tuple[str, bool]:
 def unauthenticated(api: Api) -> ApiError:
     if api.jira:
         return ApiError(401, "You are not authenticated. Authentication required to perform this operation.")
-    if api == Api.WIKI2:
+    if api in (Api.WIKI2, Api.FORMS):
         return ApiError(401, "Unauthorized", code="UNAUTHORIZED")
     return ApiError(401, "This request requires authentication")
 

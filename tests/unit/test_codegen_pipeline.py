@@ -82,8 +82,24 @@ def test_reindented_mirror_copy_verifies_against_upstream_hash() -> None:
 
 
 def test_every_pin_matches_the_shared_mirror() -> None:
-    for name, pin in specs.load_lock().items():
+    pinned = {name: pin for name, pin in specs.load_lock().items() if not pin.described}
+    assert len(pinned) == 7
+    for name, pin in pinned.items():
         assert pin.sha256 in specs.digests((SHARED_SPECS / f"{name}.json").read_bytes()), name
+
+
+def test_a_described_api_is_its_overrides_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No sha256 in the lock: nothing is fetched or verified, the skeleton takes the overrides' paths."""
+    pin = specs.load_lock()["jira-forms"]
+    assert pin.described and pin.server and "{cloudId}" in pin.server
+    monkeypatch.setattr(specs, "CACHE_DIR", tmp_path)
+    assert specs.fetch(pin, SHARED_SPECS) == pin and not list(tmp_path.iterdir())  # nothing fetched
+    spec = specs.load_spec(pin)
+    assert spec["paths"] == {} and spec["servers"] == [{"url": pin.server}]
+    applied = overrides.apply_overrides(spec, "jira-forms")
+    assert applied >= 3 and set(spec["paths"]) == {"/issue/{issueIdOrKey}/form", "/issue/{issueIdOrKey}/form/{formId}"}
+    with pytest.raises(specs.SpecError, match="sha256 mismatch"):  # a described pin never verifies bytes
+        specs._verify(b"{}", pin, "x.json")
 
 
 def test_override_with_missing_pointer_names_file_and_pointer(tmp_path: Path) -> None:

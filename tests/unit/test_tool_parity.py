@@ -42,13 +42,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 # Tools of the inventory not built yet: tool -> why. Each entry is a known gap, reported in the issue notes.
-NOT_YET: dict[str, str] = {
-    **dict.fromkeys(
-        ("jira_get_issue_proforma_forms", "jira_get_proforma_form_details", "jira_update_proforma_form_answers"),
-        "the Forms API (api.atlassian.com/jira/forms/cloud/{cloudId}) is in no Atlassian spec we have, and lives on "
-        "another host than the site; no spec, no generated operation",
-    ),
-}
+NOT_YET: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

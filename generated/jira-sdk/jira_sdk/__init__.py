@@ -4,6 +4,7 @@
 Subpackages, one per spec (imported only when used):
 - `jira_sdk.cloud`: `JiraCloud` / `AsyncJiraCloud` (jira-platform 1001.0.0-SNAPSHOT-532ed230ff9aa83f9c3039b776559e831302b5dd)
 - `jira_sdk.datacenter`: `JiraDataCenter` / `AsyncJiraDataCenter` (jira-dc 10.3.24)
+- `jira_sdk.forms`: `JiraForms` / `AsyncJiraForms` (jira-forms 0.0.0-alpha)
 - `jira_sdk.service_management`: `JiraServiceManagement` / `AsyncJiraServiceManagement` (jsm 1001.0.0-SNAPSHOT-350e7d5a3ea46c7b7dd875b9439a1b0467131186)
 - `jira_sdk.software`: `JiraSoftware` / `AsyncJiraSoftware` (jira-software 1001.0.0)
 """

@@ -106,6 +106,7 @@ if TYPE_CHECKING:
     from .api.status import AsyncStatusApi, StatusApi
     from .api.tasks import AsyncTasksApi, TasksApi
     from .api.teams_in_plan import AsyncTeamsInPlanApi, TeamsInPlanApi
+    from .api.tenant_info import AsyncTenantInfoApi, TenantInfoApi
     from .api.time_tracking import AsyncTimeTrackingApi, TimeTrackingApi
     from .api.ui_modifications_apps import AsyncUiModificationsAppsApi, UiModificationsAppsApi
     from .api.user_properties import AsyncUserPropertiesApi, UserPropertiesApi
@@ -654,6 +655,12 @@ class JiraCloud(ApiFacade):
         from .api.teams_in_plan import TeamsInPlanApi
 
         return TeamsInPlanApi(self.http)
+
+    @cached_property
+    def tenant_info(self) -> TenantInfoApi:
+        from .api.tenant_info import TenantInfoApi
+
+        return TenantInfoApi(self.http)
 
     @cached_property
     def time_tracking(self) -> TimeTrackingApi:
@@ -1264,6 +1271,12 @@ class AsyncJiraCloud(ApiFacade):
         from .api.teams_in_plan import AsyncTeamsInPlanApi
 
         return AsyncTeamsInPlanApi(self.http)
+
+    @cached_property
+    def tenant_info(self) -> AsyncTenantInfoApi:
+        from .api.tenant_info import AsyncTenantInfoApi
+
+        return AsyncTenantInfoApi(self.http)
 
     @cached_property
     def time_tracking(self) -> AsyncTimeTrackingApi:

@@ -455,6 +455,7 @@ if TYPE_CHECKING:
     from .get_screens_scope_item import GetScreensScopeItem
     from .get_team_response_for_page import GetTeamResponseForPage
     from .get_team_response_for_page_type import GetTeamResponseForPageType
+    from .get_tenant_info_response_200 import GetTenantInfoResponse200
     from .get_trashed_fields_paginated_expand import GetTrashedFieldsPaginatedExpand
     from .get_workflow_transition_rule_configurations_types_item import GetWorkflowTransitionRuleConfigurationsTypesItem
     from .get_workflows_paginated_order_by import GetWorkflowsPaginatedOrderBy
@@ -1769,6 +1770,7 @@ _LAZY: dict[str, str] = {
     "GetScreensScopeItem": ".get_screens_scope_item",
     "GetTeamResponseForPage": ".get_team_response_for_page",
     "GetTeamResponseForPageType": ".get_team_response_for_page_type",
+    "GetTenantInfoResponse200": ".get_tenant_info_response_200",
     "GetTrashedFieldsPaginatedExpand": ".get_trashed_fields_paginated_expand",
     "GetWorkflowTransitionRuleConfigurationsTypesItem": ".get_workflow_transition_rule_configurations_types_item",
     "GetWorkflowsPaginatedOrderBy": ".get_workflows_paginated_order_by",
@@ -3070,6 +3072,7 @@ __all__ = (
     "GetScreensScopeItem",
     "GetTeamResponseForPage",
     "GetTeamResponseForPageType",
+    "GetTenantInfoResponse200",
     "GetTrashedFieldsPaginatedExpand",
     "GetWorkflowsPaginatedOrderBy",
     "GetWorkflowTransitionRuleConfigurationsTypesItem",
