@@ -49,6 +49,7 @@ KNOWN_TOOLSETS = (
 )  # fmt: skip
 PRODUCT_NAMES = {"jira": "Jira", "confluence": "Confluence"}
 CLOUD_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # goes into a URL path: a UUID in practice, never "/" or ".."
+TENANT_INFO = "jira-platform/getTenantInfo"  # the one operation the server calls by itself, not for a tool
 
 
 @cache
@@ -136,7 +137,7 @@ class Site:
         if self.config.cloud_id:
             return self.config.cloud_id
         if self.found_cloud_id is None:
-            tenant = catalogue.find("jira-platform/getTenantInfo")
+            tenant = catalogue.find(TENANT_INFO)
             failures: tuple[type[Exception], ...] = (invoke.UnexpectedAnswer, *upstream_errors())
             try:
                 answer = await invoke.call(tenant, self.client(tenant.api), {})

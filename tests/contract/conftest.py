@@ -61,8 +61,9 @@ import pytest
 
 from adapter import catalogue
 from adapter.manifest import load_tools, operation_refs
+from adapter.server import TENANT_INFO
 from codegen.specs import load_lock, load_spec
-from tests.spec_guard import add_undocumented_paths
+from tests.spec_guard import add_undocumented_paths, described
 
 PRISM = Path(__file__).resolve().parents[2] / ".ci" / "prism" / "node_modules" / ".bin" / "prism"
 START_TIMEOUT = 120.0
@@ -113,14 +114,24 @@ class Prism:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
 
 
-def used_paths() -> dict[str, set[str]]:
-    """API -> spec paths of every operation a shipped tool calls or its handler uses, on either deployment."""
-    paths: dict[str, set[str]] = {}
+CLOUD_ID = "5c0b8a1e-3d7f-4e2a-9b6c-1f0e2d3c4b5a"  # ATLASSIAN_OAUTH_CLOUD_ID of the Cloud cases: the Forms API's
+
+
+def used_refs() -> set[str]:
+    """Every operation a shipped tool calls or its handler uses, on either deployment, and the server's own."""
+    refs = {TENANT_INFO}
     for tool in load_tools():
         for binding in tool.bindings.values():
-            for ref in operation_refs(binding):
-                op = catalogue.find(ref)
-                paths.setdefault(op.api, set()).add(op.entry["path"])
+            refs |= set(operation_refs(binding))
+    return refs
+
+
+def used_paths() -> dict[str, set[str]]:
+    """API -> spec paths of the used operations."""
+    paths: dict[str, set[str]] = {}
+    for ref in used_refs():
+        op = catalogue.find(ref)
+        paths.setdefault(op.api, set()).add(op.entry["path"])
     return paths
 
 
@@ -168,7 +179,7 @@ def prepare(spec: dict[str, Any], paths: set[str], full: bool) -> tuple[dict[str
     decode_examples(spec)
     missing = sorted(paths - set(spec["paths"]))
     assert not missing, f"operations of the shipped tools missing from the spec: {missing}"
-    server_path = urlsplit(spec["servers"][0]["url"]).path.rstrip("/")
+    server_path = urlsplit(spec["servers"][0]["url"]).path.rstrip("/").replace("{cloudId}", CLOUD_ID)
     kept = spec["paths"] if full else {path: spec["paths"][path] for path in sorted(paths)}
     for item in kept.values():
         for operation in item.values():
@@ -220,7 +231,9 @@ def prisms(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
     started: dict[str, Prism] = {}
     try:
         for api, paths in sorted(used_paths().items()):
-            spec, server_path = prepare(add_undocumented_paths(load_spec(pins[api]), api), paths, full)
+            spec, server_path = prepare(
+                described(api) or add_undocumented_paths(load_spec(pins[api]), api), paths, full
+            )
             spec_file, log = work / f"{api}.json", work / f"{api}.log"
             spec_file.write_text(json.dumps(spec))
             port = free_port()

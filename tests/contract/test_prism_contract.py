@@ -29,9 +29,10 @@ from mcp.types import TextContent
 from adapter import catalogue, invoke
 from adapter.config import load_settings
 from adapter.manifest import load_tools, operation_refs
-from adapter.server import AtlassianServer, upstream_errors
+from adapter.server import TENANT_INFO, AtlassianServer, upstream_errors
 
 from .cases import Case, Direct, SpecDefect
+from .conftest import CLOUD_ID
 
 if TYPE_CHECKING:
     from .conftest import Prism
@@ -133,6 +134,7 @@ def environment(prisms: dict[str, Prism], deployment: str, jira_personal_token: 
     if deployment == "cloud":
         return {
             "JIRA_URL": prisms["jira-platform"].site_url, "JIRA_DEPLOYMENT": "cloud",
+            "ATLASSIAN_OAUTH_API_URL": prisms["jira-forms"].origin, "ATLASSIAN_OAUTH_CLOUD_ID": CLOUD_ID,
             "JIRA_USERNAME": USER, "JIRA_API_TOKEN": TOKEN,
             "CONFLUENCE_URL": prisms["confluence-v2"].site_url + "/wiki", "CONFLUENCE_DEPLOYMENT": "cloud",
             "CONFLUENCE_USERNAME": USER, "CONFLUENCE_API_TOKEN": TOKEN,
@@ -327,4 +329,4 @@ def test_cases_cover_every_operation_of_the_shipped_tools() -> None:
     for case in CASES:
         assert set(case.sends) <= set(uses[case.tool, case.deployment]), (case.tool, case.deployment)
     covered = {ref for case in CASES for ref in case.sends} | {direct.ref for direct in DIRECT}
-    assert covered == {ref for refs in uses.values() for ref in refs}
+    assert covered == {ref for refs in uses.values() for ref in refs} | {TENANT_INFO}

@@ -172,8 +172,13 @@ class Site:
 
 def sandbox_site(flavor: str, base: str, reset: Callable[[], None] = lambda: None) -> Site:
     jira_url, confluence_url = urls(base, flavor)
-    env = {k: str(v) for k, v in sandbox_overrides(flavor).items()}
-    return Site(flavor, jira_url, confluence_url, env | {"JIRA_URL": jira_url, "CONFLUENCE_URL": confluence_url}, reset)
+    env = {k: str(v) for k, v in sandbox_overrides(flavor).items()} | {
+        "JIRA_URL": jira_url,
+        "CONFLUENCE_URL": confluence_url,
+    }
+    if flavor == "cloud":  # the sandbox also plays Atlassian's API host (the Forms API)
+        env["ATLASSIAN_OAUTH_API_URL"] = base
+    return Site(flavor, jira_url, confluence_url, env, reset)
 
 
 def live_site() -> Site:
