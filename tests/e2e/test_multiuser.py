@@ -26,6 +26,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from adapter.sandbox.oauth import SITES
 from tests.e2e.test_transports import free_port
 from tests.sandbox_server import LoopbackSandbox
 
@@ -216,26 +217,33 @@ async def test_cloud_oauth_per_request(gateway: tuple[LoopbackSandbox, dict[str,
     token's accessible resources; another user's cloud id is refused before any API call."""
     site, sites = gateway
     alice, bob = user_token(site, "alice"), user_token(site, "bob")
-    sites[alice], sites[bob] = ["cloud-a"], ["cloud-b"]
-    env = {"ATLASSIAN_OAUTH_ENABLE": "true", "ATLASSIAN_OAUTH_API_URL": site.url}
+    cloud_a, cloud_b = (s["id"] for s in SITES)  # cloud ids the sandbox's Forms API knows
+    sites[alice], sites[bob] = [cloud_a], [cloud_b]
+    env = {"ATLASSIAN_OAUTH_ENABLE": "true", "ATLASSIAN_OAUTH_API_URL": site.url, "TOOLSETS": "default,jira_forms"}
     with server(env) as (base, _):
-        refused(site, base, {"Authorization": f"Bearer {alice}", "X-Atlassian-Cloud-Id": "cloud-b"}, 403,
+        refused(site, base, {"Authorization": f"Bearer {alice}", "X-Atlassian-Cloud-Id": cloud_b}, 403,
                 "not among this token's sites")  # fmt: skip
-        refused(site, base, {"Authorization": "Bearer revoked", "X-Atlassian-Cloud-Id": "cloud-a"}, 401,
+        refused(site, base, {"Authorization": "Bearer revoked", "X-Atlassian-Cloud-Id": cloud_a}, 401,
                 "does not accept")  # fmt: skip
         before = len(site.sandbox.requests)
-        for tok, cloud in ((alice, "cloud-a"), (bob, "cloud-b")):
+        for tok, cloud in ((alice, cloud_a), (bob, cloud_b)):
             async with client(base, {"Authorization": f"Bearer {tok}", "X-Atlassian-Cloud-Id": cloud}) as session:
                 assert "jira_get_issue" in [t.name for t in (await session.list_tools()).tools]
                 result = await session.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
                 assert not result.is_error, result.content
+                forms = await session.call_tool("jira_get_issue_proforma_forms", {"issue_key": "PROJ-2"})
+                assert not forms.is_error, forms.content
         got = [(r.path, r.credential) for r in site.sandbox.requests[before:]]
-        assert got == [("/rest/api/3/issue/PROJ-1", "bearer alice"), ("/rest/api/3/issue/PROJ-1", "bearer bob")]
+        forms_a, forms_b = (f"/jira/forms/cloud/{c}/issue/PROJ-2/form" for c in (cloud_a, cloud_b))
+        assert got == [  # the Forms API under each user's own cloud id, with their own token
+            ("/rest/api/3/issue/PROJ-1", "bearer alice"), (forms_a, "bearer alice"),
+            ("/rest/api/3/issue/PROJ-1", "bearer bob"), (forms_b, "bearer bob"),
+        ]  # fmt: skip
         # without a cloud id there is no site to go to: a tool error, no call
         async with client(base, {"Authorization": f"Bearer {alice}"}) as session:
             result = await session.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
         assert result.is_error and "X-Atlassian-Cloud-Id" in result.content[0].text  # type: ignore[union-attr]
-        assert len(site.sandbox.requests) == before + 2
+        assert len(site.sandbox.requests) == before + 4
 
 
 # --- the server's own credentials --------------------------------------------------------------------------
