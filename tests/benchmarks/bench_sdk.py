@@ -27,6 +27,7 @@ CALLS = [
     ("jira-software", "jira_sdk.software", "api.board.get_board", "1"),
     ("jsm", "jira_sdk.service_management", "api.servicedesk.get_service_desks", ""),
     ("jira-dc", "jira_sdk.datacenter", "api.issue.get_issue", '"ED-1"'),
+    ("jira-forms", "jira_sdk.forms", "api.forms_on_issue.get_issue_form", '"ED-1", "f-1"'),
     ("confluence-v2", "confluence_sdk.cloud", "api.page.get_page_by_id", "1"),
     ("confluence-v1", "confluence_sdk.cloud_v1", "api.search.search_by_cql", ""),
     ("confluence-dc", "confluence_sdk.datacenter", "api.content_resource.get_content_by_id", '"1"'),

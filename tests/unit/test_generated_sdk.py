@@ -209,6 +209,7 @@ def test_oauth_site_url_and_base_paths() -> None:
         "jira_sdk.software",
         "jira_sdk.service_management",
         "jira_sdk.datacenter",
+        "jira_sdk.forms",
         "confluence_sdk.cloud",
         "confluence_sdk.cloud_v1",
         "confluence_sdk.datacenter",
@@ -249,3 +250,16 @@ def test_raw_variant_returns_the_answer_unparsed_and_still_raises() -> None:
     assert get_issue.sync_raw("ED-1", client=client).content == body  # +0000 kept as sent
     with pytest.raises(jira_sdk.NotFoundError):
         get_issue.sync_raw("ED-2", client=client)
+
+
+def test_the_forms_sdk_is_called_on_atlassians_api_host_by_cloud_id() -> None:
+    """jira-forms is served by api.atlassian.com, not the site: the client's base URL carries the cloud id."""
+    from jira_sdk.forms import JiraForms
+
+    assert "api.atlassian.com/jira/forms/cloud/{cloudId}" in (JiraForms.__doc__ or "")
+    rec = Recorder(httpx.Response(200, json=[{"id": "f-1", "name": "Checklist", "submitted": False}]))
+    base = "https://api.atlassian.com/jira/forms/cloud/3f2a8c1e-5b7d-4e9f-a1c3-d5e7f9b1c3e5"
+    api = JiraForms(base, auth=basic_auth("me@example.com", "tok"), transport=httpx.MockTransport(rec))
+    forms = api.forms_on_issue.get_issue_form_index("ED-1")
+    assert [(f.id, f.name, f.submitted) for f in forms] == [("f-1", "Checklist", False)]
+    assert str(rec.requests[0].url) == base + "/issue/ED-1/form"
