@@ -951,11 +951,16 @@ _I: JSON = {"type": "integer", "minimum": 0}
 _B: JSON = {"type": "boolean"}
 _STRS: JSON = {"type": "array", "items": _S}
 _RICH: JSON = {"type": ["string", "object"], "description": "rich text as the site sent it (ADF, wiki, storage)"}
-_ANY_MAP: JSON = {"type": "object", "additionalProperties": True}
+_ANY_MAP: JSON = {"type": "object"}
 
 
 def _obj(props: JSON, required: Iterable[str] = ()) -> JSON:
-    return {"type": "object", "properties": props, "required": list(required), "additionalProperties": True}
+    """An object schema; other keys stay allowed (JSON Schema's default), so a view may add fields."""
+    schema: JSON = {"type": "object", "properties": props}
+    names = list(required)
+    if names:
+        schema["required"] = names
+    return schema
 
 
 def _arr(items: JSON) -> JSON:
