@@ -114,7 +114,7 @@ async def confluence_get_page_children(ctx: HandlerContext, args: dict[str, Any]
 @handler
 async def confluence_get_space_page_tree(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     """Every page of a space (up to `limit`) with its parent, in as few calls as the API's page size allows."""
-    key, limit = args["space_key"], _int_arg(args, "limit", 200, 1, 1000)
+    key, limit = args["space_key"], _int_arg(args, "limit", 100, 1, 1000)
     _check_space(ctx, key)
     pages: list[JSON] = []
     more = False

@@ -3,8 +3,12 @@
 Parity: every tool of the inventory exists with the same toolset and the same parameter names; each parameter
 accepts the type theirs takes (we may accept more, e.g. a JSON object as well as a JSON string); required ones
 are required; reads are read-only and writes are not; Cloud-only tools are not offered on Data Center and the
-Data-Center-only one not on Cloud. Any difference fails unless ALLOWED lists it with a reason. The inventory's
-table does not show defaults, so defaults are not compared here.
+Data-Center-only one not on Cloud. Any difference fails unless ALLOWED lists it with a reason.
+
+Defaults: the inventory's table has none, so they come from mcp-atlassian's own tools/list, kept in
+mcp_atlassian_defaults.json (written by tests/benchmarks/their_defaults.py). Each of their non-null defaults is
+ours too, or theirs is the empty value (false, 0, "") and ours reads an omitted argument so, or DEFAULTS_DIFFER
+says why not.
 
 Budget: the model-visible part of the definitions (name, description, input schema; compact JSON) of all tools
 stays under 40% of mcp-atlassian's 82 KB, and that of the default toolsets under 4,000 estimated tokens.
@@ -40,6 +44,27 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("confluence_get_page_children", "param include_folders"): "Cloud v2 direct children always include folders "
     "(marked by type); Data Center has none",
 }
+
+# Their defaults that ours does not share: (tool, parameter) -> why.
+COMPACT_FIELDS = "a compact default field set (summary, status, type, priority, assignee, updated): ask for more"
+DEFAULTS_DIFFER: dict[tuple[str, str], str] = {
+    ("jira_get_issue", "fields"): COMPACT_FIELDS + "; description and comments come with the issue",
+    ("jira_search", "fields"): COMPACT_FIELDS,
+    ("jira_get_board_issues", "fields"): COMPACT_FIELDS,
+    ("jira_get_sprint_issues", "fields"): COMPACT_FIELDS,
+    ("jira_get_board_issues", "expand"): "'version' is no issue expansion Jira knows: it changes nothing",
+    ("jira_update_issue", "return_fields"): "writes answer with a compact confirmation; return_fields asks for more",
+    ("jira_batch_get_changelogs", "limit"): "100 histories unless asked (theirs: all); more is said, not cut silently",
+    ("jira_get_project_epic_hierarchy", "max_epics"): "20 epics (at most 50): their children come in one search",
+    ("jira_get_cross_project_dependencies", "max_issues"): "50 issues (at most 100): one search page, one call",
+    ("confluence_copy_page", "copy_attachments"): "Data Center has no copy operation and cannot copy attachments, so "
+    "one default cannot be true on both; Cloud copies them when asked",
+    ("confluence_search_user", "group_name"): "Data Center searches all users with one CQL call unless a group is "
+    "named; theirs lists confluence-users members",
+    ("confluence_get_page_children", "expand"): ALLOWED[("confluence_get_page_children", "param expand")],
+    ("confluence_get_page_children", "include_folders"): ALLOWED[("confluence_get_page_children",
+                                                                 "param include_folders")],
+}  # fmt: skip
 
 # Tools of the inventory not built yet: tool -> why. Each entry is a known gap, reported in the issue notes.
 NOT_YET: dict[str, str] = {}
@@ -169,3 +194,22 @@ def test_default_toolsets_cost_under_4000_tokens() -> None:
     tokens = visible_bytes(default) / 4
     print(f"\nmodel-visible ~tokens, default toolsets ({len(default)} tools): {tokens:.0f}")
     assert tokens < 4000
+
+
+def test_defaults_match_theirs() -> None:
+    snapshot = json.loads((Path(__file__).parent / "mcp_atlassian_defaults.json").read_text())
+    assert snapshot["tools"] == len(THEIRS)
+    differ = {}
+    for tool, defaults in snapshot["defaults"].items():
+        for name, theirs in defaults.items():
+            ours = OURS[tool].input_schema()["properties"].get(name)
+            if ours is None:
+                differ[tool, name] = "no such parameter of ours"
+            elif "default" in ours:
+                if json.dumps(ours["default"]) != json.dumps(theirs):
+                    differ[tool, name] = f"ours {ours['default']!r}, theirs {theirs!r}"
+            elif json.dumps(theirs) not in ("false", "0", '""'):  # an omitted argument reads as the empty value
+                differ[tool, name] = f"ours none, theirs {theirs!r}"
+    unexplained = {k: v for k, v in differ.items() if k not in DEFAULTS_DIFFER}
+    assert not unexplained, unexplained
+    assert not set(DEFAULTS_DIFFER) - set(differ), "DEFAULTS_DIFFER lists defaults that now match"
