@@ -6,6 +6,7 @@ handler) -> generated operation on the site's pooled client -> view -> structure
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -70,6 +71,7 @@ class Site:
     clients: dict[str, Client] = field(default_factory=dict)
     sign_ins: dict[str, httpx.Auth] = field(default_factory=dict)  # OAuth sign-ins, shared with the other site
     found_cloud_id: str | None = None  # asked of the site when not configured
+    asking: asyncio.Lock = field(default_factory=asyncio.Lock)  # one tenant-info request for parallel first calls
 
     @property
     def api_root(self) -> str:
@@ -136,18 +138,20 @@ class Site:
         site once (its tenant information needs no sign-in)."""
         if self.config.cloud_id:
             return self.config.cloud_id
-        if self.found_cloud_id is None:
-            tenant = catalogue.find(TENANT_INFO)
-            failures: tuple[type[Exception], ...] = (invoke.UnexpectedAnswer, *upstream_errors())
-            try:
-                answer = await invoke.call(tenant, self.client(tenant.api), {})
-            except failures as exc:
-                raise ToolError(
-                    f"could not learn the cloud id of {self.root} ({exc}): set ATLASSIAN_OAUTH_CLOUD_ID"
-                ) from exc
-            self.found_cloud_id = str((answer or {}).get("cloudId") or "") or None
+        async with self.asking:
             if self.found_cloud_id is None:
-                raise ToolError(f"{self.root} named no cloud id: set ATLASSIAN_OAUTH_CLOUD_ID")
+                tenant = catalogue.find(TENANT_INFO)
+                failures: tuple[type[Exception], ...] = (invoke.UnexpectedAnswer, *upstream_errors())
+                try:
+                    answer = await invoke.call(tenant, self.client(tenant.api), {})
+                except failures as exc:
+                    raise ToolError(
+                        f"could not learn the cloud id of {self.root} ({exc}): set ATLASSIAN_OAUTH_CLOUD_ID"
+                    ) from exc
+                found = str((answer or {}).get("cloudId") or "") if isinstance(answer, dict) else ""
+                if not found:
+                    raise ToolError(f"{self.root} named no cloud id: set ATLASSIAN_OAUTH_CLOUD_ID")
+                self.found_cloud_id = found
         return self.found_cloud_id
 
     async def aclose(self) -> None:

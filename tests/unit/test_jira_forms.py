@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -77,6 +78,20 @@ async def test_the_cloud_id_is_asked_of_the_site_once_and_the_forms_api_is_on_th
     assert [str(r.url) for r in seen] == [f"{SITE}/_edge/tenant_info"]
     assert site.base_url("jira-forms") == f"https://api.atlassian.com/jira/forms/cloud/{CLOUD_ID}"
     assert site.base_url("jira-platform") == SITE  # the site's own APIs stay on the site
+
+
+async def test_parallel_first_calls_ask_for_the_cloud_id_once() -> None:
+    config = ProductConfig("jira", SITE, "cloud", username="me@example.com", api_token="t")
+    seen: list[str] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        await asyncio.sleep(0.01)  # the first answer is slow: the others wait for it rather than ask again
+        return httpx.Response(200, json={"cloudId": CLOUD_ID} if request.url.path == "/_edge/tenant_info" else [])
+
+    site = Site(config, httpx.MockTransport(answer))
+    await asyncio.gather(*(site.call(FORMS, {"issue_id_or_key": f"PROJ-{n}"}) for n in range(5)))
+    assert seen.count("/_edge/tenant_info") == 1 and len(seen) == 6
 
 
 async def test_a_site_that_names_no_cloud_id_is_a_clear_error() -> None:
