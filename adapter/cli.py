@@ -18,6 +18,9 @@ import typer
 from .config import ConfigError, Settings, configure_logging, load_settings
 
 COMMANDS = ("serve", "tools", "check", "sandbox", "oauth-setup")
+COMMAND_FLAGS = {"tools": {"--json"}}  # the options a command has of its own; all others belong to the group
+HELP_FLAGS = {"--help", "-h"}
+HELP_ONLY = object()  # ctx.obj when a command's --help was asked for: the options callback must not run
 SANDBOX_HOST = "http://sandbox.localhost"  # in-process only: requests never leave the process
 app = typer.Typer(
     help=__doc__,
@@ -27,6 +30,7 @@ app = typer.Typer(
 )
 
 Opt = typer.Option
+SHARED = "The options in `atlassian-mcp --help` (sites, credentials, transport, toolsets) go before or after it."
 
 
 @app.callback(invoke_without_command=True)
@@ -91,6 +95,8 @@ def options(
     callback_timeout: Annotated[float, Opt(help="oauth-setup: seconds to wait for the sign-in")] = 300.0,
 ) -> None:
     """Options shared by every command; they override the environment variables named in brackets."""
+    if ctx.obj is HELP_ONLY:
+        return  # the command prints its help next; nothing here may fail on the environment first
     overrides: dict[str, Any] = {
         "TRANSPORT": transport, "HOST": host, "PORT": port, "STREAMABLE_HTTP_PATH": path, "STATELESS": stateless,
         "READ_ONLY_MODE": read_only, "ENABLED_TOOLS": enabled_tools, "TOOLSETS": toolsets,
@@ -216,12 +222,16 @@ def run_oauth_setup(
         typer.echo(f"{name}={value}")
 
 
-@app.command("oauth-setup")
+@app.command("oauth-setup", epilog=SHARED)
 def oauth_setup_command(ctx: typer.Context) -> None:
-    """Sign in with OAuth 2.0 (Cloud 3LO, or Data Center with --jira-url/--confluence-url) and save the tokens."""
+    """Sign in with OAuth 2.0 (Cloud 3LO, or Data Center with --jira-url/--confluence-url) and save the tokens.
+
+    Needs --oauth-client-id and --oauth-client-secret (asked for on a terminal), prints the variables to set.
+
+    Optional: --oauth-redirect-uri, --oauth-scope, --site, --no-browser, --callback-timeout."""
 
 
-@app.command()
+@app.command(epilog=SHARED)
 def serve(ctx: typer.Context) -> None:
     """Serve MCP over stdio (default), SSE or streamable HTTP."""
     state: CliState = ctx.obj
@@ -237,24 +247,38 @@ def serve(ctx: typer.Context) -> None:
     run(server, settings)
 
 
-@app.command()
-def tools(ctx: typer.Context) -> None:
-    """List the tools this configuration serves, with the size of each definition."""
+@app.command(epilog=SHARED)
+def tools(
+    ctx: typer.Context,
+    as_json: Annotated[bool, Opt("--json", help="One JSON object: each tool's name, toolset, kind and size")] = False,
+) -> None:
+    """List the tools this configuration serves, with the size of each definition (bytes, ~tokens = bytes / 4)."""
     server = _server(ctx)
-    total_bytes = 0
     rows = []
     for tool in server.list_tools():
         size = len(json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":")))
-        total_bytes += size
         spec = server.tools[tool.name]
-        rows.append((tool.name, spec.toolset, "read" if spec.annotations["readOnlyHint"] else "write", size))
-    typer.echo(f"{'tool':32} {'toolset':20} {'kind':5} {'bytes':>6} {'~tokens':>7}")
-    for name, toolset, kind, size in rows:
-        typer.echo(f"{name:32} {toolset:20} {kind:5} {size:6} {size // 4:7}")
-    typer.echo(f"{len(rows)} tools, {total_bytes} bytes, ~{total_bytes // 4} tokens (bytes / 4)")
+        kind = "read" if spec.annotations["readOnlyHint"] else "write"
+        rows.append({"name": tool.name, "toolset": spec.toolset, "kind": kind, "bytes": size})
+    total = sum(row["bytes"] for row in rows)
+    if as_json:
+        typer.echo(json.dumps({"tools": rows, "count": len(rows), "bytes": total}, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column, justify in (("tool", "left"), ("toolset", "left"), ("kind", "left"), ("bytes", "right"),
+                            ("~tokens", "right")):  # fmt: skip
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(row["name"], row["toolset"], row["kind"], str(row["bytes"]), str(row["bytes"] // 4))
+    console = Console(width=max(100, len(max((r["name"] for r in rows), key=len, default="")) + 50))
+    console.print(table)
+    console.print(f"{len(rows)} tools, {total} bytes, ~{total // 4} tokens (bytes / 4)", highlight=False)
 
 
-@app.command()
+@app.command(epilog=SHARED)
 def check(ctx: typer.Context) -> None:
     """Connect with the configured credentials and report, per product, who is signed in and where."""
     from .probe import probe
@@ -292,7 +316,7 @@ def _sandbox_banner(state: CliState) -> str:
     return f"atlassian-mcp: serving the {state.sandbox} sandbox (in-process Jira and Confluence, no account).\n{how}"
 
 
-@app.command()
+@app.command(epilog=SHARED)
 def sandbox(ctx: typer.Context) -> None:
     """Serve the sandbox site alone over HTTP on --host/--port (default 127.0.0.1:8000), for curl or other clients."""
     import uvicorn
@@ -314,6 +338,8 @@ def sandbox(ctx: typer.Context) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point; a command given first (`atlassian-mcp serve --port 1`) is moved after the options."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in COMMANDS and not {"--help", "-h"} & set(args):  # `sandbox --help`: the command's help
-        args.append(args.pop(0))
-    app(args=args, prog_name="atlassian-mcp")
+    if args and args[0] in COMMANDS and not HELP_FLAGS & set(args):  # `sandbox --help`: the command's help
+        command = args.pop(0)
+        own = [arg for arg in args if arg in COMMAND_FLAGS.get(command, ())]
+        args = [arg for arg in args if arg not in own] + [command, *own]
+    app(args=args, prog_name="atlassian-mcp", obj=HELP_ONLY if HELP_FLAGS & set(args) else None)
