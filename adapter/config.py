@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from dotenv import dotenv_values
 
+from .files import FilePolicy, policy_from
+
 if TYPE_CHECKING:  # httpx and the SDK load on first use, not at start-up
     import httpx
 
@@ -196,6 +198,7 @@ class Settings:
     log_to_stdout: bool = False
     max_result_chars: int = 40_000  # about 10k tokens: bigger results are cut, with a note saying how to get the rest
     multiuser: MultiUser = field(default_factory=lambda: MultiUser())
+    files: FilePolicy = field(default_factory=FilePolicy)  # the host's files tools may read and write: none
     warnings: tuple[str, ...] = ()
 
 
@@ -342,6 +345,11 @@ def load_settings(
         confluence = confluence or ProductConfig("confluence", gateway, "cloud", per_request=True, api_gateway=gateway)
     if jira is None and confluence is None:
         warnings.append("neither JIRA_URL nor CONFLUENCE_URL is set: no tools are available")
+    try:
+        files = policy_from(src.text("ATLASSIAN_MCP_UPLOAD_DIRS"), src.text("ATLASSIAN_MCP_DOWNLOAD_DIR"),
+                            transport=transport)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
     return Settings(
         jira=jira,
@@ -358,6 +366,7 @@ def load_settings(
         verbosity=verbosity,
         log_to_stdout=log_to_stdout,
         multiuser=multiuser,
+        files=files,
         warnings=tuple(warnings),
     )
 

@@ -499,9 +499,8 @@ class AtlassianServer:
 
             config = site.config
             principal = principal_of(config.username, config.api_token, config.personal_token)
-            context = HandlerContext(
-                config.deployment, site.root, config.filter, call, fetch=fetch, principal=principal
-            )
+            context = HandlerContext(config.deployment, site.root, config.filter, call, fetch=fetch,
+                                     principal=principal, files=self.settings.files)  # fmt: skip
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import FilePolicy
 from ..invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
 
 JSON = Any
@@ -31,6 +32,7 @@ class HandlerContext:
     # the tool lists or from a URL in the site's own answer (same host only); ToolError when it cannot
     fetch: Callable[..., Awaitable[tuple[bytes, str]]] | None = None
     principal: str = ""  # a digest of the credential in use: keys per-user caches, never the secret
+    files: FilePolicy = field(default_factory=FilePolicy)  # the host's files uploads and downloads may use
 
     @property
     def cloud(self) -> bool:

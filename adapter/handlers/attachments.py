@@ -16,6 +16,7 @@ from typing import Any
 import mcp.types as types
 
 from ..catalogue import find
+from ..files import FileRefused
 from ..invoke import multipart_body
 from . import HandlerContext, ToolError, WithContent, _check_space, _cloud_space, handler, is_number, split
 
@@ -89,28 +90,34 @@ async def download(ctx: HandlerContext, items: list[Attachment], images_only: bo
         block, kind = _block(item, data, item.mime_type or sent_type)
         blocks.append(block)
         files.append({"id": item.id, "filename": item.filename, "media_type": item.mime_type or sent_type,
-                      "size": len(data), "as": kind})  # fmt: skip
+                      "size": len(data), "as": kind, **_saved(ctx, item.filename, data)})  # fmt: skip
     return WithContent({**facts, "files": files, "skipped": skipped}, blocks)
+
+
+def _saved(ctx: HandlerContext, filename: str, data: bytes) -> dict[str, str]:
+    """With ATLASSIAN_MCP_DOWNLOAD_DIR the file is also written there (never over another); says where or why not."""
+    if ctx.files.download_dir is None:
+        return {}
+    try:
+        return {"saved_to": str(ctx.files.save(filename, data))}
+    except (FileRefused, OSError) as exc:
+        return {"not_saved": str(exc)}
 
 
 def _mime(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
-def read_file(path: str) -> tuple[str, bytes]:
-    """A local file to upload; only inside the server's working directory (as mcp-atlassian), so a model cannot
-    be talked into sending ~/.ssh or /etc to the site."""
-    cwd = Path.cwd().resolve()
-    resolved = (cwd / path).resolve()
-    if not resolved.is_relative_to(cwd):
-        raise ToolError(f"file_path: {path} is outside the server's working directory; send content_base64 instead")
+def read_file(ctx: HandlerContext, path: str, argument: str = "file_path") -> tuple[str, bytes]:
+    """A local file to upload, by the operator's file policy (adapter/files.py): a model talked into sending
+    ~/.ssh or /proc/self/environ gets a refusal."""
     try:
-        return resolved.name, resolved.read_bytes()
-    except OSError as exc:
-        raise ToolError(f"file_path: cannot read {path}: {exc.strerror}") from None
+        return ctx.files.read(path)
+    except FileRefused as exc:
+        raise ToolError(f"{argument}: {exc}") from None
 
 
-def file_argument(args: dict[str, Any]) -> tuple[str, bytes, str]:
+def file_argument(ctx: HandlerContext, args: dict[str, Any]) -> tuple[str, bytes, str]:
     """(filename, bytes, mime type) from file_path, or content_base64 with filename (filename also renames)."""
     if args.get("content_base64"):
         try:
@@ -121,7 +128,7 @@ def file_argument(args: dict[str, Any]) -> tuple[str, bytes, str]:
         if not name:
             raise ToolError("filename: required with content_base64")
     elif args.get("file_path"):
-        name, data = read_file(args["file_path"])
+        name, data = read_file(ctx, args["file_path"])
         name = args.get("filename") or name
     else:
         raise ToolError("give file_path, or content_base64 and filename")
@@ -161,7 +168,7 @@ async def jira_get_issue_images(ctx: HandlerContext, args: dict[str, Any]) -> JS
 
 @handler
 async def jira_upload_attachment(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
-    name, data, mime = file_argument(args)
+    name, data, mime = file_argument(ctx, args)
     ref = ("jira-platform" if ctx.cloud else "jira-dc") + "/addAttachment"
     body = multipart_body(find(ref), file=[(name, data, mime)])
     created = await ctx.call(ref, body=body, issue_id_or_key=args["issue_key"])
@@ -344,7 +351,7 @@ def _uploaded(content_id: str, answers: list[JSON]) -> JSON:
 @handler
 async def confluence_upload_attachment(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     content_id = _content_id(args["content_id"])
-    file = file_argument(args)
+    file = file_argument(ctx, args)
     await _check_content_scope(ctx, content_id)
     return _uploaded(content_id, [await _upload(ctx, content_id, file, args)])
 
@@ -356,6 +363,7 @@ async def confluence_upload_attachments(ctx: HandlerContext, args: dict[str, Any
     paths = split(args["file_paths"])
     if not paths:
         raise ToolError("file_paths: give at least one path")
-    files = [(name, data, _mime(name)) for name, data in map(read_file, paths)]  # all readable before any upload
+    read = [read_file(ctx, path, "file_paths") for path in paths]  # all readable before any upload
+    files = [(name, data, _mime(name)) for name, data in read]
     await _check_content_scope(ctx, content_id)
     return _uploaded(content_id, [await _upload(ctx, content_id, file, args) for file in files])

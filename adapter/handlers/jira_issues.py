@@ -8,7 +8,6 @@ import difflib
 import json
 import mimetypes
 import time
-from pathlib import Path
 from typing import Any
 
 from ..invoke import markdown_to_adf, markdown_to_wiki
@@ -299,32 +298,20 @@ async def jira_add_comment(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     return await ctx.call(f"{_api(ctx)}/addComment", body=body, issue_id_or_key=args["issue_key"])
 
 
-MAX_ATTACHMENT = 50 * 1024 * 1024
+def _attachment_files(ctx: HandlerContext, value: Any) -> list[tuple[str, bytes]]:
+    """Paths as a JSON list or comma list, each read by the operator's file policy (adapter/files.py)."""
+    from .attachments import read_file
 
-
-def _attachment_paths(value: Any) -> list[Path]:
-    """Paths as a JSON list or comma list, each a file inside the server's working directory (as theirs)."""
     if isinstance(value, str) and value.strip().startswith("["):
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise ToolError(f"attachments: not valid JSON ({exc.msg})") from exc
     names = value if isinstance(value, list) else split(str(value))
-    root = Path.cwd().resolve()
-    paths = []
-    for name in names:
-        path = (root / str(name)).resolve()
-        if not path.is_relative_to(root):
-            raise ToolError(f"attachments: {name} is outside the server's working directory")
-        if not path.is_file():
-            raise ToolError(f"attachments: {name} is not a readable file")
-        if path.stat().st_size > MAX_ATTACHMENT:
-            raise ToolError(f"attachments: {name} is larger than 50 MiB")
-        paths.append(path)
-    return paths
+    return [read_file(ctx, str(name), "attachments") for name in names]
 
 
-def _attachment_body(ctx: HandlerContext, paths: list[Path]) -> Any:
+def _attachment_body(ctx: HandlerContext, files: list[tuple[str, bytes]]) -> Any:
     """The generated multipart model (filenames kept), built here because from_dict would drop them."""
     import io
 
@@ -334,11 +321,11 @@ def _attachment_body(ctx: HandlerContext, paths: list[Path]) -> Any:
     else:
         from jira_sdk.datacenter.models.add_attachment_body import AddAttachmentBody  # type: ignore[assignment]
         from jira_sdk.datacenter.types import File  # type: ignore[assignment]
-    files = [
-        File(io.BytesIO(p.read_bytes()), p.name, mimetypes.guess_type(p.name)[0] or "application/octet-stream")
-        for p in paths
+    parts = [
+        File(io.BytesIO(data), name, mimetypes.guess_type(name)[0] or "application/octet-stream")
+        for name, data in files
     ]
-    return AddAttachmentBody(file=files)
+    return AddAttachmentBody(file=parts)
 
 
 @handler
@@ -347,7 +334,7 @@ async def jira_update_issue(ctx: HandlerContext, args: dict[str, Any]) -> JSON:
     fields = {**args["fields"], **(args.get("additional_fields") or {})}
     if args.get("components") is not None:
         fields["components"] = [{"name": name} for name in split(args["components"])]
-    paths = _attachment_paths(args["attachments"]) if args.get("attachments") else []
+    paths = _attachment_files(ctx, args["attachments"]) if args.get("attachments") else []
     if not fields and not paths:
         raise ToolError("fields: nothing to update")
     api, key = _api(ctx), args["issue_key"]

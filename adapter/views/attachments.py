@@ -84,7 +84,10 @@ def _project_confluence_upload(data: Any, ctx: ViewContext) -> JSON:
 def _render_files(view: JSON) -> str:
     where = view.get("issue_key") or view.get("content_id")
     lines = [f"{len(view['files'])} file(s) from {where}, as content blocks in this order:"]
-    lines += [f"- {f['filename']} ({f['media_type']}, {f['size']} bytes) as {f['as']}" for f in view["files"]]
+    for f in view["files"]:
+        saved = f" · saved to {f['saved_to']}" if "saved_to" in f else ""
+        saved += f" · not saved: {f['not_saved']}" if "not_saved" in f else ""
+        lines.append(f"- {f['filename']} ({f['media_type']}, {f['size']} bytes) as {f['as']}{saved}")
     lines += [f"skipped {s['filename']} ({s['id']}): {s['reason']}" for s in view["skipped"]]
     if view.get("more"):
         lines.append(view["more"])
@@ -99,7 +102,11 @@ _FILES = _root(
         {
             "issue_key": _S,
             "content_id": _S,
-            "files": _arr(_obj({"id": _S, "filename": _S, "media_type": _S, "size": _I, "as": _AS})),
+            "files": _arr(
+                _obj(
+                    {"id": _S, "filename": _S, "media_type": _S, "size": _I, "as": _AS, "saved_to": _S, "not_saved": _S}
+                )  # fmt: skip
+            ),
             "skipped": _arr(_obj({"id": _S, "filename": _S, "reason": _S})),
             "more": _S,
         },

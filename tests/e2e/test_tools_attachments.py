@@ -43,7 +43,7 @@ async def test_jira_upload_then_download_and_images(flavor: str) -> None:
         assert downloads and all(r.credential != "none" and r.status == 200 for r in downloads)
 
         outside = await client.call_tool("jira_upload_attachment", {"issue_key": "PROJ-3", "file_path": "/etc/hosts"})
-        assert outside.is_error and "outside the server's working directory" in outside.content[0].text
+        assert outside.is_error and "outside the directories this server may read" in outside.content[0].text
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

@@ -11,6 +11,7 @@ from mcp.types import EmbeddedResource, ImageContent
 
 from adapter import catalogue
 from adapter.config import ProductConfig
+from adapter.files import FilePolicy
 from adapter.handlers import HandlerContext, ToolError
 from adapter.handlers import attachments as att
 from adapter.invoke import multipart_body
@@ -117,17 +118,17 @@ def test_multipart_body_names_the_file_and_sends_text_parts() -> None:
     assert b'name="minorEdit"\r\n\r\ntrue' in sent and b'name="comment"\r\n\r\nhi' in sent
 
 
-def test_file_argument(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_file_argument(tmp_path: Any) -> None:
     (tmp_path / "notes.md").write_text("# hi")
-    assert att.file_argument({"file_path": "notes.md"}) == ("notes.md", b"# hi", "text/markdown")
-    assert att.file_argument({"content_base64": "aGk=", "filename": "x.txt"}) == ("x.txt", b"hi", "text/plain")
-    for args, message in [({"file_path": "../etc/passwd"}, "outside the server's working directory"),
-                          ({"file_path": "missing.txt"}, "cannot read missing.txt"),
+    ctx = HandlerContext("datacenter", SITE, (), None, files=FilePolicy((tmp_path,)))  # type: ignore[arg-type]
+    assert att.file_argument(ctx, {"file_path": "notes.md"}) == ("notes.md", b"# hi", "text/markdown")
+    assert att.file_argument(ctx, {"content_base64": "aGk=", "filename": "x.txt"}) == ("x.txt", b"hi", "text/plain")
+    for args, message in [({"file_path": "../etc/passwd"}, "outside the directories this server may read"),
+                          ({"file_path": "missing.txt"}, "missing.txt: No such file"),
                           ({"content_base64": "%%%", "filename": "x"}, "not valid base64"),
                           ({"content_base64": "aGk="}, "filename: required"), ({}, "give file_path")]:  # fmt: skip
         with pytest.raises(ToolError, match=message):
-            att.file_argument(args)
+            att.file_argument(ctx, args)
 
 
 def test_sandbox_png_is_valid_and_padded_to_size() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapter.files import FilePolicy
 from adapter.handlers import HandlerContext, ToolError, principal_of
 from adapter.handlers import jira_issues as handlers
 from adapter.views import ViewContext, get_view
@@ -59,16 +60,16 @@ def test_field_scores_prefer_exact_then_prefix_then_fuzzy() -> None:
     assert handlers._score("severity", fields[2]) == 0
 
 
-def test_attachment_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_attachment_files(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "b.txt").write_text("b")
-    assert [p.name for p in handlers._attachment_paths('["a.txt", "b.txt"]')] == ["a.txt", "b.txt"]
-    assert [p.name for p in handlers._attachment_paths("a.txt, b.txt")] == ["a.txt", "b.txt"]
-    with pytest.raises(ToolError, match="outside the server's working directory"):
-        handlers._attachment_paths("../x.txt")
-    with pytest.raises(ToolError, match="not a readable file"):
-        handlers._attachment_paths("missing.txt")
+    ctx = HandlerContext("datacenter", "https://x", (), None, files=FilePolicy((tmp_path,)))  # type: ignore[arg-type]
+    assert handlers._attachment_files(ctx, '["a.txt", "b.txt"]') == [("a.txt", b"a"), ("b.txt", b"b")]
+    assert handlers._attachment_files(ctx, "a.txt, b.txt") == [("a.txt", b"a"), ("b.txt", b"b")]
+    with pytest.raises(ToolError, match="attachments: .* outside the directories this server may read"):
+        handlers._attachment_files(ctx, "../x.txt")
+    with pytest.raises(ToolError, match="attachments: .*missing.txt: No such file"):
+        handlers._attachment_files(ctx, "missing.txt")
 
 
 def test_display_names_keep_ids_apart_when_names_clash() -> None:
