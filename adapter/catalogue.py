@@ -80,9 +80,29 @@ def catalogue(api: str) -> dict[str, Any]:
     return data
 
 
+# What a compiled manifest (adapter/manifest_cache.py) brought: per API its header (everything but the operations)
+# and the entries of the operations the tools use, so a server start parses no catalogue.json at all.
+_known_headers: dict[str, dict[str, Any]] = {}
+_known_entries: dict[str, dict[str, Any]] = {}
+
+
+def remember(headers: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]]) -> None:
+    _known_headers.update(headers)
+    _known_entries.update(entries)
+
+
+def header(api: str) -> dict[str, Any]:
+    """An API's catalogue without its operations (base path, server, version)."""
+    if api in _known_headers:
+        return _known_headers[api]
+    return {k: v for k, v in catalogue(api).items() if k != "operations"}
+
+
 def find(ref: str) -> Operation:
     """`<api>/<operationId>` -> Operation; KeyError with a readable message when either part is unknown."""
     api, _, operation_id = ref.partition("/")
+    if ref in _known_entries:
+        return Operation(api, operation_id, _known_entries[ref])
     operations = catalogue(api)["operations"]
     if operation_id not in operations:
         raise KeyError(f"operation {operation_id!r} is not in {api}")

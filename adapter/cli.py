@@ -172,7 +172,8 @@ def _config_error(exc: Exception) -> None:
 
 
 def _server(ctx: typer.Context) -> Any:
-    from .manifest import ManifestError, load_tools
+    from .manifest import ManifestError
+    from .manifest_cache import load_tools_cached
     from .server import AtlassianServer
 
     state: CliState = ctx.obj
@@ -184,7 +185,7 @@ def _server(ctx: typer.Context) -> Any:
 
         transport = httpx.ASGITransport(create_app(state.sandbox))  # type: ignore[arg-type]
     try:
-        return AtlassianServer(state.settings, load_tools(state.manifests), transport=transport)
+        return AtlassianServer(state.settings, load_tools_cached(state.manifests), transport=transport)
     except (ConfigError, ManifestError) as exc:
         _config_error(exc)
 
@@ -234,6 +235,9 @@ def oauth_setup_command(ctx: typer.Context) -> None:
 @app.command(epilog=SHARED)
 def serve(ctx: typer.Context) -> None:
     """Serve MCP over stdio (default), SSE or streamable HTTP."""
+    # httpx imports its command-line tool, and with it rich and pygments (2.5 MB, 20 ms), whenever rich is
+    # installed (typer brings it); a server never runs that tool, and a None entry makes httpx skip it.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     state: CliState = ctx.obj
     settings = state.settings
     configure_logging(settings)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
-import yaml
 
 from . import catalogue
 from .manifest_model import Binding, Manifest, Parameter, Source1, Tool
@@ -225,6 +224,8 @@ class _Checker:
 
 
 def _read(path: str, text: str) -> Manifest:
+    import yaml  # here, not at import: a start from the compiled cache (manifest_cache.py) reads no YAML
+
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:

@@ -118,7 +118,7 @@ class Site:
     def base_url(self, api: str) -> str:
         """The site (or gateway) plus the API's base path; an API Atlassian serves on its own host (the Forms
         API) goes to the configured gateway under the site's cloud id (`cloud_id()` first)."""
-        found = catalogue.catalogue(api)
+        found = catalogue.header(api)
         if "server" not in found:
             return self.api_root + str(found["base_path"])
         cloud_id = self.config.cloud_id or self.found_cloud_id
@@ -129,7 +129,7 @@ class Site:
 
     async def call(self, op: catalogue.Operation, kwargs: dict[str, Any], body: Any = None) -> Any:
         """Run one generated operation on this site."""
-        if op.api not in self.clients and "server" in catalogue.catalogue(op.api):
+        if op.api not in self.clients and "server" in catalogue.header(op.api):
             await self.cloud_id()
         return await invoke.call(op, self.client(op.api), kwargs, body)
 

@@ -1,21 +1,23 @@
-"""Run the server over stdio, SSE (`/sse`) or streamable HTTP (`/mcp`), with `/healthz` on HTTP."""
+"""Run the server over stdio, SSE (`/sse`) or streamable HTTP (`/mcp`), with `/healthz` on HTTP.
+
+The HTTP stack (starlette, uvicorn, the SDK's HTTP transports) is imported by the HTTP paths only, so a stdio
+server does not load it for itself (mcp 2.3.0's own package import still brings starlette; that is the SDK's floor).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-from mcp.server.sse import SseServerTransport
-from mcp.server.stdio import stdio_server
-from mcp.server.transport_security import TransportSecuritySettings
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
 
 from .config import Settings
-from .multiuser import AtlassianTokenVerifier, RequestAuth
 from .server import AtlassianServer
+
+if TYPE_CHECKING:
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a JSON-RPC message; base64 uploads are the biggest: about 12 MB of file
@@ -52,6 +54,8 @@ class BodySizeLimit:
             await self._refuse(send)
 
     async def _refuse(self, send: Any) -> None:
+        from starlette.responses import JSONResponse
+
         response = JSONResponse({"error": f"request body over {self.limit} bytes"}, status_code=413)
         await response({"type": "http"}, _no_body, send)
 
@@ -65,11 +69,15 @@ async def _no_body() -> dict[str, Any]:
 
 
 async def healthz(request: Request) -> JSONResponse:
+    from starlette.responses import JSONResponse
+
     return JSONResponse({"status": "ok"})
 
 
 def security(settings: Settings) -> TransportSecuritySettings | None:
     """DNS-rebinding protection on loopback (the SDK's default); other hosts bind where the person said."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
     if settings.host in LOCAL_HOSTS:
         return None  # the SDK enables protection for loopback hosts itself
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)
@@ -77,6 +85,10 @@ def security(settings: Settings) -> TransportSecuritySettings | None:
 
 def streamable_http_app(server: AtlassianServer, settings: Settings) -> Starlette:
     """With MCP_OAUTH_RESOURCE_URL the SDK serves RFC 9728 metadata and checks bearer tokens (against Atlassian)."""
+    from starlette.routing import Route
+
+    from .multiuser import AtlassianTokenVerifier
+
     auth: dict[str, Any] = {}
     resource = settings.multiuser.resource_url
     if resource is not None:
@@ -107,11 +119,19 @@ def http_app(server: AtlassianServer, settings: Settings) -> Any:
         streamable_http_app(server, settings) if settings.transport == "streamable-http" else sse_app(server, settings)
     )
     if settings.multiuser.header_auth:
+        from .multiuser import RequestAuth
+
         app = RequestAuth(app, settings.multiuser, server.resources, open_paths=("/healthz",))
     return BodySizeLimit(app)
 
 
 def sse_app(server: AtlassianServer, settings: Settings) -> Starlette:
+    from mcp.server.sse import SseServerTransport
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Mount, Route
+
     lowlevel = server.lowlevel()
     guard = security(settings)
     if guard is None:
@@ -137,6 +157,8 @@ def sse_app(server: AtlassianServer, settings: Settings) -> Starlette:
 
 
 async def run_stdio(server: AtlassianServer) -> None:
+    from mcp.server.stdio import stdio_server
+
     lowlevel = server.lowlevel()
     async with stdio_server() as (read, write):
         await lowlevel.run(read, write, lowlevel.create_initialization_options())

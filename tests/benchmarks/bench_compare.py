@@ -93,9 +93,14 @@ def ensure_venv() -> Path:
     return exe
 
 
+FLOOR = Path(__file__).with_name("floor_server.py")
+
+
 def server_params(who: str, env: dict[str, str], theirs_exe: Path, cwd: str) -> StdioServerParameters:
     if who == "ours":
         return StdioServerParameters(command=sys.executable, args=["-m", "adapter"], env=env, cwd=str(ROOT))
+    if who == "floor":
+        return StdioServerParameters(command=sys.executable, args=[str(FLOOR)], env=env, cwd=str(ROOT))
     # An empty cwd: mcp-atlassian reads a .env from its working directory.
     return StdioServerParameters(command=str(theirs_exe), args=[], env=env, cwd=cwd)
 
@@ -132,7 +137,7 @@ async def start_once(params: StdioServerParameters) -> dict[str, Any]:
     async with Client(params) as client:
         tools = await client.list_tools()
         listed = time.perf_counter() - started
-        await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})
+        await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"})  # the floor answers any call
         new = [p for p in me.children() if p.pid not in before]
         rss = max(vm_hwm_mb(p.pid) for p in new) if new else float("nan")
     return {"listed_s": listed, "rss_mb": rss, "tools": tool_payload(tools)}
@@ -194,11 +199,11 @@ def main() -> None:
         def params(who: str, extra: dict[str, str] | None = None) -> StdioServerParameters:
             return server_params(who, {**env, **(extra or {})}, theirs_exe, cwd)
 
-        starts: dict[str, list[dict[str, Any]]] = {"ours": [], "theirs": []}
-        for who in ("ours", "theirs"):  # warm-up: bytecode caches
+        starts: dict[str, list[dict[str, Any]]] = {"ours": [], "theirs": [], "floor": []}
+        for who in starts:  # warm-up: bytecode caches
             asyncio.run(start_once(params(who)))
         for _ in range(RUNS):
-            for who in ("ours", "theirs"):
+            for who in starts:
                 starts[who].append(asyncio.run(start_once(params(who))))
         listings = {
             (who, ts): asyncio.run(list_only(params(who, {"TOOLSETS": ts} if ts else None)))
@@ -225,6 +230,12 @@ def main() -> None:
     ratios.append(("start to tools/list", statistics.median(listed["ours"]) / statistics.median(listed["theirs"])))
     add("peak RSS of the server, MB (median VmHWM)", statistics.median(rss["ours"]), statistics.median(rss["theirs"]),
         chart=True)  # fmt: skip
+    floor_s, floor_mb = statistics.median(listed["floor"]), statistics.median(rss["floor"])
+    rows.append(("floor: the mcp SDK's low-level server, no tools (floor_server.py): start s / RSS MB",
+                 f"{floor_s:.2f} / {floor_mb:.0f}", "", ""))  # fmt: skip
+    above = {w: f"+{statistics.median(listed[w]) - floor_s:.2f} s / +{statistics.median(rss[w]) - floor_mb:.0f} MB"
+             for w in ("ours", "theirs")}  # fmt: skip
+    rows.append(("above the floor (goal: at most +0.15 s and +15 MB)", above["ours"], above["theirs"], ""))
     for ts, label in (("", "TOOLSETS unset"), ("default", "TOOLSETS=default"), ("all", "TOOLSETS=all")):
         o, t = listings[("ours", ts)], listings[("theirs", ts)]
         (of, ov), (tf, tv) = sizes(o), sizes(t)
