@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import mcp.types as types
 from mcp.server import Server
 
-from . import catalog_mode, catalogue, invoke, multiuser
+from . import catalog_mode, catalogue, client_log, invoke, multiuser
 from .config import ConfigError, Product, ProductConfig, Settings
 from .handlers import HANDLERS, HandlerContext, ToolError, WithContent, principal_of
 from .manifest import ToolSpec
@@ -261,6 +261,12 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
 
 
+def upstream_failure(level: str, tool: str, message: str) -> types.CallToolResult:
+    """The tool error, also sent to the client's log (`notifications/message`), masked."""
+    client_log.note(level, f"{tool}: {message}")
+    return error_result(message)
+
+
 def describe_upstream_error(product: str, error: Any) -> str:
     hint = {
         401: "check the credentials (username and API token, or personal access token)",
@@ -414,14 +420,16 @@ class AtlassianServer:
         except (ToolError, invoke.ArgumentError, multiuser.Refused) as exc:
             return error_result(str(exc))
         except upstream_errors() as exc:
-            return error_result(describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc))
+            message = describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc)
+            return upstream_failure("error" if getattr(exc, "status_code", 0) >= 500 else "warning", name, message)
         except invoke.UnexpectedAnswer as exc:
-            return error_result(f"{PRODUCT_NAMES.get(product, 'The site')} answered {exc}")
+            return upstream_failure("warning", name, f"{PRODUCT_NAMES.get(product, 'The site')} answered {exc}")
         except httpx.TransportError as exc:
-            return error_result(f"could not reach {PRODUCT_NAMES.get(product, 'the site')}: {type(exc).__name__}")
+            message = f"could not reach {PRODUCT_NAMES.get(product, 'the site')}: {type(exc).__name__}"
+            return upstream_failure("error", name, message)
         except Exception as exc:  # a bug or an answer we did not expect: the server keeps serving
             log.exception("tool %s failed", name)
-            return error_result(f"{name} failed: {type(exc).__name__}: {exc}")
+            return upstream_failure("error", name, f"{name} failed: {type(exc).__name__}: {exc}")
 
     async def _run_tool(
         self, tool: ToolSpec, args: dict[str, Any], credential: Credential | None
@@ -527,12 +535,20 @@ class AtlassianServer:
             return types.ListToolsResult(tools=self.list_tools())
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call_tool(params.name, params.arguments, multiuser.request_credential(ctx.request))
+            credential = multiuser.request_credential(ctx.request)
+            with client_log.call_log(ctx, self.settings, credential) as call_log:
+                result = await self.call_tool(params.name, params.arguments, credential)
+            await call_log.flush()
+            return result
 
-        return Server(
+        server: Server[Any] = Server(
             "atlassian-mcp",
             version="0.1.0",
             instructions="Jira and Confluence tools. Rich text is returned as the site stores it.",
             on_list_tools=on_list_tools,
             on_call_tool=on_call_tool,
         )
+        # logging/setLevel (2025 protocol versions) and the SDKs' retries as log notifications
+        server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, client_log.set_level)
+        client_log.install_retry_forwarding()
+        return server
