@@ -14,15 +14,21 @@ UV_RUN = ("uv", "run", "--frozen")
 
 
 INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
+CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"  # 0.2.0-alpha.12: the first with 2026-07-28 scenarios
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Unit, end-to-end (mcp.Client, MCP Inspector CLI) and replay tests."""
+    """Unit, end-to-end (mcp.Client, MCP Inspector CLI, the official MCP conformance suite) and replay tests."""
     if not os.path.exists(INSPECTOR):
         session.run(
             "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/inspector",
             "@modelcontextprotocol/inspector@2.12.0", external=True,
+        )  # fmt: skip
+    if not os.path.exists(CONFORMANCE):
+        session.run(
+            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/conformance",
+            "@modelcontextprotocol/conformance@0.2.0-alpha.12", external=True,
         )  # fmt: skip
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 
