@@ -2,7 +2,8 @@
 
 Clients of 2025 protocol versions pick the lowest level with `logging/setLevel` (per session; `info` until they
 do); 2026-07-28 clients ask per request in `_meta`, as that protocol has no `logging/setLevel`. Every message is
-masked with the configured secrets and the request's own credentials before it leaves.
+masked with the configured secrets and the request's own credentials before it leaves. Stateless HTTP answers
+JSON, which carries no notifications, so there the server offers no logging (see `AtlassianServer.lowlevel`).
 """
 
 from __future__ import annotations

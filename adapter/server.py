@@ -548,7 +548,9 @@ class AtlassianServer:
             on_list_tools=on_list_tools,
             on_call_tool=on_call_tool,
         )
-        # logging/setLevel (2025 protocol versions) and the SDKs' retries as log notifications
-        server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, client_log.set_level)
-        client_log.install_retry_forwarding()
+        # Log notifications: upstream errors and the SDKs' retries. Not in stateless mode: its JSON answers carry
+        # no notifications (and it keeps no session to remember a level in), so it does not offer logging.
+        if not self.settings.stateless:
+            server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, client_log.set_level)
+            client_log.install_retry_forwarding()
         return server
