@@ -153,3 +153,19 @@ def test_conformance_suite(site: LoopbackSandbox, mode: str, tmp_path: Path) -> 
         elif verdict != "conforms" and not entry.get("reason"):
             problems.append(f"{name}: verdict {verdict} needs a reason")
     assert not problems, "conformance differs from tests/e2e/conformance_expected.yaml:\n" + "\n".join(problems)
+
+
+def summary(expected: dict[str, Any]) -> str:
+    """Per mode: scenarios run, passed, failed, and by verdict (`python -m tests.e2e.test_conformance`)."""
+    lines = []
+    for mode in ("stateful", "stateless"):
+        entries = {n: e for n, e in expected["scenarios"].items() if mode in e}
+        passed = [n for n, e in entries.items() if e[mode]["all"].startswith("passed")]
+        verdicts = {v: sum(e["verdict"] == v for e in entries.values()) for v in VERDICTS}
+        counts = f"{len(entries)} scenarios run, {len(passed)} passed, {len(entries) - len(passed)} failed"
+        lines.append(f"{mode}: {counts}; " + ", ".join(f"{v} {n}" for v, n in verdicts.items()))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(yaml.safe_load(EXPECTED.read_text())))
