@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import httpx2
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -106,6 +106,21 @@ async def test_log_notifications_follow_the_level(site: LoopbackSandbox) -> None
             logs.clear()
             await client.call_tool("jira_get_issue", {"issue_key": "PROJ-999"})
             assert [m.level for m in logs] == ["warning"] and "Jira answered 404" in logs[0].data
+
+
+async def test_log_notifications_over_stdio(site: LoopbackSandbox) -> None:
+    keep_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "adapter"], env={**keep_env, **site.env()})
+    logs: list[Any] = []
+
+    async def keep(message: Any) -> None:
+        logs.append(message)
+
+    async with Client(params, mode="legacy", logging_callback=keep) as client:
+        await client.set_logging_level("warning")
+        result = await client.call_tool("jira_get_issue", {"issue_key": "PROJ-999"})
+    assert result.is_error
+    assert [(m.level, m.data) for m in logs] == [("warning", f"jira_get_issue: {result.content[0].text}")]
 
 
 async def test_modern_clients_ask_per_request(site: LoopbackSandbox) -> None:
