@@ -55,8 +55,13 @@ class CallLog:
         self.sending: list[asyncio.Task[None]] = []
 
     def emit(self, level: str, message: str) -> None:
-        if level in self.allowed:
-            self.sending.append(asyncio.ensure_future(self._send(level, self.masking.mask(message))))
+        if level not in self.allowed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not from the call's event loop (a sync client in a worker thread): nowhere to send
+            return
+        self.sending.append(loop.create_task(self._send(level, self.masking.mask(message))))
 
     async def _send(self, level: str, message: str) -> None:
         note = types.LoggingMessageNotification(
