@@ -14,7 +14,8 @@ UV_RUN = ("uv", "run", "--frozen")
 
 
 INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
-CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"  # 0.2.0-alpha.12: the first with 2026-07-28 scenarios
+# the conformance suite 0.2.0-alpha.12: 0.1.16 (npm's "latest") has no 2026-07-28 scenarios
+CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"
 
 
 @nox.session

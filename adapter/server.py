@@ -261,7 +261,7 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
 
 
-def upstream_failure(level: str, tool: str, message: str) -> types.CallToolResult:
+def logged_error(level: str, tool: str, message: str) -> types.CallToolResult:
     """The tool error, also sent to the client's log (`notifications/message`), masked."""
     client_log.note(level, f"{tool}: {message}")
     return error_result(message)
@@ -421,15 +421,15 @@ class AtlassianServer:
             return error_result(str(exc))
         except upstream_errors() as exc:
             message = describe_upstream_error(product if product in PRODUCT_NAMES else "jira", exc)
-            return upstream_failure("error" if getattr(exc, "status_code", 0) >= 500 else "warning", name, message)
+            return logged_error("error" if getattr(exc, "status_code", 0) >= 500 else "warning", name, message)
         except invoke.UnexpectedAnswer as exc:
-            return upstream_failure("warning", name, f"{PRODUCT_NAMES.get(product, 'The site')} answered {exc}")
+            return logged_error("warning", name, f"{PRODUCT_NAMES.get(product, 'The site')} answered {exc}")
         except httpx.TransportError as exc:
             message = f"could not reach {PRODUCT_NAMES.get(product, 'the site')}: {type(exc).__name__}"
-            return upstream_failure("error", name, message)
+            return logged_error("error", name, message)
         except Exception as exc:  # a bug or an answer we did not expect: the server keeps serving
             log.exception("tool %s failed", name)
-            return upstream_failure("error", name, f"{name} failed: {type(exc).__name__}: {exc}")
+            return logged_error("error", name, f"{name} failed: {type(exc).__name__}: {exc}")
 
     async def _run_tool(
         self, tool: ToolSpec, args: dict[str, Any], credential: Credential | None
