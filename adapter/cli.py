@@ -162,7 +162,7 @@ def _flags_only() -> dict[str, str]:
     import os
 
     keep = ("TRANSPORT", "HOST", "PORT", "STREAMABLE_HTTP_PATH", "STATELESS", "TOOLSETS", "ENABLED_TOOLS",
-            "READ_ONLY_MODE", "MCP_VERBOSE", "MCP_VERY_VERBOSE")  # fmt: skip
+            "READ_ONLY_MODE", "MCP_VERBOSE", "MCP_VERY_VERBOSE", "ATLASSIAN_MCP_SCHEMA_PROFILE")  # fmt: skip
     return {k: v for k, v in os.environ.items() if k in keep} | {"ALLOW_GLOBAL_CRED_FALLBACK": "true"}
 
 

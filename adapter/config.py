@@ -197,6 +197,7 @@ class Settings:
     verbosity: int = 0
     log_to_stdout: bool = False
     max_result_chars: int = 40_000  # about 10k tokens: bigger results are cut, with a note saying how to get the rest
+    schema_profile: str = "default"  # ATLASSIAN_MCP_SCHEMA_PROFILE: input schemas as a picky provider wants them
     multiuser: MultiUser = field(default_factory=lambda: MultiUser())
     files: FilePolicy = field(default_factory=FilePolicy)  # the host's files tools may read and write: none
     warnings: tuple[str, ...] = ()
@@ -363,6 +364,7 @@ def load_settings(
         enabled_tools=src.names("ENABLED_TOOLS"),
         toolsets=src.names("TOOLSETS") or ("default",),
         max_result_chars=max(1_000, src.whole("ATLASSIAN_MCP_MAX_RESULT_CHARS", 40_000)),
+        schema_profile=_schema_profile(src),
         verbosity=verbosity,
         log_to_stdout=log_to_stdout,
         multiuser=multiuser,
@@ -426,6 +428,15 @@ def _multiuser(src: _Source, transport: Transport) -> MultiUser:
         resource_url=resource_url,
         issuer_url=_check_url("MCP_OAUTH_ISSUER_URL", src.text("MCP_OAUTH_ISSUER_URL") or "https://auth.atlassian.com"),
     )
+
+
+def _schema_profile(src: _Source) -> str:
+    from .schema_profiles import PROFILES
+
+    profile = (src.text("ATLASSIAN_MCP_SCHEMA_PROFILE") or "default").lower()
+    if profile not in PROFILES:
+        raise ConfigError(f"ATLASSIAN_MCP_SCHEMA_PROFILE must be one of {', '.join(PROFILES)}, got {profile!r}")
+    return profile
 
 
 def _verbosity(src: _Source) -> int:

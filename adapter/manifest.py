@@ -48,6 +48,10 @@ class ToolSpec:
             schema["required"] = required
         return schema
 
+    def json_params(self) -> set[str]:
+        """Object and array parameters that also take their JSON string (old clients, picky schema profiles)."""
+        return {n for n, p in self.parameters.items() if p.json_string_ok and p.type.value in ("object", "array")}
+
     def operations(self, deployment: str) -> list[catalogue.Operation]:
         return [catalogue.find(ref) for ref in operation_refs(self.bindings[deployment])]
 
@@ -59,11 +63,11 @@ def operation_refs(binding: Binding) -> list[str]:
 
 
 def _param_schema(param: Parameter) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": param.type.value}
-    if param.json_string_ok and param.type.value in ("object", "array"):
-        schema["type"] = [param.type.value, "string"]  # old clients send JSON as a string
-    for key in ("description", "default", "enum", "items", "minimum", "maximum"):
+    schema: dict[str, Any] = {"type": param.type.value}  # a JSON string (json_string_ok) is parsed before validation
+    for key in ("description", "default", "enum", "items", "properties", "minimum", "maximum"):
         value = getattr(param, key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a bound of an integer parameter is an integer (and 2 bytes shorter)
         if value is not None:
             schema[key] = value
     return schema

@@ -35,6 +35,10 @@ class Parameter(BaseModel):
     items: Annotated[
         dict[str, Any] | None, Field(description="JSON Schema of array items.")
     ] = None
+    properties: Annotated[
+        dict[str, Any] | None,
+        Field(description="JSON Schema of an object parameter's properties (by name)."),
+    ] = None
     minimum: float | None = None
     maximum: float | None = None
     json_string_ok: Annotated[

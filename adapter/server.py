@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import mcp.types as types
 from mcp.server import Server
 
-from . import catalog_mode, catalogue, client_log, invoke, multiuser
+from . import catalog_mode, catalogue, client_log, invoke, multiuser, schema_profiles
 from .config import ConfigError, Product, ProductConfig, Settings
 from .handlers import HANDLERS, HandlerContext, ToolError, WithContent, principal_of
 from .manifest import ToolSpec
@@ -230,15 +230,27 @@ def select_tools(settings: Settings, tools: list[ToolSpec]) -> list[ToolSpec]:
     return sorted(served, key=lambda t: t.name)
 
 
-def tool_definition(tool: ToolSpec) -> types.Tool:
+def tool_definition(tool: ToolSpec, profile: str = "default") -> types.Tool:
     return types.Tool(
         name=tool.name,
         title=tool.title,
         description=tool.description,
-        input_schema=tool.input_schema(),
+        input_schema=schema_profiles.publish(tool.input_schema(), profile, tool.json_params()),
         output_schema=get_view(tool.view).output_schema,
         annotations=types.ToolAnnotations(title=tool.title, **_snake(tool.annotations)),
     )
+
+
+def json_arguments(tool: ToolSpec, args: dict[str, Any]) -> dict[str, Any]:
+    """Parse the JSON-string form of object and array arguments (old clients, picky schema profiles), so the
+    schema declares one type and still validates what was meant."""
+    for name in tool.json_params() & set(args):
+        if isinstance(args[name], str):
+            args[name] = invoke.json_argument(name, args[name])
+            wanted = dict if tool.parameters[name].type.value == "object" else list
+            if not isinstance(args[name], wanted):
+                raise invoke.ArgumentError(f"{name}: expected a JSON {tool.parameters[name].type.value}")
+    return args
 
 
 def _snake(hints: Mapping[str, bool]) -> dict[str, bool]:
@@ -356,7 +368,8 @@ class AtlassianServer:
             )
 
     def list_tools(self) -> list[types.Tool]:
-        listed = [tool_definition(tool) for tool in self.tools.values()]
+        profile = self.settings.schema_profile
+        listed = [tool_definition(tool, profile) for tool in self.tools.values()]
         if self.catalog:
             for name, spec in catalog_mode.DEFINITIONS.items():
                 listed.append(
@@ -364,7 +377,7 @@ class AtlassianServer:
                         name=name,
                         title=spec["title"],
                         description=spec["description"],
-                        input_schema=spec["input_schema"],
+                        input_schema=schema_profiles.publish(spec["input_schema"], profile),
                         output_schema=catalog_mode.OUTPUT_SCHEMA,
                         annotations=types.ToolAnnotations(title=spec["title"], **_snake(spec["annotations"])),
                     )
@@ -401,8 +414,13 @@ class AtlassianServer:
             return error_result(f"unknown tool {name!r}; available: {', '.join(t.name for t in self.list_tools())}")
         else:
             schema, product = tool.input_schema(), tool.product
+            try:
+                args = json_arguments(tool, args)
+            except invoke.ArgumentError as exc:
+                return error_result(str(exc))
+        args = schema_profiles.accepted_arguments(args, schema, self.settings.schema_profile)
         validator = self._validators.get(name)
-        if validator is None:
+        if validator is None:  # always the default schema: a profile changes what is shown, never what is accepted
             validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
         error = jsonschema.exceptions.best_match(validator.iter_errors(args))
         if error is not None:
@@ -437,11 +455,6 @@ class AtlassianServer:
         for param_name, param in tool.parameters.items():
             if param_name not in args and param.default is not None:
                 args[param_name] = param.default
-            if param.json_string_ok and isinstance(args.get(param_name), str):  # old clients send JSON as text
-                args[param_name] = invoke.json_argument(param_name, args[param_name])
-                wanted = dict if param.type.value == "object" else list
-                if not isinstance(args[param_name], wanted):
-                    raise invoke.ArgumentError(f"{param_name}: expected a JSON {param.type.value}")
         site = await self.site(tool.product, credential)
         if site.config.deployment not in tool.bindings:
             raise ToolError(f"{tool.name} is not available on {site.config.deployment} sites")

@@ -132,7 +132,7 @@ def differences(ours: ToolSpec, theirs: Theirs) -> list[tuple[str, str]]:
         if name not in schema:
             found.append((f"param {name}", "missing"))
             continue
-        accepted = schema[name]["type"] if isinstance(schema[name]["type"], list) else [schema[name]["type"]]
+        accepted = [schema[name]["type"], *(["string"] if name in ours.json_params() else [])]  # JSON text parsed
         if kind not in accepted:
             found.append((f"param {name}", f"type {accepted} does not take {kind}"))
         if (name in theirs.required) != (name in required):
