@@ -53,8 +53,9 @@ def home(tmp_path: Path) -> Path:
 
 def env_for(site: LoopbackSandbox, home: Path, **extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "VIRTUAL_ENV")}
+    cache = os.environ.get("ATLASSIAN_MCP_CACHE_DIR") or str(Path.home() / ".cache" / "atlassian-mcp")  # not in home
     return {**keep, **site.env(), "HOME": str(home), "TOOLSETS": "all", "ALLOW_GLOBAL_CRED_FALLBACK": "true",
-            "SECRET_IN_ENVIRON": "do-not-send", **extra}  # fmt: skip
+            "SECRET_IN_ENVIRON": "do-not-send", "ATLASSIAN_MCP_CACHE_DIR": cache, **extra}  # fmt: skip
 
 
 @asynccontextmanager
