@@ -343,6 +343,13 @@ async def fetch_file(
     return response.content, response.headers.get("content-type", "application/octet-stream").split(";")[0]
 
 
+_PARAMS: dict[str, Any] = {
+    "resources/list": types.PaginatedRequestParams, "resources/templates/list": types.PaginatedRequestParams,
+    "resources/read": types.ReadResourceRequestParams, "prompts/list": types.PaginatedRequestParams,
+    "prompts/get": types.GetPromptRequestParams, "completion/complete": types.CompleteRequestParams,
+}  # fmt: skip
+
+
 class AtlassianServer:
     """Serves the selected tools for one configuration: the server's own credentials in `sites`, and over HTTP
     each user's own, in per-credential pools (`user_sites`) so no client or cache is shared between users."""
@@ -350,6 +357,7 @@ class AtlassianServer:
     def __init__(self, settings: Settings, tools: list[ToolSpec], transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
         self.tools = {t.name: t for t in select_tools(settings, tools)}
+        self.all_tools = {t.name: t for t in tools}  # what resources and completions may read through (context.py)
         sign_ins: dict[str, httpx.Auth] = {}
         self.sites = {
             product: Site(config, transport, sign_ins=sign_ins)
@@ -541,6 +549,36 @@ class AtlassianServer:
             await site.aclose()
         await self.user_sites.aclose()
 
+    def _serve_context(self, server: Server[Any]) -> None:
+        """Resources (templates), prompts and completions from adapter/context.yaml (adapter/context.py)."""
+        from .context import Context
+
+        context = Context(self)
+
+        async def on_list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
+            return types.ListResourcesResult(resources=[])  # templates only: no list of every issue and page
+
+        async def on_list_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+            return types.ListResourceTemplatesResult(resource_templates=context.resource_templates())
+
+        async def on_read_resource(ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+            return await context.read(str(params.uri), multiuser.request_credential(ctx.request))
+
+        async def on_list_prompts(ctx: Any, params: Any) -> types.ListPromptsResult:
+            return types.ListPromptsResult(prompts=context.list_prompts())
+
+        async def on_get_prompt(ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
+            return context.get_prompt(params.name, params.arguments)
+
+        async def on_completion(ctx: Any, params: types.CompleteRequestParams) -> types.CompleteResult:
+            completion = await context.complete(params, multiuser.request_credential(ctx.request))
+            return types.CompleteResult(completion=completion)
+
+        for method, handler in (("resources/list", on_list_resources), ("resources/templates/list", on_list_templates),
+                                ("resources/read", on_read_resource), ("prompts/list", on_list_prompts),
+                                ("prompts/get", on_get_prompt), ("completion/complete", on_completion)):  # fmt: skip
+            server.add_request_handler(method, _PARAMS[method], handler)
+
     def lowlevel(self) -> Server[Any]:
         """The mcp low-level server wired to this instance."""
 
@@ -561,6 +599,7 @@ class AtlassianServer:
             on_list_tools=on_list_tools,
             on_call_tool=on_call_tool,
         )
+        self._serve_context(server)
         # Log notifications: upstream errors and the SDKs' retries. Not in stateless mode: its JSON answers carry
         # no notifications (and it keeps no session to remember a level in), so it does not offer logging.
         if not self.settings.stateless:
