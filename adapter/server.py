@@ -21,7 +21,7 @@ from mcp.server import Server
 
 from . import catalog_mode, catalogue, client_log, invoke, multiuser, schema_profiles
 from .config import ConfigError, Product, ProductConfig, Settings
-from .handlers import HANDLERS, HandlerContext, ToolError, WithContent, principal_of
+from .handlers import HANDLERS, HandlerContext, Progress, ToolError, WithContent, no_progress, principal_of
 from .manifest import ToolSpec
 from .multiuser import Credential
 from .views import ViewContext, get_view
@@ -406,7 +406,11 @@ class AtlassianServer:
         return site
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any] | None, credential: Credential | None = None
+        self,
+        name: str,
+        arguments: dict[str, Any] | None,
+        credential: Credential | None = None,
+        progress: Progress | None = None,
     ) -> types.CallToolResult:
         """Validate, run and shape one call; every failure becomes a tool error the model can act on."""
         import httpx
@@ -439,7 +443,7 @@ class AtlassianServer:
                 structured, text = await self._run_catalog(name, args, credential)
             else:
                 assert tool is not None
-                structured, text, extra = await self._run_tool(tool, args, credential)
+                structured, text, extra = await self._run_tool(tool, args, credential, progress)
             return types.CallToolResult(
                 content=[types.TextContent(type="text", text=text), *extra], structured_content=structured
             )
@@ -458,7 +462,7 @@ class AtlassianServer:
             return logged_error("error", name, f"{name} failed: {type(exc).__name__}: {exc}")
 
     async def _run_tool(
-        self, tool: ToolSpec, args: dict[str, Any], credential: Credential | None
+        self, tool: ToolSpec, args: dict[str, Any], credential: Credential | None, progress: Progress | None = None
     ) -> tuple[dict[str, Any], str, list[Any]]:
         for param_name, param in tool.parameters.items():
             if param_name not in args and param.default is not None:
@@ -467,7 +471,7 @@ class AtlassianServer:
         if site.config.deployment not in tool.bindings:
             raise ToolError(f"{tool.name} is not available on {site.config.deployment} sites")
         self._check_scope(tool, site, args)
-        data = await self._run(tool, site, args)
+        data = await self._run(tool, site, args, progress)
         extra = data.content if isinstance(data, WithContent) else []
         data = data.data if isinstance(data, WithContent) else data
         view = get_view(tool.view)
@@ -513,7 +517,7 @@ class AtlassianServer:
         elif isinstance(args.get("space_key"), str) and args["space_key"] not in scope:
             raise ToolError(f"space {args['space_key']} is outside this server's spaces ({', '.join(scope)})")
 
-    async def _run(self, tool: ToolSpec, site: Site, args: dict[str, Any]) -> Any:
+    async def _run(self, tool: ToolSpec, site: Site, args: dict[str, Any], progress: Progress | None = None) -> Any:
         binding = tool.bindings[site.config.deployment]
         if binding.handler:
             allowed = {op.ref: op for op in tool.operations(site.config.deployment)}
@@ -529,7 +533,8 @@ class AtlassianServer:
             config = site.config
             principal = principal_of(config.username, config.api_token, config.personal_token)
             context = HandlerContext(config.deployment, site.root, config.filter, call, fetch=fetch,
-                                     principal=principal, files=self.settings.files)  # fmt: skip
+                                     principal=principal, files=self.settings.files,
+                                     progress=progress or no_progress)  # fmt: skip
             return await HANDLERS[binding.handler](context, args)
         op = tool.operations(site.config.deployment)[0]
         kwargs, body = invoke.build_request(binding, op, args)
@@ -588,7 +593,7 @@ class AtlassianServer:
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
             credential = multiuser.request_credential(ctx.request)
             with client_log.call_log(ctx, self.settings, credential) as call_log:
-                result = await self.call_tool(params.name, params.arguments, credential)
+                result = await self.call_tool(params.name, params.arguments, credential, ctx.session.report_progress)
             await call_log.flush()
             return result
 

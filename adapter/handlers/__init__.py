@@ -18,6 +18,13 @@ from ..invoke import markdown_to_adf, markdown_to_storage, markdown_to_wiki
 JSON = Any
 
 
+Progress = Callable[..., Awaitable[None]]  # (done, total=None, message=None)
+
+
+async def no_progress(done: float, total: float | None = None, message: str | None = None) -> None:
+    """What a call reports when its client asked for no progress."""
+
+
 class ToolError(Exception):
     """A failure the model should read and act on (wrong key, outside the configured filter, ...)."""
 
@@ -33,6 +40,8 @@ class HandlerContext:
     fetch: Callable[..., Awaitable[tuple[bytes, str]]] | None = None
     principal: str = ""  # a digest of the credential in use: keys per-user caches, never the secret
     files: FilePolicy = field(default_factory=FilePolicy)  # the host's files uploads and downloads may use
+    # progress(done, total, message): notifications/progress when the client gave a progress token, else nothing
+    progress: Progress = no_progress
 
     @property
     def cloud(self) -> bool:

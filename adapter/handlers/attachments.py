@@ -91,6 +91,7 @@ async def download(ctx: HandlerContext, items: list[Attachment], images_only: bo
         blocks.append(block)
         files.append({"id": item.id, "filename": item.filename, "media_type": item.mime_type or sent_type,
                       "size": len(data), "as": kind, **_saved(ctx, item.filename, data)})  # fmt: skip
+        await ctx.progress(len(files), len(items), item.filename)
     return WithContent({**facts, "files": files, "skipped": skipped}, blocks)
 
 
@@ -366,4 +367,8 @@ async def confluence_upload_attachments(ctx: HandlerContext, args: dict[str, Any
     read = [read_file(ctx, path, "file_paths") for path in paths]  # all readable before any upload
     files = [(name, data, _mime(name)) for name, data in read]
     await _check_content_scope(ctx, content_id)
-    return _uploaded(content_id, [await _upload(ctx, content_id, file, args) for file in files])
+    answers = []
+    for done, file in enumerate(files, 1):
+        answers.append(await _upload(ctx, content_id, file, args))
+        await ctx.progress(done, len(files), file[0])
+    return _uploaded(content_id, answers)

@@ -226,6 +226,7 @@ async def jira_batch_create_versions(ctx: HandlerContext, args: dict[str, Any]) 
             failed.append({"index": index, "name": name, "error": str(exc)})
         except upstream_errors() as exc:
             failed.append({"index": index, "name": name, "error": describe_upstream_error("jira", exc)})
+        await ctx.progress(index + 1, len(args["versions"]), name)
     return {"project": args["project_key"], "created": created, "failed": failed}
 
 

@@ -126,3 +126,39 @@ async def test_prompts_need_their_tools() -> None:
         names = {p.name for p in (await client.list_prompts()).prompts}
         assert "spec_to_issues" not in names  # it creates issues: not offered on a read-only server
         assert "triage_issue" in names
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+async def test_progress_of_long_work(flavor: str) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        seen.append((done, total, message))
+
+    async with sandboxed(flavor, **ALL) as (_, client):
+        files = await client.call_tool("jira_download_attachments", {"issue_key": "PROJ-2"},
+                                       progress_callback=on_progress)  # fmt: skip
+        names = [f["filename"] for f in files.structured_content["files"]]
+        assert seen == [(i + 1, 2, name) for i, name in enumerate(names)] and len(names) == 2
+        seen.clear()
+        versions = [{"name": f"9.{n}"} for n in range(3)]
+        await client.call_tool("jira_batch_create_versions", {"project_key": "PROJ", "versions": versions},
+                               progress_callback=on_progress)  # fmt: skip
+        assert seen == [(1, 3, "9.0"), (2, 3, "9.1"), (3, 3, "9.2")]
+        seen.clear()
+        await client.call_tool("jira_get_issue", {"issue_key": "PROJ-1"}, progress_callback=on_progress)
+        assert seen == []  # one request: nothing to report
+
+
+async def test_a_cancelled_call_stops() -> None:
+    import anyio
+
+    async with sandboxed("datacenter", **ALL) as (sandbox, client):
+        sandbox.inject(r"/version$", kind="delay", delay=3.0, times=1)
+        versions = [{"name": f"8.{n}"} for n in range(3)]
+        with anyio.move_on_after(1.0) as scope:
+            await client.call_tool("jira_batch_create_versions", {"project_key": "PROJ", "versions": versions})
+        assert scope.cancelled_caught
+        await anyio.sleep(4.0)  # past the slow first answer: a call still running would now create 8.1 and 8.2
+        created = [r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/version")]
+        assert len(created) <= 1, created
