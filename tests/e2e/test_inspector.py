@@ -52,3 +52,20 @@ def test_inspector_over_streamable_http(site: LoopbackSandbox) -> None:
                          "--tool-arg", "issue_key=PROJ-1")  # fmt: skip
         assert called["result"]["structuredContent"]["key"] == "PROJ-1"  # type: ignore[index]
         assert called["result"]["structuredContent"]["summary"] == "Checkout revamp"  # type: ignore[index]
+
+
+def test_inspector_resources_and_prompts(site: LoopbackSandbox) -> None:
+    env = [arg for name, value in site.env().items() for arg in ("-e", f"{name}={value}")]
+    server = [sys.executable, "-m", "adapter", *env]
+    templates = inspect(*server, "--method", "resources/templates/list")
+    uris = [t["uriTemplate"] for t in templates["result"]["resourceTemplates"]]  # type: ignore[index]
+    assert "jira://issue/{issue_key}" in uris
+    read = inspect(*server, "--method", "resources/read", "--uri", "jira://issue/PROJ-1")
+    markdown, data = read["result"]["contents"]  # type: ignore[index]
+    assert "Checkout revamp" in markdown["text"] and json.loads(data["text"])["key"] == "PROJ-1"
+    with http_server(site, "--transport", "streamable-http") as base:
+        prompts = inspect(f"{base}/mcp", "--method", "prompts/list")
+        assert "triage_issue" in [p["name"] for p in prompts["result"]["prompts"]]  # type: ignore[index]
+        got = inspect(f"{base}/mcp", "--method", "prompts/get", "--prompt-name", "triage_issue",
+                      "--prompt-args", "issue_key=PROJ-1")  # fmt: skip
+        assert "PROJ-1" in got["result"]["messages"][0]["content"]["text"]  # type: ignore[index]
