@@ -68,13 +68,58 @@ _INLINE = {
     *("font", "small", "big", "ins", "kbd", "img", "abbr", "cite", "q", "mark", "var", "samp"),
     *("ac:link", "ac:image", "ac:emoticon", "ac:inline-comment-marker", "ac:placeholder"),
 }
-_ALERTS = {"info", "note", "warning", "tip", "panel"}
+_ALERTS = {"info", "note", "warning", "tip", "panel", "excerpt"}
 _ALERT_IN = {"success": "tip", "error": "warning"}
-_LEGACY_EMOTICONS = {
-    *("smile", "sad", "cheeky", "laugh", "wink", "thumbs-up", "thumbs-down", "information", "tick", "cross"),
-    *("warning", "plus", "minus", "question", "light-on", "light-off", "yellow-star", "red-star", "green-star"),
-    *("blue-star", "heart", "broken-heart"),
+# Legacy emoticon -> a standard (gemoji) shortcode; the four with no Unicode emoji keep Atlassian's own shortname.
+_EMOTICONS = {
+    **{"tick": "white_check_mark", "cross": "x", "warning": "warning", "information": "information_source"},
+    **{"question": "question", "smile": "slightly_smiling_face", "sad": "slightly_frowning_face"},
+    **{"cheeky": "stuck_out_tongue", "laugh": "grinning", "wink": "wink", "thumbs-up": "thumbsup"},
+    **{"thumbs-down": "thumbsdown", "light-on": "bulb", "light-off": "light_bulb_off", "yellow-star": "star"},
+    **{"red-star": "red_star", "green-star": "green_star", "blue-star": "blue_star", "plus": "heavy_plus_sign"},
+    **{"minus": "heavy_minus_sign", "heart": "heart", "broken-heart": "broken_heart"},
 }
+# Atlassian's own emoji (ac:emoji-id "atlassian-...") that have a standard equivalent
+_ATLASSIAN_EMOJI = {
+    **{"check_mark": "white_check_mark", "cross_mark": "x", "info": "information_source", "plus": "heavy_plus_sign"},
+    **{"question_mark": "question", "light_bulb_on": "bulb", "yellow_star": "star", "minus": "heavy_minus_sign"},
+}
+_EMOTICON_IN = {v: k for k, v in _EMOTICONS.items()}
+# shortcodes written with the nearest legacy name (so Data Center, which ignores the shortname, shows that one)
+_NEAREST = {"smile": "smile", "slight_smile": "smile", "+1": "thumbs-up", "-1": "thumbs-down", "laughing": "laugh"}
+_CSS_COLOURS = dict(
+    c.split(":")
+    for c in (
+    "aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff beige:f5f5dc bisque:ffe4c4 "
+    "black:000000 blanchedalmond:ffebcd blue:0000ff blueviolet:8a2be2 brown:a52a2a burlywood:deb887 "
+    "cadetblue:5f9ea0 chartreuse:7fff00 chocolate:d2691e coral:ff7f50 cornflowerblue:6495ed cornsilk:fff8dc "
+    "crimson:dc143c cyan:00ffff darkblue:00008b darkcyan:008b8b darkgoldenrod:b8860b darkgray:a9a9a9 "
+    "darkgreen:006400 darkgrey:a9a9a9 darkkhaki:bdb76b darkmagenta:8b008b darkolivegreen:556b2f darkorange:ff8c00 "
+    "darkorchid:9932cc darkred:8b0000 darksalmon:e9967a darkseagreen:8fbc8f darkslateblue:483d8b "
+    "darkslategray:2f4f4f darkslategrey:2f4f4f darkturquoise:00ced1 darkviolet:9400d3 deeppink:ff1493 "
+    "deepskyblue:00bfff dimgray:696969 dimgrey:696969 dodgerblue:1e90ff firebrick:b22222 floralwhite:fffaf0 "
+    "forestgreen:228b22 fuchsia:ff00ff gainsboro:dcdcdc ghostwhite:f8f8ff gold:ffd700 goldenrod:daa520 "
+    "gray:808080 green:008000 greenyellow:adff2f grey:808080 honeydew:f0fff0 hotpink:ff69b4 indianred:cd5c5c "
+    "indigo:4b0082 ivory:fffff0 khaki:f0e68c lavender:e6e6fa lavenderblush:fff0f5 lawngreen:7cfc00 "
+    "lemonchiffon:fffacd lightblue:add8e6 lightcoral:f08080 lightcyan:e0ffff lightgoldenrodyellow:fafad2 "
+    "lightgray:d3d3d3 lightgreen:90ee90 lightgrey:d3d3d3 lightpink:ffb6c1 lightsalmon:ffa07a lightseagreen:20b2aa "
+    "lightskyblue:87cefa lightslategray:778899 lightslategrey:778899 lightsteelblue:b0c4de lightyellow:ffffe0 "
+    "lime:00ff00 limegreen:32cd32 linen:faf0e6 magenta:ff00ff maroon:800000 mediumaquamarine:66cdaa "
+    "mediumblue:0000cd mediumorchid:ba55d3 mediumpurple:9370db mediumseagreen:3cb371 mediumslateblue:7b68ee "
+    "mediumspringgreen:00fa9a mediumturquoise:48d1cc mediumvioletred:c71585 midnightblue:191970 mintcream:f5fffa "
+    "mistyrose:ffe4e1 moccasin:ffe4b5 navajowhite:ffdead navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 "
+    "orange:ffa500 orangered:ff4500 orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee "
+    "palevioletred:db7093 papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb plum:dda0dd "
+    "powderblue:b0e0e6 purple:800080 red:ff0000 rosybrown:bc8f8f royalblue:4169e1 saddlebrown:8b4513 "
+    "salmon:fa8072 sandybrown:f4a460 seagreen:2e8b57 seashell:fff5ee sienna:a0522d silver:c0c0c0 skyblue:87ceeb "
+    "slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa springgreen:00ff7f steelblue:4682b4 "
+    "tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0 violet:ee82ee wheat:f5deb3 white:ffffff "
+    "whitesmoke:f5f5f5 yellow:ffff00 yellowgreen:9acd32 "
+    ).split()
+)
+_COLOUR = re.compile(
+    r"\s*(?:#([0-9a-f]{6})|#([0-9a-f]{3})|rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)|([a-z]+))\s*", re.I
+)
 _EMOJI_NAME = r"(?:\+1|-1|100|1234|[a-z0-9_+-]*[a-z][a-z0-9_+-]*)"
 _EMOJI = re.compile(rf":({_EMOJI_NAME}):(?![^\W_])")
 _MD_ESCAPE = re.compile(
@@ -84,12 +129,32 @@ _LINE_START = re.compile(
     r"^(?:(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|>|=+(?=[ \t]*$)|-(?=[- \t]*$))|(\d{1,9})([.)])(?=[ \t]|$))"
 )
 _AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*")
-_ALERT = re.compile(r"\[!(INFO|NOTE|WARNING|TIP|SUCCESS|ERROR|PANEL)\](?=\s|$)", re.I)
+_PARAM_WORDS = r"((?:[ \t]+[^\s=\]\"]+=(?:\"[^\"]*\"|[^\s\]\"]*))*)"
+_ALERT = re.compile(rf"\[!(INFO|NOTE|WARNING|TIP|SUCCESS|ERROR|PANEL|EXCERPT){_PARAM_WORDS}\](?=\s|$)", re.I)
+_TOC = re.compile(rf"\[TOC{_PARAM_WORDS}\]")
+_LAYOUT_MARK = re.compile(r"<!--[ \t]*(layout-section|layout-cell|/layout)\b(.*?)-->\s*", re.S)
+_IMAGE_KEYS = (
+    *("align", "layout", "width", "height", "original-width", "original-height", "custom-width", "thumbnail"),
+    *("border", "class", "style", "title", "vspace", "hspace", "queryparams", "caption"),
+)
+_IMAGE_PARAMS = re.compile("; (?=(?:" + "|".join(_IMAGE_KEYS) + ")=)")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
+_TABLE_TAG = re.compile(
+    r"<(/?)(table|thead|tbody|tfoot|tr|th|td|colgroup|col)\b((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>",
+    re.I,
+)
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</([\w:.-]+)\s*>"
+    r"|<([\w:.-]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>",
+    re.S,
+)
 _DETAILS_OPEN = re.compile(r"\s*<details(?:\s[^>]*)?>\s*(?:<summary(?:\s[^>]*)?>(.*?)</summary>)?(.*)", re.S | re.I)
 _DETAILS_CLOSE = re.compile(r"\s*</details>(.*)", re.S | re.I)
 _INFO = re.compile(r'([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)|(\S+)')
 _HTML_PAIR = re.compile(r"<(/?)(u|sub|sup|s|del|strike|strong|b|em|i|code)\s*>", re.I)
 _HTML_RENAME = {"b": "strong", "i": "em", "del": "s", "strike": "s"}
+_SPAN_OPEN = re.compile(r"<span((?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*>", re.I)
+_ANCHOR_OPEN = re.compile(r"<a\s+id\s*=\s*\"([^\"]*)\"\s*>", re.I)
 _BR = "\x00"  # stands for <br/> until the paragraph knows whether a hard break fits there
 
 
@@ -261,6 +326,64 @@ def _params_title(params: dict[str, str]) -> str | None:
     return "; ".join(f"{k}={v}" for k, v in params.items())
 
 
+def _words(params: dict[str, str]) -> str | None:
+    """Macro parameters as `` k=v k2="v 2"`` (alert markers, [TOC ...], layout markers); None when a value
+    cannot be written so that Markdown reads it back unchanged."""
+    out = ""
+    for k, v in params.items():
+        if not re.fullmatch(r'[^\s=\]"\\`*<>&\[|~]+', k) or re.search(r'["\n\]\\`*<>&\[|~]', v):
+            return None
+        out += f" {k}=" + (v if re.fullmatch(r"\S+", v) else f'"{v}"')
+    return out if not out or "".join(t.content for t in _MD.parseInline(out)[0].children or []) == out else None
+
+
+def _parse_words(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(2).strip('"') for m in re.finditer(r'([^\s=]+)=("[^"]*"|\S*)', text)}
+
+
+def _hex(colour: str) -> str | None:
+    """A CSS colour (hex, rgb(...) or a name) as lower-case #rrggbb; None when it is none of these."""
+    m = _COLOUR.fullmatch(colour)
+    if m is None:
+        return None
+    if m.group(1) or m.group(2):
+        h = (m.group(1) or "".join(c * 2 for c in m.group(2))).lower()
+    elif m.group(6):
+        h = _CSS_COLOURS.get(m.group(6).lower(), "")
+    else:
+        rgb = [int(m.group(i)) for i in (3, 4, 5)]
+        h = "".join(f"{c:02x}" for c in rgb) if max(rgb) < 256 else ""
+    return "#" + h if h else None
+
+
+def _style(style: str) -> dict[str, str]:
+    pairs = (p.partition(":") for p in style.split(";") if p.strip())
+    return {k.strip().lower(): v.strip() for k, _, v in pairs}
+
+
+def _spans(src: str, root: Any) -> dict[int, tuple[int, int, int, int]]:
+    """(start, end of start tag, start of end tag, end) of every node, by id, located in the source text; {}
+    when the tokens do not line up with the parsed tree (then fallbacks are re-serialised)."""
+    nodes = list(root.iter())[1:]
+    found: list[list[int]] = []
+    stack: list[int] = []
+    for m in _TOKEN.finditer(src):
+        if m.group(0).startswith("<![CDATA["):
+            continue
+        if m.group(1):
+            if not stack:
+                return {}
+            el = found[stack.pop()]
+            el[2], el[3] = m.start(), m.end()
+            continue
+        found.append([m.start(), m.end(), m.end(), m.end()])
+        if m.group(2) and not m.group(3):
+            stack.append(len(found) - 1)
+    if stack or len(found) != len(nodes):
+        return {}
+    return {id(n): (a, b, c, d) for n, (a, b, c, d) in zip(nodes, found, strict=True)}
+
+
 @dataclass
 class _Em:
     """Bold/italic/strike whose delimiters depend on the neighbouring characters."""
@@ -318,7 +441,7 @@ def _resolve(pieces: list[str | _Em]) -> str:
         m = p.mark[0]
         solid = [q for q in p.inner if not (isinstance(q, str) and not q.strip(" " + _BR))]
         nested = [isinstance(q, _Em) and q.mark[0] == m and q.mark != p.mark for q in (solid[0], solid[-1])]
-        ok = m not in (prev, nxt) and not (len(solid) == 1 and nested[0])  # ***x*** would nest the other way
+        ok = m not in (prev, nxt) and not (len(solid) == 1 and nested[0] and p.mark == "**")  # ***x*** is em(strong)
         ok = ok and not _contains(p.inner, p.mark)  # **a **b** c** does not nest
         ok = ok and (core[0] != m or nested[0]) and (core[-1] != m or nested[1])
         ok = ok and (not _punct(core[0]) or _space(prev) or _punct(prev))
@@ -348,31 +471,58 @@ _Block = tuple[str, str]  # (kind, markdown); kind "p" paragraph, "ul"/"ol1" lis
 class _ToMarkdown:
     """Walks the parsed storage tree and renders Markdown blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, src: str = "", root: Any = None) -> None:
         self.cell = False
+        self.src, self.root = src, root
+        self.keep = list(root.iter()) if root is not None else []  # ids in spans stay valid while kept
+        self.spans = _spans(src, root) if root is not None else {}
+
+    def xml(self, el: Any) -> str:
+        """The element exactly as the page holds it (source text), so what we do not understand comes back
+        byte for byte."""
+        span = self.spans.get(id(el))
+        return self.src[span[0] : span[3]] if span else _xml(el)
+
+    def fence(self, el: Any) -> list[_Block]:
+        return [("x", _fence(self.xml(el), "confluence"))]
+
+    def start_tag(self, el: Any) -> str:
+        span = self.spans.get(id(el))
+        if span is None:
+            return f"<{_tag(el)}" + "".join(f' {_qname(k)}="{_xa(str(v))}"' for k, v in el.attrib.items()) + ">"
+        tag = self.src[span[0] : span[1]]
+        return tag[:-2].rstrip() + ">" if tag.endswith("/>") else tag
 
     # blocks -------------------------------------------------------------------------------------------
 
     def blocks(self, el: Any) -> list[_Block]:
         out: list[_Block] = []
         run: list[Any] = []
+        prev = None
         for item in _items(el):
             if isinstance(item, str) or _is_inline(item):
                 run.append(item)
                 continue
-            self.flush(run, out)
-            run = []
+            self.flush(run, out, (el, prev, item))
+            run, prev = [], item
             out.extend(b for b in self.block(item) if b[1])
-        self.flush(run, out)
+        self.flush(run, out, (el, prev, None))
         return out
 
-    def flush(self, run: list[Any], out: list[_Block]) -> None:
+    def flush(self, run: list[Any], out: list[_Block], where: tuple[Any, Any, Any]) -> None:
         if all(isinstance(i, str) and _blank(i) for i in run):
             return
         try:
             text = self.para(run)
         except _Fallback:
-            xml = "".join(_x(i) if isinstance(i, str) else _xml(i) for i in run)
+            parent, prev, nxt = where
+            ends = [self.spans.get(id(e)) for e in (parent, prev, nxt) if e is not None and e is not self.root]
+            if all(ends) and self.spans:
+                pspan = self.spans.get(id(parent), (0, 0, len(self.src), 0))
+                start = self.spans[id(prev)][3] if prev is not None else pspan[1]
+                xml = self.src[start : self.spans[id(nxt)][0] if nxt is not None else pspan[2]]
+            else:
+                xml = "".join(_x(i) if isinstance(i, str) else _xml(i) for i in run)
             out.append(("x", _fence(xml.strip(), "confluence")))
             return
         if text:
@@ -406,20 +556,38 @@ class _ToMarkdown:
                 return [("x", table)]
         if tag == "pre" and len(el) == 0:
             return [("x", _fence(el.text or "", ""))]
-        if tag in ("ac:layout", "ac:layout-section", "ac:layout-cell"):
-            return self.blocks(el)
+        if tag == "ac:layout":
+            return self.layout(el)
         if tag == "ac:structured-macro":
             macro = self.macro(el)
             if macro is not None:
                 return macro
-        return [("x", _fence(_xml(el), "confluence"))]
+        return self.fence(el)
+
+    def layout(self, el: Any) -> list[_Block]:
+        """Layout markers (HTML comments) around the cells' blocks; see CONVENTIONS.md."""
+        out: list[_Block] = []
+        for section in _elements(el) or [None]:
+            cells = _elements(section) if _tag(section) == "ac:layout-section" else None
+            if not cells or any(_tag(c) != "ac:layout-cell" or c.attrib for c in cells):
+                return self.fence(el)
+            attrs = {_qname(k): str(v) for k, v in section.attrib.items()}
+            kind = attrs.pop("ac:type", "")
+            words = _words({k[3:]: v for k, v in attrs.items() if k.startswith("ac:")})
+            if words is None or any(not k.startswith("ac:") for k in attrs) or not re.fullmatch(r"[\w-]*", kind):
+                return self.fence(el)
+            out.append(("x", f"<!-- layout-section {kind}{words} -->".replace("  ", " ")))
+            for n, cell in enumerate(cells):
+                out.extend([("x", "<!-- layout-cell -->")] if n else [])
+                out.extend(self.blocks(cell))
+        return [*out, ("x", "<!-- /layout -->")]
 
     def guarded(self, el: Any, kind: str, ctx: str, prefix: str) -> list[_Block]:
         """A paragraph or heading, or its exact XML when an inline element in it cannot be Markdown."""
         try:
             text = self.para(_items(el), ctx)
         except _Fallback:
-            return [("x", _fence(_xml(el), "confluence"))]
+            return self.fence(el)
         if ctx == "heading":
             text = re.sub(r"(^|\s)(#+)$", r"\1\\\2", text)
         return [(kind, f"{prefix} {text}".strip() if prefix else text)]
@@ -460,9 +628,9 @@ class _ToMarkdown:
             elif tag in ("ul", "ol", "ac:task-list") and entries:  # a list nested without its <li>
                 entries[-1].extend(self.block(it))
             else:
-                return [("x", _fence(_xml(el), "confluence"))]
+                return self.fence(el)
         if not entries or (ordered and not start.isdigit()):
-            return [("x", _fence(_xml(el), "confluence"))]
+            return self.fence(el)
         first = int(start)
         lines = [_bullet(f"{first + i}." if ordered else "-", self.item(b)) for i, b in enumerate(entries)]
         return [(("ol1" if first == 1 else "ol") if ordered else "ul", "\n".join(lines))]
@@ -483,17 +651,17 @@ class _ToMarkdown:
                     "ac:task-status",
                     "ac:task-body",
                 }:
-                    return [("x", _fence(_xml(el), "confluence"))]
+                    return self.fence(el)
                 if status not in ("complete", "incomplete"):
-                    return [("x", _fence(_xml(el), "confluence"))]
+                    return self.fence(el)
                 body = parts.get("ac:task-body")
                 entries.append((status == "complete", self.blocks(body) if body is not None else []))
             elif tag == "ac:task-list" and entries:  # nested task lists follow their parent task
                 entries[-1][1].extend(self.block(it))
             else:
-                return [("x", _fence(_xml(el), "confluence"))]
+                return self.fence(el)
         if not entries:
-            return [("x", _fence(_xml(el), "confluence"))]
+            return self.fence(el)
         lines = []
         for done, blocks in entries:
             box = "[x]" if done else "[ ]"
@@ -505,13 +673,17 @@ class _ToMarkdown:
         return [("ul", "\n".join(lines))]
 
     def table(self, el: Any) -> str | None:
-        """A GFM table when every cell is inline-only and the shape fits; None -> the table falls back."""
+        """A GFM table when the shape fits (one header row or none, no spans, inline cells, attributes no more
+        than Confluence's own classes and a column alignment); otherwise an HTML table whose cells hold
+        Markdown; None (the table falls back) when its structure is not a table's."""
         rows: list[Any] = []
         kids = _elements(el)
-        for child in kids or []:
+        if kids is None:
+            return None
+        for child in kids:
             tag = _tag(child)
-            group = _elements(child) if tag in ("thead", "tbody") else None
-            if tag == "colgroup":
+            group = _elements(child) if tag in ("thead", "tbody", "tfoot") else None
+            if tag == "colgroup" and all(_tag(c) == "col" and len(c) == 0 for c in _elements(child) or [None]):
                 continue
             if tag == "tr":
                 rows.append(child)
@@ -522,12 +694,17 @@ class _ToMarkdown:
         grid: list[list[Any]] = []
         for row in rows:
             cells = _elements(row)
-            if not cells or any(_tag(c) not in ("th", "td") or (c.get("colspan") or "1") != "1" for c in cells):
-                return None
-            if any((c.get("rowspan") or "1") != "1" for c in cells):
+            if cells is None or any(_tag(c) not in ("th", "td") for c in cells):
                 return None
             grid.append(cells)
-        if kids is None or not grid or len({len(r) for r in grid}) != 1:
+        return (None if any(r.attrib for r in rows) else self.gfm(grid)) or self.html_table(el)
+
+    def gfm(self, grid: list[list[Any]]) -> str | None:
+        if not grid or len({len(r) for r in grid}) != 1 or not grid[0]:
+            return None
+        aligns = [[_cell_align(c) for c in r] for r in grid]
+        columns = [{r[i] for r in aligns} for i in range(len(grid[0]))]
+        if any(None in col or len(col) != 1 for col in columns):
             return None
         tags = [[_tag(c) for c in r] for r in grid]
         header = all(t == "th" for t in tags[0]) and all(t == "td" for r in tags[1:] for t in r)
@@ -543,8 +720,40 @@ class _ToMarkdown:
         if header and not any(md[0]):
             return None  # an empty header row would read as "no header row"
         head = md[0] if header else [""] * len(md[0])
-        lines = [head, ["---"] * len(head), *(md[1:] if header else md)]
+        rule = [{"": "---", "left": ":---", "center": ":---:", "right": "---:"}[next(iter(c))] for c in columns]
+        lines = [head, rule, *(md[1:] if header else md)]
         return "\n".join("| " + " | ".join(r) + " |" for r in lines)
+
+    def html_table(self, el: Any) -> str:
+        """Structure tags as written (attributes kept), one per line; a cell's Markdown on the tag's line when
+        it is one line, else between blank lines (so Markdown parses it).  A lone tbody is implied."""
+        lines: list[str] = []
+
+        def walk(node: Any) -> None:
+            tag = _tag(node)
+            if tag in ("th", "td"):
+                md = self.join(self.blocks(node))
+                if "\n" in md or _TABLE_TAG.search(md):
+                    lines.extend([self.start_tag(node), "", md, "", f"</{tag}>"])
+                else:
+                    lines.append(f"{self.start_tag(node)}{md}</{tag}>")
+                return
+            if tag == "col":
+                lines.append(self.start_tag(node)[:-1] + "/>")
+                return
+            groups = [k for k in node if _tag(k) in ("thead", "tbody", "tfoot")]
+            implied = tag == "table" and len(groups) == 1 and _tag(groups[0]) == "tbody" and not groups[0].attrib
+            lines.append(self.start_tag(node))
+            for child in node:
+                if implied and child is groups[0]:
+                    for row in child:
+                        walk(row)
+                elif isinstance(child.tag, str):
+                    walk(child)
+            lines.append(f"</{tag}>")
+
+        walk(el)
+        return "\n".join(lines)
 
     def cell_md(self, cell: Any) -> str:
         items = _items(cell)
@@ -623,8 +832,9 @@ class _ToMarkdown:
             if pieces and isinstance(pieces[0], str) and pieces[0][:1] == "[" and out and isinstance(out[-1], str):
                 out[-1] = re.sub("!$", "\\\\!", out[-1])  # text "!" before a link would make it an image
             glued = i and isinstance(pieces[0], str) and pieces[0][:1].isalnum()
-            if glued and not isinstance(items[i - 1], str) and _tag(items[i - 1]) == "ac:emoticon":
-                out[-1] = _code_span("confluence:" + _xml(items[i - 1]), self.cell)  # ":smile:a" is no emoji
+            emoticon = not isinstance(items[i - 1], str) and _tag(items[i - 1]) == "ac:emoticon"
+            if glued and emoticon and isinstance(out[-1], str) and out[-1].startswith(":"):
+                out[-1] = _code_span("confluence:" + self.xml(items[i - 1]), self.cell)  # ":smile:a" is no emoji
                 if _ends_with_tick(out[:-1]):
                     raise _Fallback
             out.extend(pieces)
@@ -641,10 +851,15 @@ class _ToMarkdown:
         if tag in ("u", "sub", "sup"):
             return [f"<{tag}>", *self.inline(kids), f"</{tag}>"]
         if tag == "span":
-            style = (el.get("style") or "").replace(" ", "").lower()
-            if "line-through" in style:
-                return [_Em("~~", "s", self.inline(kids))]
-            return ["<u>", *self.inline(kids), "</u>"] if "underline" in style else self.inline(kids)
+            style = _style(el.get("style") or "")
+            deco = style.get("text-decoration", "").lower()
+            inner: list[str | _Em] = self.inline(kids)
+            if "line-through" in deco:
+                inner = [_Em("~~", "s", inner)]
+            if "underline" in deco:
+                inner = ["<u>", *inner, "</u>"]
+            colour = _hex(style.get("color", ""))
+            return [f'<span style="color: {colour}">', *inner, "</span>"] if colour else inner
         if tag == "br":
             return [_BR]
         if tag == "code" and len(el) == 0:
@@ -652,16 +867,26 @@ class _ToMarkdown:
         nested_link = any(_tag(d) in ("a", "ac:link", "time", "ac:structured-macro") for d in el.iterdescendants())
         if tag == "a" and el.get("href") is not None and not nested_link:
             href, text = str(el.get("href")), "".join(el.itertext())
-            if len(el) == 0 and text == href and el.get("title") is None and _AUTOLINK.fullmatch(href):
-                return [f"<{href}>"]
+            if len(el) == 0 and el.get("title") is None:
+                if text == href and _AUTOLINK.fullmatch(href):
+                    return [f"<{href}>"]
+                if href == "mailto:" + text and _EMAIL.fullmatch(text):
+                    return [f"<{text}>"]
             return ["[", *self.inline(kids), f"]({_dest(href)}{_title(el.get('title'))})"]
         if tag == "time" and el.get("datetime") and len(el) == 0 and not (el.text or "").strip():
             date = str(el.get("datetime"))
             return [f"[{_esc(date)}]({_dest('date:' + date)})"]
         if tag == "ac:emoticon":
-            name = (_get(el, "ac:emoji-shortname") or "").strip(":") or _get(el, "ac:name") or ""
-            if re.fullmatch(_EMOJI_NAME, name):
-                return [f":{name}:"]
+            short = (_get(el, "ac:emoji-shortname") or "").strip(":")
+            fallback = _get(el, "ac:emoji-fallback") or ""
+            if short:
+                short = _ATLASSIAN_EMOJI.get(short, short)
+            elif fallback and not fallback.startswith(":"):
+                return [_esc(fallback)]
+            else:
+                short = _EMOTICONS.get(_get(el, "ac:name") or "", "")
+            if re.fullmatch(_EMOJI_NAME, short):
+                return [f":{short}:"]
         if tag == "ac:link" and not nested_link:
             link = self.ac_link(el)
             if link is not None:
@@ -674,7 +899,7 @@ class _ToMarkdown:
             macro = _macro_link(el)
             if macro is not None:
                 return [macro]
-        xml = _xml(el)
+        xml = self.xml(el)
         if "\n" in xml or "\r" in xml:
             raise _Fallback
         return [_code_span("confluence:" + xml, self.cell)]
@@ -740,6 +965,26 @@ class _ToMarkdown:
         return f"![{_esc(default if alt is None else alt)}]({_dest(src)}{_title(_get(el, 'ac:title'))})"
 
 
+def _cell_align(cell: Any) -> str | None:
+    """A cell's text alignment ("" for none) when its attributes say no more than that; None otherwise."""
+    attrs = {_qname(k): str(v) for k, v in cell.attrib.items()}
+    if attrs.get("class") in ("confluenceTh", "confluenceTd"):
+        del attrs["class"]
+    for span in ("colspan", "rowspan"):
+        if attrs.get(span) == "1":
+            del attrs[span]
+    kids = _elements(cell)
+    inner = kids[0] if kids is not None and len(kids) == 1 and _tag(kids[0]) == "p" else None
+    style = attrs.pop("style", None)
+    if style is None and inner is not None and set(inner.attrib) == {"style"}:
+        style = str(inner.get("style"))
+    if attrs:
+        return None
+    found = _style(style or "")
+    align = found.pop("text-align", "").lower()
+    return None if found or align not in ("", "left", "center", "right") else align
+
+
 def _macro_link(el: Any) -> str | None:
     """status/jira macro -> ``[DONE](status:green)`` / ``[KEY](jira:KEY)``; None when it does not fit."""
     name = _get(el, "ac:name")
@@ -786,7 +1031,7 @@ def storage_to_markdown(xhtml: str) -> str:
     if root is None:
         return _fence(xhtml, "confluence")
     try:
-        return _ToMarkdown.join(_ToMarkdown().blocks(root))
+        return _ToMarkdown.join(_ToMarkdown(xhtml, root).blocks(root))
     except Exception:  # noqa: BLE001 - a converter bug must not lose the page: keep the raw input instead
         return _fence(xhtml, "confluence")
 
@@ -828,6 +1073,24 @@ def _parse_info(info: str) -> dict[str, str]:
 def _macro(name: str, params: dict[str, str], body: str = "") -> str:
     ps = "".join(f'<ac:parameter ac:name="{_xa(k)}">{_x(v)}</ac:parameter>' for k, v in params.items())
     return f'<ac:structured-macro ac:name="{_xa(name)}">{ps}{body}</ac:structured-macro>'
+
+
+def _span(opening: str, inner: str) -> str:
+    """``<span style="color: #rrggbb">`` -> the span as Confluence writes it (``rgb(r,g,b)``); other attributes
+    pass as written."""
+    attrs = {m[1]: html.unescape(m[2][1:-1]) for m in re.finditer(r'([\w:-]+)\s*=\s*("[^"]*"|\'[^\']*\')', opening)}
+    style = _style(attrs.get("style", ""))
+    colour = _hex(style.get("color", ""))
+    if colour:
+        style["color"] = "rgb(" + ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5)) + ")"
+        attrs["style"] = "; ".join(f"{k}: {v}" for k, v in style.items()) + ";"
+    return "<span" + "".join(f' {k}="{_xa(v)}"' for k, v in attrs.items()) + f">{inner}</span>"
+
+
+def _anchor(opening: str, inner: list[str]) -> str:
+    """``<a id="x"></a>`` -> the anchor macro (the text after it, if any, stays text)."""
+    name = html.unescape(_ANCHOR_OPEN.fullmatch(opening.strip())[1])  # type: ignore[index]
+    return _macro("anchor", {"": name}) + "".join(inner)
 
 
 def _task_state(item: SyntaxTreeNode) -> bool | None:
@@ -878,9 +1141,83 @@ class _ToStorage:
                 out.append(self.fragment(after))
                 i = end + 1
                 continue
+            if node.type == "html_block" and re.match(r"\s*<table\b", node.content, re.I):
+                i = self.html_table(nodes, i, out)
+                continue
+            mark = _LAYOUT_MARK.fullmatch(node.content) if node.type == "html_block" else None
+            if mark and mark[1] == "layout-section":
+                i = self.layout(nodes, i, out)
+                continue
             out.append(self.block(node))
             i += 1
         return "".join(out)
+
+    def html_table(self, nodes: list[SyntaxTreeNode], i: int, out: list[str]) -> int:
+        """An HTML table (see the reader): structure tags pass, text between them and the Markdown blocks
+        between its HTML blocks become the cells' content.  Returns the index after the table."""
+        parts: list[str] = []
+        stack: list[str] = []
+        while i < len(nodes):
+            node = nodes[i]
+            i += 1
+            if node.type != "html_block":
+                parts.append(self.block(node))
+                continue
+            pos = 0
+            for m in _TABLE_TAG.finditer(node.content):
+                if node.content[pos : m.start()].strip():
+                    parts.append(self.fragment(node.content[pos : m.start()].strip()))
+                pos = m.end()
+                close, tag = m[1], m[2].lower()
+                if not close and tag == "tr" and stack and stack[-1] == "table":
+                    parts.append("<tbody>")
+                    stack.append("tbody*")
+                if close and tag == "table" and stack and stack[-1] == "tbody*":
+                    parts.append("</tbody>")
+                    stack.pop()
+                if tag == "col":
+                    parts.append(m[0] if m[0].endswith("/>") else m[0][:-1].rstrip() + "/>")
+                elif close:
+                    stack = stack[:-1] if stack else stack
+                    parts.append(m[0])
+                else:
+                    stack.append(tag)
+                    parts.append(m[0])
+            rest = node.content[pos:]
+            if not stack:
+                parts.append(self.fragment(rest) if rest.strip() else "")
+                break
+            if rest.strip():
+                parts.append(self.fragment(rest.strip()))
+        xml = "".join(parts)
+        out.append(xml if _parse(xml) is not None else f"<p>{_x(xml)}</p>")
+        return i
+
+    def layout(self, nodes: list[SyntaxTreeNode], i: int, out: list[str]) -> int:
+        """``<!-- layout-section TYPE k=v -->`` ... ``<!-- layout-cell -->`` ... ``<!-- /layout -->``."""
+        sections: list[tuple[str, list[list[SyntaxTreeNode]]]] = []
+        while i < len(nodes):
+            node = nodes[i]
+            i += 1
+            mark = _LAYOUT_MARK.fullmatch(node.content) if node.type == "html_block" else None
+            if mark and mark[1] == "/layout":
+                break
+            if mark and mark[1] == "layout-section":
+                sections.append((mark[2], [[]]))
+            elif mark:
+                sections[-1][1].append([])
+            else:
+                sections[-1][1][-1].append(node)
+        xml = "<ac:layout>"
+        for words, cells in sections:
+            kind, _, rest = words.strip().partition(" ")
+            attrs = f' ac:type="{_xa(kind)}"' if kind else ""
+            attrs += "".join(f' ac:{_xa(k)}="{_xa(v)}"' for k, v in _parse_words(rest).items())
+            xml += f"<ac:layout-section{attrs}>"
+            xml += "".join(f"<ac:layout-cell>{self.blocks(c) or '<p/>'}</ac:layout-cell>" for c in cells)
+            xml += "</ac:layout-section>"
+        out.append(xml + "</ac:layout>")
+        return i
 
     def fragment(self, text: str) -> str:
         return self.blocks(SyntaxTreeNode(_MD.parse(text)).children) if text.strip() else ""
@@ -992,7 +1329,8 @@ class _ToStorage:
             if r == 0 and not any(cells):
                 continue  # an all-empty header row stands for "no header row"
             tag = "th" if r == 0 else "td"
-            out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
+            styles = [re.sub(r"text-align:\s*(\w+)", r' style="text-align: \1;"', str(c.attrs.get("style", ""))) for c in tr.children]
+            out.append("<tr>" + "".join(f"<{tag}{a}>{c}</{tag}>" for a, c in zip(styles, cells, strict=True)) + "</tr>")
         return "<table><tbody>" + "".join(out) + "</tbody></table>"
 
     # inline -------------------------------------------------------------------------------------------
@@ -1005,8 +1343,15 @@ class _ToStorage:
             if t == "html_inline":
                 raw = n.content
                 pair = _HTML_PAIR.fullmatch(raw.strip())
+                span = _SPAN_OPEN.fullmatch(raw.strip())
+                anchor = _ANCHOR_OPEN.fullmatch(raw.strip())
                 if pair and not pair.group(1):
                     stack.append((pair.group(2).lower(), raw, []))
+                elif span or anchor:
+                    stack.append(("span" if span else "a", raw, []))
+                elif (close := re.fullmatch(r"</(span|a)\s*>", raw.strip(), re.I)) and stack[-1][0] == close[1].lower():
+                    tag, opening, inner = stack.pop()
+                    stack[-1][2].append(_span(opening, "".join(inner)) if tag == "span" else _anchor(opening, inner))
                 elif pair and stack[-1][0] == pair.group(2).lower():
                     tag, _, inner = stack.pop()
                     tag = _HTML_RENAME.get(tag, tag)
@@ -1045,10 +1390,11 @@ class _ToStorage:
         for m in _EMOJI.finditer(text):
             name = m.group(1)
             out.append(_x(text[pos : m.start()]))
-            if name in _LEGACY_EMOTICONS:
-                out.append(f'<ac:emoticon ac:name="{name}"/>')
+            if name in _EMOTICON_IN:
+                out.append(f'<ac:emoticon ac:name="{_EMOTICON_IN[name]}"/>')
             else:
-                out.append(f'<ac:emoticon ac:name="blue-star" ac:emoji-shortname=":{_xa(name)}:"/>')
+                near = _NEAREST.get(name, "blue-star")
+                out.append(f'<ac:emoticon ac:name="{near}" ac:emoji-shortname=":{_xa(name)}:"/>')
             pos = m.end()
         return "".join(out) + _x(text[pos:])
 
