@@ -799,12 +799,18 @@ class _ToMarkdown:
         if name == "code" and rich is None:
             info = _code_info(params)
             return None if info is None else [("x", _fence(plain or "", info))]
-        if plain is not None or set(params) - {"title"}:
+        if plain is not None:
             return None
+        if name == "toc" and rich is None:
+            words = _words(params)
+            return None if words is None else [("x", f"[TOC{words}]")]
         title = _WS.sub(" ", params["title"]).strip(" ") if "title" in params else None
+        words = _words({k: v for k, v in params.items() if k != "title"}) if name in _ALERTS else ""
+        if words is None or (set(params) - {"title"} and name not in _ALERTS):
+            return None
         body = self.blocks(rich) if rich is not None else []
         if name in _ALERTS:
-            marker = f"[!{name.upper()}]" + (f" {_esc(title)}" if title else "")
+            marker = f"[!{name.upper()}{words}]" + (f" {_esc(title)}" if title else "")
             if body and body[0][0] == "p":
                 return [("x", _quote(marker + "\n" + self.join(body)))]
             return [("x", _quote(self.join([("x", marker), *body])))]
@@ -812,8 +818,6 @@ class _ToMarkdown:
             summary = "" if title is None else f"<summary>{html.escape(title, quote=False)}</summary>"
             inner = self.join(body)
             return [("x", f"<details>{summary}\n\n" + (inner + "\n\n" if inner else "") + "</details>")]
-        if name == "toc" and not params and rich is None:
-            return [("x", "[TOC]")]
         return None
 
     # inline -------------------------------------------------------------------------------------------
@@ -906,10 +910,12 @@ class _ToMarkdown:
 
     def ac_link(self, el: Any) -> list[str | _Em] | None:
         kids = _elements(el)
-        if not kids or len(kids) > 2 or _attr_names(el) - {"ac:card-appearance"}:
+        if not kids or len(kids) > 2 or _attr_names(el) - {"ac:card-appearance", "ac:anchor"}:
             return None
-        target, body = kids[0], kids[1] if len(kids) == 2 else None
-        if len(target) or (body is not None and _tag(body) not in ("ac:plain-text-link-body", "ac:link-body")):
+        anchor = _get(el, "ac:anchor")
+        body = kids[-1] if _tag(kids[-1]) in ("ac:plain-text-link-body", "ac:link-body") else None
+        targets = kids[:-1] if body is not None else kids
+        if len(targets) > 1 or (not targets and not anchor):
             return None
         text: list[str | _Em] | None = None
         if body is not None:
@@ -917,52 +923,88 @@ class _ToMarkdown:
             if plain and len(body):
                 return None
             text = [_esc(body.text or "")] if plain else self.inline(_items(body))
+        if not targets:
+            return ["[", *(text if text is not None else [_esc(anchor or "")]), f"]({_dest('#' + (anchor or ''))})"]
+        target = targets[0]
         kind, attrs = _tag(target), _attr_names(target)
-        if kind == "ri:user":
+        if kind == "ri:user" and not anchor and not len(target):
             ids = [(a, _get(target, a)) for a in ("ri:account-id", "ri:username", "ri:userkey") if a in attrs]
             if len(ids) != 1 or attrs - {"ri:account-id", "ri:username", "ri:userkey", "ri:local-id"}:
                 return None
             name, raw = ids[0][0], ids[0][1] or ""
             dest = "mention:" + {"ri:account-id": "", "ri:username": "~", "ri:userkey": "userkey:"}[name] + raw
             text = ["@", *(text if text is not None else [_esc(raw)])]
-        elif (
-            kind == "ri:page"
-            and "ri:content-title" in attrs
-            and not attrs
-            - {
-                "ri:content-title",
-                "ri:space-key",
-                "ri:version-at-save",
-            }
-        ):
-            title = _get(target, "ri:content-title") or ""
-            dest = f"page:{_get(target, 'ri:space-key') or ''}/{title}"
-            text = text if text is not None else [_esc(title)]
-        elif kind == "ri:attachment" and "ri:filename" in attrs and not attrs - {"ri:filename", "ri:version-at-save"}:
-            filename = _get(target, "ri:filename") or ""
-            dest, text = "attachment:" + filename, text if text is not None else [_esc(filename)]
+        elif kind == "ri:page" and (page := _page_dest(target)) is not None:
+            dest = page + ("#" + anchor if anchor is not None else "")
+            text = text if text is not None else [_esc(_get(target, "ri:content-title") or "")]
+        elif kind == "ri:attachment" and not anchor and (found := _attachment_dest(target)) is not None:
+            dest, filename = found
+            text = text if text is not None else [_esc(filename)]
         else:
             return None
         return ["[", *text, f"]({_dest(dest)})"]
 
     def image(self, el: Any) -> str | None:
         kids = _elements(el)
-        if not kids or len(kids) != 1 or len(kids[0]):
+        caption = kids.pop() if kids and _tag(kids[-1]) == "ac:caption" else None
+        if not kids or len(kids) != 1:
             return None
-        target, attrs = kids[0], _attr_names(kids[0])
-        if (
-            _tag(target) == "ri:attachment"
-            and "ri:filename" in attrs
-            and not attrs - {"ri:filename", "ri:version-at-save"}
-        ):
-            src = default = _get(target, "ri:filename") or ""
-            src = "attachment:" + src
-        elif _tag(target) == "ri:url" and attrs == {"ri:value"}:
+        target = kids[0]
+        if _tag(target) == "ri:attachment" and (found := _attachment_dest(target)) is not None:
+            src, default = found
+        elif _tag(target) == "ri:url" and _attr_names(target) == {"ri:value"} and not len(target):
             src, default = _get(target, "ri:value") or "", ""
         else:
             return None
-        alt = _get(el, "ac:alt")
-        return f"![{_esc(default if alt is None else alt)}]({_dest(src)}{_title(_get(el, 'ac:title'))})"
+        attrs = {_qname(k): str(v) for k, v in el.attrib.items()}
+        alt = attrs.pop("ac:alt", None)
+        params = {k[3:]: v for k, v in attrs.items()}
+        if any(not k.startswith("ac:") or k[3:] not in _IMAGE_KEYS or k == "ac:caption" for k in attrs):
+            return None
+        if caption is not None:
+            inner = _elements(caption)
+            items = _items(inner[0]) if inner and len(inner) == 1 and _tag(inner[0]) == "p" else _items(caption)
+            if any(not isinstance(i, str) and not _is_inline(i) for i in items) or caption.attrib:
+                return None
+            params["caption"] = self.para(items, "cell")
+        title = params.get("title") if list(params) == ["title"] else None
+        if title is None or _image_params(title) is not None:
+            title = "; ".join(f"{k}={v}" for k, v in params.items()) if params else None
+            if params and (_image_params(title or "") != params or "\n" in (title or "")):
+                return None
+        return f"![{_esc(default if alt is None else alt)}]({_dest(src)}{_title(title)})"
+
+
+def _page_dest(page: Any) -> str | None:
+    """ri:page -> ``page:SPACE/Title`` (``#`` in a title as ``%23``); None when it carries more."""
+    attrs = _attr_names(page)
+    if "ri:content-title" not in attrs or attrs - {"ri:content-title", "ri:space-key", "ri:version-at-save"}:
+        return None
+    title = (_get(page, "ri:content-title") or "").replace("#", "%23")
+    return None if len(page) else f"page:{_get(page, 'ri:space-key') or ''}/{title}"
+
+
+def _attachment_dest(att: Any) -> tuple[str, str] | None:
+    """ri:attachment (optionally of another page) -> (``attachment:[SPACE/Title/]file``, file name)."""
+    attrs = _attr_names(att)
+    if "ri:filename" not in attrs or attrs - {"ri:filename", "ri:version-at-save"} or len(att) > 1:
+        return None
+    filename = _get(att, "ri:filename") or ""
+    if not len(att):
+        return "attachment:" + filename, filename
+    page = _page_dest(att[0]) if _tag(att[0]) == "ri:page" else None
+    return None if page is None else (f"attachment:{page[5:]}/{filename}", filename)
+
+
+def _image_params(title: str) -> dict[str, str] | None:
+    """``width=480; align=center; caption=...`` -> the ac:image parameters; None for a plain title."""
+    params: dict[str, str] = {}
+    for part in _IMAGE_PARAMS.split(title):
+        key, eq, value = part.partition("=")
+        if not eq or key not in _IMAGE_KEYS or key in params:
+            return None
+        params[key] = value
+    return params
 
 
 def _cell_align(cell: Any) -> str | None:
@@ -988,10 +1030,20 @@ def _cell_align(cell: Any) -> str | None:
 def _macro_link(el: Any) -> str | None:
     """status/jira macro -> ``[DONE](status:green)`` / ``[KEY](jira:KEY)``; None when it does not fit."""
     name = _get(el, "ac:name")
+    if name == "excerpt-include":
+        return _excerpt_include(el)
     parts = _ToMarkdown.parts(el)
     if parts is None or parts[1] is not None or parts[2] is not None:
         return None
     params = dict(parts[0])
+    if name == "anchor" and set(params) == {""}:
+        return f'<a id="{html.escape(params[""])}"></a>'
+    if name == "jira" and params.get("jqlQuery") and "key" not in params:
+        text = params.pop("jqlQuery")
+        extra = _params_title(params) if params else None
+        if params and extra is None:
+            return None
+        return f"[{_esc(text)}]({_dest('jql:' + text)}{_title(extra)})"
     if name == "status":
         text = params.pop("title", "")
         colour = params.pop("colour", "").lower()
@@ -1005,6 +1057,33 @@ def _macro_link(el: Any) -> str | None:
     if params and extra is None:
         return None
     return f"[{_esc(text)}]({_dest(dest)}{_title(extra)})"
+
+
+def _excerpt_include(el: Any) -> str | None:
+    """``[Title](<excerpt-include:SPACE/Title> "k=v")``: the page rides as a page destination."""
+    params: dict[str, str] = {}
+    page = None
+    for child in _elements(el) or []:
+        name = _get(child, "ac:name")
+        link = _elements(child)
+        if _tag(child) != "ac:parameter" or name is None or name in params:
+            return None
+        if name == "" and link and len(link) == 1 and _tag(link[0]) == "ac:link" and not link[0].attrib:
+            target = _elements(link[0]) or []
+            attrs = _attr_names(target[0]) if len(target) == 1 else set()
+            if _tag(target[0]) != "ri:page" or len(target[0]) or attrs - {"ri:content-title", "ri:space-key"}:
+                return None
+            page = target[0]
+        elif len(child) == 0:
+            params[name] = child.text or ""
+        else:
+            return None
+    extra = _params_title(params) if params else None
+    if page is None or (params and extra is None):
+        return None
+    title = _get(page, "ri:content-title") or ""
+    dest = f"excerpt-include:{_get(page, 'ri:space-key') or ''}/{title}"
+    return f"[{_esc(title)}]({_dest(dest)}{_title(extra)})"
 
 
 def _code_info(params: dict[str, str]) -> str | None:
@@ -1091,6 +1170,22 @@ def _anchor(opening: str, inner: list[str]) -> str:
     """``<a id="x"></a>`` -> the anchor macro (the text after it, if any, stays text)."""
     name = html.unescape(_ANCHOR_OPEN.fullmatch(opening.strip())[1])  # type: ignore[index]
     return _macro("anchor", {"": name}) + "".join(inner)
+
+
+def _ri_page(rest: str) -> str:
+    """``SPACE/Title`` (or ``/Title``, ``Title``) -> ri:page; ``%23`` in a title is ``#``."""
+    space, slash, page = rest.partition("/")
+    space, page = (space, page) if slash else ("", rest)
+    page = page.replace("%23", "#")
+    return "<ri:page" + (f' ri:space-key="{_xa(space)}"' if space else "") + f' ri:content-title="{_xa(page)}"/>'
+
+
+def _ri_attachment(rest: str) -> tuple[str, str]:
+    """``file`` or ``SPACE/Page title/file`` (an attachment of another page) -> (ri:attachment, file name)."""
+    page, slash, filename = rest.rpartition("/")
+    inner = _ri_page(page) if slash else ""
+    attr = f'<ri:attachment ri:filename="{_xa(filename)}"'
+    return (attr + f">{inner}</ri:attachment>" if inner else attr + "/>"), filename
 
 
 def _task_state(item: SyntaxTreeNode) -> bool | None:
@@ -1226,9 +1321,14 @@ class _ToStorage:
         t = node.type
         if t == "paragraph":
             inl = _inl(node)
-            if len(inl) == 1 and inl[0].type == "text" and inl[0].content.strip() == "[TOC]":
-                return _macro("toc", {})
+            toc = _TOC.fullmatch(_plain(inl).strip()) if inl and inl[0].type == "text" else None
+            if toc and inl[0].content.startswith("[TOC") and all(n.type in ("text", "text_special") for n in inl):
+                return _macro("toc", _parse_words(toc[1]))
             inner = self.inline(inl)
+            links = [n for n in inl if n.type == "link"]
+            if len(links) == 1 and all(n.type == "link" or not _plain([n]).strip() for n in inl):
+                if re.match(r"(jql|excerpt-include):", str(links[0].attrs.get("href", ""))):
+                    return inner.strip()
             return "" if _blank(inner) else f"<p>{inner}</p>"
         if t == "heading":
             return f"<{node.tag}>{self.inline(_inl(node))}</{node.tag}>"
@@ -1310,15 +1410,17 @@ class _ToStorage:
     def blockquote(self, node: SyntaxTreeNode) -> str:
         kids = node.children
         inl = _inl(kids[0]) if kids and kids[0].type == "paragraph" else []
-        marker = _ALERT.match(inl[0].content) if inl and inl[0].type == "text" else None
+        brk = next((i for i, n in enumerate(inl) if n.type in ("softbreak", "hardbreak")), len(inl))
+        first = _plain(inl[:brk])
+        literal = inl and inl[0].type == "text" and inl[0].content.startswith("[!")
+        marker = _ALERT.match(first) if literal else None
         if marker is None:
             return f"<blockquote>{self.blocks(kids)}</blockquote>"
         name = marker.group(1).lower()
-        brk = next((i for i, n in enumerate(inl) if n.type in ("softbreak", "hardbreak")), len(inl))
-        title = (inl[0].content[marker.end() :] + _plain(inl[1:brk])).strip(" \t")
+        title = first[marker.end() :].strip(" \t")
         rest = self.inline(inl[brk + 1 :])
         body = ("" if _blank(rest) else f"<p>{rest}</p>") + self.blocks(kids[1:])
-        params = {"title": title} if title else {}
+        params = {**_parse_words(marker.group(2)), **({"title": title} if title else {})}
         return _macro(_ALERT_IN.get(name, name), params, f"<ac:rich-text-body>{body}</ac:rich-text-body>")
 
     def table(self, node: SyntaxTreeNode) -> str:
@@ -1412,6 +1514,15 @@ class _ToStorage:
             return _macro("status", {**params, **extra})
         if colon and scheme == "jira":
             return _macro("jira", {**extra, "key": rest})
+        if colon and scheme == "jql":
+            return _macro("jira", {**extra, "jqlQuery": rest})
+        if colon and scheme == "excerpt-include":
+            page = _ri_page(rest)
+            body = f'<ac:parameter ac:name=""><ac:link>{page}</ac:link></ac:parameter>'
+            return _macro("excerpt-include", extra, body)
+        if href.startswith("#") and len(href) > 1:
+            body = "" if text == href[1:] else self.body(n.children, text)
+            return f'<ac:link ac:anchor="{_xa(href[1:])}">{body}</ac:link>'
         if colon and scheme == "date":
             return f'<time datetime="{_xa(rest)}"/>'
         if colon and scheme == "mention":
@@ -1427,14 +1538,15 @@ class _ToStorage:
             )
             return f'<ac:link><ri:user {attr}="{_xa(ident)}"/>{body}</ac:link>'
         if colon and scheme == "page":
-            space, slash, page = rest.partition("/")
-            space, page = (space, page) if slash else ("", rest)
-            attrs = (f' ri:space-key="{_xa(space)}"' if space else "") + f' ri:content-title="{_xa(page)}"'
+            rest, hash_, anchor = rest.partition("#")
+            page = rest.partition("/")[2].replace("%23", "#") if "/" in rest else rest.replace("%23", "#")
             body = "" if text == _WS.sub(" ", page) else self.body(n.children, text)
-            return f"<ac:link><ri:page{attrs}/>{body}</ac:link>"
+            attr = f' ac:anchor="{_xa(anchor)}"' if hash_ else ""
+            return f"<ac:link{attr}>{_ri_page(rest)}{body}</ac:link>"
         if colon and scheme == "attachment":
-            body = "" if text == _WS.sub(" ", rest) else self.body(n.children, text)
-            return f'<ac:link><ri:attachment ri:filename="{_xa(rest)}"/>{body}</ac:link>'
+            target, filename = _ri_attachment(rest)
+            body = "" if text == _WS.sub(" ", filename) else self.body(n.children, text)
+            return f"<ac:link>{target}{body}</ac:link>"
         attrs = f' href="{_xa(href)}"' + ("" if title is None else f' title="{_xa(str(title))}"')
         return f"<a{attrs}>{self.inline(n.children)}</a>"
 
@@ -1447,11 +1559,16 @@ class _ToStorage:
         src = str(n.attrs.get("src", ""))
         alt, title = _plain(n.children), n.attrs.get("title")
         if src.startswith("attachment:"):
-            target = f'<ri:attachment ri:filename="{_xa(src[11:])}"/>'
-            alt = "" if alt == _WS.sub(" ", src[11:]) else alt
+            target, filename = _ri_attachment(src[11:])
+            alt = "" if alt == _WS.sub(" ", filename) else alt
         else:
             target = f'<ri:url ri:value="{_xa(src)}"/>'
-        attrs = (f' ac:alt="{_xa(alt)}"' if alt else "") + ("" if title is None else f' ac:title="{_xa(str(title))}"')
+        params = _image_params(str(title)) if title is not None else {}
+        params = {"title": str(title)} if params is None else params
+        caption = params.pop("caption", None)
+        if caption:
+            target += f"<ac:caption><p>{self.inline(_inl(SyntaxTreeNode(_MD.parse(caption)).children[0]))}</p></ac:caption>"
+        attrs = (f' ac:alt="{_xa(alt)}"' if alt else "") + "".join(f' ac:{k}="{_xa(v)}"' for k, v in params.items())
         return f"<ac:image{attrs}>{target}</ac:image>"
 
 

@@ -220,7 +220,7 @@ class TestMacros:
             'setup]]></ac:plain-text-link-body></ac:link> or <ac:link ac:anchor="faq"><ri:page ri:space-key="DOC" '
             'ri:content-title="Help"/><ac:plain-text-link-body><![CDATA[the FAQ]]></ac:plain-text-link-body>'
             "</ac:link></p>",
-            '## <a id="setup"></a>Setup\n\n[Go to setup](#setup) or [the FAQ](<page:DOC/Help#faq>)',
+            '## <a id="setup"></a>Setup\n\n[Go to setup](#setup) or [the FAQ](page:DOC/Help#faq)',
         )
 
 
