@@ -22,12 +22,9 @@ Conventions this module adds to CONVENTIONS.md:
 - An unknown inline element is a code span `` `confluence:<xml/>` `` when its XML fits on one line; otherwise
   the whole paragraph becomes a ```` ```confluence ```` block.  A storage string that is not well-formed XML
   becomes one block holding the raw input.
-- Layouts (``ac:layout``/``ac:layout-section``/``ac:layout-cell``) are flattened to the cells' blocks in order.
-  Flattening never loses content (everything inside a cell converts or falls back), so no layout is ever kept
-  as a fallback; the section types and column boundaries are lost and the page comes back single-column.
+- Layouts, panels' parameters, tables, images, emoticons, anchors, JQL: see the storage section of CONVENTIONS.md.
 Dropped as presentation or ids (see the module's tests for the exact list of what does not round-trip): HTML
-attributes other than ``ol start``, ``a href/title``; ``ac:image`` size/alignment; table ``colgroup``, widths,
-alignment and thead-vs-tbody; ``span`` styling (a span is transparent unless it strikes or underlines); macro
+attributes other than ``ol start``, ``a href/title``; for GFM tables ``colgroup`` and table attributes; ``span`` styling (a span is transparent unless it strikes or underlines); macro
 ids, schema versions, local ids, task ids; Cloud emoji ids and fallbacks (the shortname is kept); empty
 paragraphs; parameter order.
 """
@@ -89,32 +86,32 @@ _EMOTICON_IN = {v: k for k, v in _EMOTICONS.items()}
 _NEAREST = {"smile": "smile", "slight_smile": "smile", "+1": "thumbs-up", "-1": "thumbs-down", "laughing": "laugh"}
 _CSS_COLOURS = dict(
     c.split(":")
-    for c in (
-    "aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff beige:f5f5dc bisque:ffe4c4 "
-    "black:000000 blanchedalmond:ffebcd blue:0000ff blueviolet:8a2be2 brown:a52a2a burlywood:deb887 "
-    "cadetblue:5f9ea0 chartreuse:7fff00 chocolate:d2691e coral:ff7f50 cornflowerblue:6495ed cornsilk:fff8dc "
-    "crimson:dc143c cyan:00ffff darkblue:00008b darkcyan:008b8b darkgoldenrod:b8860b darkgray:a9a9a9 "
-    "darkgreen:006400 darkgrey:a9a9a9 darkkhaki:bdb76b darkmagenta:8b008b darkolivegreen:556b2f darkorange:ff8c00 "
-    "darkorchid:9932cc darkred:8b0000 darksalmon:e9967a darkseagreen:8fbc8f darkslateblue:483d8b "
-    "darkslategray:2f4f4f darkslategrey:2f4f4f darkturquoise:00ced1 darkviolet:9400d3 deeppink:ff1493 "
-    "deepskyblue:00bfff dimgray:696969 dimgrey:696969 dodgerblue:1e90ff firebrick:b22222 floralwhite:fffaf0 "
-    "forestgreen:228b22 fuchsia:ff00ff gainsboro:dcdcdc ghostwhite:f8f8ff gold:ffd700 goldenrod:daa520 "
-    "gray:808080 green:008000 greenyellow:adff2f grey:808080 honeydew:f0fff0 hotpink:ff69b4 indianred:cd5c5c "
-    "indigo:4b0082 ivory:fffff0 khaki:f0e68c lavender:e6e6fa lavenderblush:fff0f5 lawngreen:7cfc00 "
-    "lemonchiffon:fffacd lightblue:add8e6 lightcoral:f08080 lightcyan:e0ffff lightgoldenrodyellow:fafad2 "
-    "lightgray:d3d3d3 lightgreen:90ee90 lightgrey:d3d3d3 lightpink:ffb6c1 lightsalmon:ffa07a lightseagreen:20b2aa "
-    "lightskyblue:87cefa lightslategray:778899 lightslategrey:778899 lightsteelblue:b0c4de lightyellow:ffffe0 "
-    "lime:00ff00 limegreen:32cd32 linen:faf0e6 magenta:ff00ff maroon:800000 mediumaquamarine:66cdaa "
-    "mediumblue:0000cd mediumorchid:ba55d3 mediumpurple:9370db mediumseagreen:3cb371 mediumslateblue:7b68ee "
-    "mediumspringgreen:00fa9a mediumturquoise:48d1cc mediumvioletred:c71585 midnightblue:191970 mintcream:f5fffa "
-    "mistyrose:ffe4e1 moccasin:ffe4b5 navajowhite:ffdead navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 "
-    "orange:ffa500 orangered:ff4500 orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee "
-    "palevioletred:db7093 papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb plum:dda0dd "
-    "powderblue:b0e0e6 purple:800080 red:ff0000 rosybrown:bc8f8f royalblue:4169e1 saddlebrown:8b4513 "
-    "salmon:fa8072 sandybrown:f4a460 seagreen:2e8b57 seashell:fff5ee sienna:a0522d silver:c0c0c0 skyblue:87ceeb "
-    "slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa springgreen:00ff7f steelblue:4682b4 "
-    "tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0 violet:ee82ee wheat:f5deb3 white:ffffff "
-    "whitesmoke:f5f5f5 yellow:ffff00 yellowgreen:9acd32 "
+    for c in (  # noqa: SIM905 - data, kept compact
+        "aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff beige:f5f5dc bisque:ffe4c4 "
+        "black:000000 blanchedalmond:ffebcd blue:0000ff blueviolet:8a2be2 brown:a52a2a burlywood:deb887 "
+        "cadetblue:5f9ea0 chartreuse:7fff00 chocolate:d2691e coral:ff7f50 cornflowerblue:6495ed cornsilk:fff8dc "
+        "crimson:dc143c cyan:00ffff darkblue:00008b darkcyan:008b8b darkgoldenrod:b8860b darkgray:a9a9a9 "
+        "darkgreen:006400 darkgrey:a9a9a9 darkkhaki:bdb76b darkmagenta:8b008b darkolivegreen:556b2f darkorange:ff8c00 "
+        "darkorchid:9932cc darkred:8b0000 darksalmon:e9967a darkseagreen:8fbc8f darkslateblue:483d8b "
+        "darkslategray:2f4f4f darkslategrey:2f4f4f darkturquoise:00ced1 darkviolet:9400d3 deeppink:ff1493 "
+        "deepskyblue:00bfff dimgray:696969 dimgrey:696969 dodgerblue:1e90ff firebrick:b22222 floralwhite:fffaf0 "
+        "forestgreen:228b22 fuchsia:ff00ff gainsboro:dcdcdc ghostwhite:f8f8ff gold:ffd700 goldenrod:daa520 "
+        "gray:808080 green:008000 greenyellow:adff2f grey:808080 honeydew:f0fff0 hotpink:ff69b4 indianred:cd5c5c "
+        "indigo:4b0082 ivory:fffff0 khaki:f0e68c lavender:e6e6fa lavenderblush:fff0f5 lawngreen:7cfc00 "
+        "lemonchiffon:fffacd lightblue:add8e6 lightcoral:f08080 lightcyan:e0ffff lightgoldenrodyellow:fafad2 "
+        "lightgray:d3d3d3 lightgreen:90ee90 lightgrey:d3d3d3 lightpink:ffb6c1 lightsalmon:ffa07a lightseagreen:20b2aa "
+        "lightskyblue:87cefa lightslategray:778899 lightslategrey:778899 lightsteelblue:b0c4de lightyellow:ffffe0 "
+        "lime:00ff00 limegreen:32cd32 linen:faf0e6 magenta:ff00ff maroon:800000 mediumaquamarine:66cdaa "
+        "mediumblue:0000cd mediumorchid:ba55d3 mediumpurple:9370db mediumseagreen:3cb371 mediumslateblue:7b68ee "
+        "mediumspringgreen:00fa9a mediumturquoise:48d1cc mediumvioletred:c71585 midnightblue:191970 mintcream:f5fffa "
+        "mistyrose:ffe4e1 moccasin:ffe4b5 navajowhite:ffdead navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 "
+        "orange:ffa500 orangered:ff4500 orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee "
+        "palevioletred:db7093 papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb plum:dda0dd "
+        "powderblue:b0e0e6 purple:800080 red:ff0000 rosybrown:bc8f8f royalblue:4169e1 saddlebrown:8b4513 "
+        "salmon:fa8072 sandybrown:f4a460 seagreen:2e8b57 seashell:fff5ee sienna:a0522d silver:c0c0c0 skyblue:87ceeb "
+        "slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa springgreen:00ff7f steelblue:4682b4 "
+        "tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0 violet:ee82ee wheat:f5deb3 white:ffffff "
+        "whitesmoke:f5f5f5 yellow:ffff00 yellowgreen:9acd32 "
     ).split()
 )
 _COLOUR = re.compile(
@@ -720,7 +717,7 @@ class _ToMarkdown:
         if header and not any(md[0]):
             return None  # an empty header row would read as "no header row"
         head = md[0] if header else [""] * len(md[0])
-        rule = [{"": "---", "left": ":---", "center": ":---:", "right": "---:"}[next(iter(c))] for c in columns]
+        rule = [{"": "---", "left": ":---", "center": ":---:", "right": "---:"}[str(next(iter(c)))] for c in columns]
         lines = [head, rule, *(md[1:] if header else md)]
         return "\n".join("| " + " | ".join(r) + " |" for r in lines)
 
@@ -1326,9 +1323,9 @@ class _ToStorage:
                 return _macro("toc", _parse_words(toc[1]))
             inner = self.inline(inl)
             links = [n for n in inl if n.type == "link"]
-            if len(links) == 1 and all(n.type == "link" or not _plain([n]).strip() for n in inl):
-                if re.match(r"(jql|excerpt-include):", str(links[0].attrs.get("href", ""))):
-                    return inner.strip()
+            alone = len(links) == 1 and all(n.type == "link" or not _plain([n]).strip() for n in inl)
+            if alone and re.match(r"(jql|excerpt-include):", str(links[0].attrs.get("href", ""))):
+                return inner.strip()  # a block macro
             return "" if _blank(inner) else f"<p>{inner}</p>"
         if t == "heading":
             return f"<{node.tag}>{self.inline(_inl(node))}</{node.tag}>"
@@ -1431,7 +1428,10 @@ class _ToStorage:
             if r == 0 and not any(cells):
                 continue  # an all-empty header row stands for "no header row"
             tag = "th" if r == 0 else "td"
-            styles = [re.sub(r"text-align:\s*(\w+)", r' style="text-align: \1;"', str(c.attrs.get("style", ""))) for c in tr.children]
+            styles = [
+                re.sub(r"text-align:\s*(\w+)", r' style="text-align: \1;"', str(c.attrs.get("style", "")))
+                for c in tr.children
+            ]
             out.append("<tr>" + "".join(f"<{tag}{a}>{c}</{tag}>" for a, c in zip(styles, cells, strict=True)) + "</tr>")
         return "<table><tbody>" + "".join(out) + "</tbody></table>"
 
@@ -1567,7 +1567,9 @@ class _ToStorage:
         params = {"title": str(title)} if params is None else params
         caption = params.pop("caption", None)
         if caption:
-            target += f"<ac:caption><p>{self.inline(_inl(SyntaxTreeNode(_MD.parse(caption)).children[0]))}</p></ac:caption>"
+            target += (
+                f"<ac:caption><p>{self.inline(_inl(SyntaxTreeNode(_MD.parse(caption)).children[0]))}</p></ac:caption>"
+            )
         attrs = (f' ac:alt="{_xa(alt)}"' if alt else "") + "".join(f' ac:{k}="{_xa(v)}"' for k, v in params.items())
         return f"<ac:image{attrs}>{target}</ac:image>"
 

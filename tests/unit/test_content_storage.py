@@ -387,7 +387,7 @@ def test_layout_is_kept() -> None:
 def test_unknown_macro_survives_an_edit_by_the_model() -> None:
     macro = (
         '<ac:structured-macro ac:name="roadmap" ac:macro-id="7"><ac:parameter ac:name="query">project = X '
-        "&amp;&amp; a &lt; b > c</ac:parameter><ac:parameter ac:name=\"x\"><ri:space ri:space-key=\"A\" /></ac:parameter>"
+        '&amp;&amp; a &lt; b > c</ac:parameter><ac:parameter ac:name="x"><ri:space ri:space-key="A" /></ac:parameter>'
         "</ac:structured-macro>"
     )
     md = storage_to_markdown(f"<p>Intro</p>{macro}")
@@ -451,7 +451,8 @@ def test_markdown_to_storage_output() -> None:
         "```\n]]>\n```"
     )
     assert markdown_to_storage(md) == (
-        '<h1>T</h1><p>A <em>b</em> <ac:emoticon ac:name="smile" ac:emoji-shortname=":smile:"/></p><ac:task-list><ac:task><ac:task-id>1'
+        '<h1>T</h1><p>A <em>b</em> <ac:emoticon ac:name="smile" ac:emoji-shortname=":smile:"/></p>'
+        "<ac:task-list><ac:task><ac:task-id>1"
         "</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>done</ac:task-body></ac:task>"
         '</ac:task-list><ac:structured-macro ac:name="tip"><ac:rich-text-body><p>ok</p></ac:rich-text-body>'
         '</ac:structured-macro><p><ac:structured-macro ac:name="status"><ac:parameter ac:name="title">X'
@@ -781,7 +782,8 @@ def test_realdata_dc_space_homepage() -> None:
     storage = _dc_homepage()
     md = storage_to_markdown(storage)
     assert md.startswith(
-        "<!-- layout-section single -->\n\n> [!TIP] Welcome to my new space!\n> Confluence spaces are great for sharing content and news with your team."
+        "<!-- layout-section single -->\n\n> [!TIP] Welcome to my new space!\n"
+        "> Confluence spaces are great for sharing content and news with your team."
     )
     assert "## Complete these tasks to get started" in md
     assert (

@@ -156,7 +156,7 @@ class TestMacros:
         _check(
             f'<ac:structured-macro ac:name="panel" {M}><ac:parameter ac:name="panelIcon">:rocket:</ac:parameter>'
             '<ac:parameter ac:name="panelIconId">1f680</ac:parameter><ac:parameter ac:name="panelIconText">'
-            "\U0001f680</ac:parameter><ac:parameter ac:name=\"bgColor\">#E3FCEF</ac:parameter><ac:rich-text-body>"
+            '\U0001f680</ac:parameter><ac:parameter ac:name="bgColor">#E3FCEF</ac:parameter><ac:rich-text-body>'
             "<p>Shipped</p></ac:rich-text-body></ac:structured-macro>",
             "> [!PANEL panelIcon=:rocket: panelIconId=1f680 panelIconText=\U0001f680 bgColor=#E3FCEF]\n> Shipped",
         )
@@ -352,11 +352,15 @@ class TestByteExact:
         assert markdown_to_storage(md) == f"<p>a {marker} b</p>"
 
     def test_paragraph_fallback_keeps_entities(self) -> None:
-        para = '<p>a &rarr; <ac:structured-macro ac:name="x">\n<ac:parameter ac:name="y" >1</ac:parameter>\n</ac:structured-macro></p>'
+        para = (
+            '<p>a &rarr; <ac:structured-macro ac:name="x">\n<ac:parameter ac:name="y" >1</ac:parameter>\n'
+            "</ac:structured-macro></p>"
+        )
         assert markdown_to_storage(storage_to_markdown(para)) == para
 
     def test_inside_a_layout_cell(self) -> None:
-        storage = f'<ac:layout><ac:layout-section ac:type="single"><ac:layout-cell>{self.MACRO}</ac:layout-cell></ac:layout-section></ac:layout>'
+        cell = f"<ac:layout-cell>{self.MACRO}</ac:layout-cell>"
+        storage = f'<ac:layout><ac:layout-section ac:type="single">{cell}</ac:layout-section></ac:layout>'
         assert self.MACRO in markdown_to_storage(storage_to_markdown(storage))
 
 
