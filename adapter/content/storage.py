@@ -25,8 +25,9 @@ Conventions this module adds to CONVENTIONS.md:
 - Layouts, panels' parameters, tables, images, emoticons, anchors, JQL: see the storage section of CONVENTIONS.md.
 Dropped as presentation or ids (see the module's tests for the exact list of what does not round-trip): HTML
 attributes other than ``ol start``, ``a href/title``; for GFM tables ``colgroup`` and table attributes;
-``span`` styling other than colour, strike and underline; paragraph alignment outside tables; macro ids, schema versions, local ids, task ids; Cloud emoji ids and fallbacks (the shortname is kept); empty
-paragraphs; parameter order.
+``span`` styling other than colour, strike and underline; paragraph alignment outside tables; macro ids,
+schema versions, local ids, task ids; Cloud emoji ids and fallbacks (the shortname is kept); empty paragraphs;
+parameter order; ``ac:alt`` equal to the file name.
 """
 
 from __future__ import annotations
