@@ -16,7 +16,7 @@ PAGE = (
     '<ac:layout><ac:layout-section ac:type="two_equal" ac:breakout-mode="default"><ac:layout-cell><p>Intro</p>'
     '</ac:layout-cell><ac:layout-cell><ac:structured-macro ac:name="info" ac:schema-version="1"><ac:parameter '
     'ac:name="icon">false</ac:parameter><ac:rich-text-body><p>Note</p></ac:rich-text-body></ac:structured-macro>'
-    f"</ac:layout-cell></ac:layout-section><ac:layout-section ac:type=\"single\"><ac:layout-cell>{UNKNOWN}"
+    f'</ac:layout-cell></ac:layout-section><ac:layout-section ac:type="single"><ac:layout-cell>{UNKNOWN}'
     "</ac:layout-cell></ac:layout-section></ac:layout>"
 )
 
