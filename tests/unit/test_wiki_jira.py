@@ -103,7 +103,7 @@ MD_ROUND = [
     "un**believ**able, 今週は**ログイン**のバグ, 2*3*4, a~~b~~c",
     "<https://x.com/a> and [https://x.com](https://x.com) and <mail@example.com>",
     "[TOC]",
-    "f\\(x) = 1",
+    "f(x) = 1",
 ]
 
 
