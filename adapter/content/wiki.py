@@ -10,9 +10,10 @@ Decisions beyond CONVENTIONS.md (all round-trip unless listed at the end):
   inside them is touched. `{code}` without a language is Java in Jira and reads as ```java; a fence without a
   language writes `{noformat}`. Macros or parameters Markdown cannot hold become ```jira-wiki blocks (an inline
   `jira-wiki:` code span inside a line); so do tables with header cells outside the first row or blocks in cells.
-- A newline inside a paragraph (Jira shows a break) is a Markdown soft break; `\\\\` is a hard break (`\\` newline).
-- Colour `{color:red}x{color}` <-> `<span style="color:red">x</span>`; `+u+`, `^sup^`, `~sub~`, `??cite??` <->
-  `<u>`, `<sup>`, `<sub>`, `<cite>`.
+- Jira's own reading decides (CONVENTIONS.md, "Jira wiki markup"): a newline is a hard break and a soft break is
+  written as a space; colours are hex spans; `??cite??` <-> `*— cite*`; emoticons <-> emoji; panels by their
+  colours (`{info}` & co. are read, never written); code parameters ride in the fence info string; `{*}` inside words.
+  `+u+`, `^sup^`, `~sub~` <-> `<u>`, `<sup>`, `<sub>`.
 - Status lozenge (wiki has none): `{color:green}*\\[DONE\\]*{color}`; neutral -> gray, yellow -> orange (legible).
 - Issue link `[PROJ-1]` <-> `[PROJ-1](jira:PROJ-1)`; attachment link `[^f.txt]`; anchor `[#a]` <-> `[a](#a)`.
 - Images: the default alt is the file name for attachments and empty for URLs; another alt is the `alt=` attribute;
@@ -26,12 +27,13 @@ Decisions beyond CONVENTIONS.md (all round-trip unless listed at the end):
   the same for Markdown's specials, so plain prose stays plain.
 Wiki -> Markdown -> wiki normalises: `bq.` to `{quote}`, `-` bullets to `*`, `{code}` to `{code:java}`, code and
 panels onto their own lines, `--`/`---` to dashes, `[alias|~user]` to `[~user]`, `[www.x]` to `[https://www.x]`,
-escapes, blank lines and indentation, ragged tables, skipped list levels and empty items; two lists of one kind kept
-apart only by a blank line read as one Markdown list.
-Markdown -> wiki -> Markdown loses: a mention's display name (wiki holds only the user: `[@bob](mention:~bob)`), dates
-(plain text), link titles, table alignment, list start numbers, looseness and empty items, blocks other than lists
-and code inside list items, raw HTML other than the tags above, emphasis or an image glued to a word, text glued to
-the end of a bare URL, a backslash right before punctuation, a block nested in a block of the same kind.
+escapes, blank lines and indentation, named colours to hex, `\\\\` to a newline, ragged tables, skipped list levels
+and empty items; two lists of one kind kept apart only by a blank line read as one Markdown list.
+Markdown -> wiki -> Markdown loses: a mention's display name (wiki holds only the user: `[@bob](mention:~bob)`),
+dates (plain text), table alignment, list start numbers, looseness and empty items, blocks other than lists and code
+inside list items, raw HTML other than the tags above, a panel inside a panel (Jira cannot nest them), `:)` typed as
+text (an emoticon), an image glued to a word, text glued to the end of a bare URL, a backslash right
+before punctuation, a block nested in a block of the same kind.
 """
 
 from __future__ import annotations
