@@ -16,6 +16,7 @@ UV_RUN = ("uv", "run", "--frozen")
 INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
 # the conformance suite 0.2.0-alpha.12: 0.1.16 (npm's "latest") has no 2026-07-28 scenarios
 CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"
+WIKIMARKUP = ".ci/wikimarkup/node_modules/@atlaskit/editor-wikimarkup-transformer"
 
 
 @nox.session
@@ -30,6 +31,11 @@ def tests(session: nox.Session) -> None:
         session.run(
             "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/conformance",
             "@modelcontextprotocol/conformance@0.2.0-alpha.12", external=True,
+        )  # fmt: skip
+    if not os.path.exists(WIKIMARKUP):  # Atlassian's wiki markup -> ADF, the oracle of tests/unit/test_wiki_oracle.py
+        session.run(
+            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/wikimarkup",
+            "@atlaskit/editor-wikimarkup-transformer@12.2.2", "@atlaskit/editor-json-transformer@9", external=True,
         )  # fmt: skip
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 

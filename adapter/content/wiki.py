@@ -10,9 +10,10 @@ Decisions beyond CONVENTIONS.md (all round-trip unless listed at the end):
   inside them is touched. `{code}` without a language is Java in Jira and reads as ```java; a fence without a
   language writes `{noformat}`. Macros or parameters Markdown cannot hold become ```jira-wiki blocks (an inline
   `jira-wiki:` code span inside a line); so do tables with header cells outside the first row or blocks in cells.
-- A newline inside a paragraph (Jira shows a break) is a Markdown soft break; `\\\\` is a hard break (`\\` newline).
-- Colour `{color:red}x{color}` <-> `<span style="color:red">x</span>`; `+u+`, `^sup^`, `~sub~`, `??cite??` <->
-  `<u>`, `<sup>`, `<sub>`, `<cite>`.
+- Jira's own reading decides (CONVENTIONS.md, "Jira wiki markup"): a newline is a hard break and a soft break is
+  written as a space; colours are hex spans; `??cite??` <-> `*— cite*`; emoticons <-> emoji; panels by their
+  colours (`{info}` & co. are read, never written); code parameters ride in the fence info string; `{*}` inside words.
+  `+u+`, `^sup^`, `~sub~` <-> `<u>`, `<sup>`, `<sub>`.
 - Status lozenge (wiki has none): `{color:green}*\\[DONE\\]*{color}`; neutral -> gray, yellow -> orange (legible).
 - Issue link `[PROJ-1]` <-> `[PROJ-1](jira:PROJ-1)`; attachment link `[^f.txt]`; anchor `[#a]` <-> `[a](#a)`.
 - Images: the default alt is the file name for attachments and empty for URLs; another alt is the `alt=` attribute;
@@ -26,12 +27,13 @@ Decisions beyond CONVENTIONS.md (all round-trip unless listed at the end):
   the same for Markdown's specials, so plain prose stays plain.
 Wiki -> Markdown -> wiki normalises: `bq.` to `{quote}`, `-` bullets to `*`, `{code}` to `{code:java}`, code and
 panels onto their own lines, `--`/`---` to dashes, `[alias|~user]` to `[~user]`, `[www.x]` to `[https://www.x]`,
-escapes, blank lines and indentation, ragged tables, skipped list levels and empty items; two lists of one kind kept
-apart only by a blank line read as one Markdown list.
-Markdown -> wiki -> Markdown loses: a mention's display name (wiki holds only the user: `[@bob](mention:~bob)`), dates
-(plain text), link titles, table alignment, list start numbers, looseness and empty items, blocks other than lists
-and code inside list items, raw HTML other than the tags above, emphasis or an image glued to a word, text glued to
-the end of a bare URL, a backslash right before punctuation, a block nested in a block of the same kind.
+escapes, blank lines and indentation, named colours to hex, `\\\\` to a newline, ragged tables, skipped list levels
+and empty items; two lists of one kind kept apart only by a blank line read as one Markdown list.
+Markdown -> wiki -> Markdown loses: a mention's display name (wiki holds only the user: `[@bob](mention:~bob)`),
+dates (plain text), table alignment, list start numbers, looseness and empty items, blocks other than lists and code
+inside list items, raw HTML other than the tags above, a panel inside a panel (Jira cannot nest them), `:)` typed as
+text (an emoticon), an image glued to a word, text glued to the end of a bare URL, a backslash right
+before punctuation, a block nested in a block of the same kind.
 """
 
 from __future__ import annotations
@@ -52,16 +54,79 @@ from pyparsing import Forward, ParserElement, ParseResults, Regex
 
 __all__ = ["markdown_to_wiki", "wiki_to_markdown"]
 
-_ALERTS = {"info": "INFO", "note": "NOTE", "warning": "WARNING", "tip": "TIP"}
-_PANELS: dict[str, dict[str, str]] = {  # panels with exactly these parameters (besides title)
-    "SUCCESS": {"bgColor": "#E3FCEF", "borderColor": "#ABF5D1"},
-    "ERROR": {"bgColor": "#FFEBE6", "borderColor": "#FFBDAD"},
-    "DETAILS": {"borderStyle": "dashed"},
-}
+_ALERTS = {"info": "INFO", "note": "NOTE", "warning": "WARNING", "tip": "TIP"}  # Confluence macros, read only
+# Panels as Jira writes them (the colours of Atlassian's ADF panel types); the first entry of a kind is written.
+_PANELS: list[tuple[str, dict[str, str]]] = [
+    ("INFO", {"bgColor": "#deebff"}),
+    ("NOTE", {"bgColor": "#eae6ff"}),
+    ("WARNING", {"bgColor": "#fffae6"}),
+    ("TIP", {"bgColor": "#e3fcef", "borderColor": "#abf5d1"}),
+    ("SUCCESS", {"bgColor": "#e3fcef"}),
+    ("ERROR", {"bgColor": "#ffebe6"}),
+    ("ERROR", {"bgColor": "#ffebe6", "borderColor": "#ffbdad"}),  # what we wrote before
+    ("DETAILS", {"borderStyle": "dashed"}),
+]
+# Jira's emoticons and the emoji Atlassian's transformer makes of them; the first emoticon of an emoji is written.
+_EMOTICONS = {
+    ":)": "slight_smile", ":-)": "slight_smile", ":(": "disappointed", ":-(": "disappointed",
+    ":P": "stuck_out_tongue", ":-P": "stuck_out_tongue", ":p": "stuck_out_tongue", ":-p": "stuck_out_tongue",
+    ":D": "smiley", ":-D": "smiley", ";)": "wink", ";-)": "wink", "(y)": "thumbsup", "(n)": "thumbsdown",
+    "(i)": "info", "(/)": "check_mark", "(x)": "cross_mark", "(!)": "warning", "(+)": "plus", "(-)": "minus",
+    "(?)": "question", "(on)": "light_bulb_on", "(off)": "light_bulb_off", "(*)": "yellow_star",
+    "(*y)": "yellow_star", "(*r)": "red_star", "(*g)": "green_star", "(*b)": "blue_star", "(flag)": "flag_on",
+    "(flagoff)": "flag_off",
+}  # fmt: skip
+_EMOTICON_OF = {name: e for e, name in reversed(_EMOTICONS.items())} | {"+1": "(y)", "-1": "(n)"}
+_EMOTICON = re.compile("(?:" + "|".join(map(re.escape, sorted(_EMOTICONS, key=len, reverse=True))) + ")(?![^\\W_])")
+_CSS_COLOURS = dict(  # CSS named colours (what Jira and Atlassian's transformer accept), name + 6 hex digits
+    (w[:-6], "#" + w[-6:])
+    for w in re.findall(
+        r"\S+",
+        "alicebluef0f8ff antiquewhitefaebd7 aqua00ffff aquamarine7fffd4 azuref0ffff beigef5f5dc bisqueffe4c4 "
+        "black000000 blanchedalmondffebcd blue0000ff blueviolet8a2be2 browna52a2a burlywooddeb887 cadetblue5f9ea0 "
+        "chartreuse7fff00 chocolated2691e coralff7f50 cornflowerblue6495ed cornsilkfff8dc crimsondc143c "
+        "cyan00ffff darkblue00008b darkcyan008b8b darkgoldenrodb8860b darkgraya9a9a9 darkgreen006400 "
+        "darkgreya9a9a9 darkkhakibdb76b darkmagenta8b008b darkolivegreen556b2f darkorangeff8c00 darkorchid9932cc "
+        "darkred8b0000 darksalmone9967a darkseagreen8fbc8f darkslateblue483d8b darkslategray2f4f4f "
+        "darkslategrey2f4f4f darkturquoise00ced1 darkviolet9400d3 deeppinkff1493 deepskyblue00bfff dimgray696969 "
+        "dimgrey696969 dodgerblue1e90ff firebrickb22222 floralwhitefffaf0 forestgreen228b22 fuchsiaff00ff "
+        "gainsborodcdcdc ghostwhitef8f8ff goldffd700 goldenroddaa520 gray808080 green008000 greenyellowadff2f "
+        "grey808080 honeydewf0fff0 hotpinkff69b4 indianredcd5c5c indigo4b0082 ivoryfffff0 khakif0e68c "
+        "lavendere6e6fa lavenderblushfff0f5 lawngreen7cfc00 lemonchiffonfffacd lightblueadd8e6 lightcoralf08080 "
+        "lightcyane0ffff lightgoldenrodyellowfafad2 lightgrayd3d3d3 lightgreen90ee90 lightgreyd3d3d3 "
+        "lightpinkffb6c1 lightsalmonffa07a lightseagreen20b2aa lightskyblue87cefa lightslategray778899 "
+        "lightslategrey778899 lightsteelblueb0c4de lightyellowffffe0 lime00ff00 limegreen32cd32 linenfaf0e6 "
+        "magentaff00ff maroon800000 mediumaquamarine66cdaa mediumblue0000cd mediumorchidba55d3 mediumpurple9370db "
+        "mediumseagreen3cb371 mediumslateblue7b68ee mediumspringgreen00fa9a mediumturquoise48d1cc "
+        "mediumvioletredc71585 midnightblue191970 mintcreamf5fffa mistyroseffe4e1 moccasinffe4b5 "
+        "navajowhiteffdead navy000080 oldlacefdf5e6 olive808000 olivedrab6b8e23 orangeffa500 orangeredff4500 "
+        "orchidda70d6 palegoldenrodeee8aa palegreen98fb98 paleturquoiseafeeee palevioletreddb7093 "
+        "papayawhipffefd5 peachpuffffdab9 perucd853f pinkffc0cb plumdda0dd powderblueb0e0e6 purple800080 "
+        "rebeccapurple663399 redff0000 rosybrownbc8f8f royalblue4169e1 saddlebrown8b4513 salmonfa8072 "
+        "sandybrownf4a460 seagreen2e8b57 seashellfff5ee siennaa0522d silverc0c0c0 skyblue87ceeb slateblue6a5acd "
+        "slategray708090 slategrey708090 snowfffafa springgreen00ff7f steelblue4682b4 tand2b48c teal008080 "
+        "thistled8bfd8 tomatoff6347 turquoise40e0d0 violetee82ee wheatf5deb3 whiteffffff whitesmokef5f5f5 "
+        "yellowffff00 yellowgreen9acd32",
+    )
+)
 _STATUS = {"neutral": "gray", "purple": "purple", "blue": "blue", "red": "red", "yellow": "orange", "green": "green"}
 _HTML_MARKS = {"u": "+", "sup": "^", "sub": "~", "cite": "??"}
 _URL = re.compile(r"(?:https?|ftp)://[^\s\\|\[\]{}<>!\ue000-\ue003]+", re.IGNORECASE)  # bare URLs stay verbatim
 _ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]+-\d+")
+
+
+def _hex(colour: str) -> str | None:
+    """A colour as `#rrggbb` (from a name, `#rgb`, `#RRGGBB` or `rgb(r, g, b)`), as Atlassian normalises it."""
+    c = colour.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", c):
+        return "#" + "".join(x * 2 for x in c[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", c):
+        return c
+    rgb = re.fullmatch(r"rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)", c)
+    if rgb and all(int(x) < 256 for x in rgb.groups()):
+        return "#" + "".join(f"{int(x):02x}" for x in rgb.groups())
+    return _CSS_COLOURS.get(c)
+
 
 # --- reading: placeholders ---------------------------------------------------------------------------------------
 
@@ -110,11 +175,20 @@ def _fallback(wiki: str, inline: bool = False) -> str:
 
 
 def _code(name: str, params: str, body: str) -> str | None:
-    """Markdown for {code}/{noformat}; None when parameters other than a language need the fallback."""
-    if params and (name == "noformat" or not re.fullmatch(r"[\w#+.-]+", params)):
+    """Markdown for {code}/{noformat}: language, then the other parameters in the info string (```java title="A");
+    None when they cannot go there (the fallback keeps them)."""
+    parts = [p.strip() for p in params.split("|")] if params else []
+    lang = parts.pop(0) if parts and "=" not in parts[0] else ""
+    pairs = [p.partition("=")[::2] for p in parts]
+    if (name == "noformat" and params) or not re.fullmatch(r"[\w#+.-]*", lang):
         return None
-    lang = (params or "java") if name == "code" else ""  # Jira highlights an unnamed {code} as Java
-    return _fence(body.removeprefix("\n").removesuffix("\n"), lang)
+    if any(not re.fullmatch(r"\w+", k) or not v or re.search(r'["`\s]', v) and (k != "title" or '"' in v or "`" in v)
+           for k, v in pairs):  # fmt: skip
+        return None
+    info = ((lang or "java") if name == "code" else "") + "".join(  # Jira highlights an unnamed {code} as Java
+        f' {k}="{v}"' if k == "title" else f" {k}={v}" for k, v in pairs
+    )
+    return _fence(body.removeprefix("\n").removesuffix("\n"), info)
 
 
 def _extract(text: str) -> str:
@@ -161,6 +235,7 @@ def _tidy(md: str, separate: bool = True) -> str:
     if separate:  # code blocks get blank lines around them, except inside list items
         md = re.sub(r"(?m)^\ue000\d+\ue001[ \t]*$", "\n\\g<0>\n", md)
     md = re.sub(r"(?<!\\)((?:\\\\)*)(?:\\\n)+(?=\n|$)", r"\1\n", md)  # hard breaks ending a block go
+    md = re.sub(r"(?:^|(?<=\n\n))(?:[ \t]*\\\n)+", "", md)  # and those starting one
     md = re.sub(r"[ \t]+$", "", md, flags=re.MULTILINE)
     return re.sub(r"\n{3,}", "\n\n", md).strip("\n")
 
@@ -256,7 +331,7 @@ class _Rule(_Block):
 
 
 class _Toc(_Block):
-    RE = re.compile(r"(?<![^\n])[ \t]*\{toc\}[ \t]*(?=\n|$)")
+    RE = re.compile(r"(?<![^\n])[ \t]*(?:\{toc\}|\\\[TOC\\\])[ \t]*(?=\n|$)")  # what we write: `\\[TOC\\]`
 
     def render(self, m: re.Match[str], s: str) -> str:
         return "\n\n[TOC]\n\n"
@@ -282,19 +357,24 @@ class _Panel(_Block):
     def render(self, m: re.Match[str], s: str) -> str:
         params = dict(p.partition("=")[::2] for p in (m.group(2) or "").split("|") if p)
         params = {k.strip(): v.strip() for k, v in params.items()}
-        title = params.pop("title", "")
+        title, rest = params.pop("title", ""), ""
         if m.group(1) == "panel":
-            kind = next((k for k, v in _PANELS.items() if v == params), "" if params else "PANEL")
+            low = {k: v.lower() if k.endswith("Color") else v for k, v in params.items()}
+            kind = next((k for k, v in _PANELS if v == low), "")
+            if not kind:  # a kind by its colour, the other parameters after the title: `{borderStyle=solid}`
+                kind = next((k for k, v in _PANELS if v == {"bgColor": low.get("bgColor")}), "PANEL")
+                rest = "|".join(f"{k}={v}" for k, v in params.items() if kind == "PANEL" or k != "bgColor")
         else:
             kind = "" if params else _ALERTS[m.group(1)]
-        if not kind or "" in params.values():
+        if not kind or "" in params.values() or re.search(r"[{}]", "".join(params.values())):
             return _fallback(m.group(0))
         body = self.blocks(m.group(3))
         if kind == "DETAILS":
             summary = f"<summary>{html.escape(title, quote=False)}</summary>" if title else ""
             body = f"\n\n{body}" if body else ""
             return f"\n\n<details>{summary}{body}\n\n</details>\n\n"
-        return _quoted(body, f"> [!{kind}]" + (f" {_md_escape(title)}" if title else ""))
+        head = f"> [!{kind}]" + (f" {_md_escape(title)}" if title else "") + (f" {{{rest}}}" if rest else "")
+        return _quoted(body, head)
 
 
 _ITEM = re.compile(r"[ \t]*([*#]+|-)[ \t]+(.*)", re.DOTALL)
@@ -322,7 +402,10 @@ class _List(_Block):
         for markers, text in items:
             task = _TASK.match(text)
             head, _, tail = text[task.end() if task else 0 :].strip().partition("\n")
-            md = self.inline(head.strip()) + ("\n" + self.blocks(tail, separate=False) if tail.strip() else "")
+            md, more = self.inline(head.strip()), self.blocks(tail, separate=False) if tail.strip() else ""
+            if more:  # a continuation line is a line break in the item, unless a block starts there
+                block = re.match(r"[\ue000>#|<]|[-*+] |\d+[.)] |---", more) or not _tidy(md)
+                md += ("\n" if block else "\\\n") + more
             if not (_tidy(md) or task):
                 continue  # an empty item: Markdown has none that can follow a paragraph
             depth = min(len(markers), len(levels) + 1)  # a level cannot be skipped in Markdown
@@ -404,10 +487,10 @@ class _Color(_Element):
     RE = re.compile(r"\{color:([^}\n]+)\}((?:\\.|[^\\])*?)\{color\}", re.DOTALL)
 
     def render(self, m: re.Match[str], s: str) -> str:
-        text = self.inline(m.group(2))
-        if not text.strip() or "\n\n" in text:  # nothing to colour, or paragraphs an inline span cannot hold
-            return _fallback(m.group(0), inline=not text.strip())
-        return f'<span style="color:{m.group(1).strip()}">{text}</span>'
+        text, colour = self.inline(m.group(2)), _hex(m.group(1))
+        if not text.strip() or "\n\n" in text or not colour:  # nothing to colour, paragraphs, or no colour
+            return _fallback(m.group(0), inline=not text.strip() or not colour)
+        return f'<span style="color: {colour}">{text}</span>'
 
 
 class _Mono(_Element):
@@ -427,21 +510,24 @@ class _Mention(_Element):
 
 
 class _Link(_Element):
-    RE = re.compile(r"\[(?:([^|\]\[\n]*)\|)?([^|\]\[\n]+)\]")
+    RE = re.compile(r"\[(?:([^|\]\[\n]*)\|)?([^|\]\[\n]+)(?:\|([^|\]\[\n]*))?\]")
 
     def render(self, m: re.Match[str], s: str) -> str:
-        alias, target = m.group(1), m.group(2).strip()
+        alias, target, tip = m.group(1), m.group(2).strip(), (m.group(3) or "").strip()
         text = self.inline(alias) if alias is not None else ""
         if target[:1] in ("^", "#"):
             url = "attachment:" + target[1:] if target[0] == "^" else target
-            return _md_link(text or _md_escape(target[1:]), url)
+            return _md_link(text or _md_escape(target[1:]), url, tip)
         if _ISSUE_KEY.fullmatch(target):
-            return _md_link(text or target, "jira:" + target)
+            return _md_link(text or target, "jira:" + target, tip)
         if target.lower().startswith("www."):
             target = "https://" + target
         if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target):
-            return _md_link(text, target) if alias is not None else f"<{target.removeprefix('mailto:')}>"
-        return _md_link(text, target) if alias else _fallback(m.group(0), inline=True)
+            mail = target.lower().startswith("mailto:")
+            if tip == "smart-link" or (mail and (alias or "").strip() in ("", target[7:])):
+                return f"<{target[7:] if mail else target}>"  # an inline card, or a mail address shown as itself
+            return _md_link(text or _md_escape(target), target, tip)
+        return _md_link(text, target, tip) if alias else _fallback(m.group(0), inline=True)
 
 
 class _Image(_Element):
@@ -454,7 +540,7 @@ class _Image(_Element):
         for part in m.group(2).split(",") if m.group(2) else []:
             key, eq, value = part.partition("=")
             if eq and key.strip().lower() == "alt":
-                alt = value.strip()
+                alt = re.sub(r'^"(.*)"$', r"\1", value.strip())
             else:
                 attrs.append(part)
         return "!" + _md_link(_md_escape(alt), src if external else "attachment:" + src, ",".join(attrs))
@@ -503,6 +589,24 @@ class _LineBreak(_Element):
         return "\\\n"
 
 
+class _Newline(_Element):
+    """A newline inside a paragraph is a line break in Jira: a hard break (one leading a block goes in `_tidy`)."""
+
+    RE = re.compile(r"(?<![\n \t\ue001])[ \t]*\n(?![ \t]*(?:\n|$|\ue000))")  # not beside a parked block
+
+    def render(self, m: re.Match[str], s: str) -> str:
+        return "\\\n"
+
+
+class _Emoticon(_Element):
+    """`(/)`, `:)`... as the emoji Atlassian's transformer makes of them, wherever they stand (as Jira does)."""
+
+    RE = _EMOTICON
+
+    def render(self, m: re.Match[str], s: str) -> str:
+        return f":{_EMOTICONS[m.group(0)]}:"
+
+
 class _WikiEscape(_Element):
     RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
@@ -520,16 +624,17 @@ class _MdEscape(_Element):
 
 
 def _effect(token: str, start: str, end: str = "") -> type[_Element]:
-    """A text effect (`*bold*`): jira2markdown's rules as one regex, since its PrecededBy rebuilds parsers per call."""
-    t = re.escape(token)
+    """A text effect (`*bold*`, or `{*}bold{*}` inside a word): jira2markdown's rules as one regex, since its
+    PrecededBy rebuilds parsers per call."""
+    t, b = re.escape(token), re.escape("{" + token + "}")
 
     class Effect(_Element):
         # one way only to match each character (an escape, a [link] or one character): no runaway backtracking
         body = r"(?:\\[^\n\\]|\[[^\]\n]*\]|\[(?![^\]\n]*\])|[^\n\\\[])+?"
-        RE = re.compile(rf"(?<!\w){t}(?!\s|{t})({body})(?<!\s){t}(?!\w)")
+        RE = re.compile(rf"(?<!\w){t}(?!\s|{t})({body})(?<!\s){t}(?!\w)|{b}(?!\s)({body})(?<!\s){b}")
 
         def render(self, m: re.Match[str], s: str) -> str:
-            return start + self.inline(m.group(1)) + (end or start)
+            return start + self.inline(m.group(1) or m.group(2)) + (end or start)
 
     return Effect
 
@@ -538,12 +643,13 @@ _ELEMENTS = MarkupElements(
     [
         *(_Table, _List, _Heading, _Rule, _Toc, _Bq, _Quote, _Panel),
         *(_Status, _Color, _Mono, _Mention, _Link, _Image, _Url, Mdash, Ndash, _LineStart, _Plain, _LineBreak),
+        *(_Newline, _Emoticon),
         _WikiEscape,
         _effect("*", "**"),
         _effect("_", "*"),
         _effect("-", "~~"),
         _effect("+", "<u>", "</u>"),
-        _effect("??", "<cite>", "</cite>"),
+        _effect("??", "*— ", "*"),  # a citation, as Jira renders it and Atlassian's transformer reads it
         _effect("^", "<sup>", "</sup>"),
         _effect("~", "<sub>", "</sub>"),
         _MdEscape,
@@ -592,6 +698,10 @@ _MARKS = "*_-+^~?!{["
 _CLOSER = {"!": "!", "{": "}", "[": "]"}
 
 
+def _word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
 def _wiki_text(text: str, prev: str, pipes: bool, last: bool = False) -> str:
     """Plain text as wiki: a special gets a backslash only where it could open markup that something on the line
     closes (the line may go on past this text unless `last`), or where it starts a line; bare URLs stay."""
@@ -623,7 +733,11 @@ def _wiki_text(text: str, prev: str, pipes: bool, last: bool = False) -> str:
         if heading:  # `h1\. ` stays text
             out, i = out + heading.group(0) + "\\.", i + heading.end() + 1
             continue
-        esc = (c == "|" and (pipes or line_start)) or (line_start and c in "*-#")
+        esc = (
+            (c == "|" and (pipes or line_start))
+            or (line_start and c in "*-#")
+            or (c == "(" and bool(_EMOTICON.match(text, i)))
+        )
         opens = c in _MARKS and (c in "{[" or (not (p.isalnum() if c == "!" else word(p)) and not nxt.isspace()))
         if not esc and opens and (c != "?" or nxt == "?"):
             esc = (line_end == len(text) and not last) or last_close.get(_CLOSER.get(c, c), -1) > i
@@ -681,21 +795,25 @@ class _Writer:
         t = node.type
         inline = node.children[0].children if t in ("paragraph", "heading") and node.children else []
         if t == "paragraph":
-            return "{toc}" if _plain(inline).strip() == "[TOC]" and len(inline) == 1 else self.inline(inline)
+            # Jira has no table of contents: the marker is written as the text it is
+            return "\\[TOC\\]" if _plain(inline).strip() == "[TOC]" and len(inline) == 1 else self.inline(inline)
         if t == "heading":
-            return f"h{node.tag[1]}. " + self.inline(inline)
+            return f"h{node.tag[1]}. " + self.inline(inline).replace("\n", "\\\\")  # a newline would end it
         if t in ("bullet_list", "ordered_list"):
             return self.list(node, "")
         if t == "blockquote":
             return self.quote(node)
         if t in ("fence", "code_block"):
-            lang = node.info.strip().split(" ")[0] if t == "fence" else ""
+            lang, _, rest = (node.info.strip() if t == "fence" else "").partition(" ")
             lang = lang if re.fullmatch(r"[\w#+.-]*", lang) else ""  # what `{code:...}` takes as a language
             if lang == "jira-wiki":
                 return node.content.removesuffix("\n")
-            if ("{code}" if lang else "{noformat}") in node.content:  # the body would close the macro early
-                lang = "" if lang else "none"
-            return f"{{code:{lang}}}\n{node.content}{{code}}" if lang else f"{{noformat}}\n{node.content}{{noformat}}"
+            params = "".join(f"|{k}={v or w}" for k, v, w in re.findall(r'(\w+)=(?:"([^"|{}]*)"|([^\s"|{}]+))', rest))
+            if ("{code}" if lang else "{noformat}") in node.content or (params and not lang):
+                lang = lang or "none"  # the body would close the macro early, or the parameters need {code}
+            if not lang:
+                return f"{{noformat}}\n{node.content}{{noformat}}"
+            return f"{{code:{lang}{params}}}\n{node.content}{{code}}"
         if t == "hr":
             return "----"
         if t == "table":
@@ -726,16 +844,22 @@ class _Writer:
         if not alert:
             return _macro("quote", self.blocks(kids))
         kind, title = alert.group(1).upper(), (alert.group(2) or "").strip()
+        title, extra = re.fullmatch(r"(.*?)[ \t]*(?:\{([^{}]*=[^{}]*)\})?", title, re.DOTALL).groups()  # type: ignore[union-attr]
         body = ([self.inline(inline[cut + 1 :])] if inline[cut + 1 :] else []) + [self.blocks(kids[1:])]
-        macro = next((k for k, v in _ALERTS.items() if v == kind), "panel")
-        params = [f"title={title}"] * bool(title) + [f"{k}={v}" for k, v in _PANELS.get(kind, {}).items()]
-        return _macro(macro + (":" + "|".join(params) if params else ""), "\n\n".join(b for b in body if b))
+        params = [f"title={title}"] * bool(title) + [
+            f"{k}={v}" for k, v in next((v for k, v in _PANELS if k == kind), {}).items()
+        ]
+        params += [p.strip() for p in (extra or "").split("|") if p.strip()]
+        return _macro("panel" + (":" + "|".join(params) if params else ""), "\n\n".join(b for b in body if b))
 
     def table(self, node: SyntaxTreeNode) -> str:
         out = []
         for section in node.children:
             for tr in section.children:
-                cells = [self.inline(td.children[0].children if td.children else [], pipes=True) for td in tr.children]
+                cells = [
+                    self.inline(td.children[0].children if td.children else [], pipes=True).replace("\n", "\\\\")
+                    for td in tr.children
+                ]
                 sep = "||" if section.type == "thead" else "|"
                 if sep == "|" or any(c.strip() for c in cells):  # an empty header row stands for none
                     # a space keeps an empty cell from reading as `||` and a final backslash off the bar
@@ -746,19 +870,28 @@ class _Writer:
         """Inline nodes; `ends`: the line ends after them (so text at the end can open nothing)."""
         out = ""
         for k, node in enumerate(nodes):
-            last = (ends and k == len(nodes) - 1) or (k + 1 < len(nodes) and "break" in nodes[k + 1].type)
-            out += self.span(node, (prev + out)[-1:], pipes, last)
+            last = (ends and k == len(nodes) - 1) or (k + 1 < len(nodes) and nodes[k + 1].type == "hardbreak")
+            nxt = " " if k + 1 == len(nodes) else _plain(nodes[k + 1 : k + 2])[:1] or " "
+            out += self.span(node, (prev + out)[-1:], pipes, last, nxt)
         return out
 
-    def span(self, node: SyntaxTreeNode, prev: str, pipes: bool, last: bool) -> str:
+    def span(self, node: SyntaxTreeNode, prev: str, pipes: bool, last: bool, nxt: str = " ") -> str:
         t = node.type
         if t == "text":
-            return _wiki_text(node.content, prev, pipes, last)
-        if t in ("softbreak", "hardbreak"):
-            return "\n" if t == "softbreak" else "\\\\"
+            return self.text(node.content, prev, pipes, last)
+        if t in ("softbreak", "hardbreak"):  # Jira shows a newline as a break; a soft break is a space
+            return "\n" if t == "hardbreak" else " "
         if t in ("em", "strong", "s"):
+            kids = list(node.children)
+            if t == "em" and kids and kids[0].type == "text" and kids[0].content.startswith("— "):
+                head = self.text(kids[0].content[2:], "?", pipes, False)  # `*— Guide*` is how a citation reads
+                return "??" + head + self.inline(kids[1:], head[-1:] or "?", pipes, ends=False) + "??"
             mark = {"em": "_", "strong": "*", "s": "-"}[t]
-            return mark + self.inline(node.children, mark, pipes, ends=False) + mark
+            inner = self.inline(kids, mark, pipes, ends=False)
+            # Jira opens an effect only after a non-word character and closes it before one; `{*}` works anywhere
+            if _word(prev) or _word(nxt) or inner[:1].isspace() or inner[-1:].isspace():
+                return "{" + mark + "}" + inner + "{" + mark + "}"
+            return mark + inner + mark
         if t == "code_inline":
             if node.content.startswith("jira-wiki:"):
                 return node.content.removeprefix("jira-wiki:")
@@ -771,6 +904,17 @@ class _Writer:
             return self.tag(node.content, prev, pipes, last)
         return self.inline(node.children, prev, pipes, ends=False)
 
+    def text(self, text: str, prev: str, pipes: bool, last: bool) -> str:
+        """Text, with `:shortname:` emoji written as Jira's emoticon where there is one."""
+        out, pos = "", 0
+        for m in re.finditer(r"(?<![\w:]):([\w+-]+):(?![\w:])", text):
+            if m.group(1) in _EMOTICON_OF:
+                out += _wiki_text(text[pos : m.start()], (prev + out)[-1:], pipes) + _EMOTICON_OF[m.group(1)]
+                pos = m.end()
+        return (
+            out + _wiki_text(text[pos:], (prev + out)[-1:], pipes, last) if out else _wiki_text(text, prev, pipes, last)
+        )
+
     def link(self, node: SyntaxTreeNode) -> str:
         href, text = str(node.attrs.get("href", "")), _plain(node.children)
         scheme, _, rest = href.partition(":")
@@ -781,13 +925,14 @@ class _Writer:
             return f"{{color:{_STATUS.get(rest, rest)}}}*\\[{text}\\]*{{color}}"
         if scheme == "date":
             return _wiki_text(text, "", True)
-        if node.markup == "autolink":
-            return f"[{href}]"
+        if node.markup == "autolink":  # a mail address, or an inline card (Jira's smart link)
+            return f"[{href}]" if scheme == "mailto" else f"[{href}|{href}|smart-link]"
         target = {"jira": rest, "attachment": "^" + unquote(rest)}.get(scheme, href)
-        default = {"jira": rest, "attachment": unquote(rest)}.get(scheme, href[1:] if href[:1] == "#" else None)
-        if text == default and len(node.children) == 1:
+        default = {"jira": rest, "attachment": unquote(rest)}.get(scheme, href[1:] if href[:1] == "#" else href)
+        tip = "|" + str(node.attrs["title"]) if node.attrs.get("title") else ""
+        if text == default and len(node.children) == 1 and not tip:
             return f"[{target}]"
-        return "[" + self.inline(node.children, "[", True, ends=False) + "|" + target + "]"
+        return "[" + self.inline(node.children, "[", True, ends=False) + "|" + target + tip + "]"
 
     def image(self, node: SyntaxTreeNode) -> str:
         src, alt = str(node.attrs.get("src", "")), _plain(node.children)
@@ -804,9 +949,15 @@ class _Writer:
         if raw.startswith('<input class="task-list-item-checkbox"'):
             return ""
         if name and name.group(2) == "br":
-            return "\\\\"
+            return "\n"
         if span or (name and not name.group(1) and name.group(2) in _HTML_MARKS):
-            wiki = f"{{color:{span.group(1)}}}" if span else _HTML_MARKS[name.group(2)] if name else ""
+            wiki = (
+                f"{{color:{_hex(span.group(1)) or span.group(1)}}}"
+                if span
+                else _HTML_MARKS[name.group(2)]
+                if name
+                else ""
+            )
             self.html.append("{color}" if span else wiki)
             return wiki
         if re.match(r"<span\b", raw):

@@ -178,7 +178,10 @@ _WIKI_MACRO = re.compile(r"\{(code|noformat|panel|info|note|warning|tip|quote|co
 
 def wiki_signature(text: str) -> Counter[str]:
     """Macros, headings, list and table markers, links, mentions and images of wiki markup."""
-    counts: Counter[str] = Counter(f"macro:{m}" for m in _WIKI_MACRO.findall(text))
+    # {info}/{note}/{warning}/{tip} are Confluence macros Jira does not render: written back as the {panel} they mean
+    counts: Counter[str] = Counter(
+        "macro:" + ("panel" if m in ("info", "note", "warning", "tip") else m) for m in _WIKI_MACRO.findall(text)
+    )
     counts.update(f"h{m}" for m in re.findall(r"^h([1-6])\. ", text, re.MULTILINE))
     counts.update("list" for _ in re.findall(r"^[*#-]+ ", text, re.MULTILINE))
     counts.update("table-row" for _ in re.findall(r"^\|", text, re.MULTILINE))

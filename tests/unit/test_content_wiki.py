@@ -35,21 +35,21 @@ READ = [
     ("no marks inside words", "x^2^ H~2~O a*b*c", "x^2^ H\\~2\\~O a\\*b\\*c"),
     ("monospace", "{{a_b*c}}", "`a_b*c`"),
     ("monospace with backtick", "{{a`b}}", "``a`b``"),
-    ("citation", "??Someone??", "<cite>Someone</cite>"),
+    ("citation", "??Someone??", "*— Someone*"),
     ("nested marks", "*bold _and italic_*", "**bold *and italic***"),
-    ("colour", "{color:red}red text{color}", '<span style="color:red">red text</span>'),
-    ("colour hex", "{color:#FF0000}x{color}", '<span style="color:#FF0000">x</span>'),
+    ("colour", "{color:red}red text{color}", '<span style="color: #ff0000">red text</span>'),
+    ("colour hex", "{color:#FF0000}x{color}", '<span style="color: #ff0000">x</span>'),
     ("heading 1", "h1. Title", "# Title"),
     ("heading 6", "h6. Small *one*", "###### Small **one**"),
     ("paragraphs", "one\n\ntwo", "one\n\ntwo"),
-    ("soft break", "line1\nline2", "line1\nline2"),
+    ("newline is a break", "line1\nline2", "line1\\\nline2"),
     ("hard break", "a\\\\b", "a\\\nb"),
     ("hard break then newline", "a\\\\\nb", "a\\\nb"),
     ("hard break ending a paragraph", "a\\\\\n\nb", "a\n\nb"),
     ("dashes", "a -- b --- c", "a – b — c"),
     ("link with text", "[docs|https://x.com/a]", "[docs](https://x.com/a)"),
-    ("bare link", "[https://x.com]", "<https://x.com>"),
-    ("www link", "[www.x.com]", "<https://www.x.com>"),
+    ("bare link", "[https://x.com]", "[https://x.com](https://x.com)"),
+    ("www link", "[www.x.com]", "[https://www.x.com](https://www.x.com)"),
     ("mail link", "[mailto:a@b.com]", "<a@b.com>"),
     ("mail link with text", "[mail me|mailto:a@b.com]", "[mail me](mailto:a@b.com)"),
     ("bare url", "see https://x.com/a_b_c now", "see https://x.com/a_b_c now"),
@@ -85,7 +85,7 @@ READ = [
         "\n".join("# i" for _ in range(10)) + "\n#* x",
         "\n".join(f"{n}. i" for n in range(1, 11)) + "\n    - x",
     ),
-    ("list item continued", "* a\nmore\n* b", "- a\n  more\n- b"),
+    ("list item continued", "* a\nmore\n* b", "- a\\\n  more\n- b"),
     ("list item with code", "* a\n{code}\nx\n{code}\n* b", "- a\n  ```java\n  x\n  ```\n- b"),
     ("task items", "* \\[ ] todo\n* \\[x] done", "- [ ] todo\n- [x] done"),
     ("task items unescaped", "* [ ] todo\n* [X] done", "- [ ] todo\n- [x] done"),
@@ -99,7 +99,8 @@ READ = [
     ("tip", "{tip}\nbody\n{tip}", "> [!TIP]\n> body"),
     ("panel", "{panel}\nbody\n{panel}", "> [!PANEL]\n> body"),
     ("panel with title", "{panel:title=My title}\nbody\n{panel}", "> [!PANEL] My title\n> body"),
-    ("success panel", "{panel:bgColor=#E3FCEF|borderColor=#ABF5D1}\nok\n{panel}", "> [!SUCCESS]\n> ok"),
+    ("success panel", "{panel:bgColor=#E3FCEF}\nok\n{panel}", "> [!SUCCESS]\n> ok"),
+    ("tip panel", "{panel:bgColor=#E3FCEF|borderColor=#ABF5D1}\nok\n{panel}", "> [!TIP]\n> ok"),
     ("error panel", "{panel:title=Bad|bgColor=#FFEBE6|borderColor=#FFBDAD}\nno\n{panel}", "> [!ERROR] Bad\n> no"),
     (
         "details panel",
@@ -109,7 +110,7 @@ READ = [
     (
         "panel with colours",
         "{panel:title=T|bgColor=#fff}\nb\n{panel}",
-        "```jira-wiki\n{panel:title=T|bgColor=#fff}\nb\n{panel}\n```",
+        "> [!PANEL] T {bgColor=#fff}\n> b",
     ),
     ("code", "{code:python}\nprint(1)\n\n\n# c\n{code}", "```python\nprint(1)\n\n\n# c\n```"),
     ("code defaults to java", "{code}\nx++;\n{code}", "```java\nx++;\n```"),
@@ -118,7 +119,7 @@ READ = [
     (
         "code with title",
         "{code:title=A.java|borderStyle=solid}\nx\n{code}",
-        "```jira-wiki\n{code:title=A.java|borderStyle=solid}\nx\n{code}\n```",
+        '```java title="A.java" borderStyle=solid\nx\n```',
     ),
     ("noformat", "{noformat}\nraw *x*\n{noformat}", "```\nraw *x*\n```"),
     ("table", "||h1||h2||\n|c1|c2|", "| h1 | h2 |\n| --- | --- |\n| c1 | c2 |"),
@@ -137,7 +138,7 @@ READ = [
     ("toc", "{toc}", "[TOC]"),
     ("unknown block macro", "{expand:T}\nhidden\n{expand}", "```jira-wiki\n{expand:T}\nhidden\n{expand}\n```"),
     ("unknown inline macro", "{anchor:top} text", "`jira-wiki:{anchor:top}` text"),
-    ("emoticon stays text", "ok (/) (i)", "ok (/) (i)"),
+    ("emoticons are emoji", "ok (/) (i)", "ok :check_mark: :info:"),
 ]
 
 
@@ -151,13 +152,13 @@ def test_read(wiki: str, md: str) -> None:
 WRITE = [
     ("marks", "**b** *i* ~~s~~ `c`", "*b* _i_ -s- {{c}}"),
     ("html marks", "<u>u</u> <sup>2</sup> <sub>i</sub> <cite>c</cite>", "+u+ ^2^ ~i~ ??c??"),
-    ("colour", '<span style="color:red">r</span>', "{color:red}r{color}"),
+    ("colour", '<span style="color:red">r</span>', "{color:#ff0000}r{color}"),
     ("headings", "# A\n\n###### F", "h1. A\n\nh6. F"),
-    ("hard break", "a\\\nb", "a\\\\b"),
-    ("hard break as html", "a<br>b", "a\\\\b"),
-    ("soft break", "a\nb", "a\nb"),
+    ("hard break", "a\\\nb", "a\nb"),
+    ("hard break as html", "a<br>b", "a\nb"),
+    ("soft break", "a\nb", "a b"),
     ("link", "[docs](https://x)", "[docs|https://x]"),
-    ("autolink", "<https://x>", "[https://x]"),
+    ("autolink", "<https://x>", "[https://x|https://x|smart-link]"),
     ("mail autolink", "<a@b.com>", "[mailto:a@b.com]"),
     ("anchor", "[intro](#intro) [top of page](#top)", "[#intro] [top of page|#top]"),
     ("mention", "[@Bob Smith](mention:~bob)", "[~bob]"),
@@ -181,10 +182,10 @@ WRITE = [
     ("bullets under numbers", "1. a\n   - x\n2. b", "# a\n#* x\n# b"),
     ("numbers under bullets", "- a\n  1. x", "* a\n*# x"),
     ("tasks", "- [ ] todo\n- [x] done", "* \\[ ] todo\n* \\[x] done"),
-    ("quote", "> q\n> r", "{quote}\nq\nr\n{quote}"),
-    ("info", "> [!INFO]\n> body", "{info}\nbody\n{info}"),
-    ("note titled", "> [!NOTE] Heads up\n> body", "{note:title=Heads up}\nbody\n{note}"),
-    ("success", "> [!SUCCESS]\n> ok", "{panel:bgColor=#E3FCEF|borderColor=#ABF5D1}\nok\n{panel}"),
+    ("quote", "> q\\\n> r", "{quote}\nq\nr\n{quote}"),
+    ("info", "> [!INFO]\n> body", "{panel:bgColor=#deebff}\nbody\n{panel}"),
+    ("note titled", "> [!NOTE] Heads up\n> body", "{panel:title=Heads up|bgColor=#eae6ff}\nbody\n{panel}"),
+    ("success", "> [!SUCCESS]\n> ok", "{panel:bgColor=#e3fcef}\nok\n{panel}"),
     ("panel titled", "> [!PANEL] T\n> body", "{panel:title=T}\nbody\n{panel}"),
     (
         "details",
@@ -200,7 +201,7 @@ WRITE = [
     ("table without header", "|  |  |\n| --- | --- |\n| 1 | 2 |", "|1|2|"),
     ("table pipe and break", "| a |\n| --- |\n| x\\|y<br>z |", "||a||\n|x\\|y\\\\z|"),
     ("rule", "a\n\n---\n\nb", "a\n\n----\n\nb"),
-    ("toc", "[TOC]", "{toc}"),
+    ("toc", "[TOC]", "\\[TOC\\]"),
 ]
 
 
@@ -241,10 +242,10 @@ def test_tables_survive() -> None:
 # ---------------------------------------------------------------- canonical Markdown -> wiki -> Markdown
 
 MD_ROUND = [
-    "Hello **bold**, *italic*, ~~strike~~, `code` and <u>under</u>, x <sup>2</sup>, H <sub>2</sub>, <cite>Ann</cite>.",
-    '<span style="color:red">red</span> and <span style="color:#00ff00">green</span>',
+    "Hello **bold**, *italic*, ~~strike~~, `code` and <u>under</u>, x <sup>2</sup>, H <sub>2</sub>, *— Ann*.",
+    '<span style="color: #ff0000">red</span> and <span style="color: #00ff00">green</span>',
     "# H1\n\n## H2\n\n### H3\n\n#### H4\n\n##### H5\n\n###### H6",
-    "line one\nline two",
+    "line one\\\nline two",
     "hard\\\nbreak",
     "[docs](https://x.com/a?q=1&r=%20) and <https://y.com> and <a@b.com> and [mail](mailto:a@b.com)",
     "[@bob](mention:~bob) and [@5b10ac8d82e05b22cc7d4ef5](mention:5b10ac8d82e05b22cc7d4ef5)",
@@ -262,7 +263,7 @@ MD_ROUND = [
     "- [ ] todo\n- [x] done\n  - [ ] sub task",
     "1. [ ] first\n2. [x] second",
     "- item\n  ```python\n  x = 1\n  ```\n- next",
-    "> quoted\n> more",
+    "> quoted\\\n> more",
     "> a\n>\n> b",
     "> [!INFO]\n> body",
     "> [!NOTE] Title\n> body **b**",
@@ -272,7 +273,7 @@ MD_ROUND = [
     "> [!ERROR]\n> bad",
     "> [!PANEL] Title\n> body\n>\n> second",
     "<details><summary>More</summary>\n\nhidden text\n\n</details>",
-    "<details><summary>A &amp; B</summary>\n\n> [!INFO]\n> x\n\n</details>",
+    "<details><summary>A &amp; B</summary>\n\n> quoted\n\n</details>",
     "```python\nprint(1)\n\n\n# c\n```",
     "```\nraw *x* [y|z]\n```",
     "````\n```\nnested\n```\n````",
@@ -300,8 +301,8 @@ def test_markdown_round_trip(md: str) -> None:
 BIG_MD = """\
 # Release notes
 
-Intro with **bold**, *italic*, ~~strike~~, `code`, <u>under</u>, x <sup>2</sup> and <span style="color:red">red</span>.
-A soft break and a hard one\\
+Intro with **bold**, *italic*, ~~strike~~, `code`, <u>under</u>, x <sup>2</sup>\\
+and <span style="color: #ff0000">red</span>. A hard break\\
 here. See [docs](https://example.com/docs?q=1), <https://example.com>, [PROJ-12](jira:PROJ-12), \
 [the spec](attachment:spec.pdf) and [@bob](mention:~bob).
 
@@ -319,7 +320,7 @@ here. See [docs](https://example.com/docs?q=1), <https://example.com>, [PROJ-12]
 > [!WARNING] Careful
 > Do not run this on **production**.
 
-> A plain quote
+> A plain quote\\
 > over two lines
 
 Status: [IN REVIEW](status:blue)
@@ -358,7 +359,7 @@ hidden
 def test_big_markdown_document_round_trips() -> None:
     wiki = markdown_to_wiki(BIG_MD)
     assert wiki_to_markdown(wiki) == BIG_MD
-    pieces = ["h1. Release notes", "#* edit {{config.yml}}", "* \\[x] ship it", "{warning:title=Careful}"]
+    pieces = ["h1. Release notes", "#* edit {{config.yml}}", "* \\[x] ship it", "{panel:title=Careful|bgColor=#fffae6}"]
     pieces += ["||Key||Value||", "{code:python}", "{noformat}\nraw output\n{noformat}", "[PROJ-12]", "[~bob]"]
     for piece in pieces:
         assert piece in wiki
@@ -368,7 +369,7 @@ def test_big_markdown_document_round_trips() -> None:
 
 WIKI_ROUND = [
     "*bold* _italic_ -strike- +under+ ^sup^ ~sub~ {{mono}} ??cite??",
-    "{color:red}red{color} and {color:green}*\\[DONE\\]*{color}",
+    "{color:#ff0000}red{color} and {color:green}*\\[DONE\\]*{color}",
     "h1. Title\n\nh3. Sub",
     "[docs|https://x.com] [https://y.com] [mailto:a@b.com] [~bob] [~accountid:123abc] [^file.txt] [#anchor] [PROJ-1]",
     "!file.png! !https://x.com/a.png! !a.png|thumbnail! !a.png|width=300,alt=Hi there!",
@@ -379,16 +380,16 @@ WIKI_ROUND = [
     "|a|b|\n|c|d|",
     "||k|v|\n||k2|v2|",
     "{quote}\nquoted\n{quote}",
-    "{info}\nbody\n{info}",
-    "{warning:title=Careful}\n* a\n* b\n{warning}",
+    "{panel:bgColor=#deebff}\nbody\n{panel}",
+    "{panel:title=Careful|bgColor=#fffae6}\n* a\n* b\n{panel}",
     "{panel:title=T}\nbody\n{panel}",
     "{panel:title=T|bgColor=#fff}\nbody\n{panel}",
     "{panel:title=More|borderStyle=dashed}\nhidden\n{panel}",
     "{code:python}\nprint(1)\n\n\n# x\n{code}",
     "{noformat}\nraw *x*\n{noformat}",
-    "a\\\\b\nc",
+    "a\nb\nc",
     "text\n\n----\n\nmore",
-    "{toc}",
+    "\\[TOC\\]",
     "{anchor:foo} text",
     "{expand:T}\nhidden\n{expand}",
     "* item\n{code:java}\nx\n{code}\n* next",
@@ -409,7 +410,15 @@ NORMALISED = [
         "see {code:sql}SELECT 1{code} now",
         "see\n\n{code:sql}\nSELECT 1\n{code}\n\nnow",
     ),
-    ("newline after a hard break", "a\\\\\nb", "a\\\\b"),
+    ("newline after a hard break", "a\\\\\nb", "a\nb"),
+    ("hard break is a newline", "a\\\\b\nc", "a\nb\nc"),
+    (
+        "confluence macros become panels",
+        "{warning:title=C}\nb\n{warning}",
+        "{panel:title=C|bgColor=#fffae6}\nb\n{panel}",
+    ),
+    ("toc as text", "{toc}", "\\[TOC\\]"),
+    ("named colour as hex", "{color:red}r{color}", "{color:#ff0000}r{color}"),
     ("dashes become characters", "a -- b --- c", "a – b — c"),
     ("mention alias dropped", "[Bob|~bob]", "[~bob]"),
     ("www link gets a scheme", "[www.x.com]", "[https://www.x.com]"),
@@ -435,8 +444,9 @@ def test_wiki_normalisation(wiki: str, normal: str) -> None:
 BIG_WIKI = """\
 h1. Overview
 
-Some *bold*, _italic_, -struck-, +underlined+, {{mono}} and {color:blue}blue{color} text.
-Second line\\\\third line, see [docs|https://example.com/docs] and [PROJ-7], ask [~alice].
+Some *bold*, _italic_, -struck-, +underlined+, {{mono}} and {color:#0000ff}blue{color} text.
+Second line
+third line, see [docs|https://example.com/docs] and [PROJ-7], ask [~alice].
 
 h2. Plan
 
@@ -454,9 +464,9 @@ h2. Plan
 echo "hi" && ls -la
 {code}
 
-{note:title=Remember}
+{panel:title=Remember|bgColor=#eae6ff}
 Backups *first*.
-{note}
+{panel}
 
 {quote}
 Quoted words.
@@ -494,7 +504,7 @@ def test_big_wiki_document_round_trips() -> None:
         ("??not cited??", "\\??not cited??"),
         ("a -- b", "a \\-- b"),
         ("*a* *b*", "\\*a* \\*b*"),
-        ("x-y -z- C++ 5*3 a_b_c Hello! (!) [x {y", "x-y \\-z- C++ 5*3 a_b_c Hello! (!) [x {y"),
+        ("x-y -z- C++ 5*3 a_b_c Hello! (!) [x {y", "x-y \\-z- C++ 5*3 a_b_c Hello! \\(!) [x {y"),
         ("snake_case, well-known, a+b, 2*3, a - b, Hello!", "snake_case, well-known, a+b, 2*3, a - b, Hello!"),
         ("https://x.com/a_b_c-d", "https://x.com/a_b_c-d"),
     ],
@@ -506,8 +516,8 @@ def test_plain_text_specials_are_escaped_in_wiki(text: str, wiki: str) -> None:
 
 
 def test_line_start_specials_are_escaped() -> None:
-    assert markdown_to_wiki("\\* a\n\\# b\n\\- c\n\\| d\nh1\\. e") == "\\* a\n\\# b\n\\- c\n\\| d\nh1\\. e"
-    assert wiki_to_markdown("1. a\n> b\n= c\n+ d") == "1\\. a\n\\> b\n\\= c\n\\+ d"
+    assert markdown_to_wiki("\\* a\\\n\\# b\\\n\\- c\\\n\\| d\\\nh1\\. e") == "\\* a\n\\# b\n\\- c\n\\| d\nh1\\. e"
+    assert wiki_to_markdown("1. a\n> b\n= c\n+ d") == "1\\. a\\\n\\> b\\\n\\= c\\\n\\+ d"
 
 
 @pytest.mark.parametrize(
@@ -533,12 +543,14 @@ def test_escaping_keeps_text_both_ways() -> None:
     alphabet = list("ab _*-+^~{}[]|!?#>=<&`().:1") + ["h1. ", "bq. ", "--", "http://x.y/a_b", "\n", "C:\\temp"]
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))).strip()
-        if not text:
-            continue
+        if not text or re.search(r"[:;]-?[()DPp]", text):
+            continue  # documented: `:(` and the like are Jira emoticons with no escape, so they read as emoji
         md = "\n".join(
             "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~=&" else c for c in line.strip()) for line in text.split("\n")
         )
-        assert render(wiki_to_markdown(markdown_to_wiki(md))) == render(md), md
+        # a soft break is written as a space (Jira would show a newline as a break)
+        flat = lambda html: re.sub(r"\s+", " ", html)  # noqa: E731
+        assert flat(render(wiki_to_markdown(markdown_to_wiki(md)))) == flat(render(md)), md
 
 
 # ---------------------------------------------------------------- never raise; stable after one conversion
