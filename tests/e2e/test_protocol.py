@@ -33,6 +33,9 @@ HANDSHAKE_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
+CONTEXT = {"resources", "prompts", "completions"}  # adapter/context.yaml
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[LoopbackSandbox]:
     with LoopbackSandbox("datacenter") as running:
@@ -185,7 +188,7 @@ def answer(response: httpx.Response) -> dict[str, Any]:
 def test_initialize_with_each_version(site: LoopbackSandbox, stateless: bool) -> None:
     """A known version is answered in kind; any other (older, unknown, or 2026-07-28, which never initializes) gets
     the newest handshake version, 2025-11-25, as the spec says. Then tools/list and tools/call at that version."""
-    served = {"tools"} if stateless else {"tools", "logging"}  # stateless JSON answers carry no notifications
+    served = CONTEXT | ({"tools"} if stateless else {"tools", "logging"})  # stateless JSON carries no notifications
     with serving(site, *(["--stateless"] if stateless else [])) as url:
         for version in (*HANDSHAKE_VERSIONS, "2023-01-01", "2026-07-28"):
             hello = {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
@@ -226,4 +229,4 @@ async def test_each_version_through_the_sdk_client(site: LoopbackSandbox, statel
         headers = {"mcp-protocol-version": "2026-07-28", "mcp-method": "server/discover"}
         discover = answer(rpc(url, body, headers))["result"]
         assert discover["supportedVersions"] == ["2026-07-28"]  # the SDK's: older versions negotiate by initialize
-        assert set(discover["capabilities"]) == ({"tools"} if stateless else {"tools", "logging"})
+        assert set(discover["capabilities"]) == CONTEXT | ({"tools"} if stateless else {"tools", "logging"})
