@@ -94,6 +94,25 @@ _COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*"')
 _MARK_ATTRS = {"link": {"href", "title"}, "subsup": {"type"}, "textColor": {"color"}}
 _DETAILS = re.compile(r"\s*<details(?:\s[^>]*)?>\s*(?:<summary>(.*?)</summary>)?(.*)", re.S | re.I)
 _CLOSE_DETAILS = re.compile(r"\s*</details>", re.I)
+_EMAIL = re.compile(
+    r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
+)
+_CELL_TAG = re.compile(r"<(/?)(table|thead|tbody|tr|th|td)((?:\s+[\w:-]+=\"[^\"]*\")*)\s*>", re.I)
+_HTML_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_LAYOUT = re.compile(r"\s*<!--\s*(layout-section|layout-cell|/layout)\b([^>]*?)\s*-->\s*", re.S)
+_ALIGN = {"center": "center", "end": "right"}  # ADF alignment mark -> GFM column alignment (left is the default)
+# Confluence's layout types and the column widths its editor gives them in ADF
+_LAYOUTS = {
+    (100,): "single",
+    (50, 50): "two_equal",
+    (33.33, 66.66): "two_left_sidebar",
+    (66.66, 33.33): "two_right_sidebar",
+    (33.33, 33.33, 33.33): "three_equal",
+    (25, 50, 25): "three_with_sidebars",
+    (25, 25, 25, 25): "four_equal",
+    (20, 20, 20, 20, 20): "five_equal",
+}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_MS = 86_400_000
 
@@ -239,6 +258,22 @@ def _esc(text: str, ctx: str, bol: bool = False, eol: bool = False, emoji: tuple
     return "".join(out)
 
 
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _alignment(para: Node) -> str | None:
+    """"" (none), "center" or "end" for a paragraph whose only mark is an alignment; None if it holds others."""
+    marks = para.get("marks") or []
+    if _attrs(para | {"marks": None}) is None or not isinstance(marks, list) or len(marks) > 1:
+        return None
+    if not marks:
+        return ""
+    a = _attrs(marks[0], {"align"}) if isinstance(marks[0], dict) else None
+    ok = marks[0].get("type") == "alignment" and a is not None and a.get("align") in _ALIGN
+    return str(marks[0]["attrs"]["align"]) if ok else None
+
+
 def _date_md(ts: Any) -> str | None:
     if not isinstance(ts, str) or not re.fullmatch(r"0|[1-9]\d{0,12}", ts):
         return None
@@ -290,6 +325,8 @@ class _Writer:
             "mediaSingle": self.media_single,
             "mediaGroup": self.media_group,
             "blockCard": self.block_card,
+            "layoutSection": self.layout,
+            "decisionList": self.decisions,
         }
 
     def blocks(self, nodes: list[Node], tight: bool = False) -> str:
@@ -403,31 +440,120 @@ class _Writer:
         return _fence(lang, "".join(k["text"] for k in kids))
 
     def table(self, node: Node) -> str | None:
+        """A GFM table when it can hold the table, otherwise an HTML table whose cells hold Markdown."""
         a, rows = _attrs(node, {"layout", "width", "displayMode", "isNumberColumnEnabled"}), _nodes(node.get("content"))
-        if a is None or a.get("isNumberColumnEnabled", False) is not False or not rows:
+        if a is None or not rows or any(r.get("type") != "tableRow" or _attrs(r) is None for r in rows):
             return None
+        gfm = None if a.get("isNumberColumnEnabled") else self.gfm_table(rows)
+        return gfm if gfm is not None else self.html_table(a, rows)
+
+    def gfm_table(self, rows: list[Node]) -> str | None:
+        width = len(_nodes(rows[0].get("content")))
+        aligns: list[str | None] = [None] * width
         lines: list[str] = []
         for r, row in enumerate(rows):
             cells, texts = _nodes(row.get("content")), []
-            if (
-                row.get("type") != "tableRow"
-                or _attrs(row) is None
-                or len(cells) != len(_nodes(rows[0].get("content")))
-            ):
+            if len(cells) != width:
                 return None
-            for cell in cells:
+            for col, cell in enumerate(cells):
                 ca, paras = _attrs(cell, {"colwidth", "colspan", "rowspan"}), _nodes(cell.get("content"))
                 if ca is None or cell.get("type") != ("tableHeader" if r == 0 else "tableCell"):
                     return None  # GFM needs exactly one header row
                 if ca.get("colspan", 1) != 1 or ca.get("rowspan", 1) != 1 or len(paras) != 1:
                     return None
-                if paras[0].get("type") != "paragraph" or _attrs(paras[0]) is None:
+                align = _alignment(paras[0])
+                if paras[0].get("type") != "paragraph" or align is None or (r and align != aligns[col]):
                     return None
+                aligns[col] = align
                 texts.append(self.inline(_nodes(paras[0].get("content")), "cell"))
             lines.append("| " + " | ".join(texts) + " |")
             if r == 0:
-                lines.append("|" + " --- |" * len(cells))
+                marks = {"": "---", "center": ":-:", "end": "--:"}
+                lines.append("| " + " | ".join(marks[x or ""] for x in aligns) + " |")
         return "\n".join(lines)
+
+    def html_table(self, a: dict[str, Any], rows: list[Node]) -> str | None:
+        names = {"layout": "data-layout", "width": "data-width", "displayMode": "data-display-mode"}
+        attrs = "".join(f' {names[k]}="{html.escape(str(v))}"' for k, v in a.items() if k in names)
+        attrs += ' data-number-column="true"' if a.get("isNumberColumnEnabled") else ""
+        lines = [f"<table{attrs}>"]
+        for row in rows:
+            lines.append("<tr>")
+            for cell in _nodes(row.get("content")):
+                md = self.html_cell(cell)
+                if md is None:
+                    return None
+                lines.append(md)
+            lines.append("</tr>")
+        return "\n".join([*lines, "</table>"])
+
+    def html_cell(self, cell: Node) -> str | None:
+        tag = {"tableHeader": "th", "tableCell": "td"}.get(str(cell.get("type")))
+        ca = _attrs(cell, {"colwidth", "colspan", "rowspan", "background", "valign"})
+        if tag is None or ca is None:
+            return None
+        attrs = ""
+        for key, name in (("colspan", "colspan"), ("rowspan", "rowspan"), ("colwidth", "data-colwidth")):
+            value = ca.get(key)
+            if key != "colwidth" and value not in (None, 1):
+                if type(value) is not int or value < 1:
+                    return None
+                attrs += f' {name}="{value}"'
+            elif key == "colwidth" and value is not None:
+                if not isinstance(value, list) or not all(type(v) in (int, float) for v in value):
+                    return None
+                attrs += f' {name}="{",".join(_num(v) for v in value)}"'
+        for key, name in (("background", "bgcolor"), ("valign", "valign")):
+            if key in ca:
+                if not isinstance(ca[key], str) or '"' in ca[key]:
+                    return None
+                attrs += f' {name}="{html.escape(ca[key])}"'
+        kids = _nodes(cell.get("content"))
+        one = kids[0] if len(kids) == 1 and kids[0].get("type") == "paragraph" else None
+        align = _alignment(one) if one is not None else None
+        if one is not None and align is not None:  # one paragraph: the cell on one line
+            attrs += f' align="{_ALIGN[align]}"' if align else ""
+            return f"<{tag}{attrs}>{self.inline(_nodes(one.get('content')), 'cell')}</{tag}>"
+        return f"<{tag}{attrs}>\n\n{self.blocks(kids)}\n\n</{tag}>"
+
+    def layout(self, node: Node) -> str | None:
+        """Confluence page layouts, in the storage converter's comment form (CONVENTIONS.md)."""
+        cols = _nodes(node.get("content"))
+        marks = node.get("marks") or []
+        if _attrs(node | {"marks": None}) is None or not cols or not isinstance(marks, list):
+            return None
+        widths = []
+        for col in cols:
+            ca = _attrs(col, {"width"})
+            if col.get("type") != "layoutColumn" or ca is None or type(ca.get("width")) not in (int, float):
+                return None
+            widths.append(ca["width"])
+        name = _LAYOUTS.get(tuple(widths)) or "widths=" + ",".join(_num(w) for w in widths)
+        for mark in marks:
+            ma = _attrs(mark, {"mode", "width"})
+            if not isinstance(mark, dict) or mark.get("type") != "breakout" or ma is None or "mode" not in ma:
+                return None
+            name += "".join(f" breakout-{k}={_num(v) if k == 'width' else v}" for k, v in ma.items())
+        if not re.fullmatch(r"[\w=,. -]+", name):
+            return None
+        parts = [f"<!-- layout-section {name} -->"]
+        for i, col in enumerate(cols):
+            body = self.blocks(_nodes(col.get("content")))
+            parts += (["<!-- layout-cell -->"] if i else []) + ([body] if body else [])
+        return "\n\n".join([*parts, "<!-- /layout -->"])
+
+    def decisions(self, node: Node) -> str | None:
+        """A decision list: ``> [!DECISION]`` and a bullet per decided item."""
+        items, out = _nodes(node.get("content")), []
+        if _attrs(node) is None or not items:
+            return None
+        for item in items:
+            a = _attrs(item, {"state"})
+            text = self.inline(_nodes(item.get("content")), "para")
+            if item.get("type") != "decisionItem" or a is None or a.get("state") != "DECIDED" or not text:
+                return None
+            out.append(_indent("- ", text))
+        return _prefix("[!DECISION]\n" + "\n".join(out), "> ")
 
     def expand(self, node: Node) -> str | None:
         a = _attrs(node, {"title"})
@@ -470,9 +596,10 @@ class _Writer:
         return f"<{url}>" if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url) else None
 
     def issue(self, node: Node) -> str | None:
+        """The issue key of an inline card that points at an issue (``.../browse/KEY``), on any site."""
         url = _clean(node).get("url")
         m = _BROWSE.fullmatch(url) if isinstance(url, str) else None
-        return m.group(2) if m and (self.site is None or m.group(1) == self.site) else None
+        return m.group(2) if m else None
 
     # ------------------------------------------------------------ inline
 
@@ -494,7 +621,9 @@ class _Writer:
         for n in nodes:
             if n.get("type") == "text" and n.get("text") == "":
                 continue
-            if n.get("type") == "text" and self.text_ok(n):
+            if n.get("type") == "text" and self.text_ok(n) and (kind := _link_form(n)):
+                items.append({"type": kind, "text": n["text"], "href": n["marks"][0]["attrs"]["href"]})
+            elif n.get("type") == "text" and self.text_ok(n):
                 marks = [{"type": m["type"]} | ({"attrs": a} if (a := _clean(m)) else {}) for m in n.get("marks") or []]
                 items.append(
                     {"type": "text", "text": n["text"], "marks": sorted(marks, key=lambda m: _RANK[m["type"]])}
@@ -577,6 +706,10 @@ class _Writer:
         if kind == "text":
             text = node["text"]
             return _code_span(text, ctx == "cell") if _has(node, "code") else _esc(text, ctx, bol, eol, emoji)
+        if kind == "_email":
+            return f"<{node['text']}>"
+        if kind == "_issue_link":  # `[KEY](issue url)` reads as a card: an escape keeps it a link
+            return f"[{_esc(node['text'], 'label').replace('-', chr(92) + '-', 1)}]({_dest(node['href'])})"
         if kind == _RAW:
             return _code_span(
                 "adf:" + _json(node["nodes"][0] if len(node["nodes"]) == 1 else node["nodes"]), ctx == "cell"
@@ -602,11 +735,26 @@ class _Writer:
                 return f"[{_esc(text, 'label')}]({_dest('status:' + color)})"
         if kind == "inlineCard" and (a := _attrs(node, {"url"})) is not None:
             url, key = a.get("url"), self.issue(node)
-            if key:
-                return f"[{key}](jira:{key})"
+            if key and self.site and url == f"{self.site}/browse/{key}":
+                return f"[{key}](jira:{key})"  # the reader rebuilds this URL from the same site
+            if key and isinstance(url, str) and _link_ok(url):
+                return f"[{key}]({_dest(url)})"  # the key to read, the URL to write back
             if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url):
                 return f"<{url}>"
         return None
+
+
+def _link_form(node: Node) -> str | None:
+    """A text node that is only a link Markdown has a special form for: an email autolink, or a link whose
+    text is the key of the issue it points at (which would read back as an inline card)."""
+    marks = node.get("marks") or []
+    if len(marks) != 1 or marks[0].get("type") != "link" or set(marks[0].get("attrs") or {}) != {"href"}:
+        return None
+    text, href = node["text"], marks[0]["attrs"]["href"]
+    if href == "mailto:" + text and _EMAIL.fullmatch(text):
+        return "_email"
+    m = _BROWSE.fullmatch(href) if isinstance(href, str) else None
+    return "_issue_link" if m and m.group(2) == text and _link_ok(href) else None
 
 
 def _run(items: list[Node], start: int, mark: Node) -> int:
@@ -659,6 +807,11 @@ def _shift(items: list[Node]) -> list[Node]:
 
 
 # ---------------------------------------------------------------- Markdown -> ADF
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value == int(value) else value
 
 
 def _uid() -> str:
@@ -727,6 +880,7 @@ _HOLDS = {
     "nestedExpand": {"paragraph", "heading", "bulletList", "orderedList", "taskList", "codeBlock", "rule"}
     | {"mediaSingle", "mediaGroup", "panel", "blockquote"},
 }
+_HOLDS["tableCell"] = _HOLDS["nestedExpand"] | {"decisionList", "blockCard", "nestedExpand"}
 _CONTAINERS = {"blockquote", "panel", "expand", "nestedExpand", "table", "taskList"}
 
 
@@ -869,7 +1023,7 @@ class _Reader:
                 _pop(marks, "strike" if kind == "s_close" else kind[:-6])
             elif kind == "link_open":
                 end = next((j for j in range(i + 1, len(toks)) if toks[j].type == "link_close"), len(toks))
-                special = self.link(tok, _plain(toks[i + 1 : end]))
+                special = self.link(tok, _plain(toks[i + 1 : end]), toks[i + 1 : end])
                 if special is None:
                     title = tok.attrGet("title")
                     marks.append(
@@ -906,10 +1060,13 @@ class _Reader:
             pos = m.end()
         _add(out, text[pos:], marks)
 
-    def link(self, tok: Token, label: str) -> list[Node] | None:
-        """Our own link forms (mention, status, date, jira, media, autolink cards); None for a plain link."""
+    def link(self, tok: Token, label: str, inner: list[Token]) -> list[Node] | None:
+        """Our own link forms (mention, status, date, jira, issue and autolink cards, media); None for a link."""
         href = str(tok.attrGet("href") or "")
         scheme, _, rest = href.partition(":")
+        issue = _BROWSE.fullmatch(href)
+        if issue and not tok.attrGet("title") and [(t.type, t.content) for t in inner] == [("text", issue[2])]:
+            return [{"type": "inlineCard", "attrs": {"url": href}}]
         if tok.markup == "autolink":
             return (
                 None
@@ -996,6 +1153,8 @@ class _Reader:
         kids = node.children
         toks = _toks(kids[0]) if kids and kids[0].type == "paragraph" else []
         m = re.match(r"\[!([A-Za-z]+)\]", toks[0].content) if toks and toks[0].type == "text" else None
+        if m and m.group(1).upper() == "DECISION" and (decided := self.decisions(kids, toks[0].content[m.end() :])):
+            return decided
         if not m or m.group(1).upper() not in _ALERTS:
             return [{"type": "blockquote", "content": _fit(self.blocks(kids, depth + 1), "blockquote") or [_para([])]}]
         first, rest = toks[0].content[m.end() :], toks[1:]
@@ -1013,6 +1172,19 @@ class _Reader:
             {"type": "panel", "attrs": {"panelType": _ALERTS[m.group(1).upper()]}, "content": content or [_para([])]}
         ]
 
+    def decisions(self, kids: list[SyntaxTreeNode], rest: str) -> list[Node] | None:
+        """``> [!DECISION]`` and one bullet list of one-paragraph items: a decision list."""
+        if rest.strip() or len(kids) != 2 or kids[1].type != "bullet_list" or len(_toks(kids[0])) != 1:
+            return None
+        items = []
+        for item in kids[1].children:
+            if len(item.children) != 1 or item.children[0].type != "paragraph":
+                return None
+            content = self.finish(self.inline(_toks(item.children[0])))
+            attrs = {"localId": _uid(), "state": "DECIDED"}
+            items.append({"type": "decisionItem", "attrs": attrs} | ({"content": content} if content else {}))
+        return [{"type": "decisionList", "attrs": {"localId": _uid()}, "content": items}]
+
     def code(self, node: SyntaxTreeNode) -> list[Node]:
         info = unescapeAll(node.info).strip() if node.type == "fence" else ""
         body = node.content[:-1] if node.content.endswith("\n") else node.content
@@ -1026,19 +1198,22 @@ class _Reader:
         rows = []
         for section in node.children:
             for tr in section.children:
-                cells = [
-                    {
-                        "type": "tableHeader" if c.type == "th" else "tableCell",
-                        "content": [_para(self.finish(self.inline(_toks(c))))],
-                    }
-                    for c in tr.children
-                ]
+                cells = []
+                for c in tr.children:
+                    para = _para(self.finish(self.inline(_toks(c))))
+                    align = {"text-align:center": "center", "text-align:right": "end"}.get(str(c.attrs.get("style")))
+                    para |= {"marks": [{"type": "alignment", "attrs": {"align": align}}]} if align else {}
+                    cells.append({"type": "tableHeader" if c.type == "th" else "tableCell", "content": [para]})
                 rows.append({"type": "tableRow", "content": cells})
         return {"type": "table", "content": rows}
 
     def html_block(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int]:
         """`<details>`...`</details>` as expand, `<br>` as a break, other HTML as text; also the last index used."""
         raw = nodes[i].content
+        if re.match(r"\s*<table[\s>]", raw) and (found := self.html_table(nodes, i, depth)):
+            return found
+        if _LAYOUT.match(raw) and (found := self.layouts(nodes, i, depth)):
+            return found
         m = _DETAILS.match(raw)
         if not m:
             if _CLOSE_DETAILS.match(raw) and not raw.strip()[len("</details>") :].strip():
@@ -1067,3 +1242,110 @@ class _Reader:
         if title is not None:
             node = {"type": node["type"], "attrs": {"title": html.unescape(title)}, "content": node["content"]}
         return [node], j
+
+    def html_table(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int] | None:
+        """Our HTML table form: tags in HTML blocks, a cell's Markdown on its line or as the blocks between."""
+        table: Node = {"type": "table", "content": []}
+        row: list[Node] | None = None
+        cell: Node | None = None
+        for j in range(i, len(nodes)):
+            if nodes[j].type != "html_block" or not _CELL_TAG.search(nodes[j].content):
+                if cell is None or cell["inline"].strip():
+                    return None
+                cell["blocks"].append(nodes[j])
+                continue
+            text, pos = nodes[j].content, 0
+            for m in _CELL_TAG.finditer(text):
+                between, pos = text[pos : m.start()], m.end()
+                if between.strip():
+                    if cell is None or cell["blocks"]:
+                        return None
+                    cell["inline"] += between
+                close, tag, attrs = m.group(1) == "/", m.group(2).lower(), dict(_HTML_ATTR.findall(m.group(3)))
+                if tag == "table" and not close:
+                    names = {"data-layout": "layout", "data-width": "width", "data-display-mode": "displayMode"}
+                    a: dict[str, Any] = {names[k]: v for k, v in attrs.items() if k in names}
+                    a |= {"width": _number(a["width"])} if "width" in a else {}
+                    a |= {"isNumberColumnEnabled": True} if attrs.get("data-number-column") == "true" else {}
+                    table = table | ({"attrs": a} if a else {})
+                elif tag == "tr":
+                    if close and row is not None:
+                        table["content"].append({"type": "tableRow", "content": row})
+                    row = None if close else []
+                elif tag in ("th", "td") and not close:
+                    cell = {"kind": tag, "attrs": attrs, "inline": "", "blocks": []}
+                elif tag in ("th", "td") and cell is not None and row is not None:
+                    row.append(self.html_cell(cell, depth))
+                    cell = None
+                elif tag == "table" and close:
+                    return ([table] if table["content"] else []), j
+            if text[pos:].strip():
+                if cell is None:
+                    return None
+                cell["inline"] += text[pos:]
+        return None
+
+    def html_cell(self, cell: dict[str, Any], depth: int) -> Node:
+        attrs, a = cell["attrs"], {}
+        for name in ("colspan", "rowspan"):
+            if str(attrs.get(name, "")).isdigit():
+                a[name] = int(attrs[name])
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*", attrs.get("data-colwidth", "")):
+            a["colwidth"] = [_number(x) for x in attrs["data-colwidth"].split(",")]
+        a |= {"background": attrs["bgcolor"]} if attrs.get("bgcolor") else {}
+        a |= {"valign": attrs["valign"]} if attrs.get("valign") in ("top", "middle", "bottom") else {}
+        if cell["blocks"]:
+            content = _fit(self.blocks(cell["blocks"], depth + 1), "tableCell")
+        else:
+            content = [_para(self.inline_md(html.unescape(cell["inline"]).strip()))]
+            align = {"center": "center", "right": "end"}.get(attrs.get("align", ""))
+            content[0] |= {"marks": [{"type": "alignment", "attrs": {"align": align}}]} if align else {}
+        kind = "tableHeader" if cell["kind"] == "th" else "tableCell"
+        return {"type": kind} | ({"attrs": a} if a else {}) | {"content": content or [_para([])]}
+
+    def layouts(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int] | None:
+        """``<!-- layout-section TYPE -->`` ... ``<!-- layout-cell -->`` ... ``<!-- /layout -->``: layoutSections."""
+        sections: list[Node] = []
+        columns: list[list[SyntaxTreeNode]] = []
+        widths: list[float] = []
+        marks: list[Node] = []
+
+        def close() -> None:
+            if columns:
+                cols = [
+                    {"type": "layoutColumn", "attrs": {"width": w}, "content": self.blocks(c, 0) or [_para([])]}
+                    for w, c in zip(widths, columns, strict=False)
+                ]
+                sections.append({"type": "layoutSection", "content": cols} | ({"marks": marks} if marks else {}))
+
+        for j in range(i, len(nodes)):
+            m = _LAYOUT.fullmatch(nodes[j].content) if nodes[j].type == "html_block" else None
+            if m is None:
+                if not columns:
+                    return None
+                columns[-1].append(nodes[j])
+            elif m.group(1) == "layout-section":
+                close()
+                words = m.group(2).split()
+                kind = next((w for w in words if "=" not in w), "")
+                params = dict(w.split("=", 1) for w in words if "=" in w)
+                by_name = {v: list(k) for k, v in _LAYOUTS.items()}
+                try:
+                    widths = by_name.get(kind) or [_number(x) for x in params.get("widths", "").split(",")]
+                except ValueError:
+                    return None
+                breakout = {"mode": params.get("breakout-mode")} if params.get("breakout-mode") else {}
+                if breakout and params.get("breakout-width", "").replace(".", "", 1).isdigit():
+                    breakout["width"] = _number(params["breakout-width"])
+                marks = [{"type": "breakout", "attrs": breakout}] if breakout else []
+                columns = [[]]
+            elif m.group(1) == "layout-cell":
+                if not columns:
+                    return None
+                columns.append([])
+            else:
+                close()
+                if depth:  # ADF has layouts at the top level only: keep their content
+                    return [b for s in sections for c in s["content"] for b in c["content"]], j
+                return sections, j
+        return None
