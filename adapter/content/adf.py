@@ -89,8 +89,10 @@ _BROWSE = re.compile(r"(https?://[^/?#\s]+(?:/[^?#\s]*?)?)/browse/([A-Z][A-Z0-9_
 _AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*")
 _LANG = re.compile(r"[^\s`\\&](?:[^`\\&\n\r]*[^\s`\\&])?")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^>]*?)?\s*/?>", re.S)
-_HEX = re.compile(r"#[0-9a-fA-F]{3,8}")
-_COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*"')
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")  # what Atlassian's schema allows in a textColor mark
+_COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|rgb\([\d\s,]+\)|[a-z]+)\s*;?\s*"', re.I)
+_NAMED = {"red": "#ff0000", "green": "#008000", "blue": "#0000ff", "black": "#000000", "white": "#ffffff"}
+_NAMED |= {"gray": "#808080", "grey": "#808080", "orange": "#ffa500", "purple": "#800080", "yellow": "#ffff00"}
 _MARK_ATTRS = {"link": {"href", "title"}, "subsup": {"type"}, "textColor": {"color"}}
 _DETAILS = re.compile(r"\s*<details(?:\s[^>]*)?>\s*(?:<summary>(.*?)</summary>)?(.*)", re.S | re.I)
 _CLOSE_DETAILS = re.compile(r"\s*</details>", re.I)
@@ -113,6 +115,9 @@ _LAYOUTS = {
     (25, 25, 25, 25): "four_equal",
     (20, 20, 20, 20, 20): "five_equal",
 }
+_MEDIA_ATTR = re.compile(r"(layout|width|widthType)=(\S+)")
+_SINGLE_LAYOUTS = ("wide", "full-width", "center", "wrap-right", "wrap-left", "align-end", "align-start")
+_WIDTH_TYPES = ("percentage", "pixel")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_MS = 86_400_000
 
@@ -258,12 +263,26 @@ def _esc(text: str, ctx: str, bol: bool = False, eol: bool = False, emoji: tuple
     return "".join(out)
 
 
+def _hex(color: str) -> str | None:
+    """A CSS colour (#rgb, #rrggbb, rgb(r, g, b), a few names) as the lower-case #rrggbb ADF requires."""
+    color = color.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", color):
+        return "#" + "".join(c * 2 for c in color[1:])
+    if m := re.fullmatch(r"rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)", color):
+        return (
+            "#" + "".join(f"{min(int(x), 255):02x}" for x in m.groups())
+            if all(int(x) < 256 for x in m.groups())
+            else None
+        )
+    return color if re.fullmatch(r"#[0-9a-f]{6}", color) else _NAMED.get(color)
+
+
 def _num(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
 def _alignment(para: Node) -> str | None:
-    """"" (none), "center" or "end" for a paragraph whose only mark is an alignment; None if it holds others."""
+    """ "" (none), "center" or "end" for a paragraph whose only mark is an alignment; None if it holds others."""
     marks = para.get("marks") or []
     if _attrs(para | {"marks": None}) is None or not isinstance(marks, list) or len(marks) > 1:
         return None
@@ -566,8 +585,15 @@ class _Writer:
 
     def media_single(self, node: Node) -> str | None:
         kids = _nodes(node.get("content"))
-        ok = _attrs(node, {"layout", "width", "widthType"}) is not None and len(kids) == 1
-        return self.media(kids[0], True) if ok and kids[0].get("type") == "media" else None
+        a = _attrs(node, {"layout", "width", "widthType"})
+        if a is None or len(kids) != 1 or kids[0].get("type") != "media":
+            return None
+        if a.get("layout", "center") not in _SINGLE_LAYOUTS or a.get("widthType", "percentage") not in _WIDTH_TYPES:
+            return None
+        if "width" in a and (type(a["width"]) not in (int, float) or a["width"] < 0):
+            return None
+        shown = {k: v for k, v in a.items() if (k, v) not in (("layout", "center"), ("widthType", "percentage"))}
+        return self.media(kids[0], True, [f"{k}={_num(v) if k == 'width' else v}" for k, v in shown.items()])
 
     def media_group(self, node: Node) -> str | None:
         kids = _nodes(node.get("content"))
@@ -576,18 +602,21 @@ class _Writer:
         parts = [self.media(k, False) for k in kids]
         return " ".join(p for p in parts if p) if all(parts) else None
 
-    def media(self, node: Node, image: bool) -> str | None:
+    def media(self, node: Node, image: bool, single: list[str] | None = None) -> str | None:
         a = _attrs(node, {"type", "id", "collection", "alt", "url", "width", "height"})
         if a is None or not isinstance(alt := a.get("alt", ""), str) or "\n" in alt:
             return None
         label = ("!" if image else "") + f"[{_esc(alt, 'label')}]"
         coll, ident, url = a.get("collection", ""), a.get("id"), a.get("url")
+        if isinstance(coll, str) and (_MEDIA_ATTR.match(coll) or "; " in coll):
+            return None  # it would read as a layout attribute
+        title = "; ".join(x for x in [coll if isinstance(coll, str) else "", *(single or [])] if x)
+        title = f' "{_bs(title, chr(34) + chr(92))}"' if title else ""
         if a.get("type") == "file" and isinstance(ident, str) and isinstance(coll, str) and url is None:
-            title = f' "{_bs(coll, chr(34) + chr(92))}"' if coll else ""
             return f"{label}({_dest('media:' + ident)}{title})" if _link_ok(ident + coll) else None
         external = image and a.get("type") == "external" and ident is None and isinstance(url, str)
         if external and isinstance(url, str) and _link_ok(url) and not url.startswith(_SCHEMES):
-            return f"{label}({_dest(url)})"
+            return f"{label}({_dest(url)}{title})"
         return None
 
     def block_card(self, node: Node) -> str | None:
@@ -686,7 +715,7 @@ class _Writer:
             return "["
         if kind == "subsup":
             return f"<{a['type']}>"
-        return "<u>" if kind == "underline" else f'<span style="color:{a["color"]}">'
+        return "<u>" if kind == "underline" else f'<span style="color: {a["color"].lower()}">'
 
     def close(self, mark: Node, tags: bool) -> str:
         kind, a = mark["type"], mark.get("attrs") or {}
@@ -861,11 +890,35 @@ def _para(content: list[Node]) -> Node:
     return {"type": "paragraph", "content": content} if content else {"type": "paragraph"}
 
 
+def _media_title(title: str) -> tuple[str, dict[str, Any]]:
+    """An image title: the media collection, then ``; layout=...; width=...; widthType=...`` of its mediaSingle."""
+    parts, single = title.split("; ") if title else [], {}
+    for part in list(parts):
+        m = _MEDIA_ATTR.fullmatch(part)
+        if m and (m[1] != "width" or re.fullmatch(r"\d+(?:\.\d+)?", m[2])):
+            single[m[1]] = _number(m[2]) if m[1] == "width" else m[2]
+            parts.remove(part)
+    return "; ".join(parts), single
+
+
+def _single(node: Node) -> Node:
+    """A `_image` placeholder alone in its paragraph as a mediaSingle."""
+    single = _media_title(node.get("title") or "")[1]
+    if (
+        single.get("layout", "center") not in _SINGLE_LAYOUTS
+        or single.get("widthType", "percentage") not in _WIDTH_TYPES
+    ):
+        single = {}
+    if single.get("widthType", "percentage") == "percentage" and single.get("width", 0) > 100:
+        single.pop("width")
+    return {"type": "mediaSingle", "attrs": {"layout": "center"} | single, "content": [_media(node)]}
+
+
 def _media(node: Node) -> Node:
     """A `_image`/`_media` placeholder as an ADF media node."""
     src, alt = node["src"], node["alt"]
     if src.startswith("media:"):
-        attrs = {"type": "file", "id": src[6:], "collection": node.get("title") or ""}
+        attrs = {"type": "file", "id": src[6:], "collection": _media_title(node.get("title") or "")[0]}
     else:
         attrs = {"type": "external", "url": src}
     return {"type": "media", "attrs": attrs | ({"alt": alt} if alt else {})}
@@ -971,7 +1024,7 @@ class _Reader:
     def paragraph(self, nodes: list[Node]) -> list[Node]:
         real = [x for x in nodes if not ((_text(x) or "x").isspace() and "marks" not in x)]
         if len(nodes) == 1 and nodes[0]["type"] == "_image":
-            return [{"type": "mediaSingle", "attrs": {"layout": "center"}, "content": [_media(nodes[0])]}]
+            return [_single(nodes[0])]
         if len(nodes) == 1 and nodes[0]["type"] == "_card":
             return [{"type": "blockCard", "attrs": {"url": nodes[0]["url"]}}]
         if real and all(x["type"] == "_media" for x in real):
@@ -1099,8 +1152,8 @@ class _Reader:
             _add(out, "[x]" if "checked" in rest else "[ ]", marks)
         elif kind and closing:
             _pop(marks, kind)
-        elif kind == "textColor" and (color := _COLOR.fullmatch(rest)):
-            marks.append({"type": "textColor", "attrs": {"color": color.group(1)}})
+        elif kind == "textColor" and (color := _COLOR.fullmatch(rest)) and (hexa := _hex(color.group(1))):
+            marks.append({"type": "textColor", "attrs": {"color": hexa}})
         elif kind and kind != "textColor" and not rest.strip():
             marks.append({"type": kind} | ({"attrs": {"type": name}} if kind == "subsup" else {}))
         else:

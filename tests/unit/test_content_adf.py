@@ -107,7 +107,7 @@ def norm(node: Any) -> Any:
     elif kind in ("tableCell", "tableHeader"):
         attrs = {k: v for k, v in attrs.items() if k != "colwidth" and (k, v) not in (("colspan", 1), ("rowspan", 1))}
     elif kind == "mediaSingle":
-        attrs = {"layout": "center"}
+        attrs = {"layout": "center"} | attrs
     elif kind == "media":
         attrs = {k: v for k, v in attrs.items() if k not in ("width", "height")}
     elif kind == "orderedList":
@@ -272,7 +272,7 @@ CASES: list[tuple[str, Node, str]] = [
     (
         "text colour kept",
         doc(p(t("red", {"type": "textColor", "attrs": {"color": "#ff5630"}}))),
-        '<span style="color:#ff5630">red</span>',
+        '<span style="color: #ff5630">red</span>',
     ),
     ("link", doc(p(t("site", link("https://example.com/a?b=c&d=e")))), "[site](https://example.com/a?b=c&d=e)"),
     (
@@ -418,7 +418,7 @@ CASES: list[tuple[str, Node, str]] = [
                 ],
             }
         ),
-        '![shot.png](media:6e7c-1 "jira-2")',
+        '![shot.png](media:6e7c-1 "jira-2; width=50")',  # the mediaSingle's layout and width ride in the title
     ),
     (
         "media external",
@@ -692,7 +692,7 @@ def test_big_document_round_trips() -> None:
         "[2024-06-01](date:2024-06-01)",
         "[DONE](status:green) :tada:",
         "**bold**, *italic*, ***both***, `code()`, ~~gone~~, <u>under</u>, H<sub>2</sub>O",
-        '<span style="color:#bf2600">red</span>',
+        '<span style="color: #bf2600">red</span>',
         "[REL-42](jira:REL-42)",
         "Literal \\*stars\\*, \\_under_scores\\_, \\[brackets\\](x), \\`ticks\\`, "
         "\\<b>tags\\</b>, \\&amp; \\:not-emoji: | pipes \\~\\~ #hash",
@@ -721,7 +721,7 @@ CANONICAL = [
     "Plain paragraph.",
     "# One\n\n## Two\n\n###### Six",
     "**bold** *italic* `code` ~~strike~~ <u>under</u> H<sub>2</sub>O x<sup>2</sup>",
-    '<span style="color:#ff5630">red</span> and [a link](https://example.com "Title")',
+    '<span style="color: #ff5630">red</span> and [a link](https://example.com "Title")',
     "line one\\\nline two",
     "- a\n- b\n  - c\n    1. d",
     "3. three\n4. four",

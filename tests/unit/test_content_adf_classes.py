@@ -191,3 +191,26 @@ def test_decisions_are_readable_and_come_back() -> None:
         doc({"type": "decisionList", "attrs": {"localId": "dl"}, "content": [item, item]}), contains=("Ship it",)
     )
     assert "{" not in md
+
+
+MEDIA = {"type": "media", "attrs": {"type": "file", "id": "6e7c-1", "collection": "contentId-42", "alt": "shot.png"}}
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [{"layout": "wrap-left", "width": 50}, {"layout": "wide"}, {"layout": "center", "width": 640, "widthType": "pixel"}],
+)
+def test_media_single_keeps_its_layout_and_width(attrs: dict[str, Any]) -> None:
+    md = check(doc({"type": "mediaSingle", "attrs": attrs, "content": [MEDIA]}))
+    assert md.startswith('![shot.png](media:6e7c-1 "contentId-42; ')
+
+
+@pytest.mark.parametrize(
+    ("written", "color"),
+    [("red", "#ff0000"), ("rgb(255, 86, 48)", "#ff5630"), ("#FFF", "#ffffff"), ("#BF2600", "#bf2600")],
+)
+def test_text_colour_is_the_shared_span_form_with_six_digit_hex(written: str, color: str) -> None:
+    adf = markdown_to_adf(f'a <span style="color: {written}">word</span>')
+    assert problems(adf) == []
+    assert adf["content"][0]["content"][1]["marks"] == [{"type": "textColor", "attrs": {"color": color}}]
+    assert adf_to_markdown(adf) == f'a <span style="color: {color}">word</span>'
