@@ -493,7 +493,8 @@ class _Writer:
 
     def html_table(self, a: dict[str, Any], rows: list[Node]) -> str | None:
         names = {"layout": "data-layout", "width": "data-width", "displayMode": "data-display-mode"}
-        attrs = "".join(f' {names[k]}="{html.escape(str(v))}"' for k, v in a.items() if k in names)
+        shown = {k: v for k, v in a.items() if k in names and (k, v) != ("layout", "default")}
+        attrs = "".join(f' {names[k]}="{html.escape(_num(v) if k == "width" else str(v))}"' for k, v in shown.items())
         attrs += ' data-number-column="true"' if a.get("isNumberColumnEnabled") else ""
         lines = [f"<table{attrs}>"]
         for row in rows:
@@ -751,7 +752,7 @@ class _Writer:
             ident, text = a.get("id"), a.get("text", "")
             # text must start with "@" (the label's form) and differ from the no-name label "@id"
             named = isinstance(text, str) and "\n" not in text and (not text or text.startswith("@"))
-            if isinstance(ident, str) and _link_ok(ident) and named and text != "@" + ident:
+            if isinstance(ident, str) and _link_ok(ident) and named:  # text "@id" reads back as no text
                 return f"[{_esc(text or '@' + ident, 'label')}]({_dest('mention:' + ident)})"
         if kind == "emoji" and (a := _attrs(node, {"shortName", "id", "text"})) is not None:
             name = a.get("shortName")
@@ -1369,7 +1370,10 @@ class _Reader:
                     {"type": "layoutColumn", "attrs": {"width": w}, "content": self.blocks(c, 0) or [_para([])]}
                     for w, c in zip(widths, columns, strict=False)
                 ]
-                sections.append({"type": "layoutSection", "content": cols} | ({"marks": marks} if marks else {}))
+                if 2 <= len(cols) <= 3:
+                    sections.append({"type": "layoutSection", "content": cols} | ({"marks": marks} if marks else {}))
+                else:  # ADF's layouts have two or three columns: keep the content of any other
+                    sections.extend(b for col in cols for b in col["content"])
 
         for j in range(i, len(nodes)):
             m = _LAYOUT.fullmatch(nodes[j].content) if nodes[j].type == "html_block" else None
@@ -1399,6 +1403,10 @@ class _Reader:
             else:
                 close()
                 if depth:  # ADF has layouts at the top level only: keep their content
-                    return [b for s in sections for c in s["content"] for b in c["content"]], j
+                    flat = [
+                        [b for c in x["content"] for b in c["content"]] if x["type"] == "layoutSection" else [x]
+                        for x in sections
+                    ]
+                    return [b for part in flat for b in part], j
                 return sections, j
         return None
