@@ -32,7 +32,7 @@ from .fidelity import FORMATS, wiki_signature
 
 NATIVE = Path(__file__).parent / "native"
 EXTENSIONS = {"adf": ".json", "storage": ".xml", "wiki": ".wiki"}
-RAW = ("```adf", "```confluence", "```jira-wiki", "<ac:", "<ri:")
+RAW = ("```adf", "`adf:", "```confluence", "```jira-wiki", "<ac:", "<ri:")
 
 # ADF attributes that are layout or identity, not meaning (adapter/content/adf.py documents each normalisation)
 NOT_MEANING = {
