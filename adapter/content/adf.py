@@ -1070,7 +1070,8 @@ class _Reader:
                 if restored is not None:
                     out += restored
                 else:
-                    _add(out, tok.content, [*marks, {"type": "code"}])
+                    # ADF's code mark takes no other mark but a link: emphasis around code is dropped
+                    _add(out, tok.content, [*(m for m in marks if m["type"] == "link"), {"type": "code"}])
             elif kind in ("strong_open", "em_open", "s_open"):
                 marks.append({"type": "strike" if kind == "s_open" else kind[:-5]})
             elif kind in ("strong_close", "em_close", "s_close"):
@@ -1293,6 +1294,7 @@ class _Reader:
             inner += self.blocks(nodes[i + 1 : j], depth + 1)
         inner = inner if depth == 0 else _fit(inner, "nestedExpand")
         node: Node = {"type": "expand" if depth == 0 else "nestedExpand", "content": inner or [_para([])]}
+        node |= {"attrs": {}} if depth else {}  # ADF: a nestedExpand always has attrs
         if title is not None:
             node = {"type": node["type"], "attrs": {"title": html.unescape(title)}, "content": node["content"]}
         return [node], j

@@ -198,7 +198,11 @@ MEDIA = {"type": "media", "attrs": {"type": "file", "id": "6e7c-1", "collection"
 
 @pytest.mark.parametrize(
     "attrs",
-    [{"layout": "wrap-left", "width": 50}, {"layout": "wide"}, {"layout": "center", "width": 640, "widthType": "pixel"}],
+    [
+        {"layout": "wrap-left", "width": 50},
+        {"layout": "wide"},
+        {"layout": "center", "width": 640, "widthType": "pixel"},
+    ],
 )
 def test_media_single_keeps_its_layout_and_width(attrs: dict[str, Any]) -> None:
     md = check(doc({"type": "mediaSingle", "attrs": attrs, "content": [MEDIA]}))
@@ -214,3 +218,16 @@ def test_text_colour_is_the_shared_span_form_with_six_digit_hex(written: str, co
     assert problems(adf) == []
     assert adf["content"][0]["content"][1]["marks"] == [{"type": "textColor", "attrs": {"color": color}}]
     assert adf_to_markdown(adf) == f'a <span style="color: {color}">word</span>'
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "*a `code` b*",  # ADF's code mark allows no emphasis beside it
+        "**[`x`](https://e.com)**",
+        "<details><summary>T</summary>\n\n<details>\n\nx\n\n</details>\n\n</details>",  # a nestedExpand has attrs
+        "<details><details>)<",
+    ],
+)
+def test_markdown_atlassian_would_reject_is_written_valid(md: str) -> None:
+    assert problems(markdown_to_adf(md)) == []
