@@ -101,6 +101,7 @@ _EMAIL = re.compile(
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
 )
 _CELL_TAG = re.compile(r"<(/?)(table|thead|tbody|tr|th|td)((?:\s+[\w:-]+=\"[^\"]*\")*)\s*>", re.I)
+_ALIGNED = re.compile(r'\s*<(p|h[1-6]) align="(center|right)">([^\n]*)</\1>\s*', re.I)
 _HTML_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _LAYOUT = re.compile(r"\s*<!--\s*(layout-section|layout-cell|/layout)\b([^>]*?)\s*-->\s*", re.S)
 _ALIGN = {"center": "center", "end": "right"}  # ADF alignment mark -> GFM column alignment (left is the default)
@@ -282,9 +283,9 @@ def _num(value: float) -> str:
 
 
 def _alignment(para: Node) -> str | None:
-    """ "" (none), "center" or "end" for a paragraph whose only mark is an alignment; None if it holds others."""
+    """ "" (none), "center" or "end" for a block whose only mark is an alignment; None if it holds others."""
     marks = para.get("marks") or []
-    if _attrs(para | {"marks": None}) is None or not isinstance(marks, list) or len(marks) > 1:
+    if not isinstance(marks, list) or len(marks) > 1:
         return None
     if not marks:
         return ""
@@ -384,6 +385,10 @@ class _Writer:
 
     def paragraph(self, node: Node) -> str | None:
         content = _nodes(node.get("content"))
+        if (
+            _alignment(node) and _attrs(node | {"marks": None}) is not None
+        ):  # centred or right-aligned: an HTML paragraph, as GitHub renders it
+            return f'<p align="{_ALIGN[str(_alignment(node))]}">{self.inline(content, "cell")}</p>' if content else None
         if _attrs(node) is None:
             return None
         if len(content) == 1 and content[0].get("type") == "inlineCard" and not self.issue(content[0]):
@@ -391,10 +396,13 @@ class _Writer:
         return self.inline(content, "para")
 
     def heading(self, node: Node) -> str | None:
-        a = _attrs(node, {"level"})
+        align = _alignment(node)
+        a = _attrs(node | {"marks": None}, {"level"}) if align else _attrs(node, {"level"})
         level = a.get("level") if a else None
         if type(level) is not int or not 1 <= level <= 6:
             return None
+        if align:
+            return f'<h{level} align="{_ALIGN[align]}">{self.inline(_nodes(node.get("content")), "cell")}</h{level}>'
         text = self.inline(_nodes(node.get("content")), "heading")
         return "#" * level + (" " + text if text else "")
 
@@ -481,7 +489,8 @@ class _Writer:
                 if ca.get("colspan", 1) != 1 or ca.get("rowspan", 1) != 1 or len(paras) != 1:
                     return None
                 align = _alignment(paras[0])
-                if paras[0].get("type") != "paragraph" or align is None or (r and align != aligns[col]):
+                plain = _attrs(paras[0] | {"marks": None}) is not None
+                if paras[0].get("type") != "paragraph" or align is None or not plain or (r and align != aligns[col]):
                     return None
                 aligns[col] = align
                 texts.append(self.inline(_nodes(paras[0].get("content")), "cell"))
@@ -530,6 +539,7 @@ class _Writer:
                 attrs += f' {name}="{html.escape(ca[key])}"'
         kids = _nodes(cell.get("content"))
         one = kids[0] if len(kids) == 1 and kids[0].get("type") == "paragraph" else None
+        one = one if one is not None and _attrs(one | {"marks": None}) is not None else None
         align = _alignment(one) if one is not None else None
         if one is not None and align is not None:  # one paragraph: the cell on one line
             attrs += f' align="{_ALIGN[align]}"' if align else ""
@@ -975,7 +985,8 @@ def _fit(kids: list[Node], parent: str) -> list[Node]:
             )
             for part in _nodes(kid.get("content")):
                 if part.get("type") == "tableRow":
-                    inner += [block for c in _nodes(part.get("content")) for block in _nodes(c.get("content"))]
+                    cells = [block for c in _nodes(part.get("content")) for block in _nodes(c.get("content"))]
+                    inner += [{k: v for k, v in b.items() if k != "marks"} for b in cells]  # alignment stays in cells
                 elif part.get("type") == "taskItem":
                     box = "[x] " if _clean(part).get("state") == "DONE" else "[ ] "
                     words = [{"type": "text", "text": box}, *_nodes(part.get("content"))]
@@ -1269,6 +1280,14 @@ class _Reader:
             return found
         if _LAYOUT.match(raw) and (found := self.layouts(nodes, i, depth)):
             return found
+        if aligned := _ALIGNED.fullmatch(raw):
+            tag, align, inner = aligned.group(1).lower(), aligned.group(2), aligned.group(3)
+            marks = [{"type": "alignment", "attrs": {"align": {"center": "center", "right": "end"}[align]}}]
+            content = self.inline_md(inner)
+            if tag == "p" and content:
+                return [{"type": "paragraph", "content": content, "marks": marks}], i
+            if tag != "p":
+                return [{"type": "heading", "attrs": {"level": int(tag[1])}, "content": content, "marks": marks}], i
         m = _DETAILS.match(raw)
         if not m:
             if _CLOSE_DETAILS.match(raw) and not raw.strip()[len("</details>") :].strip():
@@ -1353,7 +1372,7 @@ class _Reader:
         if cell["blocks"]:
             content = _fit(self.blocks(cell["blocks"], depth + 1), "tableCell")
         else:
-            content = [_para(self.inline_md(html.unescape(cell["inline"]).strip()))]
+            content = [_para(self.inline_md(cell["inline"].strip("\n")))]
             align = {"center": "center", "right": "end"}.get(attrs.get("align", ""))
             content[0] |= {"marks": [{"type": "alignment", "attrs": {"align": align}}]} if align else {}
         kind = "tableHeader" if cell["kind"] == "th" else "tableCell"

@@ -231,3 +231,21 @@ def test_text_colour_is_the_shared_span_form_with_six_digit_hex(written: str, co
 )
 def test_markdown_atlassian_would_reject_is_written_valid(md: str) -> None:
     assert problems(markdown_to_adf(md)) == []
+
+
+def test_an_aligned_table_flattened_into_an_expand_keeps_no_cell_marks() -> None:
+    md = "<details><summary>T</summary>\n\n<details>\n\n| a | b |\n| :-: | --: |\n| 1 | 2 |\n\n</details>\n\n</details>"
+    assert problems(markdown_to_adf(md)) == []
+
+
+def test_cell_text_that_looks_like_entities_stays_text() -> None:
+    check(doc(table(tr(h(p(t("a &amp; b &#32; <x>")), colspan=2)), tr(c(p(t("1 | 2"))), c(p(t("*")))))))
+
+
+def test_aligned_paragraphs_and_headings_are_html_with_align() -> None:
+    heading = {"type": "heading", "attrs": {"level": 2}, "content": [t("Title")]}
+    heading |= {"marks": [{"type": "alignment", "attrs": {"align": "center"}}]}
+    md = check(
+        doc(heading, p(t("centred "), t("bold", "strong"), align="center"), p(t("right"), align="end"), p(t("x")))
+    )
+    assert md.startswith('<h2 align="center">Title</h2>\n\n<p align="center">centred **bold**</p>')
