@@ -5,11 +5,13 @@ Markdown is read with markdown-it-py's token stream and syntax tree, never with 
 
 Choices beyond the shared conventions, each made so that an ADF document survives an edit unchanged:
 
-- underline ``<u>x</u>``, sub/superscript ``<sub>``/``<sup>``, text colour ``<span style="color:#hex">x</span>``
+- underline ``<u>x</u>``, sub/superscript ``<sub>``/``<sup>``, text colour ``<span style="color: #rrggbb">x</span>``
   (colour kept, not dropped); where ``**``/``*``/``~~`` cannot open or close (punctuation next to a word)
   ``<strong>``/``<em>``/``<s>`` are written instead.
 - hard break: backslash + newline; ``<br>`` in headings, table cells and at the very end of a paragraph.
-- inline card ``<url>`` (an issue URL ``[KEY-1](jira:KEY-1)``); block card: a paragraph holding only ``<url>``.
+- inline card ``<url>`` (an issue URL ``[KEY-1](url)``, or ``[KEY-1](jira:KEY-1)`` on ``site_url``); block card: a
+  paragraph holding only ``<url>``. Tables GFM cannot hold, layouts, decisions, aligned paragraphs and image
+  layouts have the forms of CONVENTIONS.md ("ADF" section).
 - media: ``mediaSingle`` is ``![alt](media:ID "collection")`` (or ``![alt](url)``) alone in a paragraph;
   ``mediaGroup`` is a paragraph of links ``[alt](media:ID "collection")`` (file cards, not embedded images).
 - a non-midnight date keeps its time: ``[2024-05-01](date:2024-05-01T08:30:00.000Z)``.
@@ -34,9 +36,10 @@ Normalisation (what ADF -> Markdown -> ADF does not keep): ``localId`` and attrs
 empty attrs/content/marks; empty paragraphs (except where ADF needs one) and empty text nodes; adjacent text
 nodes with equal marks are merged, marks sorted in schema order (link, em, strong, textColor, strike, subsup,
 underline, code); whitespace at the edge of a strong/em/strike run moves outside the mark; emoji keep only
-shortName; mention only id and text; hardBreak drops its ``text`` attr; table layout attrs (layout, width,
-displayMode, isNumberColumnEnabled false) and cell colwidth/colspan 1/rowspan 1; mediaSingle layout becomes
-center (width dropped), media width/height; an orderedList without ``order`` gets 1; task ids are new.
+shortName; mention only id and text (text "@id" reads back as none); hardBreak drops its ``text`` attr; a GFM
+table drops its layout attrs (layout, width, displayMode) and cell colwidth (an HTML table keeps them); colspan
+and rowspan 1; mediaSingle widthType percentage, media width/height; an orderedList without ``order`` gets 1;
+textColor is lower-case; emphasis beside inline code goes (ADF forbids it); task and decision ids are new.
 """
 
 from __future__ import annotations
