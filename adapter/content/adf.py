@@ -1364,7 +1364,7 @@ class _Reader:
         return None
 
     def html_cell(self, cell: dict[str, Any], depth: int) -> Node:
-        attrs, a = cell["attrs"], {}
+        attrs, a = cell["attrs"], dict[str, Any]()
         for name in ("colspan", "rowspan"):
             if str(attrs.get(name, "")).isdigit():
                 a[name] = int(attrs[name])
@@ -1390,9 +1390,10 @@ class _Reader:
 
         def close() -> None:
             if columns:
-                cols = [
+                sizes = widths if len(widths) == len(columns) else [round(100 / len(columns), 2)] * len(columns)
+                cols: list[Node] = [
                     {"type": "layoutColumn", "attrs": {"width": w}, "content": self.blocks(c, 0) or [_para([])]}
-                    for w, c in zip(widths, columns, strict=False)
+                    for w, c in zip(sizes, columns, strict=True)
                 ]
                 if 2 <= len(cols) <= 3:
                     sections.append({"type": "layoutSection", "content": cols} | ({"marks": marks} if marks else {}))
@@ -1410,12 +1411,12 @@ class _Reader:
                 words = m.group(2).split()
                 kind = next((w for w in words if "=" not in w), "")
                 params = dict(w.split("=", 1) for w in words if "=" in w)
-                by_name = {v: list(k) for k, v in _LAYOUTS.items()}
+                by_name: dict[str, list[float]] = {v: list(k) for k, v in _LAYOUTS.items()}
                 try:
                     widths = by_name.get(kind) or [_number(x) for x in params.get("widths", "").split(",")]
                 except ValueError:
                     return None
-                breakout = {"mode": params.get("breakout-mode")} if params.get("breakout-mode") else {}
+                breakout: dict[str, Any] = {"mode": params["breakout-mode"]} if params.get("breakout-mode") else {}
                 if breakout and params.get("breakout-width", "").replace(".", "", 1).isdigit():
                     breakout["width"] = _number(params["breakout-width"])
                 marks = [{"type": "breakout", "attrs": breakout}] if breakout else []

@@ -130,8 +130,8 @@ def test_every_adf_body_in_the_cassettes_is_valid() -> None:
 async def test_every_adf_body_the_cloud_write_tools_send_is_valid() -> None:
     names = sorted(CORPUS)
     async with sandboxed("cloud", TOOLSETS="all") as (sandbox, client):
-        created = ok(await client.call_tool("jira_create_issue", {"project_key": "OPS", "summary": "Corpus",
-                                                                  "issue_type": "Task", "description": CORPUS[names[0]]}))  # fmt: skip
+        fields = {"project_key": "OPS", "summary": "Corpus", "issue_type": "Task", "description": CORPUS[names[0]]}
+        created = ok(await client.call_tool("jira_create_issue", fields))
         key = created["key"]
         for name in names:
             markdown = CORPUS[name]

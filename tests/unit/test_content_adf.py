@@ -487,7 +487,7 @@ FALLBACKS: list[tuple[str, Node]] = [
             "content": [p(t("x"))],
         },
     ),
-    # decision lists, layouts, aligned paragraphs and tables that GFM cannot hold have a form now: tests/unit/test_content_adf_classes.py
+    # decision lists, layouts, aligned paragraphs, tables GFM cannot hold: see test_content_adf_classes.py
     ("code block named adf", {"type": "codeBlock", "attrs": {"language": "adf"}, "content": [t("{}")]}),
     (
         "media with caption",
