@@ -17,6 +17,16 @@ INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
 # the conformance suite 0.2.0-alpha.12: 0.1.16 (npm's "latest") has no 2026-07-28 scenarios
 CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"
 WIKIMARKUP = ".ci/wikimarkup/node_modules/@atlaskit/editor-wikimarkup-transformer"
+ADF_SCHEMA = ".ci/adf-schema/node_modules/@atlaskit/adf-schema/dist/json-schema/v1/full.json"
+
+
+def install_adf_schema(session: nox.Session) -> None:
+    """Atlassian's ADF JSON schema, the oracle of tests/fidelity/test_adf_schema.py (pinned as in adf_schema.py)."""
+    if not os.path.exists(ADF_SCHEMA):
+        session.run(
+            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/adf-schema",
+            "@atlaskit/adf-schema@57.7.22", external=True,
+        )  # fmt: skip
 
 
 @nox.session
@@ -37,6 +47,7 @@ def tests(session: nox.Session) -> None:
             "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/wikimarkup",
             "@atlaskit/editor-wikimarkup-transformer@12.2.2", "@atlaskit/editor-json-transformer@9", external=True,
         )  # fmt: skip
+    install_adf_schema(session)
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 
 
@@ -101,4 +112,5 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def fidelity(session: nox.Session) -> None:
     """Rich-text round trips per feature and format on the corpus, ours beside mcp-atlassian 0.23.1's converters."""
+    install_adf_schema(session)
     session.run(*UV_RUN, "python", "-m", "tests.fidelity.report", *session.posargs, external=True)

@@ -5,11 +5,13 @@ Markdown is read with markdown-it-py's token stream and syntax tree, never with 
 
 Choices beyond the shared conventions, each made so that an ADF document survives an edit unchanged:
 
-- underline ``<u>x</u>``, sub/superscript ``<sub>``/``<sup>``, text colour ``<span style="color:#hex">x</span>``
+- underline ``<u>x</u>``, sub/superscript ``<sub>``/``<sup>``, text colour ``<span style="color: #rrggbb">x</span>``
   (colour kept, not dropped); where ``**``/``*``/``~~`` cannot open or close (punctuation next to a word)
   ``<strong>``/``<em>``/``<s>`` are written instead.
 - hard break: backslash + newline; ``<br>`` in headings, table cells and at the very end of a paragraph.
-- inline card ``<url>`` (an issue URL ``[KEY-1](jira:KEY-1)``); block card: a paragraph holding only ``<url>``.
+- inline card ``<url>`` (an issue URL ``[KEY-1](url)``, or ``[KEY-1](jira:KEY-1)`` on ``site_url``); block card: a
+  paragraph holding only ``<url>``. Tables GFM cannot hold, layouts, decisions, aligned paragraphs and image
+  layouts have the forms of CONVENTIONS.md ("ADF" section).
 - media: ``mediaSingle`` is ``![alt](media:ID "collection")`` (or ``![alt](url)``) alone in a paragraph;
   ``mediaGroup`` is a paragraph of links ``[alt](media:ID "collection")`` (file cards, not embedded images).
 - a non-midnight date keeps its time: ``[2024-05-01](date:2024-05-01T08:30:00.000Z)``.
@@ -34,9 +36,10 @@ Normalisation (what ADF -> Markdown -> ADF does not keep): ``localId`` and attrs
 empty attrs/content/marks; empty paragraphs (except where ADF needs one) and empty text nodes; adjacent text
 nodes with equal marks are merged, marks sorted in schema order (link, em, strong, textColor, strike, subsup,
 underline, code); whitespace at the edge of a strong/em/strike run moves outside the mark; emoji keep only
-shortName; mention only id and text; hardBreak drops its ``text`` attr; table layout attrs (layout, width,
-displayMode, isNumberColumnEnabled false) and cell colwidth/colspan 1/rowspan 1; mediaSingle layout becomes
-center (width dropped), media width/height; an orderedList without ``order`` gets 1; task ids are new.
+shortName; mention only id and text (text "@id" reads back as none); hardBreak drops its ``text`` attr; a GFM
+table drops its layout attrs (layout, width, displayMode) and cell colwidth (an HTML table keeps them); colspan
+and rowspan 1; mediaSingle widthType percentage, media width/height; an orderedList without ``order`` gets 1;
+textColor is lower-case; emphasis beside inline code goes (ADF forbids it); task and decision ids are new.
 """
 
 from __future__ import annotations
@@ -89,11 +92,36 @@ _BROWSE = re.compile(r"(https?://[^/?#\s]+(?:/[^?#\s]*?)?)/browse/([A-Z][A-Z0-9_
 _AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*")
 _LANG = re.compile(r"[^\s`\\&](?:[^`\\&\n\r]*[^\s`\\&])?")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^>]*?)?\s*/?>", re.S)
-_HEX = re.compile(r"#[0-9a-fA-F]{3,8}")
-_COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*"')
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")  # what Atlassian's schema allows in a textColor mark
+_COLOR = re.compile(r'\s+style="\s*color:\s*(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|rgb\([\d\s,]+\)|[a-z]+)\s*;?\s*"', re.I)
+_NAMED = {"red": "#ff0000", "green": "#008000", "blue": "#0000ff", "black": "#000000", "white": "#ffffff"}
+_NAMED |= {"gray": "#808080", "grey": "#808080", "orange": "#ffa500", "purple": "#800080", "yellow": "#ffff00"}
 _MARK_ATTRS = {"link": {"href", "title"}, "subsup": {"type"}, "textColor": {"color"}}
 _DETAILS = re.compile(r"\s*<details(?:\s[^>]*)?>\s*(?:<summary>(.*?)</summary>)?(.*)", re.S | re.I)
 _CLOSE_DETAILS = re.compile(r"\s*</details>", re.I)
+_EMAIL = re.compile(
+    r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
+)
+_CELL_TAG = re.compile(r"<(/?)(table|thead|tbody|tr|th|td)((?:\s+[\w:-]+=\"[^\"]*\")*)\s*>", re.I)
+_ALIGNED = re.compile(r'\s*<(p|h[1-6]) align="(center|right)">([^\n]*)</\1>\s*', re.I)
+_HTML_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_LAYOUT = re.compile(r"\s*<!--\s*(layout-section|layout-cell|/layout)\b([^>]*?)\s*-->\s*", re.S)
+_ALIGN = {"center": "center", "end": "right"}  # ADF alignment mark -> GFM column alignment (left is the default)
+# Confluence's layout types and the column widths its editor gives them in ADF
+_LAYOUTS = {
+    (100,): "single",
+    (50, 50): "two_equal",
+    (33.33, 66.66): "two_left_sidebar",
+    (66.66, 33.33): "two_right_sidebar",
+    (33.33, 33.33, 33.33): "three_equal",
+    (25, 50, 25): "three_with_sidebars",
+    (25, 25, 25, 25): "four_equal",
+    (20, 20, 20, 20, 20): "five_equal",
+}
+_MEDIA_ATTR = re.compile(r"(layout|width|widthType)=(\S+)")
+_SINGLE_LAYOUTS = ("wide", "full-width", "center", "wrap-right", "wrap-left", "align-end", "align-start")
+_WIDTH_TYPES = ("percentage", "pixel")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_MS = 86_400_000
 
@@ -239,6 +267,36 @@ def _esc(text: str, ctx: str, bol: bool = False, eol: bool = False, emoji: tuple
     return "".join(out)
 
 
+def _hex(color: str) -> str | None:
+    """A CSS colour (#rgb, #rrggbb, rgb(r, g, b), a few names) as the lower-case #rrggbb ADF requires."""
+    color = color.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", color):
+        return "#" + "".join(c * 2 for c in color[1:])
+    if m := re.fullmatch(r"rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)", color):
+        return (
+            "#" + "".join(f"{min(int(x), 255):02x}" for x in m.groups())
+            if all(int(x) < 256 for x in m.groups())
+            else None
+        )
+    return color if re.fullmatch(r"#[0-9a-f]{6}", color) else _NAMED.get(color)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _alignment(para: Node) -> str | None:
+    """ "" (none), "center" or "end" for a block whose only mark is an alignment; None if it holds others."""
+    marks = para.get("marks") or []
+    if not isinstance(marks, list) or len(marks) > 1:
+        return None
+    if not marks:
+        return ""
+    a = _attrs(marks[0], {"align"}) if isinstance(marks[0], dict) else None
+    ok = marks[0].get("type") == "alignment" and a is not None and a.get("align") in _ALIGN
+    return str(marks[0]["attrs"]["align"]) if ok else None
+
+
 def _date_md(ts: Any) -> str | None:
     if not isinstance(ts, str) or not re.fullmatch(r"0|[1-9]\d{0,12}", ts):
         return None
@@ -290,6 +348,8 @@ class _Writer:
             "mediaSingle": self.media_single,
             "mediaGroup": self.media_group,
             "blockCard": self.block_card,
+            "layoutSection": self.layout,
+            "decisionList": self.decisions,
         }
 
     def blocks(self, nodes: list[Node], tight: bool = False) -> str:
@@ -328,6 +388,10 @@ class _Writer:
 
     def paragraph(self, node: Node) -> str | None:
         content = _nodes(node.get("content"))
+        if (
+            _alignment(node) and _attrs(node | {"marks": None}) is not None
+        ):  # centred or right-aligned: an HTML paragraph, as GitHub renders it
+            return f'<p align="{_ALIGN[str(_alignment(node))]}">{self.inline(content, "cell")}</p>' if content else None
         if _attrs(node) is None:
             return None
         if len(content) == 1 and content[0].get("type") == "inlineCard" and not self.issue(content[0]):
@@ -335,10 +399,13 @@ class _Writer:
         return self.inline(content, "para")
 
     def heading(self, node: Node) -> str | None:
-        a = _attrs(node, {"level"})
+        align = _alignment(node)
+        a = _attrs(node | {"marks": None}, {"level"}) if align else _attrs(node, {"level"})
         level = a.get("level") if a else None
         if type(level) is not int or not 1 <= level <= 6:
             return None
+        if align:
+            return f'<h{level} align="{_ALIGN[align]}">{self.inline(_nodes(node.get("content")), "cell")}</h{level}>'
         text = self.inline(_nodes(node.get("content")), "heading")
         return "#" * level + (" " + text if text else "")
 
@@ -403,31 +470,123 @@ class _Writer:
         return _fence(lang, "".join(k["text"] for k in kids))
 
     def table(self, node: Node) -> str | None:
+        """A GFM table when it can hold the table, otherwise an HTML table whose cells hold Markdown."""
         a, rows = _attrs(node, {"layout", "width", "displayMode", "isNumberColumnEnabled"}), _nodes(node.get("content"))
-        if a is None or a.get("isNumberColumnEnabled", False) is not False or not rows:
+        if a is None or not rows or any(r.get("type") != "tableRow" or _attrs(r) is None for r in rows):
             return None
+        gfm = None if a.get("isNumberColumnEnabled") else self.gfm_table(rows)
+        return gfm if gfm is not None else self.html_table(a, rows)
+
+    def gfm_table(self, rows: list[Node]) -> str | None:
+        width = len(_nodes(rows[0].get("content")))
+        aligns: list[str | None] = [None] * width
         lines: list[str] = []
         for r, row in enumerate(rows):
             cells, texts = _nodes(row.get("content")), []
-            if (
-                row.get("type") != "tableRow"
-                or _attrs(row) is None
-                or len(cells) != len(_nodes(rows[0].get("content")))
-            ):
+            if len(cells) != width:
                 return None
-            for cell in cells:
+            for col, cell in enumerate(cells):
                 ca, paras = _attrs(cell, {"colwidth", "colspan", "rowspan"}), _nodes(cell.get("content"))
                 if ca is None or cell.get("type") != ("tableHeader" if r == 0 else "tableCell"):
                     return None  # GFM needs exactly one header row
                 if ca.get("colspan", 1) != 1 or ca.get("rowspan", 1) != 1 or len(paras) != 1:
                     return None
-                if paras[0].get("type") != "paragraph" or _attrs(paras[0]) is None:
+                align = _alignment(paras[0])
+                plain = _attrs(paras[0] | {"marks": None}) is not None
+                if paras[0].get("type") != "paragraph" or align is None or not plain or (r and align != aligns[col]):
                     return None
+                aligns[col] = align
                 texts.append(self.inline(_nodes(paras[0].get("content")), "cell"))
             lines.append("| " + " | ".join(texts) + " |")
             if r == 0:
-                lines.append("|" + " --- |" * len(cells))
+                marks = {"": "---", "center": ":-:", "end": "--:"}
+                lines.append("| " + " | ".join(marks[x or ""] for x in aligns) + " |")
         return "\n".join(lines)
+
+    def html_table(self, a: dict[str, Any], rows: list[Node]) -> str | None:
+        names = {"layout": "data-layout", "width": "data-width", "displayMode": "data-display-mode"}
+        shown = {k: v for k, v in a.items() if k in names and (k, v) != ("layout", "default")}
+        attrs = "".join(f' {names[k]}="{html.escape(_num(v) if k == "width" else str(v))}"' for k, v in shown.items())
+        attrs += ' data-number-column="true"' if a.get("isNumberColumnEnabled") else ""
+        lines = [f"<table{attrs}>"]
+        for row in rows:
+            lines.append("<tr>")
+            for cell in _nodes(row.get("content")):
+                md = self.html_cell(cell)
+                if md is None:
+                    return None
+                lines.append(md)
+            lines.append("</tr>")
+        return "\n".join([*lines, "</table>"])
+
+    def html_cell(self, cell: Node) -> str | None:
+        tag = {"tableHeader": "th", "tableCell": "td"}.get(str(cell.get("type")))
+        ca = _attrs(cell, {"colwidth", "colspan", "rowspan", "background", "valign"})
+        if tag is None or ca is None:
+            return None
+        attrs = ""
+        for key, name in (("colspan", "colspan"), ("rowspan", "rowspan"), ("colwidth", "data-colwidth")):
+            value = ca.get(key)
+            if key != "colwidth" and value not in (None, 1):
+                if type(value) is not int or value < 1:
+                    return None
+                attrs += f' {name}="{value}"'
+            elif key == "colwidth" and value is not None:
+                if not isinstance(value, list) or not all(type(v) in (int, float) for v in value):
+                    return None
+                attrs += f' {name}="{",".join(_num(v) for v in value)}"'
+        for key, name in (("background", "bgcolor"), ("valign", "valign")):
+            if key in ca:
+                if not isinstance(ca[key], str) or '"' in ca[key]:
+                    return None
+                attrs += f' {name}="{html.escape(ca[key])}"'
+        kids = _nodes(cell.get("content"))
+        one = kids[0] if len(kids) == 1 and kids[0].get("type") == "paragraph" else None
+        one = one if one is not None and _attrs(one | {"marks": None}) is not None else None
+        align = _alignment(one) if one is not None else None
+        if one is not None and align is not None:  # one paragraph: the cell on one line
+            attrs += f' align="{_ALIGN[align]}"' if align else ""
+            return f"<{tag}{attrs}>{self.inline(_nodes(one.get('content')), 'cell')}</{tag}>"
+        return f"<{tag}{attrs}>\n\n{self.blocks(kids)}\n\n</{tag}>"
+
+    def layout(self, node: Node) -> str | None:
+        """Confluence page layouts, in the storage converter's comment form (CONVENTIONS.md)."""
+        cols = _nodes(node.get("content"))
+        marks = node.get("marks") or []
+        if _attrs(node | {"marks": None}) is None or not cols or not isinstance(marks, list):
+            return None
+        widths = []
+        for col in cols:
+            ca = _attrs(col, {"width"})
+            if col.get("type") != "layoutColumn" or ca is None or type(ca.get("width")) not in (int, float):
+                return None
+            widths.append(ca["width"])
+        name = _LAYOUTS.get(tuple(widths)) or "widths=" + ",".join(_num(w) for w in widths)
+        for mark in marks:
+            ma = _attrs(mark, {"mode", "width"})
+            if not isinstance(mark, dict) or mark.get("type") != "breakout" or ma is None or "mode" not in ma:
+                return None
+            name += "".join(f" breakout-{k}={_num(v) if k == 'width' else v}" for k, v in ma.items())
+        if not re.fullmatch(r"[\w=,. -]+", name):
+            return None
+        parts = [f"<!-- layout-section {name} -->"]
+        for i, col in enumerate(cols):
+            body = self.blocks(_nodes(col.get("content")))
+            parts += (["<!-- layout-cell -->"] if i else []) + ([body] if body else [])
+        return "\n\n".join([*parts, "<!-- /layout -->"])
+
+    def decisions(self, node: Node) -> str | None:
+        """A decision list: ``> [!DECISION]`` and a bullet per decided item."""
+        items, out = _nodes(node.get("content")), []
+        if _attrs(node) is None or not items:
+            return None
+        for item in items:
+            a = _attrs(item, {"state"})
+            text = self.inline(_nodes(item.get("content")), "para")
+            if item.get("type") != "decisionItem" or a is None or a.get("state") != "DECIDED" or not text:
+                return None
+            out.append(_indent("- ", text))
+        return _prefix("[!DECISION]\n" + "\n".join(out), "> ")
 
     def expand(self, node: Node) -> str | None:
         a = _attrs(node, {"title"})
@@ -440,8 +599,15 @@ class _Writer:
 
     def media_single(self, node: Node) -> str | None:
         kids = _nodes(node.get("content"))
-        ok = _attrs(node, {"layout", "width", "widthType"}) is not None and len(kids) == 1
-        return self.media(kids[0], True) if ok and kids[0].get("type") == "media" else None
+        a = _attrs(node, {"layout", "width", "widthType"})
+        if a is None or len(kids) != 1 or kids[0].get("type") != "media":
+            return None
+        if a.get("layout", "center") not in _SINGLE_LAYOUTS or a.get("widthType", "percentage") not in _WIDTH_TYPES:
+            return None
+        if "width" in a and (type(a["width"]) not in (int, float) or a["width"] < 0):
+            return None
+        shown = {k: v for k, v in a.items() if (k, v) not in (("layout", "center"), ("widthType", "percentage"))}
+        return self.media(kids[0], True, [f"{k}={_num(v) if k == 'width' else v}" for k, v in shown.items()])
 
     def media_group(self, node: Node) -> str | None:
         kids = _nodes(node.get("content"))
@@ -450,18 +616,21 @@ class _Writer:
         parts = [self.media(k, False) for k in kids]
         return " ".join(p for p in parts if p) if all(parts) else None
 
-    def media(self, node: Node, image: bool) -> str | None:
+    def media(self, node: Node, image: bool, single: list[str] | None = None) -> str | None:
         a = _attrs(node, {"type", "id", "collection", "alt", "url", "width", "height"})
         if a is None or not isinstance(alt := a.get("alt", ""), str) or "\n" in alt:
             return None
         label = ("!" if image else "") + f"[{_esc(alt, 'label')}]"
         coll, ident, url = a.get("collection", ""), a.get("id"), a.get("url")
+        if isinstance(coll, str) and (_MEDIA_ATTR.match(coll) or "; " in coll):
+            return None  # it would read as a layout attribute
+        title = "; ".join(x for x in [coll if isinstance(coll, str) else "", *(single or [])] if x)
+        title = f' "{_bs(title, chr(34) + chr(92))}"' if title else ""
         if a.get("type") == "file" and isinstance(ident, str) and isinstance(coll, str) and url is None:
-            title = f' "{_bs(coll, chr(34) + chr(92))}"' if coll else ""
             return f"{label}({_dest('media:' + ident)}{title})" if _link_ok(ident + coll) else None
         external = image and a.get("type") == "external" and ident is None and isinstance(url, str)
         if external and isinstance(url, str) and _link_ok(url) and not url.startswith(_SCHEMES):
-            return f"{label}({_dest(url)})"
+            return f"{label}({_dest(url)}{title})"
         return None
 
     def block_card(self, node: Node) -> str | None:
@@ -470,9 +639,10 @@ class _Writer:
         return f"<{url}>" if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url) else None
 
     def issue(self, node: Node) -> str | None:
+        """The issue key of an inline card that points at an issue (``.../browse/KEY``), on any site."""
         url = _clean(node).get("url")
         m = _BROWSE.fullmatch(url) if isinstance(url, str) else None
-        return m.group(2) if m and (self.site is None or m.group(1) == self.site) else None
+        return m.group(2) if m else None
 
     # ------------------------------------------------------------ inline
 
@@ -494,7 +664,9 @@ class _Writer:
         for n in nodes:
             if n.get("type") == "text" and n.get("text") == "":
                 continue
-            if n.get("type") == "text" and self.text_ok(n):
+            if n.get("type") == "text" and self.text_ok(n) and (kind := _link_form(n)):
+                items.append({"type": kind, "text": n["text"], "href": n["marks"][0]["attrs"]["href"]})
+            elif n.get("type") == "text" and self.text_ok(n):
                 marks = [{"type": m["type"]} | ({"attrs": a} if (a := _clean(m)) else {}) for m in n.get("marks") or []]
                 items.append(
                     {"type": "text", "text": n["text"], "marks": sorted(marks, key=lambda m: _RANK[m["type"]])}
@@ -557,7 +729,7 @@ class _Writer:
             return "["
         if kind == "subsup":
             return f"<{a['type']}>"
-        return "<u>" if kind == "underline" else f'<span style="color:{a["color"]}">'
+        return "<u>" if kind == "underline" else f'<span style="color: {a["color"].lower()}">'
 
     def close(self, mark: Node, tags: bool) -> str:
         kind, a = mark["type"], mark.get("attrs") or {}
@@ -577,6 +749,10 @@ class _Writer:
         if kind == "text":
             text = node["text"]
             return _code_span(text, ctx == "cell") if _has(node, "code") else _esc(text, ctx, bol, eol, emoji)
+        if kind == "_email":
+            return f"<{node['text']}>"
+        if kind == "_issue_link":  # `[KEY](issue url)` reads as a card: an escape keeps it a link
+            return f"[{_esc(node['text'], 'label').replace('-', chr(92) + '-', 1)}]({_dest(node['href'])})"
         if kind == _RAW:
             return _code_span(
                 "adf:" + _json(node["nodes"][0] if len(node["nodes"]) == 1 else node["nodes"]), ctx == "cell"
@@ -589,7 +765,7 @@ class _Writer:
             ident, text = a.get("id"), a.get("text", "")
             # text must start with "@" (the label's form) and differ from the no-name label "@id"
             named = isinstance(text, str) and "\n" not in text and (not text or text.startswith("@"))
-            if isinstance(ident, str) and _link_ok(ident) and named and text != "@" + ident:
+            if isinstance(ident, str) and _link_ok(ident) and named:  # text "@id" reads back as no text
                 return f"[{_esc(text or '@' + ident, 'label')}]({_dest('mention:' + ident)})"
         if kind == "emoji" and (a := _attrs(node, {"shortName", "id", "text"})) is not None:
             name = a.get("shortName")
@@ -602,11 +778,26 @@ class _Writer:
                 return f"[{_esc(text, 'label')}]({_dest('status:' + color)})"
         if kind == "inlineCard" and (a := _attrs(node, {"url"})) is not None:
             url, key = a.get("url"), self.issue(node)
-            if key:
-                return f"[{key}](jira:{key})"
+            if key and self.site and url == f"{self.site}/browse/{key}":
+                return f"[{key}](jira:{key})"  # the reader rebuilds this URL from the same site
+            if key and isinstance(url, str) and _link_ok(url):
+                return f"[{key}]({_dest(url)})"  # the key to read, the URL to write back
             if isinstance(url, str) and _AUTOLINK.fullmatch(url) and _link_ok(url):
                 return f"<{url}>"
         return None
+
+
+def _link_form(node: Node) -> str | None:
+    """A text node that is only a link Markdown has a special form for: an email autolink, or a link whose
+    text is the key of the issue it points at (which would read back as an inline card)."""
+    marks = node.get("marks") or []
+    if len(marks) != 1 or marks[0].get("type") != "link" or set(marks[0].get("attrs") or {}) != {"href"}:
+        return None
+    text, href = node["text"], marks[0]["attrs"]["href"]
+    if href == "mailto:" + text and _EMAIL.fullmatch(text):
+        return "_email"
+    m = _BROWSE.fullmatch(href) if isinstance(href, str) else None
+    return "_issue_link" if m and m.group(2) == text and _link_ok(href) else None
 
 
 def _run(items: list[Node], start: int, mark: Node) -> int:
@@ -661,6 +852,11 @@ def _shift(items: list[Node]) -> list[Node]:
 # ---------------------------------------------------------------- Markdown -> ADF
 
 
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value == int(value) else value
+
+
 def _uid() -> str:
     return str(uuid.uuid4())
 
@@ -708,11 +904,35 @@ def _para(content: list[Node]) -> Node:
     return {"type": "paragraph", "content": content} if content else {"type": "paragraph"}
 
 
+def _media_title(title: str) -> tuple[str, dict[str, Any]]:
+    """An image title: the media collection, then ``; layout=...; width=...; widthType=...`` of its mediaSingle."""
+    parts, single = title.split("; ") if title else [], {}
+    for part in list(parts):
+        m = _MEDIA_ATTR.fullmatch(part)
+        if m and (m[1] != "width" or re.fullmatch(r"\d+(?:\.\d+)?", m[2])):
+            single[m[1]] = _number(m[2]) if m[1] == "width" else m[2]
+            parts.remove(part)
+    return "; ".join(parts), single
+
+
+def _single(node: Node) -> Node:
+    """A `_image` placeholder alone in its paragraph as a mediaSingle."""
+    single = _media_title(node.get("title") or "")[1]
+    if (
+        single.get("layout", "center") not in _SINGLE_LAYOUTS
+        or single.get("widthType", "percentage") not in _WIDTH_TYPES
+    ):
+        single = {}
+    if single.get("widthType", "percentage") == "percentage" and single.get("width", 0) > 100:
+        single.pop("width")
+    return {"type": "mediaSingle", "attrs": {"layout": "center"} | single, "content": [_media(node)]}
+
+
 def _media(node: Node) -> Node:
     """A `_image`/`_media` placeholder as an ADF media node."""
     src, alt = node["src"], node["alt"]
     if src.startswith("media:"):
-        attrs = {"type": "file", "id": src[6:], "collection": node.get("title") or ""}
+        attrs = {"type": "file", "id": src[6:], "collection": _media_title(node.get("title") or "")[0]}
     else:
         attrs = {"type": "external", "url": src}
     return {"type": "media", "attrs": attrs | ({"alt": alt} if alt else {})}
@@ -727,6 +947,7 @@ _HOLDS = {
     "nestedExpand": {"paragraph", "heading", "bulletList", "orderedList", "taskList", "codeBlock", "rule"}
     | {"mediaSingle", "mediaGroup", "panel", "blockquote"},
 }
+_HOLDS["tableCell"] = _HOLDS["nestedExpand"] | {"decisionList", "blockCard", "nestedExpand"}
 _CONTAINERS = {"blockquote", "panel", "expand", "nestedExpand", "table", "taskList"}
 
 
@@ -767,7 +988,8 @@ def _fit(kids: list[Node], parent: str) -> list[Node]:
             )
             for part in _nodes(kid.get("content")):
                 if part.get("type") == "tableRow":
-                    inner += [block for c in _nodes(part.get("content")) for block in _nodes(c.get("content"))]
+                    cells = [block for c in _nodes(part.get("content")) for block in _nodes(c.get("content"))]
+                    inner += [{k: v for k, v in b.items() if k != "marks"} for b in cells]  # alignment stays in cells
                 elif part.get("type") == "taskItem":
                     box = "[x] " if _clean(part).get("state") == "DONE" else "[ ] "
                     words = [{"type": "text", "text": box}, *_nodes(part.get("content"))]
@@ -817,7 +1039,7 @@ class _Reader:
     def paragraph(self, nodes: list[Node]) -> list[Node]:
         real = [x for x in nodes if not ((_text(x) or "x").isspace() and "marks" not in x)]
         if len(nodes) == 1 and nodes[0]["type"] == "_image":
-            return [{"type": "mediaSingle", "attrs": {"layout": "center"}, "content": [_media(nodes[0])]}]
+            return [_single(nodes[0])]
         if len(nodes) == 1 and nodes[0]["type"] == "_card":
             return [{"type": "blockCard", "attrs": {"url": nodes[0]["url"]}}]
         if real and all(x["type"] == "_media" for x in real):
@@ -862,14 +1084,15 @@ class _Reader:
                 if restored is not None:
                     out += restored
                 else:
-                    _add(out, tok.content, [*marks, {"type": "code"}])
+                    # ADF's code mark takes no other mark but a link: emphasis around code is dropped
+                    _add(out, tok.content, [*(m for m in marks if m["type"] == "link"), {"type": "code"}])
             elif kind in ("strong_open", "em_open", "s_open"):
                 marks.append({"type": "strike" if kind == "s_open" else kind[:-5]})
             elif kind in ("strong_close", "em_close", "s_close"):
                 _pop(marks, "strike" if kind == "s_close" else kind[:-6])
             elif kind == "link_open":
                 end = next((j for j in range(i + 1, len(toks)) if toks[j].type == "link_close"), len(toks))
-                special = self.link(tok, _plain(toks[i + 1 : end]))
+                special = self.link(tok, _plain(toks[i + 1 : end]), toks[i + 1 : end])
                 if special is None:
                     title = tok.attrGet("title")
                     marks.append(
@@ -906,10 +1129,13 @@ class _Reader:
             pos = m.end()
         _add(out, text[pos:], marks)
 
-    def link(self, tok: Token, label: str) -> list[Node] | None:
-        """Our own link forms (mention, status, date, jira, media, autolink cards); None for a plain link."""
+    def link(self, tok: Token, label: str, inner: list[Token]) -> list[Node] | None:
+        """Our own link forms (mention, status, date, jira, issue and autolink cards, media); None for a link."""
         href = str(tok.attrGet("href") or "")
         scheme, _, rest = href.partition(":")
+        issue = _BROWSE.fullmatch(href)
+        if issue and not tok.attrGet("title") and [(t.type, t.content) for t in inner] == [("text", issue[2])]:
+            return [{"type": "inlineCard", "attrs": {"url": href}}]
         if tok.markup == "autolink":
             return (
                 None
@@ -942,8 +1168,8 @@ class _Reader:
             _add(out, "[x]" if "checked" in rest else "[ ]", marks)
         elif kind and closing:
             _pop(marks, kind)
-        elif kind == "textColor" and (color := _COLOR.fullmatch(rest)):
-            marks.append({"type": "textColor", "attrs": {"color": color.group(1)}})
+        elif kind == "textColor" and (color := _COLOR.fullmatch(rest)) and (hexa := _hex(color.group(1))):
+            marks.append({"type": "textColor", "attrs": {"color": hexa}})
         elif kind and kind != "textColor" and not rest.strip():
             marks.append({"type": kind} | ({"attrs": {"type": name}} if kind == "subsup" else {}))
         else:
@@ -996,6 +1222,8 @@ class _Reader:
         kids = node.children
         toks = _toks(kids[0]) if kids and kids[0].type == "paragraph" else []
         m = re.match(r"\[!([A-Za-z]+)\]", toks[0].content) if toks and toks[0].type == "text" else None
+        if m and m.group(1).upper() == "DECISION" and (decided := self.decisions(kids, toks[0].content[m.end() :])):
+            return decided
         if not m or m.group(1).upper() not in _ALERTS:
             return [{"type": "blockquote", "content": _fit(self.blocks(kids, depth + 1), "blockquote") or [_para([])]}]
         first, rest = toks[0].content[m.end() :], toks[1:]
@@ -1013,6 +1241,19 @@ class _Reader:
             {"type": "panel", "attrs": {"panelType": _ALERTS[m.group(1).upper()]}, "content": content or [_para([])]}
         ]
 
+    def decisions(self, kids: list[SyntaxTreeNode], rest: str) -> list[Node] | None:
+        """``> [!DECISION]`` and one bullet list of one-paragraph items: a decision list."""
+        if rest.strip() or len(kids) != 2 or kids[1].type != "bullet_list" or len(_toks(kids[0])) != 1:
+            return None
+        items = []
+        for item in kids[1].children:
+            if len(item.children) != 1 or item.children[0].type != "paragraph":
+                return None
+            content = self.finish(self.inline(_toks(item.children[0])))
+            attrs = {"localId": _uid(), "state": "DECIDED"}
+            items.append({"type": "decisionItem", "attrs": attrs} | ({"content": content} if content else {}))
+        return [{"type": "decisionList", "attrs": {"localId": _uid()}, "content": items}]
+
     def code(self, node: SyntaxTreeNode) -> list[Node]:
         info = unescapeAll(node.info).strip() if node.type == "fence" else ""
         body = node.content[:-1] if node.content.endswith("\n") else node.content
@@ -1026,19 +1267,30 @@ class _Reader:
         rows = []
         for section in node.children:
             for tr in section.children:
-                cells = [
-                    {
-                        "type": "tableHeader" if c.type == "th" else "tableCell",
-                        "content": [_para(self.finish(self.inline(_toks(c))))],
-                    }
-                    for c in tr.children
-                ]
+                cells = []
+                for c in tr.children:
+                    para = _para(self.finish(self.inline(_toks(c))))
+                    align = {"text-align:center": "center", "text-align:right": "end"}.get(str(c.attrs.get("style")))
+                    para |= {"marks": [{"type": "alignment", "attrs": {"align": align}}]} if align else {}
+                    cells.append({"type": "tableHeader" if c.type == "th" else "tableCell", "content": [para]})
                 rows.append({"type": "tableRow", "content": cells})
         return {"type": "table", "content": rows}
 
     def html_block(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int]:
         """`<details>`...`</details>` as expand, `<br>` as a break, other HTML as text; also the last index used."""
         raw = nodes[i].content
+        if re.match(r"\s*<table[\s>]", raw) and (found := self.html_table(nodes, i, depth)):
+            return found
+        if _LAYOUT.match(raw) and (found := self.layouts(nodes, i, depth)):
+            return found
+        if aligned := _ALIGNED.fullmatch(raw):
+            tag, align, inner = aligned.group(1).lower(), aligned.group(2), aligned.group(3)
+            marks = [{"type": "alignment", "attrs": {"align": {"center": "center", "right": "end"}[align]}}]
+            content = self.inline_md(inner)
+            if tag == "p" and content:
+                return [{"type": "paragraph", "content": content, "marks": marks}], i
+            if tag != "p":
+                return [{"type": "heading", "attrs": {"level": int(tag[1])}, "content": content, "marks": marks}], i
         m = _DETAILS.match(raw)
         if not m:
             if _CLOSE_DETAILS.match(raw) and not raw.strip()[len("</details>") :].strip():
@@ -1064,6 +1316,122 @@ class _Reader:
             inner += self.blocks(nodes[i + 1 : j], depth + 1)
         inner = inner if depth == 0 else _fit(inner, "nestedExpand")
         node: Node = {"type": "expand" if depth == 0 else "nestedExpand", "content": inner or [_para([])]}
+        node |= {"attrs": {}} if depth else {}  # ADF: a nestedExpand always has attrs
         if title is not None:
             node = {"type": node["type"], "attrs": {"title": html.unescape(title)}, "content": node["content"]}
         return [node], j
+
+    def html_table(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int] | None:
+        """Our HTML table form: tags in HTML blocks, a cell's Markdown on its line or as the blocks between."""
+        table: Node = {"type": "table", "content": []}
+        row: list[Node] | None = None
+        cell: Node | None = None
+        for j in range(i, len(nodes)):
+            if nodes[j].type != "html_block" or not _CELL_TAG.search(nodes[j].content):
+                if cell is None or cell["inline"].strip():
+                    return None
+                cell["blocks"].append(nodes[j])
+                continue
+            text, pos = nodes[j].content, 0
+            for m in _CELL_TAG.finditer(text):
+                between, pos = text[pos : m.start()], m.end()
+                if between.strip():
+                    if cell is None or cell["blocks"]:
+                        return None
+                    cell["inline"] += between
+                close, tag, attrs = m.group(1) == "/", m.group(2).lower(), dict(_HTML_ATTR.findall(m.group(3)))
+                if tag == "table" and not close:
+                    names = {"data-layout": "layout", "data-width": "width", "data-display-mode": "displayMode"}
+                    a: dict[str, Any] = {names[k]: v for k, v in attrs.items() if k in names}
+                    a |= {"width": _number(a["width"])} if "width" in a else {}
+                    a |= {"isNumberColumnEnabled": True} if attrs.get("data-number-column") == "true" else {}
+                    table = table | ({"attrs": a} if a else {})
+                elif tag == "tr":
+                    if close and row is not None:
+                        table["content"].append({"type": "tableRow", "content": row})
+                    row = None if close else []
+                elif tag in ("th", "td") and not close:
+                    cell = {"kind": tag, "attrs": attrs, "inline": "", "blocks": []}
+                elif tag in ("th", "td") and cell is not None and row is not None:
+                    row.append(self.html_cell(cell, depth))
+                    cell = None
+                elif tag == "table" and close:
+                    return ([table] if table["content"] else []), j
+            if text[pos:].strip():
+                if cell is None:
+                    return None
+                cell["inline"] += text[pos:]
+        return None
+
+    def html_cell(self, cell: dict[str, Any], depth: int) -> Node:
+        attrs, a = cell["attrs"], dict[str, Any]()
+        for name in ("colspan", "rowspan"):
+            if str(attrs.get(name, "")).isdigit():
+                a[name] = int(attrs[name])
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*", attrs.get("data-colwidth", "")):
+            a["colwidth"] = [_number(x) for x in attrs["data-colwidth"].split(",")]
+        a |= {"background": attrs["bgcolor"]} if attrs.get("bgcolor") else {}
+        a |= {"valign": attrs["valign"]} if attrs.get("valign") in ("top", "middle", "bottom") else {}
+        if cell["blocks"]:
+            content = _fit(self.blocks(cell["blocks"], depth + 1), "tableCell")
+        else:
+            content = [_para(self.inline_md(cell["inline"].strip("\n")))]
+            align = {"center": "center", "right": "end"}.get(attrs.get("align", ""))
+            content[0] |= {"marks": [{"type": "alignment", "attrs": {"align": align}}]} if align else {}
+        kind = "tableHeader" if cell["kind"] == "th" else "tableCell"
+        return {"type": kind} | ({"attrs": a} if a else {}) | {"content": content or [_para([])]}
+
+    def layouts(self, nodes: list[SyntaxTreeNode], i: int, depth: int) -> tuple[list[Node], int] | None:
+        """``<!-- layout-section TYPE -->`` ... ``<!-- layout-cell -->`` ... ``<!-- /layout -->``: layoutSections."""
+        sections: list[Node] = []
+        columns: list[list[SyntaxTreeNode]] = []
+        widths: list[float] = []
+        marks: list[Node] = []
+
+        def close() -> None:
+            if columns:
+                sizes = widths if len(widths) == len(columns) else [round(100 / len(columns), 2)] * len(columns)
+                cols: list[Node] = [
+                    {"type": "layoutColumn", "attrs": {"width": w}, "content": self.blocks(c, 0) or [_para([])]}
+                    for w, c in zip(sizes, columns, strict=True)
+                ]
+                if 2 <= len(cols) <= 3:
+                    sections.append({"type": "layoutSection", "content": cols} | ({"marks": marks} if marks else {}))
+                else:  # ADF's layouts have two or three columns: keep the content of any other
+                    sections.extend(b for col in cols for b in col["content"])
+
+        for j in range(i, len(nodes)):
+            m = _LAYOUT.fullmatch(nodes[j].content) if nodes[j].type == "html_block" else None
+            if m is None:
+                if not columns:
+                    return None
+                columns[-1].append(nodes[j])
+            elif m.group(1) == "layout-section":
+                close()
+                words = m.group(2).split()
+                kind = next((w for w in words if "=" not in w), "")
+                params = dict(w.split("=", 1) for w in words if "=" in w)
+                by_name: dict[str, list[float]] = {v: list(k) for k, v in _LAYOUTS.items()}
+                try:
+                    widths = by_name.get(kind) or [_number(x) for x in params.get("widths", "").split(",")]
+                except ValueError:
+                    return None
+                breakout: dict[str, Any] = {"mode": params["breakout-mode"]} if params.get("breakout-mode") else {}
+                if breakout and params.get("breakout-width", "").replace(".", "", 1).isdigit():
+                    breakout["width"] = _number(params["breakout-width"])
+                marks = [{"type": "breakout", "attrs": breakout}] if breakout else []
+                columns = [[]]
+            elif m.group(1) == "layout-cell":
+                if not columns:
+                    return None
+                columns.append([])
+            else:
+                close()
+                if depth:  # ADF has layouts at the top level only: keep their content
+                    flat = [
+                        [b for c in x["content"] for b in c["content"]] if x["type"] == "layoutSection" else [x]
+                        for x in sections
+                    ]
+                    return [b for part in flat for b in part], j
+                return sections, j
+        return None

@@ -7,7 +7,9 @@ their own virtual environment (the one tests/benchmarks/bench_compare.py install
 (Confluence), `markdown_to_jira` + `jira_to_markdown` (Jira Data Center). Theirs are judged on the same text: for
 the CommonMark rows (heading, marks, lists, table, code, quote, rule, link, image) that is a fair comparison; the
 other rows use our conventions (adapter/content/CONVENTIONS.md), which their converters do not know.
-Then the native round trip (format -> Markdown -> format keeps every node) on realdata and the sandbox seed.
+Then the native round trip (format -> Markdown -> format keeps every node) on realdata and the sandbox seed, the
+real-shaped native documents of tests/fidelity/native per format and feature (read, clean, write-back: see
+native.py), and how many ADF documents we emit Atlassian's schema accepts (when .ci/adf-schema is installed).
 Printed, never asserted: tests/fidelity/test_fidelity.py asserts.
 """
 
@@ -20,6 +22,7 @@ from collections import Counter, defaultdict
 
 from tests.benchmarks.bench_compare import VENV, ensure_venv
 
+from . import native
 from .fidelity import FORMATS, corpus, features, realdata_bodies, sandbox_bodies
 from .test_fidelity import SIGNATURES
 
@@ -94,6 +97,38 @@ def main() -> None:
             convert, signature = FORMATS[fmt], SIGNATURES[fmt]
             kept = sum(signature(convert.write(convert.read(body))) == signature(body) for _, body in items)
             print(f"| {source} | {fmt} | {len(items)} | {kept} |")
+    native_report()
+    schema_report(docs)
+
+
+def native_report() -> None:
+    rows: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for doc in native.documents():
+        result = native.check(doc)
+        for key in ((doc.fmt, doc.feature), (doc.fmt, "(all)")):
+            rows[key].update(
+                documents=1, read=int(result.read), clean=int(result.clean), write_back=int(result.write_back)
+            )
+    print("\n## native documents (tests/fidelity/native): read / clean / write-back\n")
+    print("| format | feature | documents | read | clean | write-back |\n|---|---|---:|---:|---:|---:|")
+    for (fmt, feature), c in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1].startswith("("), kv[0][1])):
+        print(f"| {fmt} | {feature} | {c['documents']} | {c['read']} | {c['clean']} | {c['write_back']} |")
+
+
+def schema_report(docs: dict[str, str]) -> None:
+    from .adf_schema import ADF_SCHEMA, problems
+
+    if not ADF_SCHEMA.exists():
+        print(f"\n(ADF schema not installed at {ADF_SCHEMA}: `nox -s tests` installs it)")
+        return
+    adf = FORMATS["adf"]
+    emitted = [adf.write(md) for md in docs.values()]
+    emitted += [adf.write(adf.read(d.source)) for d in native.documents() if d.fmt == "adf"]
+    emitted += [
+        adf.write(adf.read(body)) for bodies in (realdata_bodies(), sandbox_bodies()) for _, body in bodies["adf"]
+    ]
+    valid = sum(not problems(doc) for doc in emitted)
+    print(f"\n## ADF we emit, against @atlaskit/adf-schema: {valid} of {len(emitted)} documents valid")
 
 
 if __name__ == "__main__":

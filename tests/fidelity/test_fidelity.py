@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from . import native
 from .fidelity import (
     FORMATS,
     LIMITS,
@@ -77,3 +78,22 @@ def test_native_documents_keep_every_node(fmt: str, body: object) -> None:
     convert = FORMATS[fmt]
     again = convert.write(convert.read(body))
     assert SIGNATURES[fmt](again) == SIGNATURES[fmt](body)  # type: ignore[operator]
+
+
+# --- real-shaped native documents (tests/fidelity/native, see native.py): read, clean, write-back ---------------
+
+NATIVE_DOCS = native.documents()
+
+
+def test_native_documents_exist_for_every_format() -> None:
+    have = {d.fmt for d in NATIVE_DOCS}
+    assert "adf" in have, have
+    assert all(d.expected is not None for d in NATIVE_DOCS), [d.id for d in NATIVE_DOCS if d.expected is None]
+
+
+@pytest.mark.parametrize("doc", NATIVE_DOCS, ids=[d.id for d in NATIVE_DOCS])
+def test_native_document_reads_cleanly_and_survives_a_write_back(doc: native.Native) -> None:
+    result = native.check(doc)
+    assert result.read, f"read: got\n{result.markdown}\n--- expected\n{doc.expected}"
+    assert result.clean, f"clean: raw fallback in\n{result.markdown}"
+    assert result.write_back, f"write-back: got\n{result.again}\n--- lost {result.lost}"

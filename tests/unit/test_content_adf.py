@@ -107,7 +107,7 @@ def norm(node: Any) -> Any:
     elif kind in ("tableCell", "tableHeader"):
         attrs = {k: v for k, v in attrs.items() if k != "colwidth" and (k, v) not in (("colspan", 1), ("rowspan", 1))}
     elif kind == "mediaSingle":
-        attrs = {"layout": "center"}
+        attrs = {"layout": "center"} | attrs
     elif kind == "media":
         attrs = {k: v for k, v in attrs.items() if k not in ("width", "height")}
     elif kind == "orderedList":
@@ -272,7 +272,7 @@ CASES: list[tuple[str, Node, str]] = [
     (
         "text colour kept",
         doc(p(t("red", {"type": "textColor", "attrs": {"color": "#ff5630"}}))),
-        '<span style="color:#ff5630">red</span>',
+        '<span style="color: #ff5630">red</span>',
     ),
     ("link", doc(p(t("site", link("https://example.com/a?b=c&d=e")))), "[site](https://example.com/a?b=c&d=e)"),
     (
@@ -418,7 +418,7 @@ CASES: list[tuple[str, Node, str]] = [
                 ],
             }
         ),
-        '![shot.png](media:6e7c-1 "jira-2")',
+        '![shot.png](media:6e7c-1 "jira-2; width=50")',  # the mediaSingle's layout and width ride in the title
     ),
     (
         "media external",
@@ -480,23 +480,6 @@ FALLBACKS: list[tuple[str, Node]] = [
         {"type": "bodiedExtension", "attrs": {"extensionKey": "x", "extensionType": "y"}, "content": [p(t("in"))]},
     ),
     (
-        "decision list",
-        {
-            "type": "decisionList",
-            "attrs": {"localId": "d"},
-            "content": [
-                {"type": "decisionItem", "attrs": {"localId": "i", "state": "DECIDED"}, "content": [t("ship")]}
-            ],
-        },
-    ),
-    (
-        "unknown block",
-        {
-            "type": "layoutSection",
-            "content": [{"type": "layoutColumn", "attrs": {"width": 50}, "content": [p(t("x"))]}],
-        },
-    ),
-    (
         "custom panel",
         {
             "type": "panel",
@@ -504,17 +487,8 @@ FALLBACKS: list[tuple[str, Node]] = [
             "content": [p(t("x"))],
         },
     ),
-    (
-        "aligned paragraph",
-        {"type": "paragraph", "marks": [{"type": "alignment", "attrs": {"align": "center"}}], "content": [t("mid")]},
-    ),
+    # decision lists, layouts, aligned paragraphs, tables GFM cannot hold: see test_content_adf_classes.py
     ("code block named adf", {"type": "codeBlock", "attrs": {"language": "adf"}, "content": [t("{}")]}),
-    ("list in a cell", table(row(cell("tableHeader", ul(li(p(t("x")))))))),
-    ("two paragraphs in a cell", table(row(cell("tableHeader", p(t("a")), p(t("b")))))),
-    ("table without header row", table(row(cell("tableCell", p(t("a")))))),
-    ("merged cells", table(row(cell("tableHeader", p(t("a")), colspan=2)))),
-    ("coloured cell", table(row(cell("tableHeader", p(t("a")), background="#ffbdad")))),
-    ("numbered table", table(row(cell("tableHeader", p(t("a")))), isNumberColumnEnabled=True)),
     (
         "media with caption",
         {
@@ -714,7 +688,7 @@ def test_big_document_round_trips() -> None:
         "[2024-06-01](date:2024-06-01)",
         "[DONE](status:green) :tada:",
         "**bold**, *italic*, ***both***, `code()`, ~~gone~~, <u>under</u>, H<sub>2</sub>O",
-        '<span style="color:#bf2600">red</span>',
+        '<span style="color: #bf2600">red</span>',
         "[REL-42](jira:REL-42)",
         "Literal \\*stars\\*, \\_under_scores\\_, \\[brackets\\](x), \\`ticks\\`, "
         "\\<b>tags\\</b>, \\&amp; \\:not-emoji: | pipes \\~\\~ #hash",
@@ -734,7 +708,7 @@ def test_big_document_round_trips() -> None:
         "End with `adf:{",
     ):
         assert expected in md, expected
-    assert md.count("```adf") == 5  # decision list, table with a list, extension, bodied extension, unknown
+    assert md.count("```adf") == 3  # extension, bodied extension, unknown
 
 
 # ---------------------------------------------------------------- canonical Markdown -> ADF -> Markdown
@@ -743,7 +717,7 @@ CANONICAL = [
     "Plain paragraph.",
     "# One\n\n## Two\n\n###### Six",
     "**bold** *italic* `code` ~~strike~~ <u>under</u> H<sub>2</sub>O x<sup>2</sup>",
-    '<span style="color:#ff5630">red</span> and [a link](https://example.com "Title")',
+    '<span style="color: #ff5630">red</span> and [a link](https://example.com "Title")',
     "line one\\\nline two",
     "- a\n- b\n  - c\n    1. d",
     "3. three\n4. four",
@@ -891,9 +865,12 @@ def test_edited_fallback_blocks_in_odd_places_do_not_break_the_document() -> Non
 
 def test_site_url_decides_which_issue_links_become_jira_links() -> None:
     card = doc(p({"type": "inlineCard", "attrs": {"url": "https://other.atlassian.net/browse/X-1"}}, t(" ")))
-    assert adf_to_markdown(card) == "[X-1](jira:X-1)&#32;"
-    assert adf_to_markdown(card, site_url=SITE) == "<https://other.atlassian.net/browse/X-1>&#32;"
+    url_form = "[X-1](https://other.atlassian.net/browse/X-1)&#32;"  # the URL is kept (issue 12)
+    assert adf_to_markdown(card) == url_form
+    assert adf_to_markdown(card, site_url=SITE) == url_form
+    assert adf_to_markdown(card, site_url="https://other.atlassian.net") == "[X-1](jira:X-1)&#32;"
     roundtrip(card)
+    assert markdown_to_adf(url_form) == card
 
 
 def test_confluence_json_string_and_plain_text_bodies() -> None:
