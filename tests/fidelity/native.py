@@ -140,6 +140,9 @@ _WRAP = f'<root xmlns:ac="{_AC}" xmlns:ri="{_RI}">{{}}</root>'
 _ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)([A-Za-z][A-Za-z0-9]*);")
 
 
+_EMOJI_CHAR = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+
+
 def storage_meaning(xhtml: str) -> Counter[str]:
     """Every ac:/ri: element (by qualified name) and every macro by name; HTML entities such as &nbsp; allowed."""
     text = _ENTITY.sub(lambda m: f"&amp;{m.group(1)};", xhtml)  # HTML named entities are not XML's
@@ -153,6 +156,16 @@ def storage_meaning(xhtml: str) -> Counter[str]:
         if not isinstance(element.tag, str) or element is root:
             continue
         qname = etree.QName(element)
+        for piece in (element.text, element.tail):  # an emoji as text is content, however it is stored
+            counts.update(f"emoji:{char}" for char in _EMOJI_CHAR.findall(piece or ""))
+        fallback = element.get(f"{{{_AC}}}emoji-fallback") or ""
+        if (
+            qname.localname == "emoticon"
+            and not element.get(f"{{{_AC}}}emoji-shortname")
+            and _EMOJI_CHAR.fullmatch(fallback)
+        ):
+            counts[f"emoji:{fallback}"] += 1  # Cloud's emoji with no shortname: read as its character, kept as text
+            continue
         if qname.namespace in prefixes:
             counts[f"{prefixes[qname.namespace]}:{qname.localname}"] += 1
             if qname.localname in ("structured-macro", "macro"):

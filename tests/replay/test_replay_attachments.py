@@ -98,7 +98,7 @@ async def test_confluence_upload_attachments(site: Site, upload_files: str) -> N
 
 async def test_confluence_upload_attachments_unreadable(site: Site) -> None:
     text = error(await run(site, "confluence_upload_attachments", content_id="65539", file_paths="no-such-file.txt"))
-    assert text == "file_path: cannot read no-such-file.txt: No such file or directory"
+    assert text == f"file_paths: {Path.cwd().resolve() / 'no-such-file.txt'}: No such file or directory"
 
 
 async def test_confluence_get_attachments(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -59,7 +60,7 @@ async def test_jira_get_project_issues(site: Site) -> None:
 
 async def test_jira_get_project_issues_bad_limit(site: Site) -> None:
     text = error(await run(site, "jira_get_project_issues", project_key="OPS", limit=0))
-    assert text == "limit: 0 is less than the minimum of 1.0"
+    assert text == "limit: 0 is less than the minimum of 1"
 
 
 async def test_jira_get_transitions(site: Site) -> None:
@@ -198,7 +199,9 @@ async def test_jira_update_issue_attachments(site: Site, tmp_path: object, monke
 
 async def test_jira_update_issue_attachment_outside(site: Site) -> None:
     text = error(await run(site, "jira_update_issue", issue_key="OPS-1", fields={}, attachments="/etc/passwd"))
-    assert text == "attachments: /etc/passwd is outside the server's working directory"
+    where = Path.cwd().resolve()
+    assert text == (f"attachments: /etc/passwd is outside the directories this server may read ({where}); "
+                    "send content_base64 instead")  # fmt: skip
 
 
 async def test_jira_add_comment_internal(site: Site) -> None:
