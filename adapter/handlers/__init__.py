@@ -277,7 +277,10 @@ def _storage(args: dict[str, Any]) -> str:
     if args.get("enable_heading_anchors"):
         storage = _H.sub(_anchor, storage)
     if args.get("table_layout"):
-        storage = re.sub(r"<table(?=[\s>])", f'<table data-layout="{args["table_layout"]}"', storage)
+        # a table that carries its own layout (an HTML table read from the page) keeps it: one attribute only
+        storage = re.sub(
+            r"<table(?=[\s>])(?![^>]*\sdata-layout=)", f'<table data-layout="{args["table_layout"]}"', storage
+        )
     return storage
 
 

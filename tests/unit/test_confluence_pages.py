@@ -111,3 +111,14 @@ def test_realdata_storage_bodies_around_a_section_stay_byte_identical() -> None:
         page = real + "<h2>Edit me</h2><p>old</p>" + real + "<h2>After</h2>" + real
         before, after = _split(page, replace_section(page, "Edit me", MARK))
         assert before == real + "<h2>Edit me</h2>" and after == "<h2>After</h2>" + real
+
+
+def test_table_layout_never_doubles_an_attribute() -> None:
+    from adapter.handlers import _storage
+
+    gfm = _storage({"content": "| a |\n|---|\n| b |", "table_layout": "wide"})
+    assert gfm.count('data-layout="wide"') == 1
+    html = '<table data-layout="full-width">\n<tr>\n<td>x</td>\n<td>y</td>\n</tr>\n</table>'
+    kept = _storage({"content": f"{html}\n\n| a |\n|---|\n| b |", "table_layout": "wide"})
+    assert 'data-layout="full-width"' in kept and 'data-layout="full-width" data-layout' not in kept
+    assert kept.count("data-layout=") == 2
