@@ -13,41 +13,32 @@ SPECS_MIRROR = os.environ.setdefault("ATLASSIAN_SPECS_MIRROR", "../shared/specs"
 UV_RUN = ("uv", "run", "--frozen")
 
 
-INSPECTOR = ".ci/inspector/node_modules/.bin/mcp-inspector"
-# the conformance suite 0.2.0-alpha.12: 0.1.16 (npm's "latest") has no 2026-07-28 scenarios
-CONFORMANCE = ".ci/conformance/node_modules/.bin/conformance"
-WIKIMARKUP = ".ci/wikimarkup/node_modules/@atlaskit/editor-wikimarkup-transformer"
-ADF_SCHEMA = ".ci/adf-schema/node_modules/@atlaskit/adf-schema/dist/json-schema/v1/full.json"
+# Test tooling from npm, pinned: what each installs into .ci/<name>/, and a file that shows it is there.
+NPM_TOOLS = {
+    "inspector": ("node_modules/.bin/mcp-inspector", ["@modelcontextprotocol/inspector@2.12.0"]),
+    # the conformance suite 0.2.0-alpha.12: 0.1.16 (npm's "latest") has no 2026-07-28 scenarios
+    "conformance": ("node_modules/.bin/conformance", ["@modelcontextprotocol/conformance@0.2.0-alpha.12"]),
+    # Atlassian's wiki markup -> ADF, the oracle of tests/unit/test_wiki_oracle.py
+    "wikimarkup": ("node_modules/@atlaskit/editor-wikimarkup-transformer",
+                   ["@atlaskit/editor-wikimarkup-transformer@12.2.2", "@atlaskit/editor-json-transformer@9.8.2"]),
+    # Atlassian's ADF JSON schema, the oracle of tests/fidelity/test_adf_schema.py (pinned as in adf_schema.py)
+    "adf-schema": ("node_modules/@atlaskit/adf-schema/dist/json-schema/v1/full.json", ["@atlaskit/adf-schema@57.7.22"]),
+    "prism": ("node_modules/.bin/prism", ["@stoplight/prism-cli@5.14.2"]),
+}  # fmt: skip
 
 
-def install_adf_schema(session: nox.Session) -> None:
-    """Atlassian's ADF JSON schema, the oracle of tests/fidelity/test_adf_schema.py (pinned as in adf_schema.py)."""
-    if not os.path.exists(ADF_SCHEMA):
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/adf-schema",
-            "@atlaskit/adf-schema@57.7.22", external=True,
-        )  # fmt: skip
+def npm_tool(session: nox.Session, name: str) -> None:
+    marker, packages = NPM_TOOLS[name]
+    if not os.path.exists(f".ci/{name}/{marker}"):
+        session.run("npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", f".ci/{name}", *packages,
+                    external=True)  # fmt: skip
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit, end-to-end (mcp.Client, MCP Inspector CLI, the official MCP conformance suite) and replay tests."""
-    if not os.path.exists(INSPECTOR):
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/inspector",
-            "@modelcontextprotocol/inspector@2.12.0", external=True,
-        )  # fmt: skip
-    if not os.path.exists(CONFORMANCE):
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/conformance",
-            "@modelcontextprotocol/conformance@0.2.0-alpha.12", external=True,
-        )  # fmt: skip
-    if not os.path.exists(WIKIMARKUP):  # Atlassian's wiki markup -> ADF, the oracle of tests/unit/test_wiki_oracle.py
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/wikimarkup",
-            "@atlaskit/editor-wikimarkup-transformer@12.2.2", "@atlaskit/editor-json-transformer@9", external=True,
-        )  # fmt: skip
-    install_adf_schema(session)
+    for name in ("inspector", "conformance", "wikimarkup", "adf-schema"):
+        npm_tool(session, name)
     session.run(*UV_RUN, "pytest", *session.posargs, external=True)
 
 
@@ -57,17 +48,10 @@ def reliability(session: nox.Session) -> None:
     session.run(*UV_RUN, "pytest", "tests/reliability", "-s", *session.posargs, external=True)
 
 
-PRISM = ".ci/prism/node_modules/.bin/prism"
-
-
 @nox.session
 def contract(session: nox.Session) -> None:
     """Every request the shipped tools send, validated by Prism mocks of Atlassian's specs (tests/contract)."""
-    if not os.path.exists(PRISM):
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ".ci/prism",
-            "@stoplight/prism-cli@5.14.2", external=True,
-        )  # fmt: skip
+    npm_tool(session, "prism")
     session.run(*UV_RUN, "pytest", "-m", "contract", "tests/contract", *session.posargs, external=True)
 
 
@@ -112,5 +96,5 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def fidelity(session: nox.Session) -> None:
     """Rich-text round trips per feature and format on the corpus, ours beside mcp-atlassian 0.23.1's converters."""
-    install_adf_schema(session)
+    npm_tool(session, "adf-schema")
     session.run(*UV_RUN, "python", "-m", "tests.fidelity.report", *session.posargs, external=True)
