@@ -12,6 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -69,31 +70,48 @@ class Context:
     """The server's resources, completions and prompts."""
 
     def __init__(self, server: AtlassianServer, data: dict[str, Any] | None = None) -> None:
-        data = load() if data is None else data
-        self.server = server
-        self.templates = [Template(**entry) for entry in data.get("resources") or []]
-        self.completions: dict[str, dict[str, Any]] = dict(data.get("completions") or {})
-        self.prompts: dict[str, dict[str, Any]] = {p["name"]: p for p in data.get("prompts") or []}
+        self.server, self._data = server, data
         self._cache: dict[tuple[Any, ...], tuple[float, list[str]]] = {}
-        self._check()
 
-    def _check(self) -> None:
-        """Every name used exists and every tool used only reads: a mistake is an error at start-up."""
+    @cached_property
+    def _declared(self) -> tuple[list[Template], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Read and checked on first use, not at start-up (a start reads no YAML); a test checks the shipped file."""
+        data = load() if self._data is None else self._data
+        templates = [Template(**entry) for entry in data.get("resources") or []]
+        completions = dict(data.get("completions") or {})
+        prompts = {p["name"]: p for p in data.get("prompts") or []}
+        self._check(templates, completions, prompts)
+        return templates, completions, prompts
+
+    @property
+    def templates(self) -> list[Template]:
+        return self._declared[0]
+
+    @property
+    def completions(self) -> dict[str, dict[str, Any]]:
+        return self._declared[1]
+
+    @property
+    def prompts(self) -> dict[str, dict[str, Any]]:
+        return self._declared[2]
+
+    def _check(self, templates: list[Template], completions: dict[str, Any], prompts: dict[str, Any]) -> None:
+        """Every name used exists and every tool used by a resource or completion only reads."""
         known = self.server.all_tools
-        uses = [(f"resource {t.uri}", t.tool) for t in self.templates]
-        uses += [(f"completion {n}", c["tool"]) for n, c in self.completions.items() if "tool" in c]
-        uses += [(f"prompt {n}", tool) for n, p in self.prompts.items() for tool in p.get("tools", [])]
+        reads = [(f"resource {t.uri}", t.tool) for t in templates]
+        reads += [(f"completion {n}", c["tool"]) for n, c in completions.items() if "tool" in c]
+        uses = reads + [(f"prompt {n}", tool) for n, p in prompts.items() for tool in p.get("tools", [])]
         for where, tool in uses:
             if tool not in known:
                 raise ContextError(f"adapter/context.yaml: {where}: unknown tool {tool!r}")
-        for where, tool in uses[: len(self.templates) + len(self.completions)]:
+        for where, tool in reads:
             if not known[tool].annotations["readOnlyHint"]:
                 raise ContextError(f"adapter/context.yaml: {where}: {tool} writes; resources and completions read")
-        for name, spec in self.completions.items():
+        for name, spec in completions.items():
             for ref in (spec.get("operation") or {}).values():
                 catalogue.find(ref)
             for needed in VARIABLE.findall(json.dumps(spec.get("arguments") or {})):
-                if needed != "value" and needed not in self.completions:
+                if needed != "value" and needed not in completions:
                     raise ContextError(f"adapter/context.yaml: completion {name}: no completion for {{{needed}}}")
 
     # --- resources -------------------------------------------------------------------------------------------

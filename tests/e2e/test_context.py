@@ -162,3 +162,21 @@ async def test_a_cancelled_call_stops() -> None:
         await anyio.sleep(4.0)  # past the slow first answer: a call still running would now create 8.1 and 8.2
         created = [r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/version")]
         assert len(created) <= 1, created
+
+
+def test_the_shipped_declarations_check_out_and_mistakes_are_named() -> None:
+    from adapter.cli import sandbox_overrides
+    from adapter.config import load_settings
+    from adapter.context import Context, ContextError, load
+    from adapter.manifest import load_tools
+    from adapter.server import AtlassianServer
+
+    server = AtlassianServer(load_settings(sandbox_overrides("cloud"), environ={}, read_dotenv=False), load_tools())
+    assert len(Context(server).templates) == 6
+    broken = load()
+    broken["completions"]["project_key"]["tool"] = "jira_delete_issue"
+    with pytest.raises(ContextError, match="completion project_key: jira_delete_issue writes"):
+        assert Context(server, broken).templates
+    broken["prompts"][0]["tools"] = ["no_such_tool"]
+    with pytest.raises(ContextError, match="unknown tool 'no_such_tool'"):
+        assert Context(server, broken).prompts
