@@ -93,9 +93,9 @@ def remember(headers: dict[str, dict[str, Any]], entries: dict[str, dict[str, An
 
 def header(api: str) -> dict[str, Any]:
     """An API's catalogue without its operations (base path, server, version)."""
-    if api in _known_headers:
-        return _known_headers[api]
-    return {k: v for k, v in catalogue(api).items() if k != "operations"}
+    if api not in _known_headers:  # computed once: base_url() asks on every call
+        _known_headers[api] = {k: v for k, v in catalogue(api).items() if k != "operations"}
+    return _known_headers[api]
 
 
 def find(ref: str) -> Operation:

@@ -343,13 +343,6 @@ async def fetch_file(
     return response.content, response.headers.get("content-type", "application/octet-stream").split(";")[0]
 
 
-_PARAMS: dict[str, Any] = {
-    "resources/list": types.PaginatedRequestParams, "resources/templates/list": types.PaginatedRequestParams,
-    "resources/read": types.ReadResourceRequestParams, "prompts/list": types.PaginatedRequestParams,
-    "prompts/get": types.GetPromptRequestParams, "completion/complete": types.CompleteRequestParams,
-}  # fmt: skip
-
-
 class AtlassianServer:
     """Serves the selected tools for one configuration: the server's own credentials in `sites`, and over HTTP
     each user's own, in per-credential pools (`user_sites`) so no client or cache is shared between users."""
@@ -554,7 +547,7 @@ class AtlassianServer:
             await site.aclose()
         await self.user_sites.aclose()
 
-    def _serve_context(self, server: Server[Any]) -> None:
+    def _context_handlers(self) -> dict[str, Any]:
         """Resources (templates), prompts and completions from adapter/context.yaml (adapter/context.py)."""
         from .context import Context
 
@@ -579,10 +572,9 @@ class AtlassianServer:
             completion = await context.complete(params, multiuser.request_credential(ctx.request))
             return types.CompleteResult(completion=completion)
 
-        for method, handler in (("resources/list", on_list_resources), ("resources/templates/list", on_list_templates),
-                                ("resources/read", on_read_resource), ("prompts/list", on_list_prompts),
-                                ("prompts/get", on_get_prompt), ("completion/complete", on_completion)):  # fmt: skip
-            server.add_request_handler(method, _PARAMS[method], handler)
+        return {"on_list_resources": on_list_resources, "on_list_resource_templates": on_list_templates,
+                "on_read_resource": on_read_resource, "on_list_prompts": on_list_prompts,
+                "on_get_prompt": on_get_prompt, "on_completion": on_completion}  # fmt: skip
 
     def lowlevel(self) -> Server[Any]:
         """The mcp low-level server wired to this instance."""
@@ -603,8 +595,8 @@ class AtlassianServer:
             instructions="Jira and Confluence tools. Rich text is returned as the site stores it.",
             on_list_tools=on_list_tools,
             on_call_tool=on_call_tool,
+            **self._context_handlers(),
         )
-        self._serve_context(server)
         # Log notifications: upstream errors and the SDKs' retries. Not in stateless mode: its JSON answers carry
         # no notifications (and it keeps no session to remember a level in), so it does not offer logging.
         if not self.settings.stateless:
